@@ -1,0 +1,340 @@
+#include "core/io/checkpoint.h"
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "core/io/hf_config.h"
+
+namespace condense::io {
+
+namespace fs = std::filesystem;
+
+const char* checkpointFormatName(CheckpointFormat f) noexcept
+{
+    switch (f) {
+    case CheckpointFormat::HfFolder: return "Hugging Face folder";
+    case CheckpointFormat::Safetensors: return "safetensors";
+    case CheckpointFormat::Gguf: return "GGUF";
+    }
+    return "?";
+}
+
+std::uint64_t TensorEntry::elements() const
+{
+    std::uint64_t n = 1;
+    for (auto d : shape) n *= d;
+    return n;
+}
+
+std::array<std::uint64_t, 4> TensorEntry::ne() const
+{
+    std::array<std::uint64_t, 4> r{1, 1, 1, 1};
+    for (std::size_t i = 0; i < shape.size() && i < 4; ++i) r[i] = shape[shape.size() - 1 - i];
+    return r;
+}
+
+std::string Checkpoint::displayName() const
+{
+    if (!m_spec.name.empty()) return m_spec.name;
+    fs::path p = m_path;
+    if (p.filename().empty()) p = p.parent_path();
+    return p.filename().string();
+}
+
+std::int64_t Checkpoint::findTensor(std::string_view name) const
+{
+    for (std::size_t i = 0; i < m_tensors.size(); ++i)
+        if (m_tensors[i].name == name) return static_cast<std::int64_t>(i);
+    return -1;
+}
+
+std::uint64_t Checkpoint::parameterCount() const
+{
+    std::uint64_t n = 0;
+    for (const auto& t : m_tensors) n += t.elements();
+    return n;
+}
+
+std::uint64_t Checkpoint::totalTensorBytes() const
+{
+    std::uint64_t n = 0;
+    for (const auto& t : m_tensors) n += t.bytes;
+    return n;
+}
+
+std::map<DType, std::uint64_t> Checkpoint::bytesPerDtype() const
+{
+    std::map<DType, std::uint64_t> m;
+    for (const auto& t : m_tensors) m[t.dtype] += t.bytes;
+    return m;
+}
+
+std::map<DType, std::uint64_t> Checkpoint::elementsPerDtype() const
+{
+    std::map<DType, std::uint64_t> m;
+    for (const auto& t : m_tensors) m[t.dtype] += t.elements();
+    return m;
+}
+
+std::span<const std::byte> Checkpoint::tensorData(std::size_t index) const
+{
+    const TensorEntry& t = m_tensors.at(index);
+    if (m_gguf) return m_gguf->tensorData(t.indexInSource);
+    return m_shards.at(t.source)->tensorData(t.indexInSource);
+}
+
+model::ModelSpec specFromGguf(const GgufFile& g)
+{
+    model::ModelSpec s;
+    const std::string arch = g.getString("general.architecture").value_or("");
+    s.modelType = arch;
+    s.name = g.getString("general.name").value_or("");
+    if (arch == "llama") s.family = model::Family::Llama;
+    else if (arch == "qwen2") s.family = model::Family::Qwen2;
+    else if (arch == "qwen3") s.family = model::Family::Qwen3;
+    auto u = [&](const std::string& k) { return g.getUInt(arch + "." + k).value_or(0); };
+    s.numLayers = u("block_count");
+    s.maxPositions = u("context_length");
+    s.hiddenSize = u("embedding_length");
+    s.intermediateSize = u("feed_forward_length");
+    s.numHeads = u("attention.head_count");
+    s.numKvHeads = g.getUInt(arch + ".attention.head_count_kv").value_or(s.numHeads);
+    s.headDim = g.getUInt(arch + ".attention.key_length").value_or(s.numHeads ? s.hiddenSize / s.numHeads : 0);
+    s.rmsNormEps = g.getFloat(arch + ".attention.layer_norm_rms_epsilon").value_or(1e-6);
+    s.ropeTheta = g.getFloat(arch + ".rope.freq_base").value_or(10000.0);
+    if (auto t = g.getString(arch + ".rope.scaling.type")) s.ropeScaling.type = *t == "none" ? "default" : *t;
+    s.ropeScaling.factor = g.getFloat(arch + ".rope.scaling.factor").value_or(1.0);
+    s.ropeScaling.originalMaxPositions = g.getUInt(arch + ".rope.scaling.original_context_length").value_or(0);
+    s.vocabSize = u("vocab_size");
+    if (s.vocabSize == 0)
+        if (const GgufValue* tok = g.find("tokenizer.ggml.tokens")) s.vocabSize = tok->size();
+    s.tieWordEmbeddings = g.findTensor("output.weight") < 0 && g.findTensor("token_embd.weight") >= 0;
+    s.attentionBias = g.findTensor("blk.0.attn_q.bias") >= 0;
+    s.qkNorm = g.findTensor("blk.0.attn_q_norm.weight") >= 0;
+    if (auto b = g.getUInt("tokenizer.ggml.bos_token_id")) s.bosTokenId = static_cast<std::int64_t>(*b);
+    if (auto e = g.getUInt("tokenizer.ggml.eos_token_id")) s.eosTokenIds.push_back(static_cast<std::int64_t>(*e));
+    return s;
+}
+
+struct CheckpointOpener {
+    jobs::ProgressSink& progress;
+    std::stop_token stop;
+
+    static bool hasExt(const fs::path& p, std::initializer_list<const char*> exts)
+    {
+        std::string e = p.extension().string();
+        std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        for (const char* x : exts)
+            if (e == x) return true;
+        return false;
+    }
+
+    static Error pickle(const fs::path& p)
+    {
+        return makeError(ErrorCode::PickleRefused, p.string(),
+                         "PyTorch pickle checkpoints can run arbitrary code and are never loaded; convert it to "
+                         "safetensors first (for example: transformers' save_pretrained(..., safe_serialization=True))");
+    }
+
+    // Reads a small text file (config/index JSON), refusing anything absurdly large.
+    static Result<std::string> readSmallFile(const fs::path& p, std::uint64_t limit = 64ull << 20)
+    {
+        std::error_code ec;
+        const auto size = fs::file_size(p, ec);
+        if (ec) return makeError(ErrorCode::NotFound, p.string(), "cannot read file size: " + ec.message());
+        if (size > limit) return makeError(ErrorCode::OutOfRange, p.string(), "file is " + std::to_string(size) + " bytes, larger than the " + std::to_string(limit) + " allowed for it");
+        std::ifstream in(p, std::ios::binary);
+        if (!in) return makeError(ErrorCode::IoError, p.string(), "cannot open file");
+        std::string s(static_cast<std::size_t>(size), '\0');
+        in.read(s.data(), static_cast<std::streamsize>(size));
+        if (static_cast<std::uint64_t>(in.gcount()) != size) return makeError(ErrorCode::IoError, p.string(), "short read");
+        return s;
+    }
+
+    Result<std::shared_ptr<const Checkpoint>> open(const fs::path& path)
+    {
+        std::error_code ec;
+        if (!fs::exists(path, ec)) return makeError(ErrorCode::NotFound, path.string(), "no such file or folder");
+        if (fs::is_directory(path, ec)) return openFolder(path);
+        if (hasExt(path, {".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle"})) return pickle(path);
+        if (hasExt(path, {".gguf"})) return openGguf(path);
+        if (hasExt(path, {".safetensors"})) return openSafetensorsFile(path);
+        // Unknown extension: sniff the first bytes.
+        auto mf = MappedFile::open(path);
+        if (!mf) return std::move(mf).error();
+        const auto& f = **mf;
+        if (f.size() >= 4 && std::memcmp(f.data(), "GGUF", 4) == 0) return openGguf(path);
+        if (f.size() >= 2 && (std::memcmp(f.data(), "PK", 2) == 0 || static_cast<unsigned char>(f.data()[0]) == 0x80))
+            return pickle(path);
+        if (f.size() >= 9 && static_cast<char>(f.data()[8]) == '{') return openSafetensorsFile(path);
+        return makeError(ErrorCode::UnsupportedFormat, path.string(), "not a GGUF or safetensors file, nor a Hugging Face model folder");
+    }
+
+    Result<std::shared_ptr<const Checkpoint>> openGguf(const fs::path& path)
+    {
+        progress.report(jobs::Stage::Opening, 0, 1, path.filename().string());
+        auto g = GgufFile::open(path);
+        if (!g) return std::move(g).error();
+        auto ck = std::make_shared<Checkpoint>();
+        ck->m_format = CheckpointFormat::Gguf;
+        ck->m_path = path;
+        ck->m_folder = path.parent_path();
+        ck->m_files = {path.string()};
+        ck->m_gguf = *g;
+        const GgufFile& gf = **g;
+        ck->m_spec = specFromGguf(gf);
+        if (ck->m_spec.name.empty()) ck->m_spec.name = path.stem().string();
+        for (std::size_t i = 0; i < gf.tensors().size(); ++i) {
+            const auto& t = gf.tensors()[i];
+            TensorEntry e;
+            e.name = t.name;
+            e.dtype = t.type;
+            for (std::uint32_t d = t.nDims; d-- > 0;) e.shape.push_back(t.ne[d]);
+            e.bytes = t.bytes;
+            e.source = 0;
+            e.indexInSource = static_cast<std::uint32_t>(i);
+            ck->m_tensors.push_back(std::move(e));
+        }
+        ck->m_metadata.push_back({"GGUF.version", std::to_string(gf.version())});
+        for (const auto& kv : gf.metadata()) ck->m_metadata.push_back({kv.key, kv.value.toDisplay()});
+        progress.report(jobs::Stage::Opening, 1, 1, path.filename().string());
+        return std::shared_ptr<const Checkpoint>(std::move(ck));
+    }
+
+    Status loadConfig(Checkpoint& ck, const fs::path& folder)
+    {
+        const fs::path cfg = folder / "config.json";
+        std::error_code ec;
+        if (!fs::exists(cfg, ec)) return okStatus();
+        auto text = readSmallFile(cfg, 16ull << 20);
+        if (!text) return std::move(text).error();
+        auto spec = parseHfConfig(*text, cfg.string());
+        if (!spec) return std::move(spec).error();
+        ck.m_spec = std::move(*spec);
+        ck.m_hasConfig = true;
+        ck.m_metadata.push_back({"architecture", ck.m_spec.hfArchitecture});
+        ck.m_metadata.push_back({"model_type", ck.m_spec.modelType});
+        return okStatus();
+    }
+
+    Status addShard(Checkpoint& ck, const fs::path& file, std::size_t i, std::size_t n)
+    {
+        if (stop.stop_requested()) return makeError(ErrorCode::Cancelled, file.string(), "cancelled");
+        progress.report(jobs::Stage::Opening, i, n, file.filename().string());
+        auto st = SafetensorsFile::open(file);
+        if (!st) return std::move(st).error();
+        const auto source = static_cast<std::uint32_t>(ck.m_shards.size());
+        const auto& tensors = (*st)->tensors();
+        for (std::size_t k = 0; k < tensors.size(); ++k) {
+            const auto& t = tensors[k];
+            if (ck.findTensor(t.name) >= 0)
+                return makeError(ErrorCode::Malformed, file.string(), "tensor '" + t.name + "' also appears in an earlier shard");
+            TensorEntry e;
+            e.name = t.name;
+            e.dtype = t.dtype;
+            e.shape = t.shape;
+            e.bytes = t.bytes();
+            e.source = source;
+            e.indexInSource = static_cast<std::uint32_t>(k);
+            ck.m_tensors.push_back(std::move(e));
+        }
+        ck.m_shards.push_back(*st);
+        ck.m_files.push_back(file.string());
+        return okStatus();
+    }
+
+    Result<std::shared_ptr<const Checkpoint>> openSafetensorsFile(const fs::path& path)
+    {
+        auto ck = std::make_shared<Checkpoint>();
+        ck->m_format = CheckpointFormat::Safetensors;
+        ck->m_path = path;
+        ck->m_folder = path.parent_path();
+        CONDENSE_TRY(loadConfig(*ck, ck->m_folder));
+        CONDENSE_TRY(addShard(*ck, path, 0, 1));
+        ck->m_spec.name = ck->m_folder.filename().string();
+        if (ck->m_spec.name.empty()) ck->m_spec.name = path.stem().string();
+        progress.report(jobs::Stage::Opening, 1, 1, path.filename().string());
+        return std::shared_ptr<const Checkpoint>(std::move(ck));
+    }
+
+    Result<std::shared_ptr<const Checkpoint>> openFolder(const fs::path& folderIn)
+    {
+        fs::path folder = folderIn;
+        if (folder.filename().empty()) folder = folder.parent_path();
+        auto ck = std::make_shared<Checkpoint>();
+        ck->m_format = CheckpointFormat::HfFolder;
+        ck->m_path = folder;
+        ck->m_folder = folder;
+        ck->m_spec.name = folder.filename().string();
+
+        const fs::path index = folder / "model.safetensors.index.json";
+        const fs::path single = folder / "model.safetensors";
+        std::error_code ec;
+        std::vector<fs::path> shardFiles;
+        std::vector<std::string> indexedNames;
+        if (fs::exists(index, ec)) {
+            auto text = readSmallFile(index);
+            if (!text) return std::move(text).error();
+            nlohmann::json j;
+            try {
+                j = nlohmann::json::parse(*text);
+            } catch (const nlohmann::json::exception& e) {
+                return makeError(ErrorCode::Malformed, index.string(), std::string("invalid JSON: ") + e.what());
+            }
+            if (!j.is_object() || !j.contains("weight_map") || !j["weight_map"].is_object())
+                return makeError(ErrorCode::Malformed, index.string(), "no weight_map object");
+            std::set<std::string> shardNames;
+            for (auto it = j["weight_map"].begin(); it != j["weight_map"].end(); ++it) {
+                if (!it.value().is_string()) return makeError(ErrorCode::Malformed, index.string(), "weight_map entry '" + it.key() + "' is not a file name");
+                const std::string shard = it.value().get<std::string>();
+                if (shard.empty() || shard.find('/') != std::string::npos || shard.find('\\') != std::string::npos || shard == "." || shard == "..")
+                    return makeError(ErrorCode::Malformed, index.string(), "shard name '" + shard + "' is not a plain file name");
+                shardNames.insert(shard);
+                indexedNames.push_back(it.key());
+            }
+            if (shardNames.empty()) return makeError(ErrorCode::Malformed, index.string(), "weight_map is empty");
+            for (const auto& s : shardNames) {
+                const fs::path p = folder / s;
+                if (!fs::exists(p, ec)) return makeError(ErrorCode::NotFound, index.string(), "names shard '" + s + "', which is missing");
+                shardFiles.push_back(p);
+            }
+        } else if (fs::exists(single, ec)) {
+            shardFiles.push_back(single);
+        } else {
+            std::vector<fs::path> st, pickles, ggufs;
+            for (const auto& de : fs::directory_iterator(folder, ec)) {
+                if (!de.is_regular_file(ec)) continue;
+                const auto& p = de.path();
+                if (hasExt(p, {".safetensors"})) st.push_back(p);
+                else if (hasExt(p, {".bin", ".pt", ".pth", ".ckpt"})) pickles.push_back(p);
+                else if (hasExt(p, {".gguf"})) ggufs.push_back(p);
+            }
+            std::sort(st.begin(), st.end());
+            if (!st.empty()) shardFiles = st;
+            else if (!pickles.empty()) return pickle(pickles.front());
+            else if (ggufs.size() == 1) return openGguf(ggufs.front());
+            else return makeError(ErrorCode::UnsupportedFormat, folder.string(), "folder holds no model.safetensors, sharded index, or single .gguf file");
+        }
+
+        CONDENSE_TRY(loadConfig(*ck, folder));
+        for (std::size_t i = 0; i < shardFiles.size(); ++i) CONDENSE_TRY(addShard(*ck, shardFiles[i], i, shardFiles.size()));
+        for (const auto& n : indexedNames)
+            if (ck->findTensor(n) < 0)
+                return makeError(ErrorCode::MissingTensor, index.string(), "index lists tensor '" + n + "' but no shard holds it");
+        progress.report(jobs::Stage::Opening, shardFiles.size(), shardFiles.size(), folder.filename().string());
+        return std::shared_ptr<const Checkpoint>(std::move(ck));
+    }
+};
+
+Result<std::shared_ptr<const Checkpoint>> openCheckpoint(const fs::path& path, jobs::ProgressSink& progress,
+                                                         std::stop_token stop)
+{
+    CheckpointOpener o{progress, stop};
+    return o.open(path);
+}
+
+} // namespace condense::io
