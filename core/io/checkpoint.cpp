@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/io/error_text.h"
 #include "core/io/hf_config.h"
 
 namespace condense::io {
@@ -210,7 +211,7 @@ struct CheckpointOpener {
         const fs::path cfg = folder / "config.json";
         std::error_code ec;
         if (!fs::exists(cfg, ec)) return okStatus();
-        auto text = readSmallFile(cfg, 16ull << 20);
+        auto text = readSmallFile(cfg, kMaxConfigBytes);
         if (!text) return std::move(text).error();
         auto spec = parseHfConfig(*text, cfg.string());
         if (!spec) return std::move(spec).error();
@@ -232,7 +233,7 @@ struct CheckpointOpener {
         for (std::size_t k = 0; k < tensors.size(); ++k) {
             const auto& t = tensors[k];
             if (ck.findTensor(t.name) >= 0)
-                return makeError(ErrorCode::Malformed, file.string(), "tensor '" + t.name + "' also appears in an earlier shard");
+                return makeError(ErrorCode::Malformed, file.string(), "tensor " + quotedName(t.name) + " also appears in an earlier shard");
             TensorEntry e;
             e.name = t.name;
             e.dtype = t.dtype;
@@ -275,7 +276,7 @@ struct CheckpointOpener {
         const fs::path single = folder / "model.safetensors";
         std::error_code ec;
         std::vector<fs::path> shardFiles;
-        std::vector<std::string> indexedNames;
+        std::vector<std::pair<std::string, std::string>> indexed; // tensor -> shard file name
         if (fs::exists(index, ec)) {
             auto text = readSmallFile(index);
             if (!text) return std::move(text).error();
@@ -283,23 +284,24 @@ struct CheckpointOpener {
             try {
                 j = nlohmann::json::parse(*text);
             } catch (const nlohmann::json::exception& e) {
-                return makeError(ErrorCode::Malformed, index.string(), std::string("invalid JSON: ") + e.what());
+                return makeError(ErrorCode::Malformed, index.string(), std::string("invalid JSON: ") + printableText(e.what()));
             }
             if (!j.is_object() || !j.contains("weight_map") || !j["weight_map"].is_object())
                 return makeError(ErrorCode::Malformed, index.string(), "no weight_map object");
             std::set<std::string> shardNames;
             for (auto it = j["weight_map"].begin(); it != j["weight_map"].end(); ++it) {
-                if (!it.value().is_string()) return makeError(ErrorCode::Malformed, index.string(), "weight_map entry '" + it.key() + "' is not a file name");
+                if (!it.value().is_string()) return makeError(ErrorCode::Malformed, index.string(), "weight_map entry " + quotedName(it.key()) + " is not a file name");
                 const std::string shard = it.value().get<std::string>();
                 if (shard.empty() || shard.find('/') != std::string::npos || shard.find('\\') != std::string::npos || shard == "." || shard == "..")
-                    return makeError(ErrorCode::Malformed, index.string(), "shard name '" + shard + "' is not a plain file name");
+                    return makeError(ErrorCode::Malformed, index.string(), "shard name " + quotedName(shard) + " is not a plain file name");
                 shardNames.insert(shard);
-                indexedNames.push_back(it.key());
+                indexed.emplace_back(it.key(), shard);
             }
             if (shardNames.empty()) return makeError(ErrorCode::Malformed, index.string(), "weight_map is empty");
             for (const auto& s : shardNames) {
                 const fs::path p = folder / s;
-                if (!fs::exists(p, ec)) return makeError(ErrorCode::NotFound, index.string(), "names shard '" + s + "', which is missing");
+                if (!fs::exists(p, ec))
+                    return makeError(ErrorCode::NotFound, p.string(), "shard listed in " + index.filename().string() + " does not exist");
                 shardFiles.push_back(p);
             }
         } else if (fs::exists(single, ec)) {
@@ -322,9 +324,15 @@ struct CheckpointOpener {
 
         CONDENSE_TRY(loadConfig(*ck, folder));
         for (std::size_t i = 0; i < shardFiles.size(); ++i) CONDENSE_TRY(addShard(*ck, shardFiles[i], i, shardFiles.size()));
-        for (const auto& n : indexedNames)
-            if (ck->findTensor(n) < 0)
-                return makeError(ErrorCode::MissingTensor, index.string(), "index lists tensor '" + n + "' but no shard holds it");
+        // Every tensor the index lists is in the shard it names (a stale index is not a model).
+        for (const auto& [n, shard] : indexed) {
+            const std::int64_t k = ck->findTensor(n);
+            if (k < 0)
+                return makeError(ErrorCode::MissingTensor, index.string(), "index lists tensor " + quotedName(n) + " but no shard holds it");
+            const std::string& holder = ck->m_files[ck->m_tensors[static_cast<std::size_t>(k)].source];
+            if (fs::path(holder).filename().string() != shard)
+                return makeError(ErrorCode::Malformed, index.string(), "index places tensor " + quotedName(n) + " in " + quotedName(shard) + " but it is in " + quotedName(fs::path(holder).filename().string()));
+        }
         progress.report(jobs::Stage::Opening, shardFiles.size(), shardFiles.size(), folder.filename().string());
         return std::shared_ptr<const Checkpoint>(std::move(ck));
     }
@@ -334,7 +342,15 @@ Result<std::shared_ptr<const Checkpoint>> openCheckpoint(const fs::path& path, j
                                                          std::stop_token stop)
 {
     CheckpointOpener o{progress, stop};
-    return o.open(path);
+    // Core never throws across its API: a failed allocation or a filesystem error thrown deep
+    // in the standard library becomes an Error naming the path.
+    try {
+        return o.open(path);
+    } catch (const std::bad_alloc&) {
+        return makeError(ErrorCode::IoError, path.string(), "out of memory while reading the model");
+    } catch (const std::exception& e) {
+        return makeError(ErrorCode::IoError, path.string(), printableText(e.what()));
+    }
 }
 
 } // namespace condense::io

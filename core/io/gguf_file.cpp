@@ -4,10 +4,27 @@
 #include <cstring>
 #include <unordered_set>
 
+#include "core/io/error_text.h"
+
 namespace condense::io {
 
 // Cursor over the mapped bytes; every read is bounds-checked against the file size.
+//
+// Error codes, so that the same damage always gives the same code:
+//   Truncated   the file ends inside a field, a string, an array or the tensor infos: what a
+//               cut-off copy (an interrupted download) looks like;
+//   OutOfRange  an announced size no real file has (more than kImplausible bytes of header
+//               structure, or a length that overflows), or tensor data placed beyond the end
+//               of the file; refused before anything of that size is allocated or touched;
+//   Overflow    a size computation that does not fit 64 bits;
+//   UnsupportedType / UnsupportedVersion / BadMagic / Malformed as named.
+// Allocation stays proportional to the bytes actually parsed: reserve() never trusts a count
+// beyond what the remaining bytes can hold, nor beyond a small constant.
 class GgufParser {
+    // No GGUF header structure (string, array, the KV or tensor-info section) comes near 1 TiB;
+    // a length beyond that is corruption, not a cut-off file.
+    static constexpr std::uint64_t kImplausible = std::uint64_t{1} << 40;
+
 public:
     explicit GgufParser(const MappedFile& f) : m_f(f), m_p(f.data()), m_size(f.size()) {}
 
@@ -22,7 +39,9 @@ public:
         if (magic != kGgufMagic) return err(ErrorCode::BadMagic, "not a GGUF file (magic is not 'GGUF')", 0);
         std::uint32_t version = 0;
         CONDENSE_TRY(readPod(version, "version"));
-        if ((version & 0xFFFFu) == 0)
+        if (version == 1)
+            return err(ErrorCode::UnsupportedVersion, "GGUF version 1 is obsolete (supported: 2, 3); re-convert the model with a current llama.cpp", 4);
+        if ((version & 0xFFFFu) == 0 && version != 0)
             return err(ErrorCode::UnsupportedVersion, "version " + std::to_string(version) + " looks byte-swapped (big-endian GGUF is not supported)", 4);
         if (version != 2 && version != 3)
             return err(ErrorCode::UnsupportedVersion, "GGUF version " + std::to_string(version) + " (supported: 2, 3)", 4);
@@ -31,74 +50,78 @@ public:
         std::uint64_t nTensors = 0, nKv = 0;
         CONDENSE_TRY(readPod(nTensors, "tensor count"));
         CONDENSE_TRY(readPod(nKv, "metadata count"));
-        // Each KV needs at least 8 (key len) + 4 (type) + 1 bytes; each tensor info at least 8+4+8+4+8.
-        if (nKv > remaining() / 13)
-            return err(ErrorCode::OutOfRange, "metadata count " + std::to_string(nKv) + " cannot fit in the file", 16);
-        if (nTensors > remaining() / 32)
-            return err(ErrorCode::OutOfRange, "tensor count " + std::to_string(nTensors) + " cannot fit in the file", 8);
+        // Each KV needs at least 8 (key length) + 4 (type) + 1 bytes and each tensor info at
+        // least 8 + 4 + 8 + 4 + 8; the loops below stop at the first read past the end.
+        if (nKv > kImplausible / 13)
+            return err(ErrorCode::OutOfRange, "metadata count " + std::to_string(nKv) + " is impossible", 16);
+        if (nTensors > kImplausible / 32)
+            return err(ErrorCode::OutOfRange, "tensor count " + std::to_string(nTensors) + " is impossible", 8);
 
-        g->m_kv.reserve(static_cast<std::size_t>(nKv));
+        g->m_kv.reserve(static_cast<std::size_t>(std::min<std::uint64_t>({nKv, remaining() / 13, 1024})));
         std::unordered_set<std::string> keys;
         for (std::uint64_t i = 0; i < nKv; ++i) {
             const std::uint64_t at = m_pos;
             GgufKV kv;
             CONDENSE_TRY(readString(kv.key, "metadata key"));
+            if (kv.key.empty()) return err(ErrorCode::Malformed, "metadata key " + std::to_string(i) + " is empty", static_cast<std::int64_t>(at));
             std::uint32_t type = 0;
             CONDENSE_TRY(readPod(type, "metadata value type"));
             if (!ggufTypeValid(type))
-                return err(ErrorCode::UnsupportedType, "metadata '" + kv.key + "' has unknown value type " + std::to_string(type), static_cast<std::int64_t>(m_pos - 4));
+                return err(ErrorCode::UnsupportedType, "metadata " + quotedName(kv.key) + " has unknown value type " + std::to_string(type), static_cast<std::int64_t>(m_pos - 4));
             auto v = readValue(static_cast<GgufType>(type), kv.key);
             if (!v) return std::move(v).error();
             kv.value = std::move(*v);
             if (!keys.insert(kv.key).second)
-                return err(ErrorCode::Malformed, "duplicate metadata key '" + kv.key + "'", static_cast<std::int64_t>(at));
+                return err(ErrorCode::Malformed, "duplicate metadata key " + quotedName(kv.key), static_cast<std::int64_t>(at));
             g->m_kv.push_back(std::move(kv));
         }
 
         if (const GgufValue* a = g->find("general.alignment")) {
             const auto al = a->asUInt();
             if (a->type() != GgufType::U32 || !al || *al == 0 || (*al & (*al - 1)) != 0)
-                return err(ErrorCode::Malformed, "general.alignment must be a power-of-two u32");
+                return err(ErrorCode::Malformed, "general.alignment must be a power-of-two u32 (it is " + std::string(ggufTypeName(a->type())) + " " + printableText(a->toDisplay(40)) + ")");
             g->m_alignment = static_cast<std::uint32_t>(*al);
         }
 
-        g->m_tensors.reserve(static_cast<std::size_t>(nTensors));
+        g->m_tensors.reserve(static_cast<std::size_t>(std::min<std::uint64_t>({nTensors, remaining() / 32, 16384})));
         std::unordered_set<std::string> names;
         for (std::uint64_t i = 0; i < nTensors; ++i) {
             const std::uint64_t at = m_pos;
             GgufTensorInfo t;
             CONDENSE_TRY(readString(t.name, "tensor name"));
+            // ggml's GGML_MAX_NAME is 64 including the terminating NUL.
             if (t.name.size() >= 64)
-                return err(ErrorCode::Malformed, "tensor name longer than 63 bytes: '" + t.name.substr(0, 80) + "'", static_cast<std::int64_t>(at));
+                return err(ErrorCode::Malformed, "tensor name longer than 63 bytes: " + quotedName(t.name), static_cast<std::int64_t>(at));
+            const std::string qn = quotedName(t.name);
             CONDENSE_TRY(readPod(t.nDims, "tensor dimension count"));
             if (t.nDims == 0 || t.nDims > 4)
-                return err(ErrorCode::Malformed, "tensor '" + t.name + "' has " + std::to_string(t.nDims) + " dimensions (1 to 4 allowed)", static_cast<std::int64_t>(m_pos - 4));
+                return err(ErrorCode::Malformed, "tensor " + qn + " has " + std::to_string(t.nDims) + " dimensions (1 to 4 allowed)", static_cast<std::int64_t>(m_pos - 4));
             std::uint64_t elements = 1;
             for (std::uint32_t d = 0; d < t.nDims; ++d) {
                 CONDENSE_TRY(readPod(t.ne[d], "tensor shape"));
                 if (t.ne[d] > static_cast<std::uint64_t>(INT64_MAX))
-                    return err(ErrorCode::Malformed, "tensor '" + t.name + "' has a negative dimension", static_cast<std::int64_t>(m_pos - 8));
+                    return err(ErrorCode::Malformed, "tensor " + qn + " has a negative dimension", static_cast<std::int64_t>(m_pos - 8));
                 const auto m = checkedMul(elements, t.ne[d]);
                 if (!m || *m > static_cast<std::uint64_t>(INT64_MAX))
-                    return err(ErrorCode::Overflow, "tensor '" + t.name + "' element count overflows 64 bits", static_cast<std::int64_t>(m_pos - 8));
+                    return err(ErrorCode::Overflow, "tensor " + qn + " element count overflows 64 bits", static_cast<std::int64_t>(m_pos - 8));
                 elements = *m;
             }
             std::uint32_t type = 0;
             CONDENSE_TRY(readPod(type, "tensor type"));
             const DTypeTraits* tr = ggmlTypeTraits(type);
             if (!tr)
-                return err(ErrorCode::UnsupportedType, "tensor '" + t.name + "' has unknown ggml type " + std::to_string(type), static_cast<std::int64_t>(m_pos - 4));
+                return err(ErrorCode::UnsupportedType, "tensor " + qn + " has unknown ggml type " + std::to_string(type), static_cast<std::int64_t>(m_pos - 4));
             t.type = tr->type;
             if (t.ne[0] % tr->blockSize != 0)
-                return err(ErrorCode::Malformed, "tensor '" + t.name + "': row length " + std::to_string(t.ne[0]) + " is not a multiple of the " + std::string(tr->name) + " block size " + std::to_string(tr->blockSize));
+                return err(ErrorCode::Malformed, "tensor " + qn + ": row length " + std::to_string(t.ne[0]) + " is not a multiple of the " + std::string(tr->name) + " block size " + std::to_string(tr->blockSize));
             const auto bytes = dtypeBytes(t.type, t.ne[0], elements);
-            if (!bytes) return err(ErrorCode::Overflow, "tensor '" + t.name + "' byte size overflows 64 bits");
+            if (!bytes) return err(ErrorCode::Overflow, "tensor " + qn + " byte size overflows 64 bits");
             t.bytes = *bytes;
             CONDENSE_TRY(readPod(t.offset, "tensor offset"));
             if (t.offset % g->m_alignment != 0)
-                return err(ErrorCode::Malformed, "tensor '" + t.name + "' offset " + std::to_string(t.offset) + " is not aligned to " + std::to_string(g->m_alignment), static_cast<std::int64_t>(m_pos - 8));
+                return err(ErrorCode::Malformed, "tensor " + qn + " offset " + std::to_string(t.offset) + " is not aligned to " + std::to_string(g->m_alignment), static_cast<std::int64_t>(m_pos - 8));
             if (!names.insert(t.name).second)
-                return err(ErrorCode::Malformed, "duplicate tensor name '" + t.name + "'", static_cast<std::int64_t>(at));
+                return err(ErrorCode::Malformed, "duplicate tensor name " + qn, static_cast<std::int64_t>(at));
             g->m_tensors.push_back(std::move(t));
         }
 
@@ -113,18 +136,29 @@ public:
         }
         const std::uint64_t dataSize = m_size - g->m_dataOffset;
 
-        // Every tensor inside the data section; no two tensors overlap.
-        std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
-        ranges.reserve(g->m_tensors.size());
-        for (const auto& t : g->m_tensors) {
-            if (t.offset > dataSize || t.bytes > dataSize - t.offset)
-                return err(ErrorCode::OutOfRange, "tensor '" + t.name + "' data [" + std::to_string(t.offset) + ", +" + std::to_string(t.bytes) + ") lies beyond the end of the file (data section is " + std::to_string(dataSize) + " bytes)");
-            ranges.emplace_back(t.offset, t.offset + t.bytes);
+        // Every tensor inside the data section; no two tensors overlap. Checked in offset
+        // order so that a file cut short reports the tensor it was cut in (Truncated), while
+        // an offset far beyond the end is OutOfRange.
+        std::vector<const GgufTensorInfo*> byOffset;
+        byOffset.reserve(g->m_tensors.size());
+        for (const auto& t : g->m_tensors) byOffset.push_back(&t);
+        std::sort(byOffset.begin(), byOffset.end(), [](const GgufTensorInfo* x, const GgufTensorInfo* y) {
+            return x->offset < y->offset || (x->offset == y->offset && x->bytes < y->bytes);
+        });
+        for (const GgufTensorInfo* t : byOffset) {
+            if (t->offset <= dataSize && t->bytes <= dataSize - t->offset) continue;
+            const auto end = checkedAdd(t->offset, t->bytes);
+            const std::string range = "[" + std::to_string(t->offset) + ", +" + std::to_string(t->bytes) + ")";
+            if (end && t->offset <= dataSize + a && *end <= (std::uint64_t{1} << 48))
+                return err(ErrorCode::Truncated, "file ends inside the data of tensor " + quotedName(t->name) + " " + range + ": the data section has only " + std::to_string(dataSize) + " bytes");
+            return err(ErrorCode::OutOfRange, "tensor " + quotedName(t->name) + " data " + range + " lies beyond the end of the file (data section is " + std::to_string(dataSize) + " bytes)");
         }
-        std::sort(ranges.begin(), ranges.end());
-        for (std::size_t i = 1; i < ranges.size(); ++i)
-            if (ranges[i].first < ranges[i - 1].second)
-                return err(ErrorCode::Malformed, "tensor data ranges overlap at data offset " + std::to_string(ranges[i].first));
+        for (std::size_t i = 1; i < byOffset.size(); ++i) {
+            const GgufTensorInfo* p = byOffset[i - 1];
+            const GgufTensorInfo* q = byOffset[i];
+            if (q->offset < p->offset + p->bytes && q->bytes > 0)
+                return err(ErrorCode::Malformed, "the data of tensors " + quotedName(p->name) + " and " + quotedName(q->name) + " overlap (data offset " + std::to_string(q->offset) + ")");
+        }
         return std::shared_ptr<const GgufFile>(std::move(g));
     }
 
@@ -146,13 +180,21 @@ private:
         return okStatus();
     }
 
+    // `need` bytes announced at `at` for `what`: fine, cut off (Truncated) or impossible (OutOfRange).
+    Status checkAvailable(std::uint64_t need, std::uint64_t at, const std::string& what)
+    {
+        if (need <= remaining()) return okStatus();
+        if (need <= kImplausible)
+            return err(ErrorCode::Truncated, "file ends inside " + what + " (" + std::to_string(need) + " bytes announced, " + std::to_string(remaining()) + " left)", static_cast<std::int64_t>(at));
+        return err(ErrorCode::OutOfRange, what + " announces " + std::to_string(need) + " bytes; the file has " + std::to_string(m_size), static_cast<std::int64_t>(at));
+    }
+
     Status readString(std::string& out, const char* what)
     {
         std::uint64_t len = 0;
         const std::uint64_t at = m_pos;
         CONDENSE_TRY(readPod(len, what));
-        if (len > remaining())
-            return err(ErrorCode::OutOfRange, std::string(what) + " length " + std::to_string(len) + " exceeds the " + std::to_string(remaining()) + " bytes left in the file", static_cast<std::int64_t>(at));
+        CONDENSE_TRY(checkAvailable(len, at, std::string("the ") + what));
         out.assign(reinterpret_cast<const char*>(m_p + m_pos), static_cast<std::size_t>(len));
         m_pos += len;
         return okStatus();
@@ -167,10 +209,9 @@ private:
         }
         if (type != GgufType::Array) {
             const std::size_t n = ggufScalarSize(type);
-            if (remaining() < n) return err(ErrorCode::Truncated, "file ends inside the value of '" + key + "'", static_cast<std::int64_t>(m_pos));
+            if (remaining() < n) return err(ErrorCode::Truncated, "file ends inside the value of " + quotedName(key), static_cast<std::int64_t>(m_pos));
+            // A bool byte other than 0/1 reads as true, as ggml's reader takes it.
             auto v = GgufValue::scalar(type, m_p + m_pos);
-            if (type == GgufType::Bool && static_cast<std::uint8_t>(m_p[m_pos]) > 1)
-                return err(ErrorCode::Malformed, "boolean '" + key + "' is neither 0 nor 1", static_cast<std::int64_t>(m_pos));
             m_pos += n;
             return v;
         }
@@ -178,15 +219,19 @@ private:
         std::uint64_t count = 0;
         CONDENSE_TRY(readPod(elem, "array element type"));
         if (!ggufTypeValid(elem) || static_cast<GgufType>(elem) == GgufType::Array)
-            return err(ErrorCode::UnsupportedType, "array '" + key + "' has element type " + std::to_string(elem) + " (nested or unknown)", static_cast<std::int64_t>(m_pos - 4));
+            return err(ErrorCode::UnsupportedType, "array " + quotedName(key) + " has element type " + std::to_string(elem) + (elem == 9 ? " (nested arrays are not supported)" : " (unknown)"), static_cast<std::int64_t>(m_pos - 4));
         const std::uint64_t countAt = m_pos;
         CONDENSE_TRY(readPod(count, "array length"));
         const auto et = static_cast<GgufType>(elem);
+        // A string element takes at least its 8-byte length.
+        const std::uint64_t minElem = et == GgufType::String ? 8 : ggufScalarSize(et);
+        const auto need = checkedMul(count, minElem);
+        if (!need)
+            return err(ErrorCode::OutOfRange, "array " + quotedName(key) + " claims " + std::to_string(count) + " elements, more than any file can hold", static_cast<std::int64_t>(countAt));
+        CONDENSE_TRY(checkAvailable(*need, countAt, "array " + quotedName(key) + " of " + std::to_string(count) + " " + ggufTypeName(et)));
         if (et == GgufType::String) {
-            if (count > remaining() / 8)
-                return err(ErrorCode::OutOfRange, "array '" + key + "' claims " + std::to_string(count) + " strings, more than the file can hold", static_cast<std::int64_t>(countAt));
             std::vector<std::string> v;
-            v.reserve(static_cast<std::size_t>(count));
+            v.reserve(static_cast<std::size_t>(std::min<std::uint64_t>({count, remaining() / 8, 65536})));
             for (std::uint64_t i = 0; i < count; ++i) {
                 std::string s;
                 CONDENSE_TRY(readString(s, "array string"));
@@ -194,11 +239,8 @@ private:
             }
             return GgufValue::stringArray(std::move(v));
         }
-        const std::size_t es = ggufScalarSize(et);
-        if (count > remaining() / es)
-            return err(ErrorCode::OutOfRange, "array '" + key + "' claims " + std::to_string(count) + " elements, more than the file can hold", static_cast<std::int64_t>(countAt));
-        std::vector<std::byte> raw(m_p + m_pos, m_p + m_pos + count * es);
-        m_pos += count * es;
+        std::vector<std::byte> raw(m_p + m_pos, m_p + m_pos + *need);
+        m_pos += *need;
         return GgufValue::numericArray(et, std::move(raw), count);
     }
 

@@ -8,8 +8,12 @@
 //
 // Every count, length and offset read from the file is checked against the bytes that
 // remain before anything is allocated, so a hostile header cannot make us allocate or read
-// beyond the file. Tensor bytes are not read at open; `tensorData` returns a view into the
-// mapping.
+// beyond the file (tests/core/bad_input_test.cpp measures it). Checked like ggml's reader:
+// magic, version 2/3, unique non-empty keys, known value types, no nested arrays, u32
+// power-of-two general.alignment, unique names < 64 bytes, 1..4 dims, element and byte counts
+// within 64 bits, known ggml type, row length a multiple of the block size, aligned offsets,
+// every tensor inside the file, no two overlapping. Tensor bytes are not read at open;
+// `tensorData` returns a view into the mapping.
 
 #include <cstdint>
 #include <filesystem>
@@ -71,7 +75,7 @@ private:
     friend class GgufParser;
 };
 
-// Parse from bytes already in memory (for tests and fuzzing); `name` labels errors.
+// Parses an already mapped file; errors name file->path().
 Result<std::shared_ptr<const GgufFile>> parseGguf(std::shared_ptr<const MappedFile> file);
 
 } // namespace condense::io

@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/io/error_text.h"
+
 namespace condense::io {
 
 namespace {
@@ -61,7 +63,7 @@ Result<model::ModelSpec> parseHfConfig(std::string_view text, const std::string&
     try {
         j = json::parse(text);
     } catch (const json::exception& e) {
-        return makeError(ErrorCode::Malformed, label, std::string("invalid JSON: ") + e.what());
+        return makeError(ErrorCode::Malformed, label, std::string("invalid JSON: ") + printableText(e.what()));
     }
     if (!j.is_object()) return makeError(ErrorCode::Malformed, label, "config is not a JSON object");
     // Multimodal wrappers keep the language model under text_config.
@@ -97,7 +99,8 @@ Result<model::ModelSpec> parseHfConfig(std::string_view text, const std::string&
     if (auto r = j.find("rope_scaling"); r != j.end()) readRope(*r, s);
     if (auto r = j.find("rope_parameters"); r != j.end()) readRope(*r, s);
     s.partialRotaryFactor = getD(j, "partial_rotary_factor", s.partialRotaryFactor);
-    s.tieWordEmbeddings = getB(j, "tie_word_embeddings", s.family == model::Family::Qwen2 ? false : false);
+    // transformers' LlamaConfig, MistralConfig, Qwen2Config and Qwen3Config all default to false.
+    s.tieWordEmbeddings = getB(j, "tie_word_embeddings", false);
     s.attentionBias = s.family == model::Family::Qwen2 ? true : getB(j, "attention_bias", false);
     s.mlpBias = getB(j, "mlp_bias", false);
     s.qkNorm = s.family == model::Family::Qwen3;
@@ -125,8 +128,13 @@ Result<model::ModelSpec> parseHfConfig(std::string_view text, const std::string&
 
 Result<model::ModelSpec> readHfConfig(const std::filesystem::path& path)
 {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (ec) return makeError(ErrorCode::NotFound, path.string(), "cannot open config.json: " + ec.message());
+    if (size > kMaxConfigBytes)
+        return makeError(ErrorCode::OutOfRange, path.string(), "file is " + std::to_string(size) + " bytes, larger than the " + std::to_string(kMaxConfigBytes) + " allowed for a config");
     std::ifstream in(path, std::ios::binary);
-    if (!in) return makeError(ErrorCode::NotFound, path.string(), "cannot open config.json");
+    if (!in) return makeError(ErrorCode::IoError, path.string(), "cannot open config.json");
     std::ostringstream ss;
     ss << in.rdbuf();
     return parseHfConfig(ss.str(), path.string());

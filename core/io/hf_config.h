@@ -4,6 +4,7 @@
 // (rope_theta, rope_scaling, torch_dtype) and transformers 5's (rope_parameters, dtype).
 // Unknown architectures parse with family Unknown (inspection still works).
 
+#include <cstdint>
 #include <filesystem>
 #include <string_view>
 
@@ -11,6 +12,9 @@
 #include "core/model/model_spec.h"
 
 namespace condense::io {
+
+// A config.json is a few kB; anything beyond this is not one (and is not read into memory).
+constexpr std::uint64_t kMaxConfigBytes = 16ull << 20;
 
 Result<model::ModelSpec> parseHfConfig(std::string_view json, const std::string& fileLabel);
 Result<model::ModelSpec> readHfConfig(const std::filesystem::path& configJson);
