@@ -68,6 +68,21 @@ private:
     bool m_dirty = false;
 };
 
+// "LlamaForCausalLM", "llama", or for a GGUF without general.architecture (an imatrix file,
+// say) "none (general.type imatrix)"; "(inspection only)" marks what we cannot convert.
+std::string inspectArchitecture(const io::Checkpoint& c)
+{
+    const auto& s = c.spec();
+    std::string a = s.hfArchitecture.empty() ? s.modelType : s.hfArchitecture;
+    if (a.empty()) {
+        a = "none";
+        for (const auto& m : c.metadata())
+            if (m.key == "general.type") a += " (general.type " + m.value + ")";
+        return a;
+    }
+    return s.known() ? a : a + " (inspection only)";
+}
+
 } // namespace
 
 int runInspect(const InspectOptions& o)
@@ -85,8 +100,7 @@ int runInspect(const InspectOptions& o)
     const std::uint64_t bytes = c.totalTensorBytes();
     std::cout << "file:          " << c.path().string() << '\n'
               << "format:        " << io::checkpointFormatName(c.format()) << '\n'
-              << "architecture:  " << (s.hfArchitecture.empty() ? s.modelType : s.hfArchitecture)
-              << (s.known() ? "" : " (inspection only)") << '\n'
+              << "architecture:  " << inspectArchitecture(c) << '\n'
               << "parameters:    " << humanCount(params) << " (" << params << ")\n"
               << "tensor bytes:  " << humanBytes(bytes) << " (" << bytes << ")\n";
     if (params) {
