@@ -1,0 +1,648 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de">
+<context>
+    <name>condense::ui::CommandLine</name>
+    <message>
+        <source>Condense: see inside local language models and quantize them.</source>
+        <translation>Condense: lokale Sprachmodelle untersuchen und quantisieren.</translation>
+    </message>
+    <message>
+        <source>A model folder, .safetensors or .gguf file to open.</source>
+        <translation>Ein Modellordner, eine .safetensors- oder .gguf-Datei, die geöffnet werden soll.</translation>
+    </message>
+    <message>
+        <source>Open the bundled demo model.</source>
+        <translation>Das mitgelieferte Demo-Modell öffnen.</translation>
+    </message>
+    <message>
+        <source>Save a PNG of the window to &lt;file&gt; once the model is open, then quit.</source>
+        <translation>Sobald das Modell geöffnet ist, ein PNG des Fensters in &lt;file&gt; speichern und beenden.</translation>
+    </message>
+    <message>
+        <source>Use &lt;file&gt; for the settings instead of the user&apos;s.</source>
+        <translation>Einstellungen aus &lt;file&gt; statt aus denen des Benutzers verwenden.</translation>
+    </message>
+    <message>
+        <source>Use language &lt;code&gt; (en, de, fr, zh_CN or system) for this run.</source>
+        <translation>Für diesen Start die Sprache &lt;code&gt; verwenden (en, de, fr, zh_CN oder system).</translation>
+    </message>
+    <message>
+        <source>open one model at a time</source>
+        <translation>bitte jeweils nur ein Modell öffnen</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::DropZone</name>
+    <message>
+        <source>Only files and folders on this computer can be opened.</source>
+        <translation>Nur Dateien und Ordner auf diesem Computer können geöffnet werden.</translation>
+    </message>
+    <message>
+        <source>Release to open the model folder “%1”.</source>
+        <translation>Loslassen, um den Modellordner „%1“ zu öffnen.</translation>
+    </message>
+    <message>
+        <source>Release to open the GGUF file “%1”.</source>
+        <translation>Loslassen, um die GGUF-Datei „%1“ zu öffnen.</translation>
+    </message>
+    <message>
+        <source>Release to open the safetensors file “%1”.</source>
+        <translation>Loslassen, um die safetensors-Datei „%1“ zu öffnen.</translation>
+    </message>
+    <message>
+        <source>“%1” is a PyTorch pickle file: Condense refuses to load it because it can run code. Convert it to safetensors first.</source>
+        <translation>„%1“ ist eine PyTorch-Pickle-Datei: Condense lädt sie nicht, weil sie Code ausführen kann. Wandeln Sie sie zuerst in safetensors um.</translation>
+    </message>
+    <message>
+        <source>Release to try “%1”: Condense will check whether it is a model.</source>
+        <translation>Loslassen, um „%1“ zu versuchen: Condense prüft, ob es ein Modell ist.</translation>
+    </message>
+    <message>
+        <source>Only the first of the %1 dropped items is opened.</source>
+        <translation>Von den %1 abgelegten Elementen wird nur das erste geöffnet.</translation>
+    </message>
+    <message>
+        <source>Drop a model folder or a .gguf file here</source>
+        <translation>Ziehen Sie einen Modellordner oder eine .gguf-Datei hierher</translation>
+    </message>
+    <message>
+        <source>Hugging Face folders, .safetensors and .gguf files are read, never changed.</source>
+        <translation>Hugging-Face-Ordner, .safetensors- und .gguf-Dateien werden nur gelesen, nie verändert.</translation>
+    </message>
+    <message>
+        <source>Open…</source>
+        <translation>Öffnen…</translation>
+    </message>
+    <message>
+        <source>Open a .gguf or .safetensors file (the arrow opens a folder)</source>
+        <translation>Eine .gguf- oder .safetensors-Datei öffnen (der Pfeil öffnet einen Ordner)</translation>
+    </message>
+    <message>
+        <source>Open Folder…</source>
+        <translation>Ordner öffnen…</translation>
+    </message>
+    <message>
+        <source>Try the demo model</source>
+        <translation>Demo-Modell ausprobieren</translation>
+    </message>
+    <message>
+        <source>Open tiny-llama-spm, a 6.8 M parameter model that comes with Condense</source>
+        <translation>tiny-llama-spm öffnen, ein Modell mit 6,8 Mio. Parametern, das Condense beiliegt</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::ErrorText</name>
+    <message>
+        <source>No error.</source>
+        <translation>Kein Fehler.</translation>
+    </message>
+    <message>
+        <source>The operation was cancelled.</source>
+        <translation>Der Vorgang wurde abgebrochen.</translation>
+    </message>
+    <message>
+        <source>The file or folder does not exist.</source>
+        <translation>Die Datei oder der Ordner existiert nicht.</translation>
+    </message>
+    <message>
+        <source>The file could not be read or written.</source>
+        <translation>Die Datei konnte nicht gelesen oder geschrieben werden.</translation>
+    </message>
+    <message>
+        <source>The disk is full.</source>
+        <translation>Der Datenträger ist voll.</translation>
+    </message>
+    <message>
+        <source>The file ends too early; it may be incomplete (an interrupted download?).</source>
+        <translation>Die Datei endet zu früh; vielleicht ist sie unvollständig (ein abgebrochener Download?).</translation>
+    </message>
+    <message>
+        <source>The file is not of the kind its name says.</source>
+        <translation>Die Datei ist nicht von der Art, die ihr Name angibt.</translation>
+    </message>
+    <message>
+        <source>This version of the file format is not supported.</source>
+        <translation>Diese Version des Dateiformats wird nicht unterstützt.</translation>
+    </message>
+    <message>
+        <source>The file is damaged or not valid.</source>
+        <translation>Die Datei ist beschädigt oder ungültig.</translation>
+    </message>
+    <message>
+        <source>The file points to data beyond its end.</source>
+        <translation>Die Datei verweist auf Daten hinter ihrem Ende.</translation>
+    </message>
+    <message>
+        <source>The file declares sizes too large to be real.</source>
+        <translation>Die Datei gibt Größen an, die zu groß sind, um echt zu sein.</translation>
+    </message>
+    <message>
+        <source>The file uses a data type Condense does not know.</source>
+        <translation>Die Datei verwendet einen Datentyp, den Condense nicht kennt.</translation>
+    </message>
+    <message>
+        <source>This is not a model Condense can open. Use a Hugging Face model folder, a .safetensors file or a .gguf file.</source>
+        <translation>Dies ist kein Modell, das Condense öffnen kann. Verwenden Sie einen Hugging-Face-Modellordner, eine .safetensors-Datei oder eine .gguf-Datei.</translation>
+    </message>
+    <message>
+        <source>PyTorch pickle files (.bin, .pt) can run code when they are loaded, so Condense never opens them. Convert the model to safetensors first.</source>
+        <translation>PyTorch-Pickle-Dateien (.bin, .pt) können beim Laden Code ausführen, deshalb öffnet Condense sie nie. Wandeln Sie das Modell zuerst in safetensors um.</translation>
+    </message>
+    <message>
+        <source>This model architecture is not supported yet.</source>
+        <translation>Diese Modellarchitektur wird noch nicht unterstützt.</translation>
+    </message>
+    <message>
+        <source>Condense was asked for something impossible (an internal problem).</source>
+        <translation>Condense wurde um etwas Unmögliches gebeten (ein interner Fehler).</translation>
+    </message>
+    <message>
+        <source>A tensor the model needs is missing.</source>
+        <translation>Ein Tensor, den das Modell braucht, fehlt.</translation>
+    </message>
+    <message>
+        <source>The tokenizer files are missing.</source>
+        <translation>Die Tokenizer-Dateien fehlen.</translation>
+    </message>
+    <message>
+        <source>Unknown error.</source>
+        <translation>Unbekannter Fehler.</translation>
+    </message>
+    <message>
+        <source>Opening</source>
+        <translation>Öffnen</translation>
+    </message>
+    <message>
+        <source>Reading tensors</source>
+        <translation>Tensoren lesen</translation>
+    </message>
+    <message>
+        <source>Converting</source>
+        <translation>Konvertieren</translation>
+    </message>
+    <message>
+        <source>Quantizing</source>
+        <translation>Quantisieren</translation>
+    </message>
+    <message>
+        <source>Writing</source>
+        <translation>Schreiben</translation>
+    </message>
+    <message>
+        <source>Checking the written file</source>
+        <translation>Geschriebene Datei prüfen</translation>
+    </message>
+    <message>
+        <source>Analyzing</source>
+        <translation>Analysieren</translation>
+    </message>
+    <message>
+        <source>Evaluating</source>
+        <translation>Auswerten</translation>
+    </message>
+    <message>
+        <source>Working</source>
+        <translation>In Arbeit</translation>
+    </message>
+    <message>
+        <source>Hugging Face folder</source>
+        <translation>Hugging-Face-Ordner</translation>
+    </message>
+    <message>
+        <source>safetensors file</source>
+        <translation>safetensors-Datei</translation>
+    </message>
+    <message>
+        <source>GGUF file</source>
+        <translation>GGUF-Datei</translation>
+    </message>
+    <message>
+        <source>Could not open “%1”: %2</source>
+        <translation>„%1“ konnte nicht geöffnet werden: %2</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::HelpDialog</name>
+    <message>
+        <source>&lt;h3&gt;Condense quick help&lt;/h3&gt;&lt;p&gt;Condense shows what is inside a local language model and, in coming versions, quantizes it and measures what the quantization cost.&lt;/p&gt;&lt;h4&gt;Open a model&lt;/h4&gt;&lt;ul&gt;&lt;li&gt;Drop a Hugging Face model folder (config.json and .safetensors files), a single .safetensors file or a .gguf file onto the window.&lt;/li&gt;&lt;li&gt;Or use File ▸ Open File… (Ctrl+O) or File ▸ Open Folder… (Ctrl+Shift+O).&lt;/li&gt;&lt;li&gt;“Try the demo model” opens tiny-llama-spm, a small model that comes with Condense.&lt;/li&gt;&lt;li&gt;PyTorch .bin and .pt files are refused: they can run code when loaded. Convert them to safetensors first.&lt;/li&gt;&lt;/ul&gt;&lt;h4&gt;After opening&lt;/h4&gt;&lt;p&gt;The left panel shows the model summary and its tensors grouped by layer; type in the filter box to find tensors by name. Select a tensor to see its details on the Inspect page.&lt;/p&gt;&lt;h4&gt;Keyboard&lt;/h4&gt;&lt;table&gt;&lt;tr&gt;&lt;td&gt;Ctrl+O&lt;/td&gt;&lt;td&gt;Open a file&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Shift+O&lt;/td&gt;&lt;td&gt;Open a folder&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Esc&lt;/td&gt;&lt;td&gt;Cancel the focused job&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;F1&lt;/td&gt;&lt;td&gt;This help&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Q&lt;/td&gt;&lt;td&gt;Quit&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</source>
+        <translation>&lt;h3&gt;Kurzhilfe zu Condense&lt;/h3&gt;&lt;p&gt;Condense zeigt, was in einem lokalen Sprachmodell steckt, und wird es in kommenden Versionen quantisieren und messen, was die Quantisierung gekostet hat.&lt;/p&gt;&lt;h4&gt;Ein Modell öffnen&lt;/h4&gt;&lt;ul&gt;&lt;li&gt;Ziehen Sie einen Hugging-Face-Modellordner (config.json und .safetensors-Dateien), eine einzelne .safetensors-Datei oder eine .gguf-Datei auf das Fenster.&lt;/li&gt;&lt;li&gt;Oder verwenden Sie Datei ▸ Datei öffnen… (Strg+O) oder Datei ▸ Ordner öffnen… (Strg+Umschalt+O).&lt;/li&gt;&lt;li&gt;„Demo-Modell ausprobieren“ öffnet tiny-llama-spm, ein kleines Modell, das Condense beiliegt.&lt;/li&gt;&lt;li&gt;PyTorch-Dateien (.bin und .pt) werden abgelehnt: Sie können beim Laden Code ausführen. Wandeln Sie sie zuerst in safetensors um.&lt;/li&gt;&lt;/ul&gt;&lt;h4&gt;Nach dem Öffnen&lt;/h4&gt;&lt;p&gt;Links stehen die Zusammenfassung des Modells und seine Tensoren, nach Schichten gruppiert; tippen Sie in das Filterfeld, um Tensoren nach Namen zu finden. Wählen Sie einen Tensor aus, um seine Details auf der Seite „Untersuchen“ zu sehen.&lt;/p&gt;&lt;h4&gt;Tastatur&lt;/h4&gt;&lt;table&gt;&lt;tr&gt;&lt;td&gt;Strg+O&lt;/td&gt;&lt;td&gt;Datei öffnen&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Strg+Umschalt+O&lt;/td&gt;&lt;td&gt;Ordner öffnen&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Esc&lt;/td&gt;&lt;td&gt;Ausgewählten Auftrag abbrechen&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;F1&lt;/td&gt;&lt;td&gt;Diese Hilfe&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Strg+Q&lt;/td&gt;&lt;td&gt;Beenden&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</translation>
+    </message>
+    <message>
+        <source>Condense Help</source>
+        <translation>Condense-Hilfe</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::InspectPage</name>
+    <message>
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <source>Selected tensor</source>
+        <translation>Ausgewählter Tensor</translation>
+    </message>
+    <message>
+        <source>Histograms, outlier maps and the whole-model heatmap of the selected tensor will appear here once tensor analysis is available.</source>
+        <translation>Histogramme, Ausreißerkarten und die Heatmap des ganzen Modells erscheinen hier, sobald die Tensoranalyse verfügbar ist.</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>nein</translation>
+    </message>
+    <message>
+        <source>Vocabulary</source>
+        <translation>Vokabular</translation>
+    </message>
+    <message>
+        <source>Hidden size</source>
+        <translation>Versteckte Dimension</translation>
+    </message>
+    <message>
+        <source>Feed-forward size</source>
+        <translation>Feed-Forward-Dimension</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>Schichten</translation>
+    </message>
+    <message>
+        <source>Attention heads</source>
+        <translation>Attention-Köpfe</translation>
+    </message>
+    <message>
+        <source>Key/value heads</source>
+        <translation>Key/Value-Köpfe</translation>
+    </message>
+    <message>
+        <source>Head size</source>
+        <translation>Kopfgröße</translation>
+    </message>
+    <message>
+        <source>Context length</source>
+        <translation>Kontextlänge</translation>
+    </message>
+    <message>
+        <source>RoPE base</source>
+        <translation>RoPE-Basis</translation>
+    </message>
+    <message>
+        <source>Norm epsilon</source>
+        <translation>Norm-Epsilon</translation>
+    </message>
+    <message>
+        <source>Tied embeddings</source>
+        <translation>Gekoppelte Embeddings</translation>
+    </message>
+    <message>
+        <source>not in a layer</source>
+        <translation>in keiner Schicht</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>Schicht</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Typ</translation>
+    </message>
+    <message>
+        <source>Shape</source>
+        <translation>Form</translation>
+    </message>
+    <message>
+        <source>Elements</source>
+        <translation>Elemente</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Größe</translation>
+    </message>
+    <message>
+        <source>%1 bytes</source>
+        <translation>%1 Bytes</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>Datei</translation>
+    </message>
+    <message>
+        <source>Select a tensor in the tree on the left.</source>
+        <translation>Wählen Sie links im Baum einen Tensor aus.</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::JobRow</name>
+    <message>
+        <source>Starting</source>
+        <translation>Startet</translation>
+    </message>
+    <message>
+        <source>ETA –</source>
+        <translation>Rest –</translation>
+    </message>
+    <message>
+        <source>ETA %1</source>
+        <translation>Rest %1</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Cancel this job (Esc)</source>
+        <translation>Diesen Auftrag abbrechen (Esc)</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::JobStrip</name>
+    <message>
+        <source>%1: done in %2</source>
+        <translation>%1: fertig in %2</translation>
+    </message>
+    <message>
+        <source>%1: cancelled</source>
+        <translation>%1: abgebrochen</translation>
+    </message>
+    <message>
+        <source>Jobs</source>
+        <translation>Aufträge</translation>
+    </message>
+    <message>
+        <source>No jobs running</source>
+        <translation>Keine laufenden Aufträge</translation>
+    </message>
+    <message>
+        <source>Cancel job</source>
+        <translation>Auftrag abbrechen</translation>
+    </message>
+    <message>
+        <source>“%1” has been running for %2. Cancel it?</source>
+        <translation>„%1“ läuft seit %2. Abbrechen?</translation>
+    </message>
+    <message>
+        <source>%1: failed</source>
+        <translation>%1: fehlgeschlagen</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::MainWindow</name>
+    <message>
+        <source>Quantize</source>
+        <translation>Quantisieren</translation>
+    </message>
+    <message>
+        <source>Here you will choose a device profile and a quantization type, see the plan for every tensor with the resulting size and whether it fits in memory, and start the conversion. Quantization is not available in this version yet.</source>
+        <translation>Hier wählen Sie ein Geräteprofil und einen Quantisierungstyp, sehen den Plan für jeden Tensor mit der resultierenden Größe und ob das Modell in den Speicher passt, und starten die Umwandlung. Quantisierung ist in dieser Version noch nicht verfügbar.</translation>
+    </message>
+    <message>
+        <source>Results</source>
+        <translation>Ergebnisse</translation>
+    </message>
+    <message>
+        <source>After a quantization run, this page compares the original and the quantized model: size, perplexity change, KL divergence, top-token agreement and speed. Nothing has been run yet.</source>
+        <translation>Nach einem Quantisierungslauf vergleicht diese Seite das ursprüngliche und das quantisierte Modell: Größe, Änderung der Perplexität, KL-Divergenz, Übereinstimmung des wahrscheinlichsten Tokens und Geschwindigkeit. Bisher wurde nichts ausgeführt.</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <source>&amp;Open File…</source>
+        <translation>Datei ö&amp;ffnen…</translation>
+    </message>
+    <message>
+        <source>Open a .gguf or .safetensors file</source>
+        <translation>Eine .gguf- oder .safetensors-Datei öffnen</translation>
+    </message>
+    <message>
+        <source>Open &amp;Folder…</source>
+        <translation>&amp;Ordner öffnen…</translation>
+    </message>
+    <message>
+        <source>Open a Hugging Face model folder</source>
+        <translation>Einen Hugging-Face-Modellordner öffnen</translation>
+    </message>
+    <message>
+        <source>Open &amp;Recent</source>
+        <translation>&amp;Zuletzt geöffnet</translation>
+    </message>
+    <message>
+        <source>Open &amp;Demo Model</source>
+        <translation>&amp;Demo-Modell öffnen</translation>
+    </message>
+    <message>
+        <source>&amp;Close Model</source>
+        <translation>Modell &amp;schließen</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <source>&amp;Expand All Groups</source>
+        <translation>Alle Gruppen &amp;aufklappen</translation>
+    </message>
+    <message>
+        <source>C&amp;ollapse All Groups</source>
+        <translation>Alle Gruppen &amp;zuklappen</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>&amp;Sprache</translation>
+    </message>
+    <message>
+        <source>System Default</source>
+        <translation>Systemvorgabe</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <source>Condense &amp;Help</source>
+        <translation>Condense-&amp;Hilfe</translation>
+    </message>
+    <message>
+        <source>&amp;About Condense</source>
+        <translation>&amp;Über Condense</translation>
+    </message>
+    <message>
+        <source>Inspect</source>
+        <translation>Untersuchen</translation>
+    </message>
+    <message>
+        <source>No recent models</source>
+        <translation>Keine zuletzt geöffneten Modelle</translation>
+    </message>
+    <message>
+        <source>Clear Recent Models</source>
+        <translation>Liste leeren</translation>
+    </message>
+    <message>
+        <source>Open Model File</source>
+        <translation>Modelldatei öffnen</translation>
+    </message>
+    <message>
+        <source>Model files (*.gguf *.safetensors);;All files (*)</source>
+        <translation>Modelldateien (*.gguf *.safetensors);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Open Model Folder</source>
+        <translation>Modellordner öffnen</translation>
+    </message>
+    <message>
+        <source>Open %1</source>
+        <translation>%1 öffnen</translation>
+    </message>
+    <message>
+        <source>Open demo model</source>
+        <translation>Demo-Modell öffnen</translation>
+    </message>
+    <message>
+        <source>%1 (demo)</source>
+        <translation>%1 (Demo)</translation>
+    </message>
+    <message>
+        <source>About Condense</source>
+        <translation>Über Condense</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Condense %1&lt;/h3&gt;&lt;p&gt;A desktop studio that shows what is inside a local language model, quantizes it and measures what the quantization cost.&lt;/p&gt;&lt;p&gt;Built with Qt %2.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Condense %1&lt;/h3&gt;&lt;p&gt;Ein Desktop-Studio, das zeigt, was in einem lokalen Sprachmodell steckt, es quantisiert und misst, was die Quantisierung gekostet hat.&lt;/p&gt;&lt;p&gt;Erstellt mit Qt %2.&lt;/p&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::MessageBanner</name>
+    <message>
+        <source>Dismiss</source>
+        <translation>Schließen</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::ModelPanel</name>
+    <message>
+        <source>Filter tensors by name</source>
+        <translation>Tensoren nach Namen filtern</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::ModelSummary</name>
+    <message>
+        <source>Format</source>
+        <translation>Format</translation>
+    </message>
+    <message>
+        <source>Architecture</source>
+        <translation>Architektur</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>Parameter</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Größe</translation>
+    </message>
+    <message>
+        <source>Types</source>
+        <translation>Typen</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>Schichten</translation>
+    </message>
+    <message>
+        <source>No model open</source>
+        <translation>Kein Modell geöffnet</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>unbekannt</translation>
+    </message>
+    <message>
+        <source>inspection only</source>
+        <translation>nur zur Ansicht</translation>
+    </message>
+    <message>
+        <source>%1 parameters</source>
+        <translation>%1 Parameter</translation>
+    </message>
+    <message>
+        <source>%1 bytes of tensor data</source>
+        <translation>%1 Bytes Tensordaten</translation>
+    </message>
+    <message>
+        <source>%1 heads (%2 KV)</source>
+        <translation>%1 Köpfe (%2 KV)</translation>
+    </message>
+    <message>
+        <source>%1 layers, hidden size %2</source>
+        <translation>%1 Schichten, versteckte Dimension %2</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::ModelTreeModel</name>
+    <message>
+        <source>Token embedding</source>
+        <translation>Token-Embedding</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>Ausgabe</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>Sonstige</translation>
+    </message>
+    <message>
+        <source>mixed</source>
+        <translation>gemischt</translation>
+    </message>
+    <message>
+        <source>1 tensor</source>
+        <translation>1 Tensor</translation>
+    </message>
+    <message>
+        <source>%1 tensors</source>
+        <translation>%1 Tensoren</translation>
+    </message>
+    <message>
+        <source>%1 bytes</source>
+        <translation>%1 Bytes</translation>
+    </message>
+    <message>
+        <source>%1 elements</source>
+        <translation>%1 Elemente</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Typ</translation>
+    </message>
+    <message>
+        <source>Shape</source>
+        <translation>Form</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Größe</translation>
+    </message>
+</context>
+</TS>

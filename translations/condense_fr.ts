@@ -1,0 +1,648 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="fr">
+<context>
+    <name>condense::ui::CommandLine</name>
+    <message>
+        <source>Condense: see inside local language models and quantize them.</source>
+        <translation>Condense&#xa0;: explorer et quantifier des modèles de langage locaux.</translation>
+    </message>
+    <message>
+        <source>A model folder, .safetensors or .gguf file to open.</source>
+        <translation>Un dossier de modèle, un fichier .safetensors ou .gguf à ouvrir.</translation>
+    </message>
+    <message>
+        <source>Open the bundled demo model.</source>
+        <translation>Ouvrir le modèle de démonstration fourni.</translation>
+    </message>
+    <message>
+        <source>Save a PNG of the window to &lt;file&gt; once the model is open, then quit.</source>
+        <translation>Enregistrer une image PNG de la fenêtre dans &lt;file&gt; une fois le modèle ouvert, puis quitter.</translation>
+    </message>
+    <message>
+        <source>Use &lt;file&gt; for the settings instead of the user&apos;s.</source>
+        <translation>Utiliser &lt;file&gt; pour les réglages au lieu de ceux de l&apos;utilisateur.</translation>
+    </message>
+    <message>
+        <source>Use language &lt;code&gt; (en, de, fr, zh_CN or system) for this run.</source>
+        <translation>Utiliser la langue &lt;code&gt; (en, de, fr, zh_CN ou system) pour cette exécution.</translation>
+    </message>
+    <message>
+        <source>open one model at a time</source>
+        <translation>ouvrez un seul modèle à la fois</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::DropZone</name>
+    <message>
+        <source>Only files and folders on this computer can be opened.</source>
+        <translation>Seuls les fichiers et dossiers de cet ordinateur peuvent être ouverts.</translation>
+    </message>
+    <message>
+        <source>Release to open the model folder “%1”.</source>
+        <translation>Relâchez pour ouvrir le dossier de modèle «&#xa0;%1&#xa0;».</translation>
+    </message>
+    <message>
+        <source>Release to open the GGUF file “%1”.</source>
+        <translation>Relâchez pour ouvrir le fichier GGUF «&#xa0;%1&#xa0;».</translation>
+    </message>
+    <message>
+        <source>Release to open the safetensors file “%1”.</source>
+        <translation>Relâchez pour ouvrir le fichier safetensors «&#xa0;%1&#xa0;».</translation>
+    </message>
+    <message>
+        <source>“%1” is a PyTorch pickle file: Condense refuses to load it because it can run code. Convert it to safetensors first.</source>
+        <translation>«&#xa0;%1&#xa0;» est un fichier pickle PyTorch&#xa0;: Condense refuse de le charger, car il peut exécuter du code. Convertissez-le d&apos;abord en safetensors.</translation>
+    </message>
+    <message>
+        <source>Release to try “%1”: Condense will check whether it is a model.</source>
+        <translation>Relâchez pour essayer «&#xa0;%1&#xa0;»&#xa0;: Condense vérifiera s&apos;il s&apos;agit d&apos;un modèle.</translation>
+    </message>
+    <message>
+        <source>Only the first of the %1 dropped items is opened.</source>
+        <translation>Seul le premier des %1 éléments déposés est ouvert.</translation>
+    </message>
+    <message>
+        <source>Drop a model folder or a .gguf file here</source>
+        <translation>Déposez ici un dossier de modèle ou un fichier .gguf</translation>
+    </message>
+    <message>
+        <source>Hugging Face folders, .safetensors and .gguf files are read, never changed.</source>
+        <translation>Les dossiers Hugging Face et les fichiers .safetensors et .gguf sont lus, jamais modifiés.</translation>
+    </message>
+    <message>
+        <source>Open…</source>
+        <translation>Ouvrir…</translation>
+    </message>
+    <message>
+        <source>Open a .gguf or .safetensors file (the arrow opens a folder)</source>
+        <translation>Ouvrir un fichier .gguf ou .safetensors (la flèche ouvre un dossier)</translation>
+    </message>
+    <message>
+        <source>Open Folder…</source>
+        <translation>Ouvrir un dossier…</translation>
+    </message>
+    <message>
+        <source>Try the demo model</source>
+        <translation>Essayer le modèle de démonstration</translation>
+    </message>
+    <message>
+        <source>Open tiny-llama-spm, a 6.8 M parameter model that comes with Condense</source>
+        <translation>Ouvrir tiny-llama-spm, un modèle de 6,8 M de paramètres fourni avec Condense</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::ErrorText</name>
+    <message>
+        <source>No error.</source>
+        <translation>Aucune erreur.</translation>
+    </message>
+    <message>
+        <source>The operation was cancelled.</source>
+        <translation>L&apos;opération a été annulée.</translation>
+    </message>
+    <message>
+        <source>The file or folder does not exist.</source>
+        <translation>Le fichier ou le dossier n&apos;existe pas.</translation>
+    </message>
+    <message>
+        <source>The file could not be read or written.</source>
+        <translation>Le fichier n&apos;a pas pu être lu ou écrit.</translation>
+    </message>
+    <message>
+        <source>The disk is full.</source>
+        <translation>Le disque est plein.</translation>
+    </message>
+    <message>
+        <source>The file ends too early; it may be incomplete (an interrupted download?).</source>
+        <translation>Le fichier se termine trop tôt&#xa0;; il est peut-être incomplet (un téléchargement interrompu&#xa0;?).</translation>
+    </message>
+    <message>
+        <source>The file is not of the kind its name says.</source>
+        <translation>Le fichier n&apos;est pas du type qu&apos;indique son nom.</translation>
+    </message>
+    <message>
+        <source>This version of the file format is not supported.</source>
+        <translation>Cette version du format de fichier n&apos;est pas prise en charge.</translation>
+    </message>
+    <message>
+        <source>The file is damaged or not valid.</source>
+        <translation>Le fichier est endommagé ou non valide.</translation>
+    </message>
+    <message>
+        <source>The file points to data beyond its end.</source>
+        <translation>Le fichier pointe vers des données au-delà de sa fin.</translation>
+    </message>
+    <message>
+        <source>The file declares sizes too large to be real.</source>
+        <translation>Le fichier déclare des tailles trop grandes pour être réelles.</translation>
+    </message>
+    <message>
+        <source>The file uses a data type Condense does not know.</source>
+        <translation>Le fichier utilise un type de données que Condense ne connaît pas.</translation>
+    </message>
+    <message>
+        <source>This is not a model Condense can open. Use a Hugging Face model folder, a .safetensors file or a .gguf file.</source>
+        <translation>Ce n&apos;est pas un modèle que Condense peut ouvrir. Utilisez un dossier de modèle Hugging Face, un fichier .safetensors ou un fichier .gguf.</translation>
+    </message>
+    <message>
+        <source>PyTorch pickle files (.bin, .pt) can run code when they are loaded, so Condense never opens them. Convert the model to safetensors first.</source>
+        <translation>Les fichiers pickle PyTorch (.bin, .pt) peuvent exécuter du code au chargement&#xa0;; Condense ne les ouvre donc jamais. Convertissez d&apos;abord le modèle en safetensors.</translation>
+    </message>
+    <message>
+        <source>This model architecture is not supported yet.</source>
+        <translation>Cette architecture de modèle n&apos;est pas encore prise en charge.</translation>
+    </message>
+    <message>
+        <source>Condense was asked for something impossible (an internal problem).</source>
+        <translation>On a demandé à Condense quelque chose d&apos;impossible (un problème interne).</translation>
+    </message>
+    <message>
+        <source>A tensor the model needs is missing.</source>
+        <translation>Un tenseur dont le modèle a besoin est manquant.</translation>
+    </message>
+    <message>
+        <source>The tokenizer files are missing.</source>
+        <translation>Les fichiers du tokenizer sont manquants.</translation>
+    </message>
+    <message>
+        <source>Unknown error.</source>
+        <translation>Erreur inconnue.</translation>
+    </message>
+    <message>
+        <source>Opening</source>
+        <translation>Ouverture</translation>
+    </message>
+    <message>
+        <source>Reading tensors</source>
+        <translation>Lecture des tenseurs</translation>
+    </message>
+    <message>
+        <source>Converting</source>
+        <translation>Conversion</translation>
+    </message>
+    <message>
+        <source>Quantizing</source>
+        <translation>Quantification</translation>
+    </message>
+    <message>
+        <source>Writing</source>
+        <translation>Écriture</translation>
+    </message>
+    <message>
+        <source>Checking the written file</source>
+        <translation>Vérification du fichier écrit</translation>
+    </message>
+    <message>
+        <source>Analyzing</source>
+        <translation>Analyse</translation>
+    </message>
+    <message>
+        <source>Evaluating</source>
+        <translation>Évaluation</translation>
+    </message>
+    <message>
+        <source>Working</source>
+        <translation>En cours</translation>
+    </message>
+    <message>
+        <source>Hugging Face folder</source>
+        <translation>Dossier Hugging Face</translation>
+    </message>
+    <message>
+        <source>safetensors file</source>
+        <translation>Fichier safetensors</translation>
+    </message>
+    <message>
+        <source>GGUF file</source>
+        <translation>Fichier GGUF</translation>
+    </message>
+    <message>
+        <source>Could not open “%1”: %2</source>
+        <translation>Impossible d&apos;ouvrir «&#xa0;%1&#xa0;»&#xa0;: %2</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::HelpDialog</name>
+    <message>
+        <source>&lt;h3&gt;Condense quick help&lt;/h3&gt;&lt;p&gt;Condense shows what is inside a local language model and, in coming versions, quantizes it and measures what the quantization cost.&lt;/p&gt;&lt;h4&gt;Open a model&lt;/h4&gt;&lt;ul&gt;&lt;li&gt;Drop a Hugging Face model folder (config.json and .safetensors files), a single .safetensors file or a .gguf file onto the window.&lt;/li&gt;&lt;li&gt;Or use File ▸ Open File… (Ctrl+O) or File ▸ Open Folder… (Ctrl+Shift+O).&lt;/li&gt;&lt;li&gt;“Try the demo model” opens tiny-llama-spm, a small model that comes with Condense.&lt;/li&gt;&lt;li&gt;PyTorch .bin and .pt files are refused: they can run code when loaded. Convert them to safetensors first.&lt;/li&gt;&lt;/ul&gt;&lt;h4&gt;After opening&lt;/h4&gt;&lt;p&gt;The left panel shows the model summary and its tensors grouped by layer; type in the filter box to find tensors by name. Select a tensor to see its details on the Inspect page.&lt;/p&gt;&lt;h4&gt;Keyboard&lt;/h4&gt;&lt;table&gt;&lt;tr&gt;&lt;td&gt;Ctrl+O&lt;/td&gt;&lt;td&gt;Open a file&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Shift+O&lt;/td&gt;&lt;td&gt;Open a folder&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Esc&lt;/td&gt;&lt;td&gt;Cancel the focused job&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;F1&lt;/td&gt;&lt;td&gt;This help&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Q&lt;/td&gt;&lt;td&gt;Quit&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</source>
+        <translation>&lt;h3&gt;Aide rapide de Condense&lt;/h3&gt;&lt;p&gt;Condense montre ce que contient un modèle de langage local et, dans les prochaines versions, le quantifiera et mesurera ce que la quantification a coûté.&lt;/p&gt;&lt;h4&gt;Ouvrir un modèle&lt;/h4&gt;&lt;ul&gt;&lt;li&gt;Déposez sur la fenêtre un dossier de modèle Hugging Face (config.json et fichiers .safetensors), un fichier .safetensors seul ou un fichier .gguf.&lt;/li&gt;&lt;li&gt;Ou utilisez Fichier ▸ Ouvrir un fichier… (Ctrl+O) ou Fichier ▸ Ouvrir un dossier… (Ctrl+Maj+O).&lt;/li&gt;&lt;li&gt;«&#xa0;Essayer le modèle de démonstration&#xa0;» ouvre tiny-llama-spm, un petit modèle fourni avec Condense.&lt;/li&gt;&lt;li&gt;Les fichiers PyTorch .bin et .pt sont refusés&#xa0;: ils peuvent exécuter du code au chargement. Convertissez-les d&apos;abord en safetensors.&lt;/li&gt;&lt;/ul&gt;&lt;h4&gt;Après l&apos;ouverture&lt;/h4&gt;&lt;p&gt;Le panneau de gauche affiche le résumé du modèle et ses tenseurs groupés par couche&#xa0;; tapez dans le champ de filtre pour trouver des tenseurs par nom. Sélectionnez un tenseur pour voir ses détails dans la page Inspecter.&lt;/p&gt;&lt;h4&gt;Clavier&lt;/h4&gt;&lt;table&gt;&lt;tr&gt;&lt;td&gt;Ctrl+O&lt;/td&gt;&lt;td&gt;Ouvrir un fichier&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Maj+O&lt;/td&gt;&lt;td&gt;Ouvrir un dossier&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Échap&lt;/td&gt;&lt;td&gt;Annuler la tâche sélectionnée&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;F1&lt;/td&gt;&lt;td&gt;Cette aide&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Q&lt;/td&gt;&lt;td&gt;Quitter&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</translation>
+    </message>
+    <message>
+        <source>Condense Help</source>
+        <translation>Aide de Condense</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::InspectPage</name>
+    <message>
+        <source>Model</source>
+        <translation>Modèle</translation>
+    </message>
+    <message>
+        <source>Selected tensor</source>
+        <translation>Tenseur sélectionné</translation>
+    </message>
+    <message>
+        <source>Histograms, outlier maps and the whole-model heatmap of the selected tensor will appear here once tensor analysis is available.</source>
+        <translation>Les histogrammes, les cartes des valeurs aberrantes et la carte de chaleur du modèle entier apparaîtront ici dès que l&apos;analyse des tenseurs sera disponible.</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>oui</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>non</translation>
+    </message>
+    <message>
+        <source>Vocabulary</source>
+        <translation>Vocabulaire</translation>
+    </message>
+    <message>
+        <source>Hidden size</source>
+        <translation>Dimension cachée</translation>
+    </message>
+    <message>
+        <source>Feed-forward size</source>
+        <translation>Dimension feed-forward</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>Couches</translation>
+    </message>
+    <message>
+        <source>Attention heads</source>
+        <translation>Têtes d&apos;attention</translation>
+    </message>
+    <message>
+        <source>Key/value heads</source>
+        <translation>Têtes clé/valeur</translation>
+    </message>
+    <message>
+        <source>Head size</source>
+        <translation>Taille de tête</translation>
+    </message>
+    <message>
+        <source>Context length</source>
+        <translation>Longueur de contexte</translation>
+    </message>
+    <message>
+        <source>RoPE base</source>
+        <translation>Base RoPE</translation>
+    </message>
+    <message>
+        <source>Norm epsilon</source>
+        <translation>Epsilon de normalisation</translation>
+    </message>
+    <message>
+        <source>Tied embeddings</source>
+        <translation>Embeddings liés</translation>
+    </message>
+    <message>
+        <source>not in a layer</source>
+        <translation>hors couche</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>Couche</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>Shape</source>
+        <translation>Forme</translation>
+    </message>
+    <message>
+        <source>Elements</source>
+        <translation>Éléments</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Taille</translation>
+    </message>
+    <message>
+        <source>%1 bytes</source>
+        <translation>%1 octets</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>Fichier</translation>
+    </message>
+    <message>
+        <source>Select a tensor in the tree on the left.</source>
+        <translation>Sélectionnez un tenseur dans l&apos;arbre à gauche.</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::JobRow</name>
+    <message>
+        <source>Starting</source>
+        <translation>Démarrage</translation>
+    </message>
+    <message>
+        <source>ETA –</source>
+        <translation>Reste –</translation>
+    </message>
+    <message>
+        <source>ETA %1</source>
+        <translation>Reste %1</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuler</translation>
+    </message>
+    <message>
+        <source>Cancel this job (Esc)</source>
+        <translation>Annuler cette tâche (Échap)</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::JobStrip</name>
+    <message>
+        <source>%1: done in %2</source>
+        <translation>%1&#xa0;: terminé en %2</translation>
+    </message>
+    <message>
+        <source>%1: cancelled</source>
+        <translation>%1&#xa0;: annulé</translation>
+    </message>
+    <message>
+        <source>Jobs</source>
+        <translation>Tâches</translation>
+    </message>
+    <message>
+        <source>No jobs running</source>
+        <translation>Aucune tâche en cours</translation>
+    </message>
+    <message>
+        <source>Cancel job</source>
+        <translation>Annuler la tâche</translation>
+    </message>
+    <message>
+        <source>“%1” has been running for %2. Cancel it?</source>
+        <translation>«&#xa0;%1&#xa0;» tourne depuis %2. L&apos;annuler&#xa0;?</translation>
+    </message>
+    <message>
+        <source>%1: failed</source>
+        <translation>%1&#xa0;: échec</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::MainWindow</name>
+    <message>
+        <source>Quantize</source>
+        <translation>Quantifier</translation>
+    </message>
+    <message>
+        <source>Here you will choose a device profile and a quantization type, see the plan for every tensor with the resulting size and whether it fits in memory, and start the conversion. Quantization is not available in this version yet.</source>
+        <translation>Ici, vous choisirez un profil d&apos;appareil et un type de quantification, verrez le plan pour chaque tenseur avec la taille obtenue et si le modèle tient en mémoire, et lancerez la conversion. La quantification n&apos;est pas encore disponible dans cette version.</translation>
+    </message>
+    <message>
+        <source>Results</source>
+        <translation>Résultats</translation>
+    </message>
+    <message>
+        <source>After a quantization run, this page compares the original and the quantized model: size, perplexity change, KL divergence, top-token agreement and speed. Nothing has been run yet.</source>
+        <translation>Après une quantification, cette page compare le modèle d&apos;origine et le modèle quantifié&#xa0;: taille, variation de la perplexité, divergence KL, accord sur le token le plus probable et vitesse. Rien n&apos;a encore été exécuté.</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Fichier</translation>
+    </message>
+    <message>
+        <source>&amp;Open File…</source>
+        <translation>&amp;Ouvrir un fichier…</translation>
+    </message>
+    <message>
+        <source>Open a .gguf or .safetensors file</source>
+        <translation>Ouvrir un fichier .gguf ou .safetensors</translation>
+    </message>
+    <message>
+        <source>Open &amp;Folder…</source>
+        <translation>Ouvrir un &amp;dossier…</translation>
+    </message>
+    <message>
+        <source>Open a Hugging Face model folder</source>
+        <translation>Ouvrir un dossier de modèle Hugging Face</translation>
+    </message>
+    <message>
+        <source>Open &amp;Recent</source>
+        <translation>Ouvrir un fichier &amp;récent</translation>
+    </message>
+    <message>
+        <source>Open &amp;Demo Model</source>
+        <translation>Ouvrir le modèle de dé&amp;monstration</translation>
+    </message>
+    <message>
+        <source>&amp;Close Model</source>
+        <translation>&amp;Fermer le modèle</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Quitter</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Affichage</translation>
+    </message>
+    <message>
+        <source>&amp;Expand All Groups</source>
+        <translation>&amp;Déplier tous les groupes</translation>
+    </message>
+    <message>
+        <source>C&amp;ollapse All Groups</source>
+        <translation>&amp;Replier tous les groupes</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>&amp;Langue</translation>
+    </message>
+    <message>
+        <source>System Default</source>
+        <translation>Langue du système</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Aide</translation>
+    </message>
+    <message>
+        <source>Condense &amp;Help</source>
+        <translation>&amp;Aide de Condense</translation>
+    </message>
+    <message>
+        <source>&amp;About Condense</source>
+        <translation>À &amp;propos de Condense</translation>
+    </message>
+    <message>
+        <source>Inspect</source>
+        <translation>Inspecter</translation>
+    </message>
+    <message>
+        <source>No recent models</source>
+        <translation>Aucun modèle récent</translation>
+    </message>
+    <message>
+        <source>Clear Recent Models</source>
+        <translation>Effacer la liste</translation>
+    </message>
+    <message>
+        <source>Open Model File</source>
+        <translation>Ouvrir un fichier de modèle</translation>
+    </message>
+    <message>
+        <source>Model files (*.gguf *.safetensors);;All files (*)</source>
+        <translation>Fichiers de modèle (*.gguf *.safetensors);;Tous les fichiers (*)</translation>
+    </message>
+    <message>
+        <source>Open Model Folder</source>
+        <translation>Ouvrir un dossier de modèle</translation>
+    </message>
+    <message>
+        <source>Open %1</source>
+        <translation>Ouvrir %1</translation>
+    </message>
+    <message>
+        <source>Open demo model</source>
+        <translation>Ouvrir le modèle de démonstration</translation>
+    </message>
+    <message>
+        <source>%1 (demo)</source>
+        <translation>%1 (démo)</translation>
+    </message>
+    <message>
+        <source>About Condense</source>
+        <translation>À propos de Condense</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Condense %1&lt;/h3&gt;&lt;p&gt;A desktop studio that shows what is inside a local language model, quantizes it and measures what the quantization cost.&lt;/p&gt;&lt;p&gt;Built with Qt %2.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Condense %1&lt;/h3&gt;&lt;p&gt;Un studio de bureau qui montre ce que contient un modèle de langage local, le quantifie et mesure ce que la quantification a coûté.&lt;/p&gt;&lt;p&gt;Construit avec Qt %2.&lt;/p&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::MessageBanner</name>
+    <message>
+        <source>Dismiss</source>
+        <translation>Fermer</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::ModelPanel</name>
+    <message>
+        <source>Filter tensors by name</source>
+        <translation>Filtrer les tenseurs par nom</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::ModelSummary</name>
+    <message>
+        <source>Format</source>
+        <translation>Format</translation>
+    </message>
+    <message>
+        <source>Architecture</source>
+        <translation>Architecture</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>Paramètres</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Taille</translation>
+    </message>
+    <message>
+        <source>Types</source>
+        <translation>Types</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>Couches</translation>
+    </message>
+    <message>
+        <source>No model open</source>
+        <translation>Aucun modèle ouvert</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>inconnue</translation>
+    </message>
+    <message>
+        <source>inspection only</source>
+        <translation>consultation seulement</translation>
+    </message>
+    <message>
+        <source>%1 parameters</source>
+        <translation>%1 paramètres</translation>
+    </message>
+    <message>
+        <source>%1 bytes of tensor data</source>
+        <translation>%1 octets de données de tenseurs</translation>
+    </message>
+    <message>
+        <source>%1 heads (%2 KV)</source>
+        <translation>%1 têtes (%2 KV)</translation>
+    </message>
+    <message>
+        <source>%1 layers, hidden size %2</source>
+        <translation>%1 couches, dimension cachée %2</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::ModelTreeModel</name>
+    <message>
+        <source>Token embedding</source>
+        <translation>Embedding des tokens</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>Sortie</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>Autres</translation>
+    </message>
+    <message>
+        <source>mixed</source>
+        <translation>mixte</translation>
+    </message>
+    <message>
+        <source>1 tensor</source>
+        <translation>1 tenseur</translation>
+    </message>
+    <message>
+        <source>%1 tensors</source>
+        <translation>%1 tenseurs</translation>
+    </message>
+    <message>
+        <source>%1 bytes</source>
+        <translation>%1 octets</translation>
+    </message>
+    <message>
+        <source>%1 elements</source>
+        <translation>%1 éléments</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>Shape</source>
+        <translation>Forme</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Taille</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,648 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>condense::ui::CommandLine</name>
+    <message>
+        <source>Condense: see inside local language models and quantize them.</source>
+        <translation>Condense：查看并量化本地语言模型。</translation>
+    </message>
+    <message>
+        <source>A model folder, .safetensors or .gguf file to open.</source>
+        <translation>要打开的模型文件夹、.safetensors 或 .gguf 文件。</translation>
+    </message>
+    <message>
+        <source>Open the bundled demo model.</source>
+        <translation>打开自带的演示模型。</translation>
+    </message>
+    <message>
+        <source>Save a PNG of the window to &lt;file&gt; once the model is open, then quit.</source>
+        <translation>模型打开后将窗口截图保存为 PNG 文件 &lt;file&gt;，然后退出。</translation>
+    </message>
+    <message>
+        <source>Use &lt;file&gt; for the settings instead of the user&apos;s.</source>
+        <translation>使用 &lt;file&gt; 作为设置文件，而不是用户的设置。</translation>
+    </message>
+    <message>
+        <source>Use language &lt;code&gt; (en, de, fr, zh_CN or system) for this run.</source>
+        <translation>本次运行使用语言 &lt;code&gt;（en、de、fr、zh_CN 或 system）。</translation>
+    </message>
+    <message>
+        <source>open one model at a time</source>
+        <translation>一次只能打开一个模型</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::DropZone</name>
+    <message>
+        <source>Only files and folders on this computer can be opened.</source>
+        <translation>只能打开本机上的文件和文件夹。</translation>
+    </message>
+    <message>
+        <source>Release to open the model folder “%1”.</source>
+        <translation>松开即可打开模型文件夹“%1”。</translation>
+    </message>
+    <message>
+        <source>Release to open the GGUF file “%1”.</source>
+        <translation>松开即可打开 GGUF 文件“%1”。</translation>
+    </message>
+    <message>
+        <source>Release to open the safetensors file “%1”.</source>
+        <translation>松开即可打开 safetensors 文件“%1”。</translation>
+    </message>
+    <message>
+        <source>“%1” is a PyTorch pickle file: Condense refuses to load it because it can run code. Convert it to safetensors first.</source>
+        <translation>“%1”是 PyTorch pickle 文件：它可能执行代码，Condense 拒绝加载。请先将其转换为 safetensors。</translation>
+    </message>
+    <message>
+        <source>Release to try “%1”: Condense will check whether it is a model.</source>
+        <translation>松开以尝试打开“%1”：Condense 会检查它是否为模型。</translation>
+    </message>
+    <message>
+        <source>Only the first of the %1 dropped items is opened.</source>
+        <translation>拖入了 %1 个项目，只会打开第一个。</translation>
+    </message>
+    <message>
+        <source>Drop a model folder or a .gguf file here</source>
+        <translation>将模型文件夹或 .gguf 文件拖放到这里</translation>
+    </message>
+    <message>
+        <source>Hugging Face folders, .safetensors and .gguf files are read, never changed.</source>
+        <translation>Hugging Face 文件夹、.safetensors 和 .gguf 文件只会被读取，绝不会被修改。</translation>
+    </message>
+    <message>
+        <source>Open…</source>
+        <translation>打开…</translation>
+    </message>
+    <message>
+        <source>Open a .gguf or .safetensors file (the arrow opens a folder)</source>
+        <translation>打开 .gguf 或 .safetensors 文件（箭头可打开文件夹）</translation>
+    </message>
+    <message>
+        <source>Open Folder…</source>
+        <translation>打开文件夹…</translation>
+    </message>
+    <message>
+        <source>Try the demo model</source>
+        <translation>试用演示模型</translation>
+    </message>
+    <message>
+        <source>Open tiny-llama-spm, a 6.8 M parameter model that comes with Condense</source>
+        <translation>打开 tiny-llama-spm，这是 Condense 自带的一个 680 万参数的模型</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::ErrorText</name>
+    <message>
+        <source>No error.</source>
+        <translation>没有错误。</translation>
+    </message>
+    <message>
+        <source>The operation was cancelled.</source>
+        <translation>操作已取消。</translation>
+    </message>
+    <message>
+        <source>The file or folder does not exist.</source>
+        <translation>文件或文件夹不存在。</translation>
+    </message>
+    <message>
+        <source>The file could not be read or written.</source>
+        <translation>无法读取或写入文件。</translation>
+    </message>
+    <message>
+        <source>The disk is full.</source>
+        <translation>磁盘已满。</translation>
+    </message>
+    <message>
+        <source>The file ends too early; it may be incomplete (an interrupted download?).</source>
+        <translation>文件提前结束，可能不完整（下载中断？）。</translation>
+    </message>
+    <message>
+        <source>The file is not of the kind its name says.</source>
+        <translation>文件的实际类型与其名称不符。</translation>
+    </message>
+    <message>
+        <source>This version of the file format is not supported.</source>
+        <translation>不支持此版本的文件格式。</translation>
+    </message>
+    <message>
+        <source>The file is damaged or not valid.</source>
+        <translation>文件已损坏或无效。</translation>
+    </message>
+    <message>
+        <source>The file points to data beyond its end.</source>
+        <translation>文件引用了超出其末尾的数据。</translation>
+    </message>
+    <message>
+        <source>The file declares sizes too large to be real.</source>
+        <translation>文件声明的大小大得不合常理。</translation>
+    </message>
+    <message>
+        <source>The file uses a data type Condense does not know.</source>
+        <translation>文件使用了 Condense 不认识的数据类型。</translation>
+    </message>
+    <message>
+        <source>This is not a model Condense can open. Use a Hugging Face model folder, a .safetensors file or a .gguf file.</source>
+        <translation>这不是 Condense 能打开的模型。请使用 Hugging Face 模型文件夹、.safetensors 文件或 .gguf 文件。</translation>
+    </message>
+    <message>
+        <source>PyTorch pickle files (.bin, .pt) can run code when they are loaded, so Condense never opens them. Convert the model to safetensors first.</source>
+        <translation>PyTorch pickle 文件（.bin、.pt）在加载时可能执行代码，因此 Condense 从不打开它们。请先将模型转换为 safetensors。</translation>
+    </message>
+    <message>
+        <source>This model architecture is not supported yet.</source>
+        <translation>尚不支持此模型架构。</translation>
+    </message>
+    <message>
+        <source>Condense was asked for something impossible (an internal problem).</source>
+        <translation>Condense 收到了一个无法完成的请求（内部问题）。</translation>
+    </message>
+    <message>
+        <source>A tensor the model needs is missing.</source>
+        <translation>缺少模型所需的张量。</translation>
+    </message>
+    <message>
+        <source>The tokenizer files are missing.</source>
+        <translation>缺少分词器文件。</translation>
+    </message>
+    <message>
+        <source>Unknown error.</source>
+        <translation>未知错误。</translation>
+    </message>
+    <message>
+        <source>Opening</source>
+        <translation>正在打开</translation>
+    </message>
+    <message>
+        <source>Reading tensors</source>
+        <translation>正在读取张量</translation>
+    </message>
+    <message>
+        <source>Converting</source>
+        <translation>正在转换</translation>
+    </message>
+    <message>
+        <source>Quantizing</source>
+        <translation>正在量化</translation>
+    </message>
+    <message>
+        <source>Writing</source>
+        <translation>正在写入</translation>
+    </message>
+    <message>
+        <source>Checking the written file</source>
+        <translation>正在检查写入的文件</translation>
+    </message>
+    <message>
+        <source>Analyzing</source>
+        <translation>正在分析</translation>
+    </message>
+    <message>
+        <source>Evaluating</source>
+        <translation>正在评估</translation>
+    </message>
+    <message>
+        <source>Working</source>
+        <translation>处理中</translation>
+    </message>
+    <message>
+        <source>Hugging Face folder</source>
+        <translation>Hugging Face 文件夹</translation>
+    </message>
+    <message>
+        <source>safetensors file</source>
+        <translation>safetensors 文件</translation>
+    </message>
+    <message>
+        <source>GGUF file</source>
+        <translation>GGUF 文件</translation>
+    </message>
+    <message>
+        <source>Could not open “%1”: %2</source>
+        <translation>无法打开“%1”：%2</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::HelpDialog</name>
+    <message>
+        <source>&lt;h3&gt;Condense quick help&lt;/h3&gt;&lt;p&gt;Condense shows what is inside a local language model and, in coming versions, quantizes it and measures what the quantization cost.&lt;/p&gt;&lt;h4&gt;Open a model&lt;/h4&gt;&lt;ul&gt;&lt;li&gt;Drop a Hugging Face model folder (config.json and .safetensors files), a single .safetensors file or a .gguf file onto the window.&lt;/li&gt;&lt;li&gt;Or use File ▸ Open File… (Ctrl+O) or File ▸ Open Folder… (Ctrl+Shift+O).&lt;/li&gt;&lt;li&gt;“Try the demo model” opens tiny-llama-spm, a small model that comes with Condense.&lt;/li&gt;&lt;li&gt;PyTorch .bin and .pt files are refused: they can run code when loaded. Convert them to safetensors first.&lt;/li&gt;&lt;/ul&gt;&lt;h4&gt;After opening&lt;/h4&gt;&lt;p&gt;The left panel shows the model summary and its tensors grouped by layer; type in the filter box to find tensors by name. Select a tensor to see its details on the Inspect page.&lt;/p&gt;&lt;h4&gt;Keyboard&lt;/h4&gt;&lt;table&gt;&lt;tr&gt;&lt;td&gt;Ctrl+O&lt;/td&gt;&lt;td&gt;Open a file&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Shift+O&lt;/td&gt;&lt;td&gt;Open a folder&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Esc&lt;/td&gt;&lt;td&gt;Cancel the focused job&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;F1&lt;/td&gt;&lt;td&gt;This help&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Q&lt;/td&gt;&lt;td&gt;Quit&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</source>
+        <translation>&lt;h3&gt;Condense 快速帮助&lt;/h3&gt;&lt;p&gt;Condense 显示本地语言模型的内部内容，并将在后续版本中对其进行量化，并衡量量化带来的损失。&lt;/p&gt;&lt;h4&gt;打开模型&lt;/h4&gt;&lt;ul&gt;&lt;li&gt;将 Hugging Face 模型文件夹（包含 config.json 和 .safetensors 文件）、单个 .safetensors 文件或 .gguf 文件拖放到窗口上。&lt;/li&gt;&lt;li&gt;或者使用 文件 ▸ 打开文件…（Ctrl+O）或 文件 ▸ 打开文件夹…（Ctrl+Shift+O）。&lt;/li&gt;&lt;li&gt;“试用演示模型”会打开 tiny-llama-spm，这是 Condense 自带的一个小模型。&lt;/li&gt;&lt;li&gt;PyTorch .bin 和 .pt 文件会被拒绝：它们在加载时可能执行代码。请先将其转换为 safetensors。&lt;/li&gt;&lt;/ul&gt;&lt;h4&gt;打开之后&lt;/h4&gt;&lt;p&gt;左侧面板显示模型摘要及按层分组的张量；在筛选框中输入即可按名称查找张量。选中一个张量即可在“检查”页面查看其详细信息。&lt;/p&gt;&lt;h4&gt;键盘&lt;/h4&gt;&lt;table&gt;&lt;tr&gt;&lt;td&gt;Ctrl+O&lt;/td&gt;&lt;td&gt;打开文件&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Shift+O&lt;/td&gt;&lt;td&gt;打开文件夹&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Esc&lt;/td&gt;&lt;td&gt;取消选中的任务&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;F1&lt;/td&gt;&lt;td&gt;本帮助&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Q&lt;/td&gt;&lt;td&gt;退出&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</translation>
+    </message>
+    <message>
+        <source>Condense Help</source>
+        <translation>Condense 帮助</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::InspectPage</name>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Selected tensor</source>
+        <translation>选中的张量</translation>
+    </message>
+    <message>
+        <source>Histograms, outlier maps and the whole-model heatmap of the selected tensor will appear here once tensor analysis is available.</source>
+        <translation>张量分析功能可用后，所选张量的直方图、离群值图和整个模型的热力图将显示在这里。</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>Vocabulary</source>
+        <translation>词表大小</translation>
+    </message>
+    <message>
+        <source>Hidden size</source>
+        <translation>隐藏层维度</translation>
+    </message>
+    <message>
+        <source>Feed-forward size</source>
+        <translation>前馈层维度</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>层数</translation>
+    </message>
+    <message>
+        <source>Attention heads</source>
+        <translation>注意力头数</translation>
+    </message>
+    <message>
+        <source>Key/value heads</source>
+        <translation>键/值头数</translation>
+    </message>
+    <message>
+        <source>Head size</source>
+        <translation>头维度</translation>
+    </message>
+    <message>
+        <source>Context length</source>
+        <translation>上下文长度</translation>
+    </message>
+    <message>
+        <source>RoPE base</source>
+        <translation>RoPE 基数</translation>
+    </message>
+    <message>
+        <source>Norm epsilon</source>
+        <translation>归一化 epsilon</translation>
+    </message>
+    <message>
+        <source>Tied embeddings</source>
+        <translation>共享嵌入</translation>
+    </message>
+    <message>
+        <source>not in a layer</source>
+        <translation>不属于任何层</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Shape</source>
+        <translation>形状</translation>
+    </message>
+    <message>
+        <source>Elements</source>
+        <translation>元素数</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>%1 bytes</source>
+        <translation>%1 字节</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Select a tensor in the tree on the left.</source>
+        <translation>请在左侧树中选择一个张量。</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::JobRow</name>
+    <message>
+        <source>Starting</source>
+        <translation>正在启动</translation>
+    </message>
+    <message>
+        <source>ETA –</source>
+        <translation>剩余 –</translation>
+    </message>
+    <message>
+        <source>ETA %1</source>
+        <translation>剩余 %1</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Cancel this job (Esc)</source>
+        <translation>取消此任务（Esc）</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::JobStrip</name>
+    <message>
+        <source>%1: done in %2</source>
+        <translation>%1：完成，用时 %2</translation>
+    </message>
+    <message>
+        <source>%1: cancelled</source>
+        <translation>%1：已取消</translation>
+    </message>
+    <message>
+        <source>Jobs</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>No jobs running</source>
+        <translation>没有正在运行的任务</translation>
+    </message>
+    <message>
+        <source>Cancel job</source>
+        <translation>取消任务</translation>
+    </message>
+    <message>
+        <source>“%1” has been running for %2. Cancel it?</source>
+        <translation>“%1”已运行 %2。要取消吗？</translation>
+    </message>
+    <message>
+        <source>%1: failed</source>
+        <translation>%1：失败</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::MainWindow</name>
+    <message>
+        <source>Quantize</source>
+        <translation>量化</translation>
+    </message>
+    <message>
+        <source>Here you will choose a device profile and a quantization type, see the plan for every tensor with the resulting size and whether it fits in memory, and start the conversion. Quantization is not available in this version yet.</source>
+        <translation>您将在这里选择设备配置和量化类型，查看每个张量的量化方案、结果大小以及是否能装入内存，并开始转换。此版本尚不支持量化。</translation>
+    </message>
+    <message>
+        <source>Results</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>After a quantization run, this page compares the original and the quantized model: size, perplexity change, KL divergence, top-token agreement and speed. Nothing has been run yet.</source>
+        <translation>完成一次量化后，此页面会比较原始模型与量化模型：大小、困惑度变化、KL 散度、最高概率词元一致率和速度。目前还没有运行任何量化。</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Open File…</source>
+        <translation>打开文件(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Open a .gguf or .safetensors file</source>
+        <translation>打开 .gguf 或 .safetensors 文件</translation>
+    </message>
+    <message>
+        <source>Open &amp;Folder…</source>
+        <translation>打开文件夹(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Open a Hugging Face model folder</source>
+        <translation>打开 Hugging Face 模型文件夹</translation>
+    </message>
+    <message>
+        <source>Open &amp;Recent</source>
+        <translation>最近打开(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Open &amp;Demo Model</source>
+        <translation>打开演示模型(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Close Model</source>
+        <translation>关闭模型(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Expand All Groups</source>
+        <translation>展开所有分组(&amp;E)</translation>
+    </message>
+    <message>
+        <source>C&amp;ollapse All Groups</source>
+        <translation>折叠所有分组(&amp;O)</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>System Default</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Condense &amp;Help</source>
+        <translation>Condense 帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;About Condense</source>
+        <translation>关于 Condense(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Inspect</source>
+        <translation>检查</translation>
+    </message>
+    <message>
+        <source>No recent models</source>
+        <translation>没有最近打开的模型</translation>
+    </message>
+    <message>
+        <source>Clear Recent Models</source>
+        <translation>清除最近打开的模型</translation>
+    </message>
+    <message>
+        <source>Open Model File</source>
+        <translation>打开模型文件</translation>
+    </message>
+    <message>
+        <source>Model files (*.gguf *.safetensors);;All files (*)</source>
+        <translation>模型文件 (*.gguf *.safetensors);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Open Model Folder</source>
+        <translation>打开模型文件夹</translation>
+    </message>
+    <message>
+        <source>Open %1</source>
+        <translation>打开 %1</translation>
+    </message>
+    <message>
+        <source>Open demo model</source>
+        <translation>打开演示模型</translation>
+    </message>
+    <message>
+        <source>%1 (demo)</source>
+        <translation>%1（演示）</translation>
+    </message>
+    <message>
+        <source>About Condense</source>
+        <translation>关于 Condense</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Condense %1&lt;/h3&gt;&lt;p&gt;A desktop studio that shows what is inside a local language model, quantizes it and measures what the quantization cost.&lt;/p&gt;&lt;p&gt;Built with Qt %2.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Condense %1&lt;/h3&gt;&lt;p&gt;一款桌面工作室，用于查看本地语言模型的内部内容、对其进行量化，并衡量量化带来的损失。&lt;/p&gt;&lt;p&gt;基于 Qt %2 构建。&lt;/p&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::MessageBanner</name>
+    <message>
+        <source>Dismiss</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::ModelPanel</name>
+    <message>
+        <source>Filter tensors by name</source>
+        <translation>按名称筛选张量</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::ModelSummary</name>
+    <message>
+        <source>Format</source>
+        <translation>格式</translation>
+    </message>
+    <message>
+        <source>Architecture</source>
+        <translation>架构</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>参数量</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>Types</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>No model open</source>
+        <translation>未打开模型</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>inspection only</source>
+        <translation>仅供查看</translation>
+    </message>
+    <message>
+        <source>%1 parameters</source>
+        <translation>%1 个参数</translation>
+    </message>
+    <message>
+        <source>%1 bytes of tensor data</source>
+        <translation>张量数据 %1 字节</translation>
+    </message>
+    <message>
+        <source>%1 heads (%2 KV)</source>
+        <translation>%1 个注意力头（%2 个 KV 头）</translation>
+    </message>
+    <message>
+        <source>%1 layers, hidden size %2</source>
+        <translation>%1 层，隐藏维度 %2</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::ModelTreeModel</name>
+    <message>
+        <source>Token embedding</source>
+        <translation>词元嵌入</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <source>mixed</source>
+        <translation>混合</translation>
+    </message>
+    <message>
+        <source>1 tensor</source>
+        <translation>1 个张量</translation>
+    </message>
+    <message>
+        <source>%1 tensors</source>
+        <translation>%1 个张量</translation>
+    </message>
+    <message>
+        <source>%1 bytes</source>
+        <translation>%1 字节</translation>
+    </message>
+    <message>
+        <source>%1 elements</source>
+        <translation>%1 个元素</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Shape</source>
+        <translation>形状</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,481 @@
+#include "ui/main_window.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDragEnterEvent>
+#include <QFile>
+#include <QFileDialog>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QKeyEvent>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QTabWidget>
+#include <QVBoxLayout>
+
+#include <filesystem>
+
+#include "core/io/checkpoint.h"
+#include "ui/demo_model.h"
+#include "ui/dialogs/help_dialog.h"
+#include "ui/i18n/error_text.h"
+#include "ui/i18n/language_manager.h"
+#include "ui/jobs/job_runner.h"
+#include "ui/pages/inspect_page.h"
+#include "ui/pages/placeholder_page.h"
+#include "ui/settings/app_settings.h"
+#include "ui/widgets/drop_zone.h"
+#include "ui/widgets/dropped_path.h"
+#include "ui/widgets/job_strip.h"
+#include "ui/widgets/message_banner.h"
+#include "ui/widgets/model_panel.h"
+
+
+namespace condense::ui {
+
+namespace {
+const QString kOpenSlot = QStringLiteral("open-model");
+
+std::filesystem::path toFsPath(const QString& path) { return std::filesystem::path(QFile::encodeName(path).toStdString()); }
+QString fromFsPath(const std::filesystem::path& path) { return QFile::decodeName(QByteArray::fromStdString(path.string())); }
+} // namespace
+
+MainWindow::MainWindow(AppSettings& settings, LanguageManager* languages, QWidget* parent)
+    : QMainWindow(parent), m_settings(settings), m_languages(languages)
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setAcceptDrops(true);
+    m_runner = new JobRunner(this);
+
+    m_banner = new MessageBanner(this);
+    m_banner->setObjectName(QStringLiteral("errorBanner"));
+    m_dropHint = new MessageBanner(this);
+    m_dropHint->setObjectName(QStringLiteral("dropHintBanner"));
+
+    m_dropZone = new DropZone(this);
+    connect(m_dropZone, &DropZone::pathDropped, this, &MainWindow::openPath);
+    connect(m_dropZone, &DropZone::openFileRequested, this, &MainWindow::showOpenFileDialog);
+    connect(m_dropZone, &DropZone::openFolderRequested, this, &MainWindow::showOpenFolderDialog);
+    connect(m_dropZone, &DropZone::demoRequested, this, &MainWindow::openDemo);
+
+    m_modelPanel = new ModelPanel(this);
+    m_inspect = new InspectPage(this);
+    connect(m_modelPanel, &ModelPanel::tensorSelected, m_inspect, &InspectPage::showTensor);
+    m_quantizePage = new PlaceholderPage([] { return MainWindow::tr("Quantize"); },
+                                         [] {
+                                             return MainWindow::tr(
+                                                 "Here you will choose a device profile and a quantization type, see the plan "
+                                                 "for every tensor with the resulting size and whether it fits in memory, and "
+                                                 "start the conversion. Quantization is not available in this version yet.");
+                                         },
+                                         this);
+    m_resultsPage = new PlaceholderPage([] { return MainWindow::tr("Results"); },
+                                        [] {
+                                            return MainWindow::tr(
+                                                "After a quantization run, this page compares the original and the quantized "
+                                                "model: size, perplexity change, KL divergence, top-token agreement and speed. "
+                                                "Nothing has been run yet.");
+                                        },
+                                        this);
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("pageTabs"));
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(m_inspect, QString());
+    m_tabs->addTab(m_quantizePage, QString());
+    m_tabs->addTab(m_resultsPage, QString());
+
+    m_workspace = new QSplitter(Qt::Horizontal, this);
+    m_workspace->setObjectName(QStringLiteral("workspace"));
+    m_workspace->addWidget(m_modelPanel);
+    m_workspace->addWidget(m_tabs);
+    m_workspace->setStretchFactor(0, 0);
+    m_workspace->setStretchFactor(1, 1);
+    m_workspace->setSizes({520, 680});
+    m_workspace->setChildrenCollapsible(false);
+
+    m_stack = new QStackedWidget(this);
+    m_stack->addWidget(m_dropZone);
+    m_stack->addWidget(m_workspace);
+
+    m_jobStrip = new JobStrip(*m_runner, this);
+
+    auto* central = new QWidget(this);
+    auto* layout = new QVBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(m_banner);
+    layout->addWidget(m_dropHint);
+    layout->addWidget(m_stack, 1);
+    layout->addWidget(m_jobStrip);
+    setCentralWidget(central);
+
+    connect(m_runner, &JobRunner::finished, this, &MainWindow::onJobFinished);
+    connect(m_runner, &JobRunner::failed, this, &MainWindow::onJobFailed);
+    connect(m_runner, &JobRunner::ended, this, &MainWindow::onJobEnded);
+
+    createActions();
+    createMenus();
+    retranslate();
+    rebuildRecentMenu();
+
+    const QByteArray geometry = m_settings.windowGeometry();
+    if (geometry.isEmpty() || !restoreGeometry(geometry)) resize(1200, 780);
+    restoreState(m_settings.windowState());
+    const QByteArray splitter = m_settings.splitterState();
+    if (!splitter.isEmpty()) m_workspace->restoreState(splitter);
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createActions()
+{
+    m_openFileAction = new QAction(this);
+    m_openFileAction->setShortcut(QKeySequence::Open);
+    connect(m_openFileAction, &QAction::triggered, this, &MainWindow::showOpenFileDialog);
+    m_openFolderAction = new QAction(this);
+    m_openFolderAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    connect(m_openFolderAction, &QAction::triggered, this, &MainWindow::showOpenFolderDialog);
+    m_openDemoAction = new QAction(this);
+    connect(m_openDemoAction, &QAction::triggered, this, &MainWindow::openDemo);
+    m_closeModelAction = new QAction(this);
+    m_closeModelAction->setShortcut(QKeySequence::Close);
+    m_closeModelAction->setEnabled(false);
+    connect(m_closeModelAction, &QAction::triggered, this, &MainWindow::closeModel);
+    m_quitAction = new QAction(this);
+    m_quitAction->setShortcut(QKeySequence::Quit);
+    m_quitAction->setMenuRole(QAction::QuitRole);
+    connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
+
+    m_expandAction = new QAction(this);
+    connect(m_expandAction, &QAction::triggered, m_modelPanel, &ModelPanel::expandAll);
+    m_collapseAction = new QAction(this);
+    connect(m_collapseAction, &QAction::triggered, m_modelPanel, &ModelPanel::collapseAll);
+
+    m_helpAction = new QAction(this);
+    m_helpAction->setShortcut(QKeySequence::HelpContents);
+    connect(m_helpAction, &QAction::triggered, this, &MainWindow::showHelp);
+    m_aboutAction = new QAction(this);
+    m_aboutAction->setMenuRole(QAction::AboutRole);
+    connect(m_aboutAction, &QAction::triggered, this, &MainWindow::showAbout);
+
+    m_languageGroup = new QActionGroup(this);
+    m_languageGroup->setExclusive(true);
+    m_systemLanguageAction = new QAction(m_languageGroup);
+    m_systemLanguageAction->setCheckable(true);
+    m_systemLanguageAction->setData(LanguageManager::systemSetting());
+    for (const auto& lang : LanguageManager::available()) {
+        auto* a = new QAction(lang.nativeName, m_languageGroup);
+        a->setCheckable(true);
+        a->setData(lang.code);
+    }
+    const QString current = m_settings.language();
+    for (QAction* a : m_languageGroup->actions())
+        if (a->data().toString() == current) a->setChecked(true);
+    if (!m_languageGroup->checkedAction()) m_systemLanguageAction->setChecked(true);
+    connect(m_languageGroup, &QActionGroup::triggered, this, [this](QAction* a) { setLanguage(a->data().toString()); });
+}
+
+void MainWindow::createMenus()
+{
+    m_fileMenu = menuBar()->addMenu(QString());
+    m_fileMenu->addAction(m_openFileAction);
+    m_fileMenu->addAction(m_openFolderAction);
+    m_recentMenu = m_fileMenu->addMenu(QString());
+    m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
+    m_fileMenu->addAction(m_openDemoAction);
+    m_fileMenu->addSeparator();
+    m_fileMenu->addAction(m_closeModelAction);
+    m_fileMenu->addSeparator();
+    m_fileMenu->addAction(m_quitAction);
+
+    m_viewMenu = menuBar()->addMenu(QString());
+    m_viewMenu->addAction(m_expandAction);
+    m_viewMenu->addAction(m_collapseAction);
+    m_viewMenu->addSeparator();
+    m_languageMenu = m_viewMenu->addMenu(QString());
+    m_languageMenu->addAction(m_systemLanguageAction);
+    m_languageMenu->addSeparator();
+    for (QAction* a : m_languageGroup->actions())
+        if (a != m_systemLanguageAction) m_languageMenu->addAction(a);
+
+    m_helpMenu = menuBar()->addMenu(QString());
+    m_helpMenu->addAction(m_helpAction);
+    m_helpMenu->addSeparator();
+    m_helpMenu->addAction(m_aboutAction);
+}
+
+void MainWindow::retranslate()
+{
+    m_fileMenu->setTitle(tr("&File"));
+    m_openFileAction->setText(tr("&Open File…"));
+    m_openFileAction->setStatusTip(tr("Open a .gguf or .safetensors file"));
+    m_openFolderAction->setText(tr("Open &Folder…"));
+    m_openFolderAction->setStatusTip(tr("Open a Hugging Face model folder"));
+    m_recentMenu->setTitle(tr("Open &Recent"));
+    m_openDemoAction->setText(tr("Open &Demo Model"));
+    m_closeModelAction->setText(tr("&Close Model"));
+    m_quitAction->setText(tr("&Quit"));
+    m_viewMenu->setTitle(tr("&View"));
+    m_expandAction->setText(tr("&Expand All Groups"));
+    m_collapseAction->setText(tr("C&ollapse All Groups"));
+    m_languageMenu->setTitle(tr("&Language"));
+    m_systemLanguageAction->setText(tr("System Default"));
+    m_helpMenu->setTitle(tr("&Help"));
+    m_helpAction->setText(tr("Condense &Help"));
+    m_aboutAction->setText(tr("&About Condense"));
+    m_tabs->setTabText(m_tabs->indexOf(m_inspect), tr("Inspect"));
+    m_tabs->setTabText(m_tabs->indexOf(m_quantizePage), tr("Quantize"));
+    m_tabs->setTabText(m_tabs->indexOf(m_resultsPage), tr("Results"));
+    rebuildRecentMenu();
+    if (m_checkpoint) {
+        m_modelName = modelName();
+        m_modelPanel->setModelName(m_modelName);
+    }
+    updateTitle();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = m_settings.recentFiles();
+    if (recent.isEmpty()) {
+        QAction* none = m_recentMenu->addAction(tr("No recent models"));
+        none->setEnabled(false);
+        return;
+    }
+    int n = 0;
+    for (const QString& path : recent) {
+        ++n;
+        const QString label = n < 10 ? QStringLiteral("&%1  %2").arg(n).arg(QDir::toNativeSeparators(path))
+                                     : QDir::toNativeSeparators(path);
+        QAction* a = m_recentMenu->addAction(label);
+        a->setData(path);
+        connect(a, &QAction::triggered, this, [this, path]() { openPath(path); });
+    }
+    m_recentMenu->addSeparator();
+    QAction* clear = m_recentMenu->addAction(tr("Clear Recent Models"));
+    connect(clear, &QAction::triggered, this, [this]() {
+        m_settings.clearRecentFiles();
+        rebuildRecentMenu();
+    });
+}
+
+QString MainWindow::lastDirectory() const
+{
+    const QStringList recent = m_settings.recentFiles();
+    if (recent.isEmpty()) return QDir::homePath();
+    // The folder above the last model: pure path arithmetic, no file system access.
+    return QDir::cleanPath(recent.first() + QStringLiteral("/.."));
+}
+
+void MainWindow::showOpenFileDialog()
+{
+    auto* dialog = new QFileDialog(this, tr("Open Model File"), lastDirectory(),
+                                   tr("Model files (*.gguf *.safetensors);;All files (*)"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::ExistingFile);
+    connect(dialog, &QFileDialog::fileSelected, this, &MainWindow::openPath);
+    dialog->open();
+}
+
+void MainWindow::showOpenFolderDialog()
+{
+    auto* dialog = new QFileDialog(this, tr("Open Model Folder"), lastDirectory());
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::Directory);
+    dialog->setOption(QFileDialog::ShowDirsOnly, true);
+    connect(dialog, &QFileDialog::fileSelected, this, &MainWindow::openPath);
+    dialog->open();
+}
+
+void MainWindow::openPath(const QString& path)
+{
+    if (path.isEmpty()) return;
+    m_banner->dismiss();
+    m_dropHint->dismiss();
+    m_openingPath = path;
+    const QString name = QDir::cleanPath(path).section(QLatin1Char('/'), -1);
+    const std::filesystem::path fsPath = toFsPath(path);
+    m_openJob = m_runner->startTyped(tr("Open %1").arg(name), kOpenSlot,
+                                     [fsPath](jobs::ProgressSink& sink, std::stop_token stop) {
+                                         return io::openCheckpoint(fsPath, sink, stop);
+                                     });
+}
+
+void MainWindow::openDemo()
+{
+    m_banner->dismiss();
+    m_dropHint->dismiss();
+    m_openingPath.clear();
+    const QStringList candidates = demoModelCandidates(QCoreApplication::applicationDirPath());
+    m_openJob = m_runner->startTyped(tr("Open demo model"), kOpenSlot,
+                                     [candidates](jobs::ProgressSink& sink, std::stop_token stop) {
+                                         return openDemoModel(candidates, sink, stop);
+                                     });
+}
+
+void MainWindow::closeModel()
+{
+    m_runner->cancel(m_openJob);
+    setCheckpoint(nullptr);
+}
+
+void MainWindow::onJobFinished(JobId id, const QVariant& result)
+{
+    if (id != m_openJob) return;
+    auto ck = result.value<std::shared_ptr<const io::Checkpoint>>();
+    if (!ck) return;
+    m_settings.addRecentFile(fromFsPath(ck->path()));
+    rebuildRecentMenu();
+    setCheckpoint(ck);
+    Q_EMIT modelOpened(m_modelName);
+}
+
+void MainWindow::onJobFailed(JobId id, const Error& error)
+{
+    if (id != m_openJob) return;
+    const ErrorText::Message m = ErrorText::openFailed(error, m_openingPath);
+    m_banner->showMessage(MessageBanner::Kind::Error, m.headline, m.detail);
+    // A recent entry whose file is gone would fail every time: forget it.
+    if (error.code == ErrorCode::NotFound && !m_openingPath.isEmpty()) {
+        m_settings.removeRecentFile(m_openingPath);
+        rebuildRecentMenu();
+    }
+    Q_EMIT openFailed(m_banner->text());
+}
+
+void MainWindow::onJobEnded(JobId id)
+{
+    if (id != m_openJob) return;
+    m_openJob = 0;
+    Q_EMIT openEnded();
+}
+
+void MainWindow::setCheckpoint(std::shared_ptr<const io::Checkpoint> checkpoint)
+{
+    m_checkpoint = std::move(checkpoint);
+    m_modelName = modelName();
+    // Inspect first: the panel selects a tensor, which Inspect must then show.
+    m_inspect->setCheckpoint(m_checkpoint);
+    m_modelPanel->setCheckpoint(m_checkpoint, m_modelName);
+    m_stack->setCurrentWidget(m_checkpoint ? static_cast<QWidget*>(m_workspace) : static_cast<QWidget*>(m_dropZone));
+    m_closeModelAction->setEnabled(m_checkpoint != nullptr);
+    m_expandAction->setEnabled(m_checkpoint != nullptr);
+    m_collapseAction->setEnabled(m_checkpoint != nullptr);
+    if (m_checkpoint) m_tabs->setCurrentWidget(m_inspect);
+    updateTitle();
+}
+
+QString MainWindow::modelName() const
+{
+    if (!m_checkpoint) return QString();
+    if (isDemoModelPath(fromFsPath(m_checkpoint->path()), QCoreApplication::applicationDirPath()))
+        return tr("%1 (demo)").arg(demoModelName());
+    return QString::fromStdString(m_checkpoint->displayName());
+}
+
+bool MainWindow::isShowingModel() const { return m_stack->currentWidget() == m_workspace; }
+
+void MainWindow::updateTitle()
+{
+    const QString app = QStringLiteral("Condense");
+    setWindowTitle(m_checkpoint ? m_modelName + QStringLiteral(" — ") + app : app);
+}
+
+void MainWindow::setLanguage(const QString& code)
+{
+    m_settings.setLanguage(code);
+    if (m_languages) m_languages->apply(code);
+}
+
+void MainWindow::showHelp()
+{
+    if (!m_help) m_help = new HelpDialog(this);
+    m_help->show();
+    m_help->raise();
+    m_help->activateWindow();
+}
+
+void MainWindow::showAbout()
+{
+    auto* box = new QMessageBox(this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setWindowTitle(tr("About Condense"));
+    box->setIconPixmap(windowIcon().pixmap(64, 64));
+    box->setTextFormat(Qt::RichText);
+    box->setText(tr("<h3>Condense %1</h3><p>A desktop studio that shows what is inside a local language model, quantizes "
+                    "it and measures what the quantization cost.</p><p>Built with Qt %2.</p>")
+                     .arg(QCoreApplication::applicationVersion(), QString::fromLatin1(qVersion())));
+    box->open();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    m_settings.setWindowGeometry(saveGeometry());
+    m_settings.setWindowState(saveState());
+    m_settings.setSplitterState(m_workspace->saveState());
+    m_settings.sync();
+    m_runner->cancelAll();
+    event->accept();
+}
+
+// Esc cancels the focused job (JobStrip decides which, and asks first for long ones). Widgets
+// that use Esc themselves (an open menu, a dialog) never let it get here.
+void MainWindow::keyPressEvent(QKeyEvent* event)
+{
+    if (event->key() == Qt::Key_Escape && event->modifiers() == Qt::NoModifier && m_jobStrip->cancelFocusedJob()) {
+        event->accept();
+        return;
+    }
+    QMainWindow::keyPressEvent(event);
+}
+
+void MainWindow::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange) retranslate();
+    QMainWindow::changeEvent(event);
+}
+
+// Drops onto the workspace (the DropZone handles its own): same rules, the hint in a banner.
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    const DroppedPath d = classifyDrop(event->mimeData());
+    if (d.kind == DropKind::None) {
+        event->ignore();
+        return;
+    }
+    event->acceptProposedAction();
+    m_dropHint->showMessage(d.kind == DropKind::Pickle ? MessageBanner::Kind::Error : MessageBanner::Kind::Info,
+                            DropZone::hintFor(d));
+}
+
+void MainWindow::dragMoveEvent(QDragMoveEvent* event)
+{
+    if (!m_dropHint->isHidden()) event->acceptProposedAction();
+    else event->ignore();
+}
+
+void MainWindow::dragLeaveEvent(QDragLeaveEvent* event)
+{
+    m_dropHint->dismiss();
+    event->accept();
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    m_dropHint->dismiss();
+    const DroppedPath d = classifyDrop(event->mimeData());
+    if (d.kind == DropKind::None) {
+        event->ignore();
+        return;
+    }
+    event->acceptProposedAction();
+    openPath(d.path);
+}
+
+} // namespace condense::ui

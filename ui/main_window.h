@@ -1,0 +1,131 @@
+#pragma once
+// MainWindow: the shell of Condense (layout in UI.md). Empty state: the DropZone fills the
+// page. Once a model is open: ModelPanel on the left, Inspect / Quantize / Results tabs on the
+// right. Always: the error banner on top and the job strip at the bottom. Opening a model is
+// a job on the JobRunner; the GUI thread does no file I/O.
+#include <QMainWindow>
+
+#include <memory>
+
+#include "ui/jobs/job_types.h"
+
+class QAction;
+class QActionGroup;
+class QMenu;
+class QSplitter;
+class QStackedWidget;
+class QTabWidget;
+
+namespace condense::io {
+class Checkpoint;
+}
+
+namespace condense::ui {
+
+class AppSettings;
+class DropZone;
+class HelpDialog;
+class InspectPage;
+class JobRunner;
+class JobStrip;
+class LanguageManager;
+class MessageBanner;
+class ModelPanel;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    // `languages` may be null (then the Language menu only stores the setting).
+    MainWindow(AppSettings& settings, LanguageManager* languages, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    void openPath(const QString& path);
+    void openDemo();
+    void closeModel();
+
+    const std::shared_ptr<const io::Checkpoint>& checkpoint() const { return m_checkpoint; }
+    // What the open model is called in the window (the demo gets its own name).
+    QString displayName() const { return m_modelName; }
+    bool isShowingModel() const;
+    DropZone* dropZone() const { return m_dropZone; }
+    ModelPanel* modelPanel() const { return m_modelPanel; }
+    MessageBanner* errorBanner() const { return m_banner; }
+    JobStrip* jobStrip() const { return m_jobStrip; }
+    JobRunner& jobRunner() const { return *m_runner; }
+    InspectPage* inspectPage() const { return m_inspect; }
+    QMenu* recentMenu() const { return m_recentMenu; }
+
+Q_SIGNALS:
+    void modelOpened(const QString& name);
+    void openFailed(const QString& message);
+    // After every open attempt, whatever its outcome (opened, failed, cancelled).
+    void openEnded();
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void changeEvent(QEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dragMoveEvent(QDragMoveEvent* event) override;
+    void dragLeaveEvent(QDragLeaveEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void createActions();
+    void createMenus();
+    void retranslate();
+    void rebuildRecentMenu();
+    void showOpenFileDialog();
+    void showOpenFolderDialog();
+    void showHelp();
+    void showAbout();
+    void setLanguage(const QString& code);
+    void onJobFinished(JobId id, const QVariant& result);
+    void onJobFailed(JobId id, const Error& error);
+    void onJobEnded(JobId id);
+    void setCheckpoint(std::shared_ptr<const io::Checkpoint> checkpoint);
+    void updateTitle();
+    QString modelName() const;
+    QString lastDirectory() const;
+
+    AppSettings& m_settings;
+    LanguageManager* m_languages;
+    JobRunner* m_runner = nullptr;
+
+    MessageBanner* m_banner = nullptr;
+    MessageBanner* m_dropHint = nullptr;
+    QStackedWidget* m_stack = nullptr;
+    DropZone* m_dropZone = nullptr;
+    QSplitter* m_workspace = nullptr;
+    ModelPanel* m_modelPanel = nullptr;
+    QTabWidget* m_tabs = nullptr;
+    InspectPage* m_inspect = nullptr;
+    QWidget* m_quantizePage = nullptr;
+    QWidget* m_resultsPage = nullptr;
+    JobStrip* m_jobStrip = nullptr;
+    HelpDialog* m_help = nullptr;
+
+    QMenu* m_fileMenu = nullptr;
+    QMenu* m_recentMenu = nullptr;
+    QMenu* m_viewMenu = nullptr;
+    QMenu* m_languageMenu = nullptr;
+    QMenu* m_helpMenu = nullptr;
+    QAction* m_openFileAction = nullptr;
+    QAction* m_openFolderAction = nullptr;
+    QAction* m_openDemoAction = nullptr;
+    QAction* m_closeModelAction = nullptr;
+    QAction* m_quitAction = nullptr;
+    QAction* m_expandAction = nullptr;
+    QAction* m_collapseAction = nullptr;
+    QAction* m_helpAction = nullptr;
+    QAction* m_aboutAction = nullptr;
+    QAction* m_systemLanguageAction = nullptr;
+    QActionGroup* m_languageGroup = nullptr;
+
+    std::shared_ptr<const io::Checkpoint> m_checkpoint;
+    JobId m_openJob = 0;
+    QString m_openingPath;
+    QString m_modelName;
+};
+
+} // namespace condense::ui
