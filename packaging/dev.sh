@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The README's two commands:
+#   bash packaging/dev.sh run    install what is missing, build, start Condense on the demo model
+#                                (the GUI when a display is available, otherwise the CLI pipeline)
+#   bash packaging/dev.sh test   install what is missing, build, run the whole test suite
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+cmd=${1:-}
+
+case "$cmd" in
+  run|test) ;;
+  *) echo "usage: bash packaging/dev.sh run|test" >&2; exit 2 ;;
+esac
+
+bash "$here/install-deps.sh"
+cd "$root"
+
+jobs=$(nproc 2>/dev/null || echo 2)
+if [[ "$cmd" == test ]]; then
+  cmake --preset ci
+  cmake --build --preset ci -j "$jobs"
+  ctest --preset ci -j "$jobs"
+  exit 0
+fi
+
+cmake --preset release
+cmake --build --preset release -j "$jobs" --target condense condense-cli
+bin="$root/build/release/app"
+demo="$root/resources/demo"
+if [[ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]]; then
+  exec "$bin/condense" --demo
+fi
+echo "No display found: running the command-line pipeline on the demo model ($demo)."
+"$bin/condense-cli" inspect "$demo" | sed -n '1,20p'
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+"$bin/condense-cli" quantize "$demo" -o "$out/demo-F16.gguf" --type F16
+"$bin/condense-cli" inspect "$out/demo-F16.gguf" | sed -n '1,12p'

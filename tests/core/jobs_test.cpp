@@ -1,0 +1,131 @@
+// core/jobs: throttling, parallel loops, cancellation through std::stop_token.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "core/jobs/progress.h"
+#include "core/jobs/thread_arena.h"
+
+using namespace condense::jobs;
+
+namespace {
+struct Recorder final : ProgressSink {
+    struct Event { Stage stage; std::uint64_t done, total; std::string item; };
+    std::vector<Event> events;
+    void report(Stage s, std::uint64_t d, std::uint64_t t, std::string_view item) override
+    {
+        events.push_back({s, d, t, std::string(item)});
+    }
+};
+} // namespace
+
+TEST(ThrottledSink, ForwardsStageChangesAndCompletionButDropsBursts)
+{
+    Recorder rec;
+    ThrottledSink sink(rec, std::chrono::hours(1)); // nothing passes on time alone
+    sink.report(Stage::Reading, 0, 1000, "a");
+    for (int i = 1; i < 999; ++i) sink.report(Stage::Reading, i, 1000, "a");
+    sink.report(Stage::Reading, 1000, 1000, "a");   // completion always passes
+    sink.report(Stage::Writing, 0, 10, "b");        // stage change always passes
+    ASSERT_EQ(rec.events.size(), 3u);
+    EXPECT_EQ(rec.events[0].done, 0u);
+    EXPECT_EQ(rec.events[1].done, 1000u);
+    EXPECT_EQ(rec.events[2].stage, Stage::Writing);
+    EXPECT_EQ(rec.events[2].item, "b");
+}
+
+TEST(ThrottledSink, PassesReportsOnceTheIntervalElapsed)
+{
+    Recorder rec;
+    ThrottledSink sink(rec, std::chrono::milliseconds(0));
+    for (int i = 0; i < 5; ++i) sink.report(Stage::Quantizing, i, 10);
+    EXPECT_EQ(rec.events.size(), 5u);
+}
+
+TEST(ThrottledSink, IsSafeFromManyThreads)
+{
+    Recorder rec;
+    struct Locked final : ProgressSink {
+        std::mutex m; Recorder& r;
+        explicit Locked(Recorder& rr) : r(rr) {}
+        void report(Stage s, std::uint64_t d, std::uint64_t t, std::string_view i) override
+        {
+            std::lock_guard g(m); r.report(s, d, t, i);
+        }
+    } locked(rec);
+    ThrottledSink sink(locked, std::chrono::milliseconds(1));
+    std::vector<std::thread> ts;
+    for (int k = 0; k < 4; ++k)
+        ts.emplace_back([&] { for (int i = 0; i < 2000; ++i) sink.report(Stage::Reading, i, 100000); });
+    for (auto& t : ts) t.join();
+    EXPECT_GE(rec.events.size(), 1u);
+    EXPECT_LT(rec.events.size(), 8000u);
+}
+
+TEST(ThreadArena, HonoursTheRequestedConcurrency)
+{
+    ThreadArena one({1});
+    EXPECT_EQ(one.concurrency(), 1);
+    ThreadArena two({2});
+    EXPECT_EQ(two.concurrency(), 2);
+}
+
+TEST(ParallelFor, VisitsEveryIndexExactlyOnce)
+{
+    ThreadArena arena({2});
+    std::vector<std::atomic<int>> hits(10000);
+    bool complete = false;
+    arena.execute([&] { complete = parallelFor(hits.size(), {}, [&](std::size_t i) { hits[i]++; }); });
+    EXPECT_TRUE(complete);
+    for (auto& h : hits) ASSERT_EQ(h.load(), 1);
+}
+
+TEST(ParallelFor, StopsWhenCancelledFromInside)
+{
+    ThreadArena arena({2});
+    std::stop_source src;
+    std::atomic<std::size_t> ran{0};
+    bool complete = true;
+    arena.execute([&] {
+        complete = parallelFor(1'000'000, src.get_token(), [&](std::size_t i) {
+            ran++;
+            if (i == 100) src.request_stop();
+        });
+    });
+    EXPECT_FALSE(complete);
+    EXPECT_LT(ran.load(), 1'000'000u);
+}
+
+TEST(ParallelFor, StopsWhenCancelledFromAnotherThread)
+{
+    ThreadArena arena({2});
+    std::stop_source src;
+    std::atomic<bool> started{false};
+    std::atomic<std::size_t> ran{0};
+    std::thread canceller([&] {
+        while (!started) std::this_thread::yield();
+        src.request_stop();
+    });
+    bool complete = true;
+    arena.execute([&] {
+        complete = parallelFor(50'000'000, src.get_token(), [&](std::size_t) {
+            started = true;
+            ran++;
+        }, 1024);
+    });
+    canceller.join();
+    EXPECT_FALSE(complete);
+    EXPECT_LT(ran.load(), 50'000'000u);
+}
+
+TEST(ParallelFor, AlreadyStoppedTokenRunsNothing)
+{
+    std::stop_source src;
+    src.request_stop();
+    std::atomic<int> ran{0};
+    EXPECT_FALSE(parallelFor(100, src.get_token(), [&](std::size_t) { ran++; }));
+    EXPECT_EQ(ran.load(), 0);
+}
