@@ -1,12 +1,24 @@
 #include "app/cli_commands.h"
 
+#include <algorithm>
+#include <atomic>
 #include <cstdio>
+#include <fstream>
+#include <memory>
+#include <optional>
 #include <iostream>
 #include <map>
+#include <signal.h>
 #include <sstream>
+#include <stop_token>
+#include <thread>
 
 #include "core/io/checkpoint.h"
 #include "core/io/gguf_convert.h"
+#include "core/plan/mixes.h"
+#include "core/plan/quant_plan.h"
+#include "core/quant/imatrix.h"
+#include "core/quant/quantize_job.h"
 #include "core/report/inspect_report.h"
 
 namespace condense::cli {
@@ -138,24 +150,240 @@ int runInspect(const InspectOptions& o)
     return 0;
 }
 
+namespace {
+
+int usage(const std::string& what)
+{
+    std::cerr << "condense-cli: error: " << what << '\n';
+    return 2;
+}
+
+std::string supportedTypes()
+{
+    std::string r;
+    for (const auto& m : plan::mixes()) r += (r.empty() ? "" : ", ") + std::string(m.name);
+    return r;
+}
+
+// A --tensor-type / --output-tensor-type value: a type we can write.
+std::optional<DType> writableType(const std::string& name)
+{
+    const auto t = dtypeFromName(name);
+    if (!t || !quant::canWriteType(*t)) return std::nullopt;
+    return t;
+}
+
+bool readText(const std::string& path, std::string& out)
+{
+    std::ifstream f(path, std::ios::binary);
+    if (!f) return false;
+    std::ostringstream ss;
+    ss << f.rdbuf();
+    out = ss.str();
+    return static_cast<bool>(f) || f.eof();
+}
+
+bool writeText(const std::string& path, const std::string& text)
+{
+    std::ofstream f(path, std::ios::binary | std::ios::trunc);
+    f << text;
+    return static_cast<bool>(f);
+}
+
+void printPlan(const plan::QuantPlan& p)
+{
+    std::size_t w = 6;
+    for (const auto& t : p.tensors) w = std::max(w, t.name.size());
+    std::string head = "tensor";
+    head.resize(w, ' ');
+    std::cout << head << "  " << "ne                    input  type        bytes  reason\n";
+    for (const auto& t : p.tensors) {
+        std::string name = t.name;
+        name.resize(w, ' ');
+        std::string ne = "[";
+        for (std::size_t i = 0; i < t.ne.size(); ++i) ne += (i ? ", " : "") + std::to_string(t.ne[i]);
+        ne += "]";
+        char line[512];
+        std::snprintf(line, sizeof line, "%s  %-20s  %-5s  %-6s %12llu  %s\n", name.c_str(), ne.c_str(),
+                      std::string(dtypeName(t.inputType)).c_str(), std::string(dtypeName(t.type)).c_str(),
+                      static_cast<unsigned long long>(t.bytes), t.reason.c_str());
+        std::cout << line;
+    }
+    std::map<DType, std::pair<std::size_t, std::uint64_t>> perType;
+    for (const auto& t : p.tensors) {
+        perType[t.type].first += 1;
+        perType[t.type].second += t.bytes;
+    }
+    std::cout << "\nper type:\n";
+    for (const auto& [type, v] : perType) {
+        char line[160];
+        std::snprintf(line, sizeof line, "  %-8s %5zu tensors %12s\n", std::string(dtypeName(type)).c_str(), v.first, humanBytes(v.second).c_str());
+        std::cout << line;
+    }
+    char total[256];
+    std::snprintf(total, sizeof total, "\ntotal: %zu tensors, %llu bytes (%s), %.4f bits/weight; input %s; mix %s (file_type %u)%s\n",
+                  p.tensors.size(), static_cast<unsigned long long>(p.totalBytes()), humanBytes(p.totalBytes()).c_str(), p.bitsPerWeight(),
+                  humanBytes(p.totalInputBytes()).c_str(), p.mix.c_str(), p.fileType,
+                  p.fallbacks() ? (", " + std::to_string(p.fallbacks()) + " shape fallback(s)").c_str() : "");
+    std::cout << total;
+}
+
+// Turns SIGINT/SIGTERM into a stop request for the running job, so an interrupted conversion
+// cleans up its temporary file like a cancelled one. The signals are blocked in this thread
+// before the job starts its worker threads (which inherit the mask) and taken by sigtimedwait
+// on a watcher thread; the previous mask is restored afterwards.
+class InterruptToStop {
+public:
+    InterruptToStop()
+    {
+        sigemptyset(&m_set);
+        sigaddset(&m_set, SIGINT);
+        sigaddset(&m_set, SIGTERM);
+        m_blocked = ::pthread_sigmask(SIG_BLOCK, &m_set, &m_old) == 0;
+        if (!m_blocked) return;
+        m_watcher = std::jthread([this](std::stop_token done) {
+            const timespec tick{0, 100 * 1000 * 1000};
+            while (!done.stop_requested()) {
+                if (::sigtimedwait(&m_set, nullptr, &tick) > 0) {
+                    m_interrupted = true;
+                    m_source.request_stop();
+                    return;
+                }
+            }
+        });
+    }
+    ~InterruptToStop()
+    {
+        if (m_watcher.joinable()) {
+            m_watcher.request_stop();
+            m_watcher.join();
+        }
+        if (m_blocked) ::pthread_sigmask(SIG_SETMASK, &m_old, nullptr);
+    }
+    std::stop_token token() const { return m_source.get_token(); }
+    bool interrupted() const { return m_interrupted; }
+
+private:
+    sigset_t m_set{};
+    sigset_t m_old{};
+    bool m_blocked = false;
+    std::atomic<bool> m_interrupted{false};
+    std::stop_source m_source;
+    std::jthread m_watcher;
+};
+
+int failOrInterrupted(const Error& e, const InterruptToStop& stop)
+{
+    if (stop.interrupted() && e.code == ErrorCode::Cancelled) {
+        std::cerr << "condense-cli: interrupted; nothing was written\n";
+        return 130;
+    }
+    return fail(e);
+}
+
+void printWarnings(const std::vector<std::string>& warnings)
+{
+    for (const auto& w : warnings) std::cerr << "condense-cli: warning: " << w << '\n';
+}
+
+} // namespace
+
 int runQuantize(const QuantizeOptions& o, bool progressToTty)
 {
-    const auto type = dtypeFromName(o.type);
-    if (!type || (*type != DType::F32 && *type != DType::F16 && *type != DType::BF16)) {
-        std::cerr << "condense-cli: error: --type " << o.type << ": unsupported output type (supported: F32, F16, BF16)\n";
-        return 2;
+    const auto floatType = dtypeFromName(o.type);
+    const bool isFloat = floatType && (*floatType == DType::F32 || *floatType == DType::F16 || *floatType == DType::BF16);
+    const bool plain = o.imatrix.empty() && o.tensorTypes.empty() && o.outputTensorType.empty() && o.tokenEmbeddingType.empty() &&
+                       !o.pure && !o.leaveOutputTensor && o.plan.empty() && !o.dryRun;
+    if (o.json && !o.dryRun) return usage("--json goes with --dry-run (use --plan-out FILE to save the plan of a real run)");
+    if (o.output.empty() && !o.dryRun) return usage("--output is required (unless --dry-run)");
+    if (!o.plan.empty() && (!o.tensorTypes.empty() || !o.outputTensorType.empty() || !o.tokenEmbeddingType.empty() || o.pure ||
+                            o.leaveOutputTensor))
+        return usage("--plan fixes every tensor's type: it cannot be combined with --tensor-type, --output-tensor-type, "
+                     "--token-embedding-type, --pure or --leave-output-tensor");
+
+    // Float types without quantization options: the HF -> GGUF conversion (convert_hf_to_gguf.py's file).
+    if (isFloat && plain) {
+        TerminalProgress term(progressToTty);
+        jobs::ThrottledSink sink(term);
+        auto ck = io::openCheckpoint(o.input, sink);
+        if (!ck) return fail(ck.error());
+        io::ConvertConfig cfg;
+        cfg.outType = *floatType;
+        cfg.threads = o.threads;
+        InterruptToStop interrupt;
+        auto r = io::convertToGguf(**ck, o.output, cfg, sink, interrupt.token());
+        if (!r) return failOrInterrupted(r.error(), interrupt);
+        printWarnings(r->warnings);
+        std::cout << "wrote " << r->output.string() << ": " << r->tensors << " tensors, " << humanBytes(r->fileBytes) << '\n';
+        return 0;
     }
+
+    quant::QuantizeConfig cfg;
+    cfg.threads = o.threads;
+    cfg.pure = o.pure;
+    cfg.leaveOutputTensor = o.leaveOutputTensor;
+    if (o.plan.empty()) {
+        if (!plan::findMix(o.type)) return usage("--type " + o.type + ": unsupported output type (supported: " + supportedTypes() + ")");
+        cfg.mix = o.type;
+    }
+    for (const auto& tt : o.tensorTypes) {
+        const auto eq = tt.find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == tt.size())
+            return usage("--tensor-type " + tt + ": expected REGEX=TYPE");
+        const auto t = writableType(tt.substr(eq + 1));
+        if (!t) return usage("--tensor-type " + tt + ": cannot write type '" + tt.substr(eq + 1) + "'");
+        cfg.overrides.push_back({tt.substr(0, eq), *t});
+    }
+    if (!o.outputTensorType.empty()) {
+        const auto t = writableType(o.outputTensorType);
+        if (!t) return usage("--output-tensor-type " + o.outputTensorType + ": cannot write that type");
+        cfg.outputTensorType = t;
+    }
+    if (!o.tokenEmbeddingType.empty()) {
+        const auto t = writableType(o.tokenEmbeddingType);
+        if (!t) return usage("--token-embedding-type " + o.tokenEmbeddingType + ": cannot write that type");
+        cfg.tokenEmbeddingType = t;
+    }
+    if (!o.plan.empty()) {
+        std::string text;
+        if (!readText(o.plan, text)) return fail(makeError(ErrorCode::IoError, o.plan, "cannot read the plan file"));
+        auto p = plan::planFromJson(text, o.plan);
+        if (!p) return fail(p.error());
+        cfg.plan = std::move(*p);
+    }
+    if (!o.imatrix.empty()) {
+        auto im = quant::ImportanceMatrix::load(o.imatrix);
+        if (!im) return fail(im.error());
+        cfg.imatrix = std::make_shared<const quant::ImportanceMatrix>(std::move(*im));
+        cfg.imatrixLabel = o.imatrix; // as llama-quantize: the path as given
+    }
+
     TerminalProgress term(progressToTty);
     jobs::ThrottledSink sink(term);
     auto ck = io::openCheckpoint(o.input, sink);
     if (!ck) return fail(ck.error());
-    io::ConvertConfig cfg;
-    cfg.outType = *type;
-    cfg.threads = o.threads;
-    auto r = io::convertToGguf(**ck, o.output, cfg, sink);
-    if (!r) return fail(r.error());
-    for (const auto& w : r->warnings) std::cerr << "condense-cli: warning: " << w << '\n';
-    std::cout << "wrote " << r->output.string() << ": " << r->tensors << " tensors, " << humanBytes(r->fileBytes) << '\n';
+
+    if (o.dryRun) {
+        auto planned = quant::planQuantization(**ck, cfg);
+        if (!planned) return fail(planned.error());
+        printWarnings(planned->warnings);
+        if (!o.planOut.empty() && !writeText(o.planOut, plan::toJson(planned->plan) + "\n"))
+            return fail(makeError(ErrorCode::IoError, o.planOut, "cannot write the plan file"));
+        if (o.json) std::cout << plan::toJson(planned->plan) << '\n';
+        else printPlan(planned->plan);
+        return 0;
+    }
+
+    InterruptToStop interrupt;
+    auto r = quant::runQuantize(**ck, o.output, cfg, sink, interrupt.token());
+    if (!r) return failOrInterrupted(r.error(), interrupt);
+    printWarnings(r->warnings);
+    if (!o.planOut.empty() && !writeText(o.planOut, plan::toJson(r->plan) + "\n"))
+        return fail(makeError(ErrorCode::IoError, o.planOut, "cannot write the plan file"));
+    char line[256];
+    std::snprintf(line, sizeof line, ": %zu tensors, %s, %.4f bits/weight (%s)\n", r->plan.tensors.size(), humanBytes(r->fileBytes).c_str(),
+                  r->plan.bitsPerWeight(), r->plan.mix.c_str());
+    std::cout << "wrote " << r->output.string() << line;
     return 0;
 }
 

@@ -3,6 +3,7 @@
 // (0 success, 1 error, 2 usage). Errors print "condense-cli: error: <file>: <problem>".
 
 #include <string>
+#include <vector>
 
 namespace condense::cli {
 
@@ -17,6 +18,16 @@ struct QuantizeOptions {
     std::string output;
     std::string type = "F16";
     int threads = 0;
+    std::string imatrix;                  // --imatrix FILE
+    std::vector<std::string> tensorTypes; // --tensor-type REGEX=TYPE (first match wins)
+    std::string outputTensorType;         // --output-tensor-type TYPE
+    std::string tokenEmbeddingType;       // --token-embedding-type TYPE
+    bool pure = false;                    // --pure
+    bool leaveOutputTensor = false;       // --leave-output-tensor
+    std::string plan;                     // --plan plan.json (replay)
+    std::string planOut;                  // --plan-out FILE (save the plan followed)
+    bool dryRun = false;                  // --dry-run: print the plan, write no model
+    bool json = false;                    // with --dry-run: the plan as JSON on stdout
 };
 int runQuantize(const QuantizeOptions& o, bool progressToTty);
 

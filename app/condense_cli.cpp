@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "app/cli_commands.h"
+#include "app/cli_eval.h"
 
 int main(int argc, char** argv)
 {
@@ -22,9 +23,60 @@ int main(int argc, char** argv)
     condense::cli::QuantizeOptions quant;
     auto* q = app.add_subcommand("quantize", "Convert or quantize a model into GGUF");
     q->add_option("INPUT", quant.input, "Hugging Face folder, .safetensors or .gguf")->required();
-    q->add_option("-o,--output", quant.output, "Output .gguf file")->required();
-    q->add_option("--type", quant.type, "Output type: F32, F16, BF16")->default_val("F16");
+    q->add_option("-o,--output", quant.output, "Output .gguf file (required unless --dry-run)");
+    q->add_option("--type", quant.type,
+                  "F32, F16, BF16 (float conversion) or a llama-quantize mix: Q2_K, Q2_K_S, Q3_K_S, Q3_K_M, Q3_K_L, "
+                  "Q4_0, Q4_1, Q4_K_S, Q4_K_M, Q5_0, Q5_1, Q5_K_S, Q5_K_M, Q6_K, Q8_0, IQ4_NL, IQ4_XS")
+        ->default_val("F16");
     q->add_option("--threads", quant.threads, "Worker threads (0: all cores)")->default_val(0)->check(CLI::NonNegativeNumber);
+    q->add_option("--imatrix", quant.imatrix, "Importance matrix from llama-imatrix (GGUF or legacy .dat)");
+    q->add_option("--tensor-type", quant.tensorTypes,
+                  "REGEX=TYPE: tensors whose name matches REGEX get TYPE instead of the mix's choice "
+                  "(repeatable, first match wins, as llama-quantize)");
+    q->add_option("--output-tensor-type", quant.outputTensorType, "Type of output.weight");
+    q->add_option("--token-embedding-type", quant.tokenEmbeddingType, "Type of token_embd.weight");
+    q->add_flag("--pure", quant.pure, "No mix rules: the mix's default type for every quantized tensor");
+    q->add_flag("--leave-output-tensor", quant.leaveOutputTensor, "Keep output.weight unquantized");
+    q->add_option("--plan", quant.plan, "Replay a plan JSON file (from --plan-out or the GUI) instead of a mix");
+    q->add_option("--plan-out", quant.planOut, "Write the plan followed (or, with --dry-run, planned) as JSON");
+    q->add_flag("--dry-run", quant.dryRun, "Print the plan (tensor, shape, type, bytes) and totals; write no model");
+    q->add_flag("--json", quant.json, "With --dry-run: print the plan as JSON");
+
+    condense::cli::EvalOptions ev;
+    auto* evc = app.add_subcommand("eval", "Perplexity, KL divergence, top-token agreement, accuracy and per-layer drift of "
+                                         "candidates against a base model");
+    evc->add_option("MODELS", ev.models, "BASE [CANDIDATE ...]: Hugging Face folders, .safetensors or .gguf")->required();
+    evc->add_option("--text", ev.text, "Evaluation text (UTF-8)")->required();
+    evc->add_option("--ctx", ev.ctx, "Context length of a chunk")->default_val(512)->check(CLI::Range(2, 1 << 20));
+    evc->add_option("--protocol", ev.protocol,
+                  "a: every position of each chunk, no BOS (transformers-style); b: llama-perplexity's (BOS, second half)")
+        ->default_val("b");
+    evc->add_option("--chunks", ev.chunks, "Evaluate only the first N chunks (0: all)")->default_val(0)->check(CLI::NonNegativeNumber);
+    evc->add_option("--mc", ev.mc, "Multiple-choice tasks in llama.cpp's HellaSwag text format (6 lines per task)");
+    evc->add_option("--mc-tasks", ev.mcTasks, "Use only the first N tasks of --mc (0: all)")->default_val(0)->check(CLI::NonNegativeNumber);
+    evc->add_option("--continuation", ev.continuation,
+                  "Built-in multiple-choice tasks made from the text: the true next span against three from elsewhere")
+        ->default_val(0)->check(CLI::NonNegativeNumber);
+    evc->add_option("--drift-chunks", ev.driftChunks, "Chunks whose hidden states feed the per-layer drift")->default_val(4)->check(CLI::NonNegativeNumber);
+    evc->add_flag("--latency", ev.latency, "Also measure pp512/tg128 tokens per second of every model");
+    evc->add_option("--json", ev.json, "Write the report as JSON to this file ('-' for stdout instead of the table)");
+    evc->add_option("--threads", ev.threads, "Worker threads (0: all cores)")->default_val(0)->check(CLI::NonNegativeNumber);
+
+    condense::cli::BenchOptions bo;
+    auto* bc = app.add_subcommand("bench", "Prompt-processing and generation speed (as llama-bench measures them)");
+    bc->add_option("MODEL", bo.model, "Hugging Face folder, .safetensors or .gguf")->required();
+    bc->add_option("-p,--prompt", bo.prompt, "Prompt tokens (pp)")->default_val(512)->check(CLI::NonNegativeNumber);
+    bc->add_option("-n,--gen", bo.gen, "Generated tokens (tg)")->default_val(128)->check(CLI::NonNegativeNumber);
+    bc->add_option("-r,--repetitions", bo.repetitions, "Repetitions (after one warm-up)")->default_val(3)->check(CLI::Range(1, 1000));
+    bc->add_option("--threads", bo.threads, "Worker threads (0: all cores)")->default_val(0)->check(CLI::NonNegativeNumber);
+    bc->add_flag("--json", bo.json, "Write the figures as JSON");
+
+    condense::cli::GenerateOptions go;
+    auto* gc = app.add_subcommand("generate", "Greedy continuation of a prompt, for a quick look");
+    gc->add_option("MODEL", go.model, "Hugging Face folder, .safetensors or .gguf")->required();
+    gc->add_option("--prompt", go.prompt, "Prompt text")->required();
+    gc->add_option("-n", go.tokens, "Tokens to generate")->default_val(64)->check(CLI::Range(1, 100000));
+    gc->add_option("--threads", go.threads, "Worker threads (0: all cores)")->default_val(0)->check(CLI::NonNegativeNumber);
 
     try {
         app.parse(argc, argv);
@@ -35,5 +87,8 @@ int main(int argc, char** argv)
     const bool progressToTty = ::isatty(STDERR_FILENO) != 0;
     if (*ins) return condense::cli::runInspect(inspect);
     if (*q) return condense::cli::runQuantize(quant, progressToTty);
+    if (*evc) return condense::cli::runEval(ev, progressToTty);
+    if (*bc) return condense::cli::runBench(bo);
+    if (*gc) return condense::cli::runGenerate(go);
     return 2;
 }

@@ -37,4 +37,8 @@ echo "No display found: running the command-line pipeline on the demo model ($de
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 "$bin/condense-cli" quantize "$demo" -o "$out/demo-F16.gguf" --type F16
-"$bin/condense-cli" inspect "$out/demo-F16.gguf" | sed -n '1,12p'
+"$bin/condense-cli" quantize "$demo" -o "$out/demo-Q4_K_M.gguf" --type Q4_K_M
+"$bin/condense-cli" inspect "$out/demo-Q4_K_M.gguf" | sed -n '1,14p'
+echo
+"$bin/condense-cli" eval "$out/demo-F16.gguf" "$out/demo-Q4_K_M.gguf" \
+  --text "$root/resources/eval/sample.txt" --ctx 256 --continuation 50 --latency

@@ -7,7 +7,7 @@ set -euo pipefail
 PACKAGES=(
   cmake g++ ninja-build ccache pkg-config
   qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-svg-dev libqt6svg6
-  libqcustomplot-dev libeigen3-dev libtbb-dev nlohmann-json3-dev libpcre2-dev libcli11-dev
+  libqcustomplot-dev libeigen3-dev libtbb-dev nlohmann-json3-dev libpcre2-dev libcli11-dev libicu-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev libsentencepiece-dev
   xvfb xauth
 )

@@ -55,16 +55,7 @@ DType outputTypeFor(const std::string& name, std::size_t nDims, DType requested)
 
 bool isPlainFloat(DType t) { return t == DType::F32 || t == DType::F16 || t == DType::BF16 || t == DType::F64; }
 
-// One tensor of the output and where its bytes come from.
-struct Planned {
-    std::string name;
-    DType outType = DType::F32;
-    std::vector<std::uint64_t> shape; // outermost first (PyTorch order)
-    std::int64_t source = -1;         // Checkpoint tensor index, or -1 for generated data
-    DType srcType = DType::F32;
-    std::uint64_t permuteHeads = 0;   // > 0: apply the llama Q/K row permutation
-    std::vector<float> generated;
-};
+using Planned = ConvertedTensor;
 
 std::vector<std::uint64_t> ggmlNe(const std::vector<std::uint64_t>& shape)
 {
@@ -560,8 +551,7 @@ void addModelMeta(GgufWriter& w, const Json& config, const fs::path& folder, std
 
 // ---- HF folder / safetensors -> GGUF ------------------------------------------------------
 
-Result<ConvertReport> convertHf(const Checkpoint& input, const fs::path& output, const ConvertConfig& config,
-                                jobs::ProgressSink& progress, std::stop_token stop)
+Result<ConversionLayout> planHf(const Checkpoint& input, DType outType)
 {
     const fs::path folder = input.folder();
     const fs::path configPath = folder / "config.json";
@@ -579,15 +569,15 @@ Result<ConvertReport> convertHf(const Checkpoint& input, const fs::path& output,
     const std::string arch = spec.ggufArchitecture();
     const bool llamaArch = spec.family == model::Family::Llama || spec.family == model::Family::Mistral;
 
-    ConvertReport report;
+    ConversionLayout layout;
     // The tokenizer first: a model llama.cpp cannot load is not worth converting.
     auto tok = buildGgufTokenizer(folder, spec.family);
     if (!tok) return std::move(tok).error();
-    for (auto& wmsg : tok->warnings) report.warnings.push_back(std::move(wmsg));
+    for (auto& wmsg : tok->warnings) layout.warnings.push_back(std::move(wmsg));
 
     // Tensor plan: generated tensors first, then the checkpoint's shards in order, each
     // shard's tensors sorted by name (as the safetensors Python API iterates them).
-    std::vector<Planned> plan;
+    std::vector<Planned>& plan = layout.tensors;
     if (llamaArch)
         if (auto factors = llama3RopeFactors(h, spec)) {
             Planned p;
@@ -630,7 +620,7 @@ Result<ConvertReport> convertHf(const Checkpoint& input, const fs::path& output,
         p.shape = e.shape;
         p.source = static_cast<std::int64_t>(idx);
         p.srcType = e.dtype;
-        p.outType = outputTypeFor(p.name, std::max<std::size_t>(1, e.shape.size()), config.outType);
+        p.outType = outputTypeFor(p.name, std::max<std::size_t>(1, e.shape.size()), outType);
         if (llamaArch) {
             const QkPermute q = qkPermuteFor(e.name);
             if (q == QkPermute::Query) p.permuteHeads = spec.numHeads;
@@ -643,10 +633,7 @@ Result<ConvertReport> convertHf(const Checkpoint& input, const fs::path& output,
 
     GgufWriter w;
     std::uint64_t totalParams = 0;
-    for (const auto& p : plan) {
-        CONDENSE_TRY(w.addTensor(p.name, p.outType, ggmlNe(p.shape)));
-        totalParams += elementsOf(p.shape);
-    }
+    for (const auto& p : plan) totalParams += elementsOf(p.shape);
 
     w.set("general.architecture", GgufValue::string(arch));
     w.set("general.type", GgufValue::string("model"));
@@ -654,9 +641,25 @@ Result<ConvertReport> convertHf(const Checkpoint& input, const fs::path& output,
     if (gen && *gen && (*gen)->is_object()) addSamplingKeys(w, **gen); // an unreadable generation config is ignored, as the converter does
     addModelMeta(w, rawConfig, folder, totalParams);
     MetaBuilder mb{w, arch, configPath.string()};
-    CONDENSE_TRY(addHyperParameters(mb, h, spec, config.outType, report.warnings));
+    CONDENSE_TRY(addHyperParameters(mb, h, spec, outType, layout.warnings));
     w.set("general.quantization_version", GgufValue::u32(2));
     for (auto& kv : tok->kv) w.set(std::move(kv.key), std::move(kv.value));
+    layout.metadata = w.metadata();
+    return layout;
+}
+
+Result<ConvertReport> convertHf(const Checkpoint& input, const fs::path& output, const ConvertConfig& config,
+                                jobs::ProgressSink& progress, std::stop_token stop)
+{
+    auto layout = planHf(input, config.outType);
+    if (!layout) return std::move(layout).error();
+    const std::vector<Planned>& plan = layout->tensors;
+    ConvertReport report;
+    report.warnings = std::move(layout->warnings);
+
+    GgufWriter w;
+    for (const auto& p : plan) CONDENSE_TRY(w.addTensor(p.name, p.outType, ggmlNe(p.shape)));
+    for (auto& kv : layout->metadata) w.set(std::move(kv.key), std::move(kv.value));
 
     GgufWriteOptions opts;
     opts.tensorStage = jobs::Stage::Converting;
@@ -738,6 +741,17 @@ Result<ConvertReport> retypeGguf(const Checkpoint& input, const fs::path& output
 }
 
 } // namespace
+
+Result<ConversionLayout> planHfConversion(const Checkpoint& input, DType outType)
+{
+    if (input.format() == CheckpointFormat::Gguf) return makeError(ErrorCode::InvalidArgument, input.path().string(), "not a Hugging Face checkpoint");
+    return planHf(input, outType);
+}
+
+Status writeConvertedTensor(const Checkpoint& input, const ConvertedTensor& t, TensorOutput& out, std::stop_token stop)
+{
+    return produceTensor(input, t, out, stop);
+}
 
 Result<ConvertReport> convertToGguf(const Checkpoint& input, const fs::path& output, const ConvertConfig& config,
                                     jobs::ProgressSink& progress, std::stop_token stop)

@@ -18,6 +18,8 @@
 
 #include "core/common/result.h"
 #include "core/io/checkpoint.h"
+#include "core/io/gguf_value.h"
+#include "core/io/gguf_writer.h"
 #include "core/jobs/progress.h"
 #include "core/tensor/dtype.h"
 
@@ -38,5 +40,32 @@ struct ConvertReport {
 Result<ConvertReport> convertToGguf(const Checkpoint& input, const std::filesystem::path& output,
                                     const ConvertConfig& config, jobs::ProgressSink& progress,
                                     std::stop_token stop = {});
+
+// ---- The conversion's layout, for other writers (core/quant/quantize_job.h streams the same
+// tensors into block types) ------------------------------------------------------------------
+
+// One tensor of the converted GGUF and where its values come from.
+struct ConvertedTensor {
+    std::string name;                 // llama.cpp name
+    DType outType = DType::F32;       // type the float conversion writes
+    std::vector<std::uint64_t> shape; // outermost first (PyTorch order)
+    std::int64_t source = -1;         // Checkpoint tensor index, or -1 for generated data
+    DType srcType = DType::F32;
+    std::uint64_t permuteHeads = 0;   // > 0: the llama Q/K row permutation applies (rows along shape[0])
+    std::vector<float> generated;     // values of a generated tensor (rope_freqs)
+};
+
+struct ConversionLayout {
+    std::vector<GgufKV> metadata;          // in file order, as convertToGguf writes them
+    std::vector<ConvertedTensor> tensors;  // in file order
+    std::vector<std::string> warnings;
+};
+
+// What convertToGguf would write for a Hugging Face folder / .safetensors input (metadata with
+// general.file_type of `outType`, tensors), without writing anything.
+Result<ConversionLayout> planHfConversion(const Checkpoint& input, DType outType);
+
+// Streams one converted tensor (its outType bytes) to `out`, rows in parallel in the calling arena.
+Status writeConvertedTensor(const Checkpoint& input, const ConvertedTensor& t, TensorOutput& out, std::stop_token stop = {});
 
 } // namespace condense::io

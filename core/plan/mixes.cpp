@@ -1,0 +1,475 @@
+#include "core/plan/mixes.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstdio>
+#include <memory>
+
+namespace condense::plan {
+
+namespace {
+
+// enum llama_ftype values of the mixes (include/llama.h).
+enum FileType : std::uint32_t {
+    kAllF32 = 0, kF16 = 1, kQ4_0 = 2, kQ4_1 = 3, kQ8_0 = 7, kQ5_0 = 8, kQ5_1 = 9, kQ2_K = 10,
+    kQ3_K_S = 11, kQ3_K_M = 12, kQ3_K_L = 13, kQ4_K_S = 14, kQ4_K_M = 15, kQ5_K_S = 16, kQ5_K_M = 17,
+    kQ6_K = 18, kQ2_K_S = 21, kIQ4_NL = 25, kIQ4_XS = 30, kBF16 = 32,
+};
+
+constexpr std::array kMixes = {
+    MixInfo{"Q2_K_S", kQ2_K_S, DType::Q2_K},   MixInfo{"Q2_K", kQ2_K, DType::Q2_K},
+    MixInfo{"Q3_K_S", kQ3_K_S, DType::Q3_K},   MixInfo{"Q3_K_M", kQ3_K_M, DType::Q3_K},
+    MixInfo{"Q3_K_L", kQ3_K_L, DType::Q3_K},   MixInfo{"IQ4_XS", kIQ4_XS, DType::IQ4_XS},
+    MixInfo{"Q4_0", kQ4_0, DType::Q4_0},       MixInfo{"IQ4_NL", kIQ4_NL, DType::IQ4_NL},
+    MixInfo{"Q4_K_S", kQ4_K_S, DType::Q4_K},   MixInfo{"Q4_K_M", kQ4_K_M, DType::Q4_K},
+    MixInfo{"Q4_1", kQ4_1, DType::Q4_1},       MixInfo{"Q5_0", kQ5_0, DType::Q5_0},
+    MixInfo{"Q5_K_S", kQ5_K_S, DType::Q5_K},   MixInfo{"Q5_K_M", kQ5_K_M, DType::Q5_K},
+    MixInfo{"Q5_1", kQ5_1, DType::Q5_1},       MixInfo{"Q6_K", kQ6_K, DType::Q6_K},
+    MixInfo{"Q8_0", kQ8_0, DType::Q8_0},       MixInfo{"F16", kF16, DType::F16},
+    MixInfo{"BF16", kBF16, DType::BF16},       MixInfo{"F32", kAllF32, DType::F32},
+};
+
+bool iequals(std::string_view a, std::string_view b)
+{
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    return true;
+}
+
+bool contains(std::string_view s, std::string_view part) { return s.find(part) != std::string_view::npos; }
+bool endsWith(std::string_view s, std::string_view p) { return s.size() >= p.size() && s.substr(s.size() - p.size()) == p; }
+
+std::string typeName(DType t) { return std::string(dtypeName(t)); }
+
+std::uint32_t blockSize(DType t)
+{
+    const DTypeTraits* tr = dtypeTraits(t);
+    return tr ? tr->blockSize : 1;
+}
+
+bool isBlockType(DType t)
+{
+    const DTypeTraits* tr = dtypeTraits(t);
+    return tr && tr->isQuantized;
+}
+
+// ggml_n_dims: dimensions up to the last one that is not 1.
+int nDims(const std::vector<std::uint64_t>& ne)
+{
+    int n = 1;
+    for (std::size_t d = 1; d < ne.size(); ++d)
+        if (ne[d] != 1) n = static_cast<int>(d) + 1;
+    return n;
+}
+
+enum class Category { TokenEmbd, AttnQ, AttnV, AttnK, AttnQkv, AttnKvB, AttnOutput, FfnUp, FfnGate, FfnDown, Output, Other };
+
+Category categoryOf(std::string_view name)
+{
+    if (name == "output.weight") return Category::Output;
+    if (name == "token_embd.weight" || name == "per_layer_token_embd.weight") return Category::TokenEmbd;
+    if (contains(name, "attn_qkv.weight")) return Category::AttnQkv;
+    if (contains(name, "attn_kv_b.weight")) return Category::AttnKvB;
+    if (contains(name, "attn_v.weight")) return Category::AttnV;
+    if (contains(name, "attn_k.weight")) return Category::AttnK;
+    if (contains(name, "attn_q.weight")) return Category::AttnQ;
+    if (contains(name, "attn_output.weight")) return Category::AttnOutput;
+    if (contains(name, "ffn_up")) return Category::FfnUp;
+    if (contains(name, "ffn_gate")) return Category::FfnGate;
+    if (contains(name, "ffn_down")) return Category::FfnDown;
+    return Category::Other;
+}
+
+// Attention-V-like tensors share the attn_v rules and counter.
+bool isAttnVLike(Category c) { return c == Category::AttnV || c == Category::AttnQkv || c == Category::AttnKvB; }
+
+// Why llama-quantize leaves a tensor alone (tensor_allows_quantization), or nullopt.
+std::optional<std::string> keepReason(const PlanTensorInput& t, const MixOptions& o)
+{
+    if (nDims(t.ne) < 2) return std::to_string(nDims(t.ne)) + "-D tensor kept as " + typeName(t.type);
+    const std::string& n = t.name;
+    if (!endsWith(n, "weight")) return "not a weight, kept as " + typeName(t.type);
+    if (contains(n, "_norm.weight")) return "norm kept as " + typeName(t.type);
+    if (o.leaveOutputTensor && n == "output.weight") return "--leave-output-tensor: kept as " + typeName(t.type);
+    static constexpr std::string_view kNever[] = {
+        "ffn_gate_inp.weight", "ffn_gate_tid2eid.weight", "altup", "laurel", "per_layer_model_proj", "ssm_conv1d",
+        "shortconv.conv.weight", "indexer.k_proj.weight", "indexer.q_proj.weight", "time_mix_first.weight",
+        "time_mix_w0.weight", "time_mix_w1.weight", "time_mix_w2.weight", "time_mix_v0.weight", "time_mix_v1.weight",
+        "time_mix_v2.weight", "time_mix_a0.weight", "time_mix_a1.weight", "time_mix_a2.weight", "time_mix_g1.weight",
+        "time_mix_g2.weight", "time_mix_decay_w1.weight", "time_mix_decay_w2.weight", "time_mix_lerp_fused.weight",
+        "attn_rel_b.weight", ".position_embd", "sam.pos_embd", "sam.neck.", "sam.net_", ".rel_pos", ".patch_embd",
+        ".patch_merger", "a.rvq.codebook", "mm.a.code_embd",
+    };
+    for (std::string_view k : kNever)
+        if (contains(n, k)) return "never quantized (" + std::string(k) + "), kept as " + typeName(t.type);
+    if (n == "position_embd.weight" || n == "token_types.weight") return "embedding never quantized, kept as " + typeName(t.type);
+    return std::nullopt;
+}
+
+// llama-quantize's use_more_bits: the first and last eighth of the layers and every third in between.
+bool useMoreBits(int i, int n) { return i < n / 8 || i >= 7 * n / 8 || (i - n / 8) % 3 == 2; }
+
+class Regex {
+public:
+    static Result<std::shared_ptr<Regex>> compile(const std::string& pattern)
+    {
+        int err = 0;
+        PCRE2_SIZE off = 0;
+        pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), PCRE2_UTF, &err, &off, nullptr);
+        if (!code) {
+            PCRE2_UCHAR msg[256];
+            pcre2_get_error_message(err, msg, sizeof msg);
+            return makeError(ErrorCode::InvalidArgument, {},
+                             "--tensor-type pattern '" + pattern + "' does not compile: " + reinterpret_cast<const char*>(msg) +
+                                 " at offset " + std::to_string(off));
+        }
+        auto r = std::make_shared<Regex>();
+        r->m_code = code;
+        r->m_match = pcre2_match_data_create_from_pattern(code, nullptr);
+        return r;
+    }
+    ~Regex()
+    {
+        if (m_match) pcre2_match_data_free(m_match);
+        if (m_code) pcre2_code_free(m_code);
+    }
+    bool search(const std::string& s) const
+    {
+        return pcre2_match(m_code, reinterpret_cast<PCRE2_SPTR>(s.data()), s.size(), 0, 0, m_match, nullptr) >= 0;
+    }
+
+private:
+    pcre2_code* m_code = nullptr;
+    pcre2_match_data* m_match = nullptr;
+};
+
+struct State {
+    const ModelFacts& facts;
+    const MixOptions& opts;
+    std::uint32_t ftype;
+    bool falcon;
+    int nAttnV = 0, nFfn = 0;
+    int iAttnV = 0, iFfnDown = 0, iFfnGate = 0, iFfnUp = 0;
+    bool tiedEmbeddings = true;
+};
+
+struct Choice {
+    DType type;
+    std::string reason;
+};
+
+// The layer an FFN tensor counts as: the running counter, or for MoE models the "blk.N." number.
+Result<int> ffnLayer(const State& s, int counter, const std::string& name)
+{
+    if (s.facts.nExpert <= 1) return counter;
+    int layer = -1;
+    if (std::sscanf(name.c_str(), "blk.%d.", &layer) != 1)
+        return makeError(ErrorCode::Malformed, {}, "cannot determine the layer of tensor " + name);
+    if (layer < 0 || layer >= s.nFfn)
+        return makeError(ErrorCode::Malformed, {}, "bad layer " + std::to_string(layer) + " for tensor " + name);
+    return layer;
+}
+
+// llama_tensor_get_type_impl for the mixes we offer.
+Result<Choice> mixRule(State& s, const PlanTensorInput& t, DType type, Category cat)
+{
+    const std::uint32_t f = s.ftype;
+    const std::uint32_t gqa = s.facts.gqa();
+    const std::uint32_t nExpert = s.facts.nExpert;
+    const std::string mixName(s.opts.mix->name);
+    Choice c{type, "mix default"};
+    const auto rule = [&](DType to, const std::string& why) {
+        c.type = to;
+        c.reason = "mix rule: " + why;
+    };
+
+    if (cat == Category::Output || (s.tiedEmbeddings && cat == Category::TokenEmbd)) {
+        const std::string what = cat == Category::Output ? "output" : "tied token_embd (output rule)";
+        if (s.opts.outputTensorType) {
+            c = {*s.opts.outputTensorType, "user override --output-tensor-type"};
+        } else if (s.falcon || t.ne[0] % blockSize(type) != 0) {
+            rule(DType::Q8_0, what + (s.falcon ? ": falcon" : ": row " + std::to_string(t.ne[0]) + " not a multiple of " +
+                                                                    std::to_string(blockSize(type))) + " -> Q8_0");
+        } else if (type != DType::Q8_0) {
+            rule(DType::Q6_K, what + " -> Q6_K");
+        }
+        return c;
+    }
+    if (cat == Category::TokenEmbd) return c; // untied: the default type for our mixes
+
+    if (isAttnVLike(cat)) {
+        const int i = s.iAttnV, n = s.nAttnV;
+        const std::string at = " (layer counter " + std::to_string(i) + " of " + std::to_string(n) + ")";
+        if (f == kQ2_K) rule(gqa >= 4 ? DType::Q4_K : DType::Q3_K, "attn_v Q2_K, gqa " + std::to_string(gqa));
+        else if (f == kQ2_K_S && gqa >= 4) rule(DType::Q4_K, "attn_v Q2_K_S, gqa " + std::to_string(gqa));
+        else if (f == kQ3_K_M) rule(i < 2 ? DType::Q5_K : DType::Q4_K, std::string("attn_v Q3_K_M") + (i < 2 ? ", first 2" : "") + at);
+        else if (f == kQ3_K_L) rule(DType::Q5_K, "attn_v Q3_K_L");
+        else if ((f == kIQ4_NL || f == kIQ4_XS) && gqa >= 4) rule(DType::Q5_K, "attn_v " + mixName + ", gqa " + std::to_string(gqa));
+        else if ((f == kQ4_K_M || f == kQ5_K_M) && useMoreBits(i, n)) rule(DType::Q6_K, "attn_v bump, use_more_bits" + at);
+        else if (f == kQ4_K_S && i < 4) rule(DType::Q5_K, "attn_v Q4_K_S, first 4" + at);
+        if (s.facts.is70B && (c.type == DType::Q3_K || c.type == DType::Q4_K)) rule(DType::Q5_K, "attn_v of a 70B model");
+        if (nExpert == 8) rule(DType::Q8_0, "attn_v of an 8-expert model");
+        ++s.iAttnV;
+        return c;
+    }
+    if (cat == Category::AttnK) {
+        if (nExpert == 8) rule(DType::Q8_0, "attn_k of an 8-expert model");
+        return c;
+    }
+    if (cat == Category::AttnQ) return c;
+    if (cat == Category::FfnDown) {
+        auto layer = ffnLayer(s, s.iFfnDown, t.name);
+        if (!layer) return std::move(layer).error();
+        const int i = *layer, n = s.nFfn;
+        const bool umb = useMoreBits(i, n);
+        const std::string at = " (layer " + std::to_string(i) + " of " + std::to_string(n) + ")";
+        if (f == kQ2_K) rule(DType::Q3_K, "ffn_down Q2_K");
+        else if (f == kQ2_K_S) {
+            if (i < n / 8) rule(DType::Q4_K, "ffn_down Q2_K_S, first eighth" + at);
+        } else if (f == kQ3_K_M) {
+            if (i < n / 16) rule(DType::Q5_K, "ffn_down Q3_K_M, first sixteenth" + at);
+            else if (!s.falcon || umb) rule(DType::Q4_K, "ffn_down Q3_K_M" + at);
+        } else if (f == kQ3_K_L) {
+            rule(s.falcon ? DType::Q4_K : DType::Q5_K, "ffn_down Q3_K_L");
+        } else if (f == kQ4_K_M) {
+            if (s.falcon) {
+                if (i < n / 16) rule(DType::Q6_K, "ffn_down Q4_K_M falcon, first sixteenth" + at);
+                else if (umb) rule(DType::Q5_K, "ffn_down Q4_K_M falcon, use_more_bits" + at);
+            } else if (umb) {
+                rule(DType::Q6_K, "ffn_down bump, use_more_bits" + at);
+            }
+        } else if (i < n / 8 && (f == kIQ4_NL || f == kIQ4_XS) && !s.opts.haveImatrix) {
+            rule(DType::Q5_K, "ffn_down " + mixName + " without imatrix, first eighth" + at);
+        } else if (f == kQ5_K_M && umb) {
+            rule(DType::Q6_K, "ffn_down bump, use_more_bits" + at);
+        } else if (f == kQ4_K_S && !s.falcon && i < n / 8) {
+            rule(DType::Q5_K, "ffn_down Q4_K_S, first eighth" + at);
+        } else if ((f == kQ4_0 || f == kQ5_0) && s.opts.haveImatrix && i < n / 8) {
+            rule(f == kQ4_0 ? DType::Q4_1 : DType::Q5_1, "ffn_down " + mixName + " with imatrix, first eighth" + at);
+        }
+        ++s.iFfnDown;
+        return c;
+    }
+    if (cat == Category::AttnOutput) {
+        if (!s.falcon) {
+            if (nExpert == 8) {
+                if (f == kQ2_K || f == kQ3_K_S || f == kQ3_K_M || f == kIQ4_NL || f == kQ4_K_S || f == kQ4_K_M || f == kIQ4_XS)
+                    rule(DType::Q5_K, "attn_output of an 8-expert model");
+            } else if (f == kQ2_K) rule(DType::Q3_K, "attn_output Q2_K");
+            else if (f == kQ3_K_M) rule(DType::Q4_K, "attn_output Q3_K_M");
+            else if (f == kQ3_K_L) rule(DType::Q5_K, "attn_output Q3_K_L");
+        } else if (f == kQ3_K_L) {
+            rule(DType::Q4_K, "attn_output Q3_K_L falcon");
+        }
+        return c;
+    }
+    if (cat == Category::FfnGate || cat == Category::FfnUp) {
+        // Only IQ3 mixes change these; the counters still advance (and MoE names must carry a layer).
+        int& counter = cat == Category::FfnGate ? s.iFfnGate : s.iFfnUp;
+        auto layer = ffnLayer(s, counter, t.name);
+        if (!layer) return std::move(layer).error();
+        ++counter;
+        return c;
+    }
+    return c;
+}
+
+// tensor_type_fallback
+Result<Choice> shapeFallback(const PlanTensorInput& t, Choice c, bool& fellBack)
+{
+    const std::uint64_t ncols = t.ne[0];
+    const std::uint32_t bs = blockSize(c.type);
+    if (ncols % bs == 0) return c;
+    DType to;
+    switch (c.type) {
+    case DType::IQ1_S: case DType::IQ1_M: case DType::IQ2_XXS: case DType::IQ2_XS: case DType::IQ2_S:
+    case DType::IQ3_XXS: case DType::IQ3_S: case DType::IQ4_XS: to = DType::IQ4_NL; break;
+    case DType::Q2_0: case DType::Q2_K: case DType::Q3_K: case DType::TQ1_0: case DType::TQ2_0: to = DType::Q4_0; break;
+    case DType::Q4_K: to = DType::Q5_0; break;
+    case DType::Q5_K: to = DType::Q5_1; break;
+    case DType::Q6_K: to = DType::Q8_0; break;
+    default: {
+        Error e = makeError(ErrorCode::InvalidArgument, {},
+                            "row length " + std::to_string(ncols) + " is not a multiple of the " + typeName(c.type) +
+                                " block size " + std::to_string(bs) + " and no fallback is defined for " + typeName(c.type));
+        e.tensor = t.name;
+        return e;
+    }
+    }
+    std::string why = "fallback: row " + std::to_string(ncols) + " not a multiple of " + std::to_string(bs) + " (" + typeName(c.type) + ")";
+    if (ncols % blockSize(to) != 0) {
+        why += ", nor of " + std::to_string(blockSize(to)) + " (" + typeName(to) + ")";
+        to = DType::F16;
+    }
+    fellBack = true;
+    return Choice{to, why + " -> " + typeName(to) + "; was " + c.reason};
+}
+
+bool is70B(const std::string& arch, std::uint32_t nLayer, std::uint32_t nHead, std::uint32_t nHeadKv, std::uint32_t nExpert)
+{
+    if (arch == "llama") return nExpert != 8 && nLayer == 80 && nHead != nHeadKv;
+    if (arch == "qwen2" || arch == "deci" || arch == "olmo") return nLayer == 80;
+    if (arch == "jais2") return nLayer == 68;
+    return false;
+}
+
+} // namespace
+
+std::span<const MixInfo> mixes() noexcept { return {kMixes.data(), kMixes.size()}; }
+
+const MixInfo* findMix(std::string_view name) noexcept
+{
+    if (iequals(name, "Q3_K")) name = "Q3_K_M";
+    else if (iequals(name, "Q4_K")) name = "Q4_K_M";
+    else if (iequals(name, "Q5_K")) name = "Q5_K_M";
+    for (const MixInfo& m : kMixes)
+        if (iequals(m.name, name)) return &m;
+    return nullptr;
+}
+
+const MixInfo* findMixByFileType(std::uint32_t fileType) noexcept
+{
+    for (const MixInfo& m : kMixes)
+        if (m.fileType == fileType) return &m;
+    return nullptr;
+}
+
+Result<ModelFacts> modelFactsFromGguf(const std::vector<io::GgufKV>& metadata, const std::string& label)
+{
+    const auto find = [&](const std::string& key) -> const io::GgufValue* {
+        for (const auto& kv : metadata)
+            if (kv.key == key) return &kv.value;
+        return nullptr;
+    };
+    // A scalar, or the first element of a per-layer array.
+    const auto first = [](const io::GgufValue* v) -> std::optional<std::uint64_t> {
+        if (!v) return std::nullopt;
+        if (v->isArray()) {
+            if (v->size() == 0) return std::nullopt;
+            const auto x = v->intAt(0);
+            if (!x || *x < 0) return std::nullopt;
+            return static_cast<std::uint64_t>(*x);
+        }
+        return v->asUInt();
+    };
+    ModelFacts f;
+    const io::GgufValue* arch = find("general.architecture");
+    if (!arch || !arch->asString()) return makeError(ErrorCode::Malformed, label, "no general.architecture: not a model llama-quantize would quantize");
+    f.arch = *arch->asString();
+    const auto layers = first(find(f.arch + ".block_count"));
+    if (!layers || *layers == 0 || *layers > 4096) return makeError(ErrorCode::Malformed, label, "missing or bad " + f.arch + ".block_count");
+    f.nLayer = static_cast<std::uint32_t>(*layers);
+    f.nHead = static_cast<std::uint32_t>(first(find(f.arch + ".attention.head_count")).value_or(0));
+    f.nHeadKv = static_cast<std::uint32_t>(first(find(f.arch + ".attention.head_count_kv")).value_or(f.nHead));
+    f.nExpert = static_cast<std::uint32_t>(first(find(f.arch + ".expert_count")).value_or(0));
+    f.is70B = is70B(f.arch, f.nLayer, f.nHead, f.nHeadKv, f.nExpert);
+    return f;
+}
+
+bool llamaTensorOrderLess(const std::string& a, const std::string& b)
+{
+    int la = -1, lb = -1;
+    std::sscanf(a.c_str(), "blk.%d.", &la);
+    std::sscanf(b.c_str(), "blk.%d.", &lb);
+    if (la != lb) return la < lb;
+    return a < b;
+}
+
+bool requiresImatrix(std::string_view name, DType type, std::uint32_t fileType) noexcept
+{
+    if (name == "token_embd.weight" || name == "per_layer_token_embd.weight" || name == "output.weight") return false;
+    switch (type) {
+    case DType::IQ3_XXS: case DType::IQ2_XXS: case DType::IQ2_XS: case DType::IQ2_S: case DType::IQ1_M: case DType::IQ1_S: return true;
+    case DType::Q2_K: return fileType == kQ2_K_S;
+    default: return false;
+    }
+}
+
+Result<QuantPlan> planMix(const std::vector<PlanTensorInput>& tensors, const ModelFacts& facts, const MixOptions& options)
+{
+    if (!options.mix) return makeError(ErrorCode::InvalidArgument, {}, "no mix given");
+    std::vector<std::pair<std::shared_ptr<Regex>, DType>> patterns;
+    for (const auto& o : options.overrides) {
+        std::string lower = o.pattern;
+        std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+        auto re = Regex::compile(lower);
+        if (!re) return std::move(re).error();
+        patterns.emplace_back(std::move(*re), o.type);
+    }
+
+    State s{facts, options, options.mix->fileType, facts.arch == "falcon"};
+    s.nFfn = static_cast<int>(facts.nLayer);
+    for (const auto& t : tensors) {
+        const Category c = categoryOf(t.name);
+        if (isAttnVLike(c)) ++s.nAttnV;
+        if (c == Category::Output) s.tiedEmbeddings = false;
+    }
+
+    QuantPlan plan;
+    plan.mix = std::string(options.mix->name);
+    plan.fileType = options.mix->fileType;
+    const DType def = options.mix->defaultType;
+    for (const auto& t : tensors) {
+        if (t.ne.empty() || t.ne.size() > 4) return makeError(ErrorCode::InvalidArgument, {}, "tensor " + t.name + " has no valid shape");
+        TensorPlan tp;
+        tp.name = t.name;
+        tp.ne = t.ne;
+        tp.inputType = t.type;
+        const Category cat = categoryOf(t.name);
+        if (auto keep = keepReason(t, options)) {
+            tp.type = t.type;
+            tp.reason = *keep;
+        } else if (options.tokenEmbeddingType && cat == Category::TokenEmbd) {
+            tp.type = *options.tokenEmbeddingType;
+            tp.reason = "user override --token-embedding-type";
+        } else if (options.outputTensorType && cat == Category::Output) {
+            tp.type = *options.outputTensorType;
+            tp.reason = "user override --output-tensor-type";
+        } else if (!isBlockType(def)) {
+            tp.type = def;
+            tp.reason = "mix default";
+        } else {
+            Choice ch{def, "mix default"};
+            bool manual = false;
+            for (std::size_t k = 0; k < patterns.size(); ++k)
+                if (patterns[k].first->search(t.name)) {
+                    ch = {patterns[k].second, "user override --tensor-type " + options.overrides[k].pattern + "=" + typeName(patterns[k].second)};
+                    manual = true;
+                    break;
+                }
+            if (!manual && !options.pure) {
+                auto r = mixRule(s, t, def, cat);
+                if (!r) {
+                    Error e = std::move(r).error();
+                    if (e.tensor.empty()) e.tensor = t.name;
+                    return e;
+                }
+                ch = std::move(*r);
+            } else if (!manual) {
+                ch.reason = "--pure: mix default";
+            }
+            bool fell = false;
+            auto fb = shapeFallback(t, std::move(ch), fell);
+            if (!fb) return std::move(fb).error();
+            tp.type = fb->type;
+            tp.reason = std::move(fb->reason);
+            tp.fallback = fell;
+        }
+        tp.bytes = tensorBytes(tp.type, tp.ne);
+        if (tp.bytes == 0) {
+            Error e = makeError(ErrorCode::InvalidArgument, {},
+                                "row length " + std::to_string(tp.ne[0]) + " cannot be stored as " + typeName(tp.type));
+            e.tensor = t.name;
+            return e;
+        }
+        plan.tensors.push_back(std::move(tp));
+    }
+    return plan;
+}
+
+} // namespace condense::plan
