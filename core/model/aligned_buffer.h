@@ -7,6 +7,9 @@
 #include <cstdlib>
 #include <memory>
 #include <new>
+#if defined(_WIN32)
+#include <malloc.h>
+#endif
 
 namespace condense::model {
 
@@ -26,7 +29,11 @@ public:
     {
         if (bytes <= m_capacity) return;
         const std::size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
+#if defined(_WIN32)
+        void* p = _aligned_malloc(rounded, kAlignment); // MSVC has no std::aligned_alloc
+#else
         void* p = std::aligned_alloc(kAlignment, rounded);
+#endif
         if (p == nullptr) throw std::bad_alloc();
         m_data.reset(static_cast<std::byte*>(p));
         m_capacity = rounded;
@@ -34,7 +41,14 @@ public:
 
 private:
     struct Free {
-        void operator()(std::byte* p) const { std::free(p); }
+        void operator()(std::byte* p) const
+        {
+#if defined(_WIN32)
+            _aligned_free(p);
+#else
+            std::free(p);
+#endif
+        }
     };
     std::unique_ptr<std::byte, Free> m_data;
     std::size_t m_capacity = 0;

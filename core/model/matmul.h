@@ -13,8 +13,8 @@
 // Kernels are chosen at run time (simd_level.h; gemm_kernels.h has the details):
 //   Avx512  float: blocked outer-product GEMM (n >= 8) / dot tiles (n < 8);
 //           Q4_0 Q5_0 Q8_0 IQ4_NL Q2_K..Q6_K IQ4_XS: VNNI outer-product tiles on unpacked
-//           rows (weight_unpack.h), plus dot kernels for one to seven tokens for Q4_K, Q5_K,
-//           Q6_K, Q8_0 and Q4_0; other types: core/quant's dots.
+//           rows (weight_unpack.h) for 8+ tokens, dot kernels reading the blocks directly
+//           for one to seven; Q4_1, Q5_1: core/quant's dots.
 //   Avx2    float: dot tiles; block types: core/quant's dots (AVX2 there).
 //   Scalar  plain loops and core/quant's dots (the reference the others are tested against).
 // Weights are streamed once per batch: tiles cover several rows and several tokens.

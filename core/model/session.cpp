@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <new>
 #include <vector>
 
 #include <oneapi/tbb/blocked_range.h>
@@ -62,7 +63,17 @@ Result<std::unique_ptr<Session>> Session::create(std::shared_ptr<const Model> mo
     if (c.maxBatch < 1) c.maxBatch = 512;
     c.maxBatch = std::min(c.maxBatch, c.nCtx);
     if (c.threads < 0) c.threads = 0;
-    return std::unique_ptr<Session>(new Session(std::move(model), c));
+    const ModelDims& d = model->dims();
+    const double cacheBytes = 2.0 * static_cast<double>(d.layers) * static_cast<double>(d.kvHeads) *
+                              static_cast<double>(d.headDim) * static_cast<double>(c.nCtx) * sizeof(float);
+    const std::string file = model->checkpoint().path().string();
+    try {
+        return std::unique_ptr<Session>(new Session(std::move(model), c));
+    } catch (const std::bad_alloc&) {
+        return makeError(ErrorCode::InvalidArgument, file,
+                         "cannot allocate the KV cache of " + std::to_string(c.nCtx) + " positions (" +
+                             std::to_string(static_cast<std::uint64_t>(cacheBytes)) + " bytes)");
+    }
 }
 
 int Session::threads() const { return m_arena->concurrency(); }

@@ -173,6 +173,21 @@ TEST_P(ModelFiles, SimdPathMatchesScalarReferencePath)
 INSTANTIATE_TEST_SUITE_P(TinyLlama, ModelFiles, ::testing::Values("HF", "F16", "Q8_0", "Q4_0", "Q4_K_M"),
                          [](const auto& p) { return std::string(p.param); });
 
+// The lower kernel levels are batch-independent too (the default level is covered above).
+TEST(SessionLevels, LowerLevelsGiveTheSameLogitsTokenByToken)
+{
+    const auto ids = goldenPrompts(tinyLlamaDir()).at(1).ids;
+    for (SimdLevel level : {SimdLevel::Scalar, SimdLevel::Avx2}) {
+        for (const char* type : {"F16", "Q4_K_M"}) {
+            LoadConfig cfg;
+            cfg.simd = level;
+            auto m = loadOrFail(referenceGguf(type), cfg);
+            ASSERT_NE(m, nullptr);
+            EXPECT_LE(maxAbsDiff(allLogits(m, ids), tokenByToken(m, ids)), kSplitTolerance) << simdLevelName(level) << " " << type;
+        }
+    }
+}
+
 // ---- errors
 
 TEST(SessionErrors, BadCallsAreRefused)
