@@ -1,4 +1,5 @@
 #include "app/cli_commands.h"
+#include "app/cli_output.h"
 
 #include <algorithm>
 #include <atomic>
@@ -25,22 +26,6 @@ namespace condense::cli {
 
 namespace {
 
-int fail(const Error& e)
-{
-    std::cerr << "condense-cli: error: " << (e.file.empty() ? std::string("-") : e.file) << ": " << describe(e) << '\n';
-    return 1;
-}
-
-std::string humanBytes(std::uint64_t b)
-{
-    char buf[32];
-    if (b >= 1000ull * 1000 * 1000) std::snprintf(buf, sizeof buf, "%.1f GB", static_cast<double>(b) / 1e9);
-    else if (b >= 1000ull * 1000) std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(b) / 1e6);
-    else if (b >= 1000ull) std::snprintf(buf, sizeof buf, "%.1f kB", static_cast<double>(b) / 1e3);
-    else std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(b));
-    return buf;
-}
-
 std::string humanCount(std::uint64_t n)
 {
     char buf[32];
@@ -57,28 +42,6 @@ std::string shapeText(const std::vector<std::uint64_t>& s)
     for (std::size_t i = 0; i < s.size(); ++i) r += (i ? ", " : "") + std::to_string(s[i]);
     return r + "]";
 }
-
-// Prints "stage item done/total" on one rewritten stderr line when attached to a terminal.
-class TerminalProgress final : public jobs::ProgressSink {
-public:
-    explicit TerminalProgress(bool enabled) : m_enabled(enabled) {}
-    ~TerminalProgress() override
-    {
-        if (m_enabled && m_dirty) std::fputs("\r\033[K", stderr);
-    }
-    void report(jobs::Stage stage, std::uint64_t done, std::uint64_t total, std::string_view item) override
-    {
-        if (!m_enabled) return;
-        const int pct = total ? static_cast<int>(100.0 * static_cast<double>(done) / static_cast<double>(total)) : 0;
-        std::fprintf(stderr, "\r\033[K%s %3d%% %.*s", jobs::stageName(stage), pct, static_cast<int>(item.size()), item.data());
-        std::fflush(stderr);
-        m_dirty = true;
-    }
-
-private:
-    bool m_enabled;
-    bool m_dirty = false;
-};
 
 // "LlamaForCausalLM", "llama", or for a GGUF without general.architecture (an imatrix file,
 // say) "none (general.type imatrix)"; "(inspection only)" marks what we cannot convert.

@@ -1,4 +1,5 @@
 #include "app/cli_eval.h"
+#include "app/cli_output.h"
 
 #include <cstdio>
 #include <fstream>
@@ -19,12 +20,6 @@
 namespace condense::cli {
 
 namespace {
-
-int fail(const Error& e)
-{
-    std::cerr << "condense-cli: error: " << (e.file.empty() ? std::string("-") : e.file) << ": " << describe(e) << '\n';
-    return 1;
-}
 
 int usage(const std::string& what, const std::string& msg)
 {
@@ -54,27 +49,6 @@ std::string baseName(const std::string& p)
     const auto slash = s.find_last_of('/');
     return slash == std::string::npos ? s : s.substr(slash + 1);
 }
-
-class TerminalProgress final : public jobs::ProgressSink {
-public:
-    explicit TerminalProgress(bool on) : m_on(on) {}
-    ~TerminalProgress() override
-    {
-        if (m_on && m_dirty) std::fputs("\r\033[K", stderr);
-    }
-    void report(jobs::Stage stage, std::uint64_t done, std::uint64_t total, std::string_view item) override
-    {
-        if (!m_on) return;
-        std::fprintf(stderr, "\r\033[K%s %llu/%llu %.*s", jobs::stageName(stage), static_cast<unsigned long long>(done),
-                     static_cast<unsigned long long>(total), static_cast<int>(item.size()), item.data());
-        std::fflush(stderr);
-        m_dirty = true;
-    }
-
-private:
-    bool m_on;
-    bool m_dirty = false;
-};
 
 std::string fmt(const char* f, double v)
 {

@@ -208,6 +208,7 @@ Result<EvalResult> runEvaluation(const EvalInput& input, LanguageModel& base, co
     std::vector<float> baseLogits(rows * static_cast<std::size_t>(vocab));
     std::vector<float> candLogits(rows * static_cast<std::size_t>(vocab));
     std::vector<LogSoftmax> baseStats(rows);
+    std::vector<double> baseNll(rows); // the base's NLL per scored row, reused by every candidate
     LayerStates baseLayers, candLayers;
 
     const auto nChunks = static_cast<std::uint64_t>(plan.chunks.size());
@@ -240,6 +241,7 @@ Result<EvalResult> runEvaluation(const EvalInput& input, LanguageModel& base, co
                 a.top1 += st.argmax == t;
                 if (isBase) {
                     baseStats[r] = st;
+                    baseNll[r] = nll;
                 } else {
                     std::span<const float> brow(baseLogits.data() + r * static_cast<std::size_t>(vocab), static_cast<std::size_t>(vocab));
                     const double kld = klDivergence(brow, baseStats[r], row, st);
@@ -249,9 +251,8 @@ Result<EvalResult> runEvaluation(const EvalInput& input, LanguageModel& base, co
                     a.kld2Sum += kld * kld;
                     a.klds.push_back(kld);
                     a.sameTop += baseStats[r].argmax == st.argmax;
-                    const double nllBase = negLogLikelihood(brow, baseStats[r], t);
-                    a.lnRatioSum += nll - nllBase;
-                    a.lnRatio2Sum += (nll - nllBase) * (nll - nllBase);
+                    a.lnRatioSum += nll - baseNll[r];
+                    a.lnRatio2Sum += (nll - baseNll[r]) * (nll - baseNll[r]);
                 }
             }
             chunkStats[mi].push_back(cs);

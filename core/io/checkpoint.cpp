@@ -9,6 +9,7 @@
 
 #include "core/io/error_text.h"
 #include "core/io/hf_config.h"
+#include "core/io/json_file.h"
 
 namespace condense::io {
 
@@ -141,21 +142,6 @@ struct CheckpointOpener {
                          "safetensors first (for example: transformers' save_pretrained(..., safe_serialization=True))");
     }
 
-    // Reads a small text file (config/index JSON), refusing anything absurdly large.
-    static Result<std::string> readSmallFile(const fs::path& p, std::uint64_t limit = 64ull << 20)
-    {
-        std::error_code ec;
-        const auto size = fs::file_size(p, ec);
-        if (ec) return makeError(ErrorCode::NotFound, p.string(), "cannot read file size: " + ec.message());
-        if (size > limit) return makeError(ErrorCode::OutOfRange, p.string(), "file is " + std::to_string(size) + " bytes, larger than the " + std::to_string(limit) + " allowed for it");
-        std::ifstream in(p, std::ios::binary);
-        if (!in) return makeError(ErrorCode::IoError, p.string(), "cannot open file");
-        std::string s(static_cast<std::size_t>(size), '\0');
-        in.read(s.data(), static_cast<std::streamsize>(size));
-        if (static_cast<std::uint64_t>(in.gcount()) != size) return makeError(ErrorCode::IoError, p.string(), "short read");
-        return s;
-    }
-
     Result<std::shared_ptr<const Checkpoint>> open(const fs::path& path)
     {
         std::error_code ec;
@@ -211,7 +197,7 @@ struct CheckpointOpener {
         const fs::path cfg = folder / "config.json";
         std::error_code ec;
         if (!fs::exists(cfg, ec)) return okStatus();
-        auto text = readSmallFile(cfg, kMaxConfigBytes);
+        auto text = readTextFile(cfg, kMaxConfigBytes);
         if (!text) return std::move(text).error();
         auto spec = parseHfConfig(*text, cfg.string());
         if (!spec) return std::move(spec).error();
@@ -278,7 +264,7 @@ struct CheckpointOpener {
         std::vector<fs::path> shardFiles;
         std::vector<std::pair<std::string, std::string>> indexed; // tensor -> shard file name
         if (fs::exists(index, ec)) {
-            auto text = readSmallFile(index);
+            auto text = readTextFile(index, 64ull << 20);
             if (!text) return std::move(text).error();
             nlohmann::json j;
             try {

@@ -1,5 +1,6 @@
 #include "core/io/gguf_convert.h"
 #include "core/io/error_text.h"
+#include "core/io/json_file.h"
 
 #include <algorithm>
 #include <atomic>
@@ -307,22 +308,6 @@ std::string sizeLabel(std::uint64_t params)
     return buf;
 }
 
-Result<std::optional<Json>> readJsonFile(const fs::path& p)
-{
-    std::error_code ec;
-    if (!fs::is_regular_file(p, ec)) return std::optional<Json>{};
-    const auto size = fs::file_size(p, ec);
-    if (ec || size > (64u << 20)) return makeError(ErrorCode::OutOfRange, p.string(), "file is missing or too large");
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    try {
-        return std::optional<Json>(Json::parse(ss.str()));
-    } catch (const Json::exception& e) {
-        return makeError(ErrorCode::Malformed, p.string(), std::string("invalid JSON: ") + printableText(e.what()));
-    }
-}
-
 // The converter's hparams: config.json as AutoConfig would present it (text_config merged in,
 // the defaults transformers fills in for the keys the converter reads).
 Json hparamsFor(const Json& config, const model::ModelSpec& spec)
@@ -561,7 +546,7 @@ Result<ConversionLayout> planHf(const Checkpoint& input, DType outType)
         return makeError(ErrorCode::UnsupportedArchitecture, configPath.string(),
                          "architecture '" + (spec.hfArchitecture.empty() ? spec.modelType : spec.hfArchitecture) +
                              "' cannot be converted (supported: llama, mistral, qwen2, qwen3)");
-    auto cfgJson = readJsonFile(configPath);
+    auto cfgJson = readOptionalJsonFile(configPath, 64ull << 20);
     if (!cfgJson) return std::move(cfgJson).error();
     if (!*cfgJson || !(*cfgJson)->is_object()) return makeError(ErrorCode::Malformed, configPath.string(), "config.json is not a JSON object");
     const Json& rawConfig = **cfgJson;
@@ -637,7 +622,7 @@ Result<ConversionLayout> planHf(const Checkpoint& input, DType outType)
 
     w.set("general.architecture", GgufValue::string(arch));
     w.set("general.type", GgufValue::string("model"));
-    auto gen = readJsonFile(folder / "generation_config.json");
+    auto gen = readOptionalJsonFile(folder / "generation_config.json", 64ull << 20);
     if (gen && *gen && (*gen)->is_object()) addSamplingKeys(w, **gen); // an unreadable generation config is ignored, as the converter does
     addModelMeta(w, rawConfig, folder, totalParams);
     MetaBuilder mb{w, arch, configPath.string()};
@@ -648,19 +633,11 @@ Result<ConversionLayout> planHf(const Checkpoint& input, DType outType)
     return layout;
 }
 
-Result<ConvertReport> convertHf(const Checkpoint& input, const fs::path& output, const ConvertConfig& config,
-                                jobs::ProgressSink& progress, std::stop_token stop)
+// Streams the planned tensors of `input` through `w` into `output` (inside a ThreadArena of
+// config.threads) and fills the report's output, size and tensor count.
+Status writePlanned(const Checkpoint& input, const std::vector<Planned>& plan, GgufWriter& w, const fs::path& output,
+                    const ConvertConfig& config, jobs::ProgressSink& progress, std::stop_token stop, ConvertReport& report)
 {
-    auto layout = planHf(input, config.outType);
-    if (!layout) return std::move(layout).error();
-    const std::vector<Planned>& plan = layout->tensors;
-    ConvertReport report;
-    report.warnings = std::move(layout->warnings);
-
-    GgufWriter w;
-    for (const auto& p : plan) CONDENSE_TRY(w.addTensor(p.name, p.outType, ggmlNe(p.shape)));
-    for (auto& kv : layout->metadata) w.set(std::move(kv.key), std::move(kv.value));
-
     GgufWriteOptions opts;
     opts.tensorStage = jobs::Stage::Converting;
     for (const auto& f : input.files()) opts.inputs.emplace_back(f);
@@ -678,6 +655,23 @@ Result<ConvertReport> convertHf(const Checkpoint& input, const fs::path& output,
     report.output = (*written)->path;
     report.fileBytes = (*written)->bytes;
     report.tensors = plan.size();
+    return okStatus();
+}
+
+Result<ConvertReport> convertHf(const Checkpoint& input, const fs::path& output, const ConvertConfig& config,
+                                jobs::ProgressSink& progress, std::stop_token stop)
+{
+    auto layout = planHf(input, config.outType);
+    if (!layout) return std::move(layout).error();
+    const std::vector<Planned>& plan = layout->tensors;
+    ConvertReport report;
+    report.warnings = std::move(layout->warnings);
+
+    GgufWriter w;
+    for (const auto& p : plan) CONDENSE_TRY(w.addTensor(p.name, p.outType, ggmlNe(p.shape)));
+    for (auto& kv : layout->metadata) w.set(std::move(kv.key), std::move(kv.value));
+
+    CONDENSE_TRY(writePlanned(input, plan, w, output, config, progress, stop, report));
     return report;
 }
 
@@ -719,24 +713,8 @@ Result<ConvertReport> retypeGguf(const Checkpoint& input, const fs::path& output
     }
     for (const auto& p : plan) CONDENSE_TRY(w.addTensor(p.name, p.outType, ggmlNe(p.shape)));
 
-    GgufWriteOptions opts;
-    opts.tensorStage = jobs::Stage::Converting;
-    opts.inputs.emplace_back(g.path());
-    jobs::ThreadArena arena(jobs::ThreadingConfig{config.threads});
-    std::optional<Result<GgufWriteReport>> written;
-    arena.execute([&] {
-        written.emplace(w.write(
-            output, [&](std::size_t i, TensorOutput& out) { return produceTensor(input, plan[i], out, stop); }, opts, progress, stop));
-    });
-    if (!*written) {
-        Error e = std::move(*written).error();
-        if (e.file.empty()) e.file = output.string();
-        return e;
-    }
     ConvertReport report;
-    report.output = (*written)->path;
-    report.fileBytes = (*written)->bytes;
-    report.tensors = plan.size();
+    CONDENSE_TRY(writePlanned(input, plan, w, output, config, progress, stop, report));
     return report;
 }
 

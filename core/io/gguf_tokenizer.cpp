@@ -1,5 +1,6 @@
 #include "core/io/gguf_tokenizer.h"
 #include "core/io/error_text.h"
+#include "core/io/json_file.h"
 
 #include <algorithm>
 #include <cctype>
@@ -27,40 +28,6 @@ bool fileExists(const fs::path& p)
 {
     std::error_code ec;
     return fs::is_regular_file(p, ec);
-}
-
-Result<std::string> readText(const fs::path& p, std::uint64_t limit = 1ull << 30)
-{
-    std::error_code ec;
-    const auto size = fs::file_size(p, ec);
-    if (ec) return makeError(ErrorCode::IoError, p.string(), "cannot read file size: " + ec.message());
-    if (size > limit) return makeError(ErrorCode::OutOfRange, p.string(), "file is " + std::to_string(size) + " bytes, too large");
-    std::ifstream in(p, std::ios::binary);
-    if (!in) return makeError(ErrorCode::IoError, p.string(), "cannot open file");
-    std::string s(static_cast<std::size_t>(size), '\0');
-    in.read(s.data(), static_cast<std::streamsize>(size));
-    if (static_cast<std::uint64_t>(in.gcount()) != size) return makeError(ErrorCode::IoError, p.string(), "short read");
-    return s;
-}
-
-Result<Json> readJson(const fs::path& p)
-{
-    auto text = readText(p);
-    if (!text) return std::move(text).error();
-    try {
-        return Json::parse(*text);
-    } catch (const Json::exception& e) {
-        return makeError(ErrorCode::Malformed, p.string(), std::string("invalid JSON: ") + printableText(e.what()));
-    }
-}
-
-// Optional JSON file: absent -> nullopt; present but broken -> error.
-Result<std::optional<Json>> readOptionalJson(const fs::path& p)
-{
-    if (!fileExists(p)) return std::optional<Json>{};
-    auto j = readJson(p);
-    if (!j) return std::move(j).error();
-    return std::optional<Json>(std::move(*j));
 }
 
 // Python truthiness of a JSON value (None, "", {}, [] and false are false).
@@ -259,7 +226,7 @@ private:
     {
         const fs::path p = m_dir / "merges.txt";
         if (!fileExists(p)) return okStatus();
-        auto text = readText(p);
+        auto text = readTextFile(p);
         if (!text) return std::move(text).error();
         std::istringstream in(*text);
         std::string line;
@@ -297,7 +264,7 @@ private:
         const Json* tokenizer = m_parsed;
         std::vector<AddedToken> added;
         if (!tokenizer && fileExists(tokFile)) {
-            auto j = readJson(tokFile);
+            auto j = readJsonFile(tokFile);
             if (!j) return std::move(j).error();
             loaded = std::move(*j);
             tokenizer = &*loaded;
@@ -307,7 +274,7 @@ private:
             if (truthy(member(*tokenizer, "normalizer"))) parseNormalizer(member(*tokenizer, "normalizer"));
             added = addedTokensOf(*tokenizer);
         }
-        auto tcr = readOptionalJson(m_dir / "tokenizer_config.json");
+        auto tcr = readOptionalJsonFile(m_dir / "tokenizer_config.json");
         if (!tcr) return std::move(tcr).error();
         std::optional<Json> tc = std::move(*tcr);
         const auto tcTruthy = [&] { return tc && truthy(*tc); };
@@ -406,7 +373,7 @@ private:
         const fs::path jinja = m_dir / "chat_template.jinja";
         const fs::path ctJson = m_dir / "chat_template.json";
         if (fileExists(jinja)) {
-            auto t = readText(jinja);
+            auto t = readTextFile(jinja);
             if (!t) return std::move(t).error();
             alt = Json(*t);
             std::vector<fs::path> extra;
@@ -420,14 +387,14 @@ private:
                 Json list = Json::array();
                 list.push_back({{"name", "default"}, {"template", *t}});
                 for (const auto& p : extra) {
-                    auto x = readText(p);
+                    auto x = readTextFile(p);
                     if (!x) return std::move(x).error();
                     list.push_back({{"name", p.stem().string()}, {"template", *x}});
                 }
                 alt = std::move(list);
             }
         } else if (fileExists(ctJson)) {
-            auto j = readJson(ctJson);
+            auto j = readJsonFile(ctJson);
             if (!j) return std::move(j).error();
             alt = member(*j, "chat_template");
         }
@@ -450,7 +417,7 @@ private:
 
     Status loadFromConfigJson()
     {
-        auto cfg = readOptionalJson(m_dir / "config.json");
+        auto cfg = readOptionalJsonFile(m_dir / "config.json");
         if (!cfg) return std::move(cfg).error();
         if (!*cfg) return okStatus();
         const Json& c = **cfg;
@@ -546,7 +513,7 @@ std::string recognizePreTokenizer(const Json& pre)
 
 Result<std::optional<std::uint64_t>> configVocabSize(const fs::path& dir)
 {
-    auto cfg = readOptionalJson(dir / "config.json");
+    auto cfg = readOptionalJsonFile(dir / "config.json");
     if (!cfg) return std::move(cfg).error();
     if (!*cfg) return std::optional<std::uint64_t>{};
     Json c = **cfg;
@@ -596,7 +563,7 @@ Result<Vocab> sentencePieceVocab(const fs::path& dir, std::optional<std::uint64_
         v.types[id] = t;
     }
 
-    auto added = readOptionalJson(dir / "added_tokens.json");
+    auto added = readOptionalJsonFile(dir / "added_tokens.json");
     if (!added) return std::move(added).error();
     if (*added && (*added)->is_object())
         for (auto it = (*added)->begin(); it != (*added)->end(); ++it) {
@@ -611,7 +578,7 @@ Result<Vocab> sentencePieceVocab(const fs::path& dir, std::optional<std::uint64_
             v.types[static_cast<std::size_t>(id)] = UserDefined;
         }
 
-    auto tc = readOptionalJson(dir / "tokenizer_config.json");
+    auto tc = readOptionalJsonFile(dir / "tokenizer_config.json");
     if (!tc) return std::move(tc).error();
     if (*tc) {
         const Json& dec = member(**tc, "added_tokens_decoder");
@@ -683,7 +650,7 @@ Result<std::optional<Vocab>> llamaHfVocab(const fs::path& dir, const Json& tok)
         specialIds.insert(it->second);
     };
     for (const char* file : {"tokenizer_config.json", "special_tokens_map.json"}) {
-        auto j = readOptionalJson(dir / file);
+        auto j = readOptionalJsonFile(dir / file);
         if (!j) return std::move(j).error();
         if (!*j) continue;
         for (const char* k : {"bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token"})
@@ -740,7 +707,7 @@ Result<Vocab> gpt2Vocab(const fs::path& dir, const Json& tok, std::optional<std:
         byId[a.id] = a.content;
         addedByText[a.content] = a;
     }
-    auto tc = readOptionalJson(dir / "tokenizer_config.json");
+    auto tc = readOptionalJsonFile(dir / "tokenizer_config.json");
     if (!tc) return std::move(tc).error();
     if (*tc) {
         const Json& dec = member(**tc, "added_tokens_decoder");
@@ -807,7 +774,7 @@ Result<GgufTokenizerMetadata> buildGgufTokenizer(const fs::path& folder, model::
 
     // LlamaModel.set_vocab: add_prefix_space from tokenizer_config.json comes first.
     if (llamaFamily) {
-        auto tc = readOptionalJson(folder / "tokenizer_config.json");
+        auto tc = readOptionalJsonFile(folder / "tokenizer_config.json");
         if (!tc) return std::move(tc).error();
         if (*tc) {
             const Json& aps = member(**tc, "add_prefix_space");
@@ -837,7 +804,7 @@ Result<GgufTokenizerMetadata> buildGgufTokenizer(const fs::path& folder, model::
         if (!fileExists(tjFile))
             return makeError(ErrorCode::MissingTokenizer, folder.string(),
                              "no tokenizer.model or tokenizer.json; llama.cpp cannot load a GGUF without a vocabulary");
-        auto tj = readJson(tjFile);
+        auto tj = readJsonFile(tjFile);
         if (!tj) return std::move(tj).error();
         bool done = false;
         if (llamaFamily) {

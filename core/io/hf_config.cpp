@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "core/io/error_text.h"
+#include "core/io/json_file.h"
 
 namespace condense::io {
 
@@ -128,16 +129,9 @@ Result<model::ModelSpec> parseHfConfig(std::string_view text, const std::string&
 
 Result<model::ModelSpec> readHfConfig(const std::filesystem::path& path)
 {
-    std::error_code ec;
-    const auto size = std::filesystem::file_size(path, ec);
-    if (ec) return makeError(ErrorCode::NotFound, path.string(), "cannot open config.json: " + ec.message());
-    if (size > kMaxConfigBytes)
-        return makeError(ErrorCode::OutOfRange, path.string(), "file is " + std::to_string(size) + " bytes, larger than the " + std::to_string(kMaxConfigBytes) + " allowed for a config");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return makeError(ErrorCode::IoError, path.string(), "cannot open config.json");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return parseHfConfig(ss.str(), path.string());
+    auto text = readTextFile(path, kMaxConfigBytes);
+    if (!text) return std::move(text).error();
+    return parseHfConfig(*text, path.string());
 }
 
 } // namespace condense::io

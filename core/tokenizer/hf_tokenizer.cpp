@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/io/error_text.h"
-#include "core/tokenizer/json_file.h"
+#include "core/io/json_file.h"
 #include "core/tokenizer/utf8.h"
 
 namespace condense::tokenizer {
@@ -152,7 +152,7 @@ Result<std::unique_ptr<HfTokenizer>> HfTokenizer::load(const fs::path& folder)
 {
     const fs::path path = folder / "tokenizer.json";
     const std::string file = path.string();
-    auto parsed = readJsonFile(path);
+    auto parsed = io::readJsonFile(path);
     if (!parsed) return std::move(parsed).error();
     const Json& j = *parsed;
     if (!j.is_object()) return makeError(ErrorCode::Malformed, file, "tokenizer.json is not a JSON object");
@@ -277,9 +277,9 @@ Result<std::unique_ptr<HfTokenizer>> HfTokenizer::load(const fs::path& folder)
     t->m_normalizedTokens = SpecialTokenSplitter(std::move(normalized), SpecialTokenSplitter::Mode::LeftmostLongest);
 
     // Special token ids named by transformers' config files.
-    auto config = readOptionalJsonFile(folder / "tokenizer_config.json");
+    auto config = io::readOptionalJsonFile(folder / "tokenizer_config.json");
     if (!config) return std::move(config).error();
-    auto specialMap = readOptionalJsonFile(folder / "special_tokens_map.json");
+    auto specialMap = io::readOptionalJsonFile(folder / "special_tokens_map.json");
     if (!specialMap) return std::move(specialMap).error();
     const auto specialId = [&](const char* key) -> std::int32_t {
         for (const auto* src : {&*config, &*specialMap}) {

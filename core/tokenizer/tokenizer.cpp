@@ -7,7 +7,7 @@
 #include "core/io/gguf_file.h"
 #include "core/tokenizer/gguf_bpe_tokenizer.h"
 #include "core/tokenizer/hf_tokenizer.h"
-#include "core/tokenizer/json_file.h"
+#include "core/io/json_file.h"
 #include "core/tokenizer/sentencepiece_model.h"
 #include "core/tokenizer/spm_tokenizer.h"
 
@@ -211,7 +211,7 @@ Result<std::unique_ptr<Tokenizer>> loadTokenizer(const fs::path& path)
     if (fs::is_regular_file(spFile, ec)) {
         auto sp = readSentencePieceModel(spFile);
         if (!sp) return std::move(sp).error();
-        auto config = readOptionalJsonFile(folder / "tokenizer_config.json");
+        auto config = io::readOptionalJsonFile(folder / "tokenizer_config.json");
         if (!config) return std::move(config).error();
         std::optional<bool> addBos, addEos;
         if (*config && (*config)->is_object()) {
