@@ -4,22 +4,18 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
-#include <fstream>
 #include <memory>
 #include <optional>
 #include <iostream>
 #include <map>
 #include <signal.h>
-#include <sstream>
 #include <stop_token>
 #include <thread>
 
-#include "core/io/checkpoint.h"
-#include "core/io/gguf_convert.h"
+#include "core/pipeline/inspect_request.h"
+#include "core/pipeline/quantize_request.h"
 #include "core/plan/mixes.h"
 #include "core/plan/quant_plan.h"
-#include "core/quant/imatrix.h"
-#include "core/quant/quantize_job.h"
 #include "core/report/inspect_report.h"
 
 namespace condense::cli {
@@ -63,9 +59,9 @@ std::string inspectArchitecture(const io::Checkpoint& c)
 int runInspect(const InspectOptions& o)
 {
     jobs::NullSink sink;
-    auto ck = io::openCheckpoint(o.path, sink);
-    if (!ck) return fail(ck.error());
-    const io::Checkpoint& c = **ck;
+    auto r = pipeline::runInspect({o.path}, sink);
+    if (!r) return fail(r.error());
+    const io::Checkpoint& c = *r->checkpoint;
     if (o.json) {
         std::cout << report::inspectJson(c) << '\n';
         return 0;
@@ -126,31 +122,6 @@ std::string supportedTypes()
     std::string r;
     for (const auto& m : plan::mixes()) r += (r.empty() ? "" : ", ") + std::string(m.name);
     return r;
-}
-
-// A --tensor-type / --output-tensor-type value: a type we can write.
-std::optional<DType> writableType(const std::string& name)
-{
-    const auto t = dtypeFromName(name);
-    if (!t || !quant::canWriteType(*t)) return std::nullopt;
-    return t;
-}
-
-bool readText(const std::string& path, std::string& out)
-{
-    std::ifstream f(path, std::ios::binary);
-    if (!f) return false;
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    out = ss.str();
-    return static_cast<bool>(f) || f.eof();
-}
-
-bool writeText(const std::string& path, const std::string& text)
-{
-    std::ofstream f(path, std::ios::binary | std::ios::trunc);
-    f << text;
-    return static_cast<bool>(f);
 }
 
 void printPlan(const plan::QuantPlan& p)
@@ -253,10 +224,6 @@ void printWarnings(const std::vector<std::string>& warnings)
 
 int runQuantize(const QuantizeOptions& o, bool progressToTty)
 {
-    const auto floatType = dtypeFromName(o.type);
-    const bool isFloat = floatType && (*floatType == DType::F32 || *floatType == DType::F16 || *floatType == DType::BF16);
-    const bool plain = o.imatrix.empty() && o.tensorTypes.empty() && o.outputTensorType.empty() && o.tokenEmbeddingType.empty() &&
-                       !o.pure && !o.leaveOutputTensor && o.plan.empty() && !o.dryRun;
     if (o.json && !o.dryRun) return usage("--json goes with --dry-run (use --plan-out FILE to save the plan of a real run)");
     if (o.output.empty() && !o.dryRun) return usage("--output is required (unless --dry-run)");
     if (!o.plan.empty() && (!o.tensorTypes.empty() || !o.outputTensorType.empty() || !o.tokenEmbeddingType.empty() || o.pure ||
@@ -264,88 +231,52 @@ int runQuantize(const QuantizeOptions& o, bool progressToTty)
         return usage("--plan fixes every tensor's type: it cannot be combined with --tensor-type, --output-tensor-type, "
                      "--token-embedding-type, --pure or --leave-output-tensor");
 
-    // Float types without quantization options: the HF -> GGUF conversion (convert_hf_to_gguf.py's file).
-    if (isFloat && plain) {
-        TerminalProgress term(progressToTty);
-        jobs::ThrottledSink sink(term);
-        auto ck = io::openCheckpoint(o.input, sink);
-        if (!ck) return fail(ck.error());
-        io::ConvertConfig cfg;
-        cfg.outType = *floatType;
-        cfg.threads = o.threads;
-        InterruptToStop interrupt;
-        auto r = io::convertToGguf(**ck, o.output, cfg, sink, interrupt.token());
-        if (!r) return failOrInterrupted(r.error(), interrupt);
-        printWarnings(r->warnings);
-        std::cout << "wrote " << r->output.string() << ": " << r->tensors << " tensors, " << humanBytes(r->fileBytes) << '\n';
-        return 0;
-    }
-
-    quant::QuantizeConfig cfg;
-    cfg.threads = o.threads;
-    cfg.pure = o.pure;
-    cfg.leaveOutputTensor = o.leaveOutputTensor;
-    if (o.plan.empty()) {
-        if (!plan::findMix(o.type)) return usage("--type " + o.type + ": unsupported output type (supported: " + supportedTypes() + ")");
-        cfg.mix = o.type;
-    }
+    pipeline::QuantizeRequest req;
+    req.input = o.input;
+    req.output = o.output;
+    req.type = o.type;
+    req.threads = o.threads;
+    req.pure = o.pure;
+    req.leaveOutputTensor = o.leaveOutputTensor;
+    req.dryRun = o.dryRun;
+    req.planFile = o.plan;
+    req.planOut = o.planOut;
+    req.imatrix = o.imatrix;
+    req.imatrixLabel = o.imatrix; // as llama-quantize: the path as given
+    if (o.plan.empty() && !pipeline::isFloatType(o.type) && !plan::findMix(o.type))
+        return usage("--type " + o.type + ": unsupported output type (supported: " + supportedTypes() + ")");
     for (const auto& tt : o.tensorTypes) {
-        const auto eq = tt.find('=');
-        if (eq == std::string::npos || eq == 0 || eq + 1 == tt.size())
-            return usage("--tensor-type " + tt + ": expected REGEX=TYPE");
-        const auto t = writableType(tt.substr(eq + 1));
-        if (!t) return usage("--tensor-type " + tt + ": cannot write type '" + tt.substr(eq + 1) + "'");
-        cfg.overrides.push_back({tt.substr(0, eq), *t});
+        auto ov = pipeline::parseTensorTypeOverride(tt);
+        if (!ov) return usage("--tensor-type " + ov.error().detail);
+        req.overrides.push_back(std::move(*ov));
     }
     if (!o.outputTensorType.empty()) {
-        const auto t = writableType(o.outputTensorType);
-        if (!t) return usage("--output-tensor-type " + o.outputTensorType + ": cannot write that type");
-        cfg.outputTensorType = t;
+        req.outputTensorType = pipeline::writableType(o.outputTensorType);
+        if (!req.outputTensorType) return usage("--output-tensor-type " + o.outputTensorType + ": cannot write that type");
     }
     if (!o.tokenEmbeddingType.empty()) {
-        const auto t = writableType(o.tokenEmbeddingType);
-        if (!t) return usage("--token-embedding-type " + o.tokenEmbeddingType + ": cannot write that type");
-        cfg.tokenEmbeddingType = t;
-    }
-    if (!o.plan.empty()) {
-        std::string text;
-        if (!readText(o.plan, text)) return fail(makeError(ErrorCode::IoError, o.plan, "cannot read the plan file"));
-        auto p = plan::planFromJson(text, o.plan);
-        if (!p) return fail(p.error());
-        cfg.plan = std::move(*p);
-    }
-    if (!o.imatrix.empty()) {
-        auto im = quant::ImportanceMatrix::load(o.imatrix);
-        if (!im) return fail(im.error());
-        cfg.imatrix = std::make_shared<const quant::ImportanceMatrix>(std::move(*im));
-        cfg.imatrixLabel = o.imatrix; // as llama-quantize: the path as given
+        req.tokenEmbeddingType = pipeline::writableType(o.tokenEmbeddingType);
+        if (!req.tokenEmbeddingType) return usage("--token-embedding-type " + o.tokenEmbeddingType + ": cannot write that type");
     }
 
     TerminalProgress term(progressToTty);
     jobs::ThrottledSink sink(term);
-    auto ck = io::openCheckpoint(o.input, sink);
-    if (!ck) return fail(ck.error());
-
-    if (o.dryRun) {
-        auto planned = quant::planQuantization(**ck, cfg);
-        if (!planned) return fail(planned.error());
-        printWarnings(planned->warnings);
-        if (!o.planOut.empty() && !writeText(o.planOut, plan::toJson(planned->plan) + "\n"))
-            return fail(makeError(ErrorCode::IoError, o.planOut, "cannot write the plan file"));
-        if (o.json) std::cout << plan::toJson(planned->plan) << '\n';
-        else printPlan(planned->plan);
-        return 0;
-    }
-
     InterruptToStop interrupt;
-    auto r = quant::runQuantize(**ck, o.output, cfg, sink, interrupt.token());
+    auto r = pipeline::runQuantize(req, sink, interrupt.token());
     if (!r) return failOrInterrupted(r.error(), interrupt);
     printWarnings(r->warnings);
-    if (!o.planOut.empty() && !writeText(o.planOut, plan::toJson(r->plan) + "\n"))
-        return fail(makeError(ErrorCode::IoError, o.planOut, "cannot write the plan file"));
+    if (r->dryRun) {
+        if (o.json) std::cout << plan::toJson(*r->plan) << '\n';
+        else printPlan(*r->plan);
+        return 0;
+    }
+    if (r->conversion) {
+        std::cout << "wrote " << r->output.string() << ": " << r->tensors << " tensors, " << humanBytes(r->fileBytes) << '\n';
+        return 0;
+    }
     char line[256];
-    std::snprintf(line, sizeof line, ": %zu tensors, %s, %.4f bits/weight (%s)\n", r->plan.tensors.size(), humanBytes(r->fileBytes).c_str(),
-                  r->plan.bitsPerWeight(), r->plan.mix.c_str());
+    std::snprintf(line, sizeof line, ": %zu tensors, %s, %.4f bits/weight (%s)\n", r->plan->tensors.size(), humanBytes(r->fileBytes).c_str(),
+                  r->plan->bitsPerWeight(), r->plan->mix.c_str());
     std::cout << "wrote " << r->output.string() << line;
     return 0;
 }

@@ -2,20 +2,12 @@
 #include "app/cli_output.h"
 
 #include <cstdio>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
-#include "core/eval/engine_model.h"
-#include "core/eval/evaluator.h"
-#include "core/eval/latency.h"
-#include "core/io/checkpoint.h"
-#include "core/model/model.h"
-#include "core/model/session.h"
-#include "core/report/eval_report.h"
-#include "core/tokenizer/tokenizer.h"
+#include "core/pipeline/eval_request.h"
+#include "core/pipeline/run_request.h"
 
 namespace condense::cli {
 
@@ -25,21 +17,6 @@ int usage(const std::string& what, const std::string& msg)
 {
     std::cerr << "condense-cli: error: " << what << ": " << msg << '\n';
     return 2;
-}
-
-struct Loaded {
-    std::shared_ptr<const io::Checkpoint> checkpoint;
-    std::shared_ptr<const model::Model> model;
-};
-
-Result<Loaded> load(const std::string& path)
-{
-    jobs::NullSink sink;
-    auto ck = io::openCheckpoint(path, sink);
-    if (!ck) return std::move(ck).error();
-    auto m = model::loadModel(*ck);
-    if (!m) return std::move(m).error();
-    return Loaded{*ck, *m};
 }
 
 std::string baseName(const std::string& p)
@@ -64,46 +41,18 @@ int runEval(const EvalOptions& o, bool progressToTty)
     if (o.models.empty()) return usage("eval", "give the base model (and candidates)");
     if (o.protocol != "a" && o.protocol != "b" && o.protocol != "A" && o.protocol != "B")
         return usage("--protocol", "must be a or b");
-    std::ifstream tf(o.text, std::ios::binary);
-    if (!tf) return fail(makeError(ErrorCode::NotFound, o.text, "cannot open the evaluation text"));
-    std::ostringstream ts;
-    ts << tf.rdbuf();
 
-    eval::EvalInput input;
-    input.text = ts.str();
-    input.textLabel = o.text;
-    if (!o.mc.empty()) {
-        std::ifstream mf(o.mc, std::ios::binary);
-        if (!mf) return fail(makeError(ErrorCode::NotFound, o.mc, "cannot open the multiple-choice file"));
-        std::ostringstream ms;
-        ms << mf.rdbuf();
-        input.hellaswag = ms.str();
-        input.hellaswagLabel = o.mc;
+    pipeline::EvalRequest req;
+    for (const auto& m : o.models) {
+        req.models.emplace_back(m);
+        req.labels.push_back(baseName(m));
     }
-
-    std::vector<Loaded> loaded;
-    for (const auto& p : o.models) {
-        auto l = load(p);
-        if (!l) return fail(l.error());
-        loaded.push_back(std::move(*l));
-    }
-    auto tok = tokenizer::loadTokenizer(*loaded[0].checkpoint);
-    if (!tok) return fail(tok.error());
-    const tokenizer::Tokenizer& t = **tok;
-    input.tokenize = [&t](std::string_view s, bool special) { return t.encode(s, special, false); };
-    input.bosToken = t.bosId();
-    input.addBos = t.addBos();
-
-    std::vector<std::unique_ptr<eval::EngineModel>> engines;
-    for (std::size_t i = 0; i < loaded.size(); ++i) {
-        auto e = eval::EngineModel::create(loaded[i].model, baseName(o.models[i]), o.ctx, o.threads);
-        if (!e) return fail(e.error());
-        engines.push_back(std::move(*e));
-    }
-    std::vector<eval::LanguageModel*> cands;
-    for (std::size_t i = 1; i < engines.size(); ++i) cands.push_back(engines[i].get());
-
-    eval::EvalConfig cfg;
+    req.text = o.text;
+    req.multipleChoice = o.mc;
+    req.latency = o.latency;
+    req.threads = o.threads;
+    if (!o.json.empty() && o.json != "-") req.reportPath = o.json;
+    eval::EvalConfig& cfg = req.config;
     cfg.nCtx = o.ctx;
     cfg.protocol = (o.protocol == "a" || o.protocol == "A") ? eval::PplProtocol::A : eval::PplProtocol::B;
     cfg.maxChunks = o.chunks;
@@ -112,38 +61,14 @@ int runEval(const EvalOptions& o, bool progressToTty)
     cfg.hellaswagTasks = o.mcTasks;
     TerminalProgress term(progressToTty);
     jobs::ThrottledSink sink(term);
-    auto r = eval::runEvaluation(input, *engines[0], cands, cfg, sink);
+    auto r = pipeline::runEval(req, sink);
     if (!r) return fail(r.error());
+    const auto& lat = r->latency;
 
-    std::vector<std::optional<report::LatencyFigures>> lat(loaded.size());
-    if (o.latency) {
-        for (std::size_t i = 0; i < loaded.size(); ++i) {
-            eval::LatencyConfig lc;
-            lc.threads = o.threads;
-            lc.bosToken = t.addBos() ? t.bosId() : -1;
-            auto l = eval::measureLatency(loaded[i].model, lc);
-            if (!l) return fail(l.error());
-            report::LatencyFigures f;
-            f.threads = l->threads;
-            f.ppTokens = lc.promptTokens;
-            f.ppTokensPerSecond = l->ppTokensPerSecond;
-            f.tgTokens = lc.genTokens;
-            f.tgTokensPerSecond = l->tgTokensPerSecond;
-            f.peakRssBytes = l->peakRssBytes;
-            lat[i] = f;
-        }
-    }
-
-    const auto& res = *r;
+    const auto& res = r->result;
     if (o.json == "-") {
-        std::cout << report::evalJson(res, lat) << '\n';
+        std::cout << r->reportJson << '\n';
         return 0;
-    }
-    if (!o.json.empty()) {
-        std::ofstream jf(o.json, std::ios::binary | std::ios::trunc);
-        if (!jf) return fail(makeError(ErrorCode::IoError, o.json, "cannot write the report"));
-        jf << report::evalJson(res, lat) << '\n';
-        if (!jf) return fail(makeError(ErrorCode::IoError, o.json, "write failed"));
     }
     std::printf("text %s: %llu tokens, protocol %s, n_ctx %lld, %lld chunks\n\n", res.textLabel.c_str(),
                 static_cast<unsigned long long>(res.textTokens), cfg.protocol == eval::PplProtocol::A ? "A" : "B",
@@ -177,16 +102,14 @@ int runEval(const EvalOptions& o, bool progressToTty)
 
 int runBench(const BenchOptions& o)
 {
-    auto l = load(o.model);
-    if (!l) return fail(l.error());
-    auto tok = tokenizer::loadTokenizer(*l->checkpoint);
-    eval::LatencyConfig lc;
-    lc.promptTokens = o.prompt;
-    lc.genTokens = o.gen;
-    lc.repetitions = o.repetitions;
-    lc.threads = o.threads;
-    if (tok && (*tok)->addBos()) lc.bosToken = (*tok)->bosId();
-    auto r = eval::measureLatency(l->model, lc);
+    pipeline::BenchRequest req;
+    req.model = o.model;
+    req.promptTokens = o.prompt;
+    req.genTokens = o.gen;
+    req.repetitions = o.repetitions;
+    req.threads = o.threads;
+    jobs::NullSink sink;
+    auto r = pipeline::runBench(req, sink);
     if (!r) return fail(r.error());
     if (o.json) {
         nlohmann::json j = {{"model", o.model},
@@ -214,42 +137,21 @@ int runBench(const BenchOptions& o)
 
 int runGenerate(const GenerateOptions& o)
 {
-    auto l = load(o.model);
-    if (!l) return fail(l.error());
-    auto tok = tokenizer::loadTokenizer(*l->checkpoint);
-    if (!tok) return fail(tok.error());
-    const tokenizer::Tokenizer& t = **tok;
-    std::vector<std::int32_t> ids = t.encode(o.prompt, true, true);
-    if (ids.empty()) return usage("--prompt", "the prompt gives no tokens");
-    model::SessionConfig sc;
-    sc.nCtx = static_cast<std::int64_t>(ids.size()) + o.tokens;
-    sc.threads = o.threads;
-    auto s = model::Session::create(l->model, sc);
-    if (!s) return fail(s.error());
-    const auto vocab = static_cast<std::size_t>(l->model->dims().vocab);
-    std::vector<float> logits(vocab);
-    model::EvalOptions opt;
-    opt.logits = model::LogitsMode::Last;
-    auto st = (*s)->eval(ids, logits, opt);
-    if (!st) return fail(st.error());
-    std::string shown = t.decode(ids, true);
-    std::cout << shown << std::flush;
-    std::vector<std::int32_t> all = ids;
-    for (std::int64_t i = 0; i < o.tokens; ++i) {
-        std::int32_t next = 0;
-        for (std::size_t v = 1; v < vocab; ++v)
-            if (logits[v] > logits[static_cast<std::size_t>(next)]) next = static_cast<std::int32_t>(v);
-        if (next == t.eosId()) break;
-        all.push_back(next);
-        const std::string text = t.decode(all, true);
-        // Print what the new token added (decoding the whole sequence keeps multi-byte
-        // characters and SentencePiece spaces right).
-        if (text.size() >= shown.size() && text.compare(0, shown.size(), shown) == 0) std::cout << text.substr(shown.size());
-        else std::cout << "\n" << text;
-        std::cout << std::flush;
-        shown = text;
-        st = (*s)->eval(std::span<const std::int32_t>(&next, 1), logits, opt);
-        if (!st) return fail(st.error());
+    pipeline::GenerateRequest req;
+    req.model = o.model;
+    req.prompt = o.prompt;
+    req.tokens = o.tokens;
+    req.threads = o.threads;
+    req.onText = [](std::string_view text, bool replaced) {
+        if (replaced) std::cout << "\n";
+        std::cout << text << std::flush;
+    };
+    jobs::NullSink sink;
+    auto r = pipeline::runGenerate(req, sink);
+    if (!r) {
+        if (r.error().code == ErrorCode::InvalidArgument && r.error().detail == "the prompt gives no tokens")
+            return usage("--prompt", "the prompt gives no tokens");
+        return fail(r.error());
     }
     std::cout << '\n';
     return 0;

@@ -221,6 +221,14 @@
         <source>Could not open “%1”: %2</source>
         <translation>„%1“ konnte nicht geöffnet werden: %2</translation>
     </message>
+    <message>
+        <source>Measuring speed</source>
+        <translation>Geschwindigkeit wird gemessen</translation>
+    </message>
+    <message>
+        <source>Generating</source>
+        <translation>Generieren</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::HelpDialog</name>

@@ -221,6 +221,14 @@
         <source>Could not open “%1”: %2</source>
         <translation>Impossible d&apos;ouvrir «&#xa0;%1&#xa0;»&#xa0;: %2</translation>
     </message>
+    <message>
+        <source>Measuring speed</source>
+        <translation>Mesure de la vitesse</translation>
+    </message>
+    <message>
+        <source>Generating</source>
+        <translation>Génération</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::HelpDialog</name>

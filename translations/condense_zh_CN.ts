@@ -221,6 +221,14 @@
         <source>Could not open “%1”: %2</source>
         <translation>无法打开“%1”：%2</translation>
     </message>
+    <message>
+        <source>Measuring speed</source>
+        <translation>正在测量速度</translation>
+    </message>
+    <message>
+        <source>Generating</source>
+        <translation>正在生成</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::HelpDialog</name>

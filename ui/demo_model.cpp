@@ -4,6 +4,7 @@
 #include <QFile>
 
 #include "core/io/checkpoint.h"
+#include "core/pipeline/inspect_request.h"
 
 #ifndef CONDENSE_DEMO_SOURCE_DIR
 #error "CONDENSE_DEMO_SOURCE_DIR must name resources/demo of the source tree"
@@ -33,8 +34,9 @@ Result<std::shared_ptr<const io::Checkpoint>> openDemoModel(const QStringList& c
     std::string searched;
     for (const QString& candidate : candidates) {
         const std::filesystem::path path(QFile::encodeName(candidate).toStdString());
-        auto r = io::openCheckpoint(path, progress, stop);
-        if (r.ok() || r.error().code != ErrorCode::NotFound || r.error().file != path.string()) return r;
+        auto r = pipeline::runInspect({path}, progress, stop);
+        if (r.ok()) return std::move(r->checkpoint);
+        if (r.error().code != ErrorCode::NotFound || r.error().file != path.string()) return r.error();
         if (!searched.empty()) searched += ", ";
         searched += path.string();
     }

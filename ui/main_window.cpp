@@ -21,6 +21,7 @@
 #include <filesystem>
 
 #include "core/io/checkpoint.h"
+#include "core/pipeline/inspect_request.h"
 #include "ui/demo_model.h"
 #include "ui/dialogs/help_dialog.h"
 #include "ui/i18n/error_text.h"
@@ -302,8 +303,11 @@ void MainWindow::openPath(const QString& path)
     const QString name = QDir::cleanPath(path).section(QLatin1Char('/'), -1);
     const std::filesystem::path fsPath = toFsPath(path);
     m_openJob = m_runner->startTyped(tr("Open %1").arg(name), kOpenSlot,
-                                     [fsPath](jobs::ProgressSink& sink, std::stop_token stop) {
-                                         return io::openCheckpoint(fsPath, sink, stop);
+                                     [fsPath](jobs::ProgressSink& sink, std::stop_token stop)
+                                         -> Result<std::shared_ptr<const io::Checkpoint>> {
+                                         auto r = pipeline::runInspect({fsPath}, sink, stop);
+                                         if (!r) return std::move(r).error();
+                                         return std::move(r->checkpoint);
                                      });
 }
 

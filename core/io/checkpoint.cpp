@@ -1,6 +1,7 @@
 #include "core/io/checkpoint.h"
 
 #include <algorithm>
+#include <optional>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -89,22 +90,35 @@ std::span<const std::byte> Checkpoint::tensorData(std::size_t index) const
     return m_shards.at(t.source)->tensorData(t.indexInSource);
 }
 
-model::ModelSpec specFromGguf(const GgufFile& g)
+arch::ModelSpec specFromGguf(const GgufFile& g)
 {
-    model::ModelSpec s;
+    arch::ModelSpec s;
     const std::string arch = g.getString("general.architecture").value_or("");
     s.modelType = arch;
     s.name = g.getString("general.name").value_or("");
-    if (arch == "llama") s.family = model::Family::Llama;
-    else if (arch == "qwen2") s.family = model::Family::Qwen2;
-    else if (arch == "qwen3") s.family = model::Family::Qwen3;
+    if (arch == "llama") s.family = arch::Family::Llama;
+    else if (arch == "qwen2") s.family = arch::Family::Qwen2;
+    else if (arch == "qwen3") s.family = arch::Family::Qwen3;
     auto u = [&](const std::string& k) { return g.getUInt(arch + "." + k).value_or(0); };
-    s.numLayers = u("block_count");
+    // A scalar, or the first element of a per-layer array (as llama.cpp reads head counts).
+    auto first = [&](const std::string& k) -> std::optional<std::uint64_t> {
+        const GgufValue* v = g.find(arch + "." + k);
+        if (!v) return std::nullopt;
+        if (v->isArray()) {
+            if (v->size() == 0) return std::nullopt;
+            const auto x = v->intAt(0);
+            if (!x || *x < 0) return std::nullopt;
+            return static_cast<std::uint64_t>(*x);
+        }
+        return v->asUInt();
+    };
+    s.numLayers = first("block_count").value_or(0);
     s.maxPositions = u("context_length");
     s.hiddenSize = u("embedding_length");
     s.intermediateSize = u("feed_forward_length");
-    s.numHeads = u("attention.head_count");
-    s.numKvHeads = g.getUInt(arch + ".attention.head_count_kv").value_or(s.numHeads);
+    s.numHeads = first("attention.head_count").value_or(0);
+    s.numKvHeads = first("attention.head_count_kv").value_or(s.numHeads);
+    s.numExperts = first("expert_count").value_or(0);
     s.headDim = g.getUInt(arch + ".attention.key_length").value_or(s.numHeads ? s.hiddenSize / s.numHeads : 0);
     s.rmsNormEps = g.getFloat(arch + ".attention.layer_norm_rms_epsilon").value_or(1e-6);
     s.ropeTheta = g.getFloat(arch + ".rope.freq_base").value_or(10000.0);

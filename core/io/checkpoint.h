@@ -20,7 +20,7 @@
 #include "core/io/gguf_file.h"
 #include "core/io/safetensors_file.h"
 #include "core/jobs/progress.h"
-#include "core/model/model_spec.h"
+#include "core/arch/model_spec.h"
 #include "core/tensor/dtype.h"
 
 namespace condense::io {
@@ -54,7 +54,7 @@ public:
     std::string displayName() const;
     const std::vector<std::string>& files() const { return m_files; }
     const std::vector<TensorEntry>& tensors() const { return m_tensors; }
-    const model::ModelSpec& spec() const { return m_spec; }
+    const arch::ModelSpec& spec() const { return m_spec; }
     bool hasConfig() const { return m_hasConfig; }
     const std::vector<MetadataEntry>& metadata() const { return m_metadata; }
 
@@ -79,7 +79,7 @@ private:
     std::filesystem::path m_folder;
     std::vector<std::string> m_files;
     std::vector<TensorEntry> m_tensors;
-    model::ModelSpec m_spec;
+    arch::ModelSpec m_spec;
     bool m_hasConfig = false;
     std::vector<MetadataEntry> m_metadata;
     std::shared_ptr<const GgufFile> m_gguf;
@@ -92,6 +92,6 @@ Result<std::shared_ptr<const Checkpoint>> openCheckpoint(const std::filesystem::
                                                          std::stop_token stop = {});
 
 // ModelSpec from GGUF metadata (general.architecture and {arch}.* keys).
-model::ModelSpec specFromGguf(const GgufFile& g);
+arch::ModelSpec specFromGguf(const GgufFile& g);
 
 } // namespace condense::io

@@ -1,20 +1,9 @@
 #include "core/io/gguf_writer.h"
 
-#include <algorithm>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <random>
+#include "core/io/atomic_file.h"
 
-#ifndef _WIN32
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#else
-#include <fcntl.h>
-#include <io.h>
-#include <sys/stat.h>
-#endif
+#include <algorithm>
+#include <cstring>
 
 namespace condense::io {
 
@@ -42,119 +31,10 @@ void putString(std::vector<std::byte>& out, std::string_view s)
     putBytes(out, s.data(), s.size());
 }
 
-bool isDiskFull(int e)
-{
-#ifdef EDQUOT
-    if (e == EDQUOT) return true;
-#endif
-    return e == ENOSPC;
-}
-
-Error ioError(int e, const std::string& file, const std::string& what)
-{
-    return makeError(isDiskFull(e) ? ErrorCode::DiskFull : ErrorCode::IoError, file, what + ": " + std::strerror(e));
-}
-
-// The temporary output file: created exclusively in the target folder, removed unless
-// released after the final rename.
-class TempFile {
-public:
-    ~TempFile() { discard(); }
-
-    Status create(const fs::path& target)
-    {
-        const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-        std::random_device rd;
-        std::mt19937_64 rng((static_cast<std::uint64_t>(rd()) << 32) ^ rd());
-        for (int attempt = 0; attempt < 16; ++attempt) {
-            char suffix[24];
-            std::snprintf(suffix, sizeof suffix, "%016llx", static_cast<unsigned long long>(rng()));
-            const fs::path p = dir / ("." + target.filename().string() + ".condense-" + suffix + ".tmp");
-#ifndef _WIN32
-            const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-#else
-            const int fd = ::_wopen(p.c_str(), _O_WRONLY | _O_CREAT | _O_EXCL | _O_BINARY, _S_IREAD | _S_IWRITE);
-#endif
-            if (fd >= 0) {
-                m_fd = fd;
-                m_path = p;
-                return okStatus();
-            }
-            if (errno != EEXIST) return ioError(errno, p.string(), "cannot create the temporary output file");
-        }
-        return makeError(ErrorCode::IoError, target.string(), "cannot find a free temporary file name beside the output");
-    }
-
-    const fs::path& path() const { return m_path; }
-
-    Status write(const std::byte* p, std::size_t n)
-    {
-        while (n > 0) {
-            const std::size_t chunk = std::min<std::size_t>(n, std::size_t{1} << 30);
-#ifndef _WIN32
-            const ssize_t w = ::write(m_fd, p, chunk);
-#else
-            const int w = ::_write(m_fd, p, static_cast<unsigned>(chunk));
-#endif
-            if (w < 0) {
-                if (errno == EINTR) continue;
-                return ioError(errno, m_path.string(), "write failed");
-            }
-            if (w == 0) return makeError(ErrorCode::IoError, m_path.string(), "write made no progress");
-            p += w;
-            n -= static_cast<std::size_t>(w);
-            m_written += static_cast<std::uint64_t>(w);
-        }
-        return okStatus();
-    }
-
-    // Flushes to stable storage and closes; errors here (ENOSPC on delayed allocation, NFS) count.
-    Status finish()
-    {
-#ifndef _WIN32
-        if (::fsync(m_fd) != 0 && errno != EINVAL && errno != EROFS) return ioError(errno, m_path.string(), "fsync failed");
-        const int rc = ::close(m_fd);
-#else
-        if (::_commit(m_fd) != 0) return ioError(errno, m_path.string(), "flush failed");
-        const int rc = ::_close(m_fd);
-#endif
-        m_fd = -1;
-        if (rc != 0 && errno != EINTR) return ioError(errno, m_path.string(), "close failed");
-        return okStatus();
-    }
-
-    std::uint64_t written() const { return m_written; }
-
-    // After a successful rename the temporary name no longer exists.
-    void release() { m_path.clear(); }
-
-    void discard()
-    {
-        if (m_fd >= 0) {
-#ifndef _WIN32
-            ::close(m_fd);
-#else
-            ::_close(m_fd);
-#endif
-            m_fd = -1;
-        }
-        if (!m_path.empty()) {
-            std::error_code ec;
-            fs::remove(m_path, ec);
-            m_path.clear();
-        }
-    }
-
-private:
-    int m_fd = -1;
-    fs::path m_path;
-    std::uint64_t m_written = 0;
-};
-
 // Buffers small writes; counts the bytes of the tensor being produced.
 class BufferedOutput final : public TensorOutput {
 public:
-    explicit BufferedOutput(TempFile& f) : m_file(f) { m_buf.reserve(kBuffer); }
+    explicit BufferedOutput(AtomicFile& f) : m_file(f) { m_buf.reserve(kBuffer); }
 
     void begin(std::uint64_t expected, const std::string* name)
     {
@@ -167,7 +47,7 @@ public:
     Status write(std::span<const std::byte> bytes) override
     {
         if (bytes.size() > m_expected - m_done) {
-            Error e = makeError(ErrorCode::InvalidArgument, m_file.path().string(), "producer wrote more bytes than the tensor holds");
+            Error e = makeError(ErrorCode::InvalidArgument, m_file.tempPath().string(), "producer wrote more bytes than the tensor holds");
             if (m_name) e.tensor = *m_name;
             return e;
         }
@@ -208,23 +88,12 @@ public:
 
 private:
     static constexpr std::size_t kBuffer = 4u << 20;
-    TempFile& m_file;
+    AtomicFile& m_file;
     std::vector<std::byte> m_buf;
     std::uint64_t m_expected = 0;
     std::uint64_t m_done = 0;
     const std::string* m_name = nullptr;
 };
-
-void syncDirectory([[maybe_unused]] const fs::path& dir)
-{
-#ifndef _WIN32
-    const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        ::fsync(fd); // best effort: the data itself is already synced
-        ::close(fd);
-    }
-#endif
-}
 
 } // namespace
 
@@ -373,18 +242,6 @@ Result<GgufWriteReport> GgufWriter::write(const fs::path& output, const TensorPr
                                           std::stop_token stop) const
 {
     const std::string out = output.string();
-    std::error_code ec;
-    if (output.filename().empty()) return makeError(ErrorCode::InvalidArgument, out, "output path names a folder, not a file");
-    if (fs::is_directory(output, ec)) return makeError(ErrorCode::InvalidArgument, out, "output path is an existing folder");
-    const fs::path dir = output.has_parent_path() ? output.parent_path() : fs::path(".");
-    if (!fs::is_directory(dir, ec)) return makeError(ErrorCode::NotFound, out, "the output folder does not exist");
-    if (fs::exists(output, ec))
-        for (const auto& in : options.inputs) {
-            std::error_code eq;
-            if (fs::equivalent(output, in, eq))
-                return makeError(ErrorCode::InvalidArgument, out, "refusing to overwrite an input file of this conversion");
-        }
-
     auto header = serializeHeader();
     if (!header) {
         Error e = std::move(header).error();
@@ -394,8 +251,8 @@ Result<GgufWriteReport> GgufWriter::write(const fs::path& output, const TensorPr
     const std::uint64_t total = header->size() + dataBytes();
     const std::uint64_t a = alignment();
 
-    TempFile tmp;
-    CONDENSE_TRY(tmp.create(output));
+    AtomicFile tmp;
+    CONDENSE_TRY(tmp.open(output, options.inputs));
     BufferedOutput buf(tmp);
     CONDENSE_TRY(buf.raw(header->data(), header->size()));
 
@@ -422,13 +279,13 @@ Result<GgufWriteReport> GgufWriter::write(const fs::path& output, const TensorPr
     CONDENSE_TRY(buf.flush());
     CONDENSE_TRY(tmp.finish());
     if (tmp.written() != total)
-        return makeError(ErrorCode::IoError, tmp.path().string(), "wrote " + std::to_string(tmp.written()) + " bytes, expected " + std::to_string(total));
+        return makeError(ErrorCode::IoError, tmp.tempPath().string(), "wrote " + std::to_string(tmp.written()) + " bytes, expected " + std::to_string(total));
     if (stop.stop_requested()) return makeError(ErrorCode::Cancelled, out, "cancelled");
 
     // Re-read what is on disk with the reader everyone else uses.
     progress.report(jobs::Stage::Validating, 0, 1, output.filename().string());
     {
-        auto back = GgufFile::open(tmp.path());
+        auto back = GgufFile::open(tmp.tempPath());
         if (!back) {
             Error e = std::move(back).error();
             e.detail = "written file does not read back: " + e.detail;
@@ -436,7 +293,7 @@ Result<GgufWriteReport> GgufWriter::write(const fs::path& output, const TensorPr
         }
         const GgufFile& g = **back;
         const auto bad = [&](const std::string& what) {
-            return makeError(ErrorCode::IoError, tmp.path().string(), "written file differs from what was meant to be written: " + what);
+            return makeError(ErrorCode::IoError, tmp.tempPath().string(), "written file differs from what was meant to be written: " + what);
         };
         if (g.version() != 3) return bad("version");
         if (g.fileSize() != total) return bad("file size " + std::to_string(g.fileSize()) + " != " + std::to_string(total));
@@ -457,10 +314,7 @@ Result<GgufWriteReport> GgufWriter::write(const fs::path& output, const TensorPr
     progress.report(jobs::Stage::Validating, 1, 1, output.filename().string());
     if (stop.stop_requested()) return makeError(ErrorCode::Cancelled, out, "cancelled");
 
-    fs::rename(tmp.path(), output, ec);
-    if (ec) return makeError(ErrorCode::IoError, out, "cannot move the finished file into place: " + ec.message());
-    tmp.release();
-    syncDirectory(dir);
+    CONDENSE_TRY(tmp.commit());
     return GgufWriteReport{output, total};
 }
 

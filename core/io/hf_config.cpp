@@ -40,7 +40,7 @@ std::string getS(const json& j, const char* k, std::string def = {})
     return it->get<std::string>();
 }
 
-void readRope(const json& r, model::ModelSpec& s)
+void readRope(const json& r, arch::ModelSpec& s)
 {
     if (!r.is_object()) return;
     s.ropeTheta = getD(r, "rope_theta", s.ropeTheta);
@@ -58,7 +58,7 @@ void readRope(const json& r, model::ModelSpec& s)
 }
 } // namespace
 
-Result<model::ModelSpec> parseHfConfig(std::string_view text, const std::string& label)
+Result<arch::ModelSpec> parseHfConfig(std::string_view text, const std::string& label)
 {
     json j;
     try {
@@ -74,16 +74,16 @@ Result<model::ModelSpec> parseHfConfig(std::string_view text, const std::string&
         j = std::move(inner);
     }
 
-    model::ModelSpec s;
+    arch::ModelSpec s;
     if (auto a = j.find("architectures"); a != j.end() && a->is_array() && !a->empty() && (*a)[0].is_string())
         s.hfArchitecture = (*a)[0].get<std::string>();
     s.modelType = getS(j, "model_type");
     const std::string& a = s.hfArchitecture;
     const std::string& mt = s.modelType;
-    if (a == "LlamaForCausalLM" || (a.empty() && mt == "llama")) s.family = model::Family::Llama;
-    else if (a == "MistralForCausalLM" || (a.empty() && mt == "mistral")) s.family = model::Family::Mistral;
-    else if (a == "Qwen2ForCausalLM" || (a.empty() && mt == "qwen2")) s.family = model::Family::Qwen2;
-    else if (a == "Qwen3ForCausalLM" || (a.empty() && mt == "qwen3")) s.family = model::Family::Qwen3;
+    if (a == "LlamaForCausalLM" || (a.empty() && mt == "llama")) s.family = arch::Family::Llama;
+    else if (a == "MistralForCausalLM" || (a.empty() && mt == "mistral")) s.family = arch::Family::Mistral;
+    else if (a == "Qwen2ForCausalLM" || (a.empty() && mt == "qwen2")) s.family = arch::Family::Qwen2;
+    else if (a == "Qwen3ForCausalLM" || (a.empty() && mt == "qwen3")) s.family = arch::Family::Qwen3;
 
     s.vocabSize = getU(j, "vocab_size", 0);
     s.hiddenSize = getU(j, "hidden_size", 0);
@@ -102,10 +102,10 @@ Result<model::ModelSpec> parseHfConfig(std::string_view text, const std::string&
     s.partialRotaryFactor = getD(j, "partial_rotary_factor", s.partialRotaryFactor);
     // transformers' LlamaConfig, MistralConfig, Qwen2Config and Qwen3Config all default to false.
     s.tieWordEmbeddings = getB(j, "tie_word_embeddings", false);
-    s.attentionBias = s.family == model::Family::Qwen2 ? true : getB(j, "attention_bias", false);
+    s.attentionBias = s.family == arch::Family::Qwen2 ? true : getB(j, "attention_bias", false);
     s.mlpBias = getB(j, "mlp_bias", false);
-    s.qkNorm = s.family == model::Family::Qwen3;
-    s.slidingWindow = getB(j, "use_sliding_window", s.family == model::Family::Mistral) ? getU(j, "sliding_window", 0) : 0;
+    s.qkNorm = s.family == arch::Family::Qwen3;
+    s.slidingWindow = getB(j, "use_sliding_window", s.family == arch::Family::Mistral) ? getU(j, "sliding_window", 0) : 0;
     s.hiddenAct = getS(j, "hidden_act", "silu");
     s.torchDtype = getS(j, "dtype", getS(j, "torch_dtype"));
     if (auto b = j.find("bos_token_id"); b != j.end() && b->is_number_integer()) s.bosTokenId = b->get<std::int64_t>();
@@ -127,7 +127,7 @@ Result<model::ModelSpec> parseHfConfig(std::string_view text, const std::string&
     return s;
 }
 
-Result<model::ModelSpec> readHfConfig(const std::filesystem::path& path)
+Result<arch::ModelSpec> readHfConfig(const std::filesystem::path& path)
 {
     auto text = readTextFile(path, kMaxConfigBytes);
     if (!text) return std::move(text).error();

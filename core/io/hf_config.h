@@ -9,14 +9,14 @@
 #include <string_view>
 
 #include "core/common/result.h"
-#include "core/model/model_spec.h"
+#include "core/arch/model_spec.h"
 
 namespace condense::io {
 
 // A config.json is a few kB; anything beyond this is not one (and is not read into memory).
 constexpr std::uint64_t kMaxConfigBytes = 16ull << 20;
 
-Result<model::ModelSpec> parseHfConfig(std::string_view json, const std::string& fileLabel);
-Result<model::ModelSpec> readHfConfig(const std::filesystem::path& configJson);
+Result<arch::ModelSpec> parseHfConfig(std::string_view json, const std::string& fileLabel);
+Result<arch::ModelSpec> readHfConfig(const std::filesystem::path& configJson);
 
 } // namespace condense::io

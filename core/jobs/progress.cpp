@@ -13,6 +13,8 @@ const char* stageName(Stage s) noexcept
     case Stage::Validating: return "validating";
     case Stage::Analyzing: return "analyzing";
     case Stage::Evaluating: return "evaluating";
+    case Stage::Measuring: return "measuring";
+    case Stage::Generating: return "generating";
     }
     return "working";
 }

@@ -22,6 +22,8 @@ enum class Stage : std::uint8_t {
     Validating,  // re-reading a written file
     Analyzing,
     Evaluating,
+    Measuring,   // timing prompt processing / generation (latency, bench)
+    Generating,  // producing tokens
 };
 
 const char* stageName(Stage s) noexcept;

@@ -2,7 +2,7 @@
 
 #include <unordered_map>
 
-#include "core/io/tensor_naming.h"
+#include "core/arch/tensor_naming.h"
 #include "core/quant/quant_registry.h"
 #include "core/tensor/float_convert.h"
 
@@ -34,7 +34,7 @@ struct ModelLoader {
             const std::string& n = ck.tensors()[i].name;
             if (gguf) {
                 byName.emplace(n, i);
-            } else if (auto g = io::ggufTensorName(n)) {
+            } else if (auto g = arch::ggufTensorName(n)) {
                 byName.emplace(*g, i);
             }
         }
@@ -117,7 +117,7 @@ struct ModelLoader {
 
     Result<std::shared_ptr<const Model>> load(std::shared_ptr<const io::Checkpoint> keep, const LoadConfig& config)
     {
-        const ModelSpec& spec = ck.spec();
+        const arch::ModelSpec& spec = ck.spec();
         if (!spec.known())
             return makeError(ErrorCode::UnsupportedArchitecture, file,
                              "architecture '" + (spec.hfArchitecture.empty() ? spec.modelType : spec.hfArchitecture) +
@@ -178,8 +178,8 @@ struct ModelLoader {
         model->m_outputNorm = std::move(*outNorm);
 
         const std::int64_t qDim = d.heads * d.headDim, kvDim = d.kvHeads * d.headDim;
-        const bool needBias = spec.family == Family::Qwen2 || spec.attentionBias;
-        const bool needQkNorm = spec.family == Family::Qwen3 || spec.qkNorm;
+        const bool needBias = spec.family == arch::Family::Qwen2 || spec.attentionBias;
+        const bool needQkNorm = spec.family == arch::Family::Qwen3 || spec.qkNorm;
         model->m_layers.resize(static_cast<std::size_t>(d.layers));
         for (std::int64_t l = 0; l < d.layers; ++l) {
             LayerWeights& L = model->m_layers[static_cast<std::size_t>(l)];

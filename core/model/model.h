@@ -11,7 +11,7 @@
 // Weights are not copied: every matrix is a view into the checkpoint's memory mapping (the
 // Model keeps the Checkpoint alive), quantized types stay quantized; only norm weights, biases
 // and rope factors are converted to float. Tensor names are llama.cpp's (GGUF names, or HF
-// names mapped with io::ggufTensorName). RoPE pairs follow the file's layout (rope.h): GGUF arch
+// names mapped with arch::ggufTensorName). RoPE pairs follow the file's layout (rope.h): GGUF arch
 // "llama" stores Q/K rows permuted, so it uses NORM pairs; everything else rotate-half pairs.
 //
 // Architecture per block (HF modeling_llama / qwen2 / qwen3, eager attention):
@@ -36,7 +36,7 @@
 #include "core/io/checkpoint.h"
 #include "core/model/layer_weights.h"
 #include "core/model/matmul.h"
-#include "core/model/model_spec.h"
+#include "core/arch/model_spec.h"
 #include "core/model/rope.h"
 #include "core/model/simd_level.h"
 #include "core/model/weight_view.h"
@@ -65,7 +65,7 @@ struct ModelDims {
 
 class Model {
 public:
-    const ModelSpec& spec() const { return m_spec; }
+    const arch::ModelSpec& spec() const { return m_spec; }
     const ModelDims& dims() const { return m_dims; }
     const io::Checkpoint& checkpoint() const { return *m_checkpoint; }
     const Rope& rope() const { return m_rope; }
@@ -87,7 +87,7 @@ private:
     friend Result<std::shared_ptr<const Model>> loadModel(std::shared_ptr<const io::Checkpoint>, const LoadConfig&);
     friend struct ModelLoader;
     std::shared_ptr<const io::Checkpoint> m_checkpoint;
-    ModelSpec m_spec;
+    arch::ModelSpec m_spec;
     ModelDims m_dims;
     Rope m_rope;
     Matmul m_matmul;

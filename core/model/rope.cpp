@@ -5,7 +5,7 @@
 
 namespace condense::model {
 
-Result<Rope> Rope::create(const ModelSpec& spec, std::int64_t headDim, std::int64_t nRot, RopeLayout layout,
+Result<Rope> Rope::create(const arch::ModelSpec& spec, std::int64_t headDim, std::int64_t nRot, RopeLayout layout,
                           std::vector<float> freqFactors, const std::string& file)
 {
     if (nRot <= 0 || nRot % 2 != 0 || nRot > headDim)
@@ -29,7 +29,7 @@ Result<Rope> Rope::create(const ModelSpec& spec, std::int64_t headDim, std::int6
         r.m_invFreq[static_cast<std::size_t>(i)] =
             1.0 / std::pow(spec.ropeTheta, static_cast<double>(2 * i) / static_cast<double>(nRot));
 
-    const RopeScaling& s = spec.ropeScaling;
+    const arch::RopeScaling& s = spec.ropeScaling;
     const std::string& type = s.type;
     if (!freqFactors.empty()) {
         for (std::int64_t i = 0; i < half; ++i) {

@@ -28,7 +28,7 @@
 #include <vector>
 
 #include "core/common/result.h"
-#include "core/model/model_spec.h"
+#include "core/arch/model_spec.h"
 
 namespace condense::model {
 
@@ -37,7 +37,7 @@ enum class RopeLayout : std::uint8_t { Neox, Norm };
 class Rope {
 public:
     // nRot: rotated dimensions (even, <= headDim). freqFactors: rope_freqs (nRot/2 values) or empty.
-    static Result<Rope> create(const ModelSpec& spec, std::int64_t headDim, std::int64_t nRot, RopeLayout layout,
+    static Result<Rope> create(const arch::ModelSpec& spec, std::int64_t headDim, std::int64_t nRot, RopeLayout layout,
                                std::vector<float> freqFactors, const std::string& file);
 
     std::int64_t headDim() const { return m_headDim; }

@@ -1,5 +1,7 @@
 #include "core/plan/mixes.h"
 
+#include "core/arch/tensor_role.h"
+
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
@@ -69,20 +71,29 @@ int nDims(const std::vector<std::uint64_t>& ne)
 
 enum class Category { TokenEmbd, AttnQ, AttnV, AttnK, AttnQkv, AttnKvB, AttnOutput, FfnUp, FfnGate, FfnDown, Output, Other };
 
+// The mix category of a tensor, from the one role classifier (core/arch/tensor_role.h). The
+// attention categories need the ".weight" tensor (llama-quantize matches "attn_v.weight" etc.);
+// the FFN ones match any tensor of that role, the router included ("ffn_gate" is a prefix of
+// "ffn_gate_inp" in llama-quantize's substring test).
 Category categoryOf(std::string_view name)
 {
-    if (name == "output.weight") return Category::Output;
-    if (name == "token_embd.weight" || name == "per_layer_token_embd.weight") return Category::TokenEmbd;
-    if (contains(name, "attn_qkv.weight")) return Category::AttnQkv;
-    if (contains(name, "attn_kv_b.weight")) return Category::AttnKvB;
-    if (contains(name, "attn_v.weight")) return Category::AttnV;
-    if (contains(name, "attn_k.weight")) return Category::AttnK;
-    if (contains(name, "attn_q.weight")) return Category::AttnQ;
-    if (contains(name, "attn_output.weight")) return Category::AttnOutput;
-    if (contains(name, "ffn_up")) return Category::FfnUp;
-    if (contains(name, "ffn_gate")) return Category::FfnGate;
-    if (contains(name, "ffn_down")) return Category::FfnDown;
-    return Category::Other;
+    const arch::TensorId id = arch::classifyTensor(name);
+    const bool weight = id.part == arch::TensorPart::Weight;
+    switch (id.role) {
+    case arch::TensorRole::Output: return weight && id.layer < 0 ? Category::Output : Category::Other;
+    case arch::TensorRole::TokenEmbd: return weight && id.layer < 0 ? Category::TokenEmbd : Category::Other;
+    case arch::TensorRole::AttnQkv: return weight ? Category::AttnQkv : Category::Other;
+    case arch::TensorRole::AttnKvB: return weight ? Category::AttnKvB : Category::Other;
+    case arch::TensorRole::AttnV: return weight ? Category::AttnV : Category::Other;
+    case arch::TensorRole::AttnK: return weight ? Category::AttnK : Category::Other;
+    case arch::TensorRole::AttnQ: return weight ? Category::AttnQ : Category::Other;
+    case arch::TensorRole::AttnOutput: return weight ? Category::AttnOutput : Category::Other;
+    case arch::TensorRole::FfnUp: return Category::FfnUp;
+    case arch::TensorRole::FfnGate:
+    case arch::TensorRole::FfnGateInp: return Category::FfnGate;
+    case arch::TensorRole::FfnDown: return Category::FfnDown;
+    default: return Category::Other;
+    }
 }
 
 // Attention-V-like tensors share the attn_v rules and counter.
@@ -167,8 +178,8 @@ struct Choice {
 Result<int> ffnLayer(const State& s, int counter, const std::string& name)
 {
     if (s.facts.nExpert <= 1) return counter;
-    int layer = -1;
-    if (std::sscanf(name.c_str(), "blk.%d.", &layer) != 1)
+    const int layer = arch::classifyTensor(name).layer;
+    if (layer < 0)
         return makeError(ErrorCode::Malformed, {}, "cannot determine the layer of tensor " + name);
     if (layer < 0 || layer >= s.nFfn)
         return makeError(ErrorCode::Malformed, {}, "bad layer " + std::to_string(layer) + " for tensor " + name);
@@ -339,34 +350,17 @@ const MixInfo* findMixByFileType(std::uint32_t fileType) noexcept
     return nullptr;
 }
 
-Result<ModelFacts> modelFactsFromGguf(const std::vector<io::GgufKV>& metadata, const std::string& label)
+Result<ModelFacts> modelFacts(const arch::ModelSpec& spec, const std::string& label)
 {
-    const auto find = [&](const std::string& key) -> const io::GgufValue* {
-        for (const auto& kv : metadata)
-            if (kv.key == key) return &kv.value;
-        return nullptr;
-    };
-    // A scalar, or the first element of a per-layer array.
-    const auto first = [](const io::GgufValue* v) -> std::optional<std::uint64_t> {
-        if (!v) return std::nullopt;
-        if (v->isArray()) {
-            if (v->size() == 0) return std::nullopt;
-            const auto x = v->intAt(0);
-            if (!x || *x < 0) return std::nullopt;
-            return static_cast<std::uint64_t>(*x);
-        }
-        return v->asUInt();
-    };
     ModelFacts f;
-    const io::GgufValue* arch = find("general.architecture");
-    if (!arch || !arch->asString()) return makeError(ErrorCode::Malformed, label, "no general.architecture: not a model llama-quantize would quantize");
-    f.arch = *arch->asString();
-    const auto layers = first(find(f.arch + ".block_count"));
-    if (!layers || *layers == 0 || *layers > 4096) return makeError(ErrorCode::Malformed, label, "missing or bad " + f.arch + ".block_count");
-    f.nLayer = static_cast<std::uint32_t>(*layers);
-    f.nHead = static_cast<std::uint32_t>(first(find(f.arch + ".attention.head_count")).value_or(0));
-    f.nHeadKv = static_cast<std::uint32_t>(first(find(f.arch + ".attention.head_count_kv")).value_or(f.nHead));
-    f.nExpert = static_cast<std::uint32_t>(first(find(f.arch + ".expert_count")).value_or(0));
+    // GGUF input: general.architecture as read; Hugging Face input: what the conversion writes.
+    f.arch = spec.hfArchitecture.empty() ? spec.modelType : spec.ggufArchitecture();
+    if (f.arch.empty()) return makeError(ErrorCode::Malformed, label, "no general.architecture: not a model llama-quantize would quantize");
+    if (spec.numLayers == 0 || spec.numLayers > 4096) return makeError(ErrorCode::Malformed, label, "missing or bad " + f.arch + ".block_count");
+    f.nLayer = static_cast<std::uint32_t>(spec.numLayers);
+    f.nHead = static_cast<std::uint32_t>(spec.numHeads);
+    f.nHeadKv = static_cast<std::uint32_t>(spec.numKvHeads ? spec.numKvHeads : spec.numHeads);
+    f.nExpert = static_cast<std::uint32_t>(spec.numExperts);
     f.is70B = is70B(f.arch, f.nLayer, f.nHead, f.nHeadKv, f.nExpert);
     return f;
 }

@@ -30,7 +30,7 @@
 #include <vector>
 
 #include "core/common/result.h"
-#include "core/io/gguf_value.h"
+#include "core/arch/model_spec.h"
 #include "core/plan/quant_plan.h"
 #include "core/tensor/dtype.h"
 
@@ -48,7 +48,7 @@ std::span<const MixInfo> mixes() noexcept;
 const MixInfo* findMix(std::string_view name) noexcept;
 const MixInfo* findMixByFileType(std::uint32_t fileType) noexcept;
 
-// What the mix rules need to know about the model (from its GGUF metadata).
+// What the mix rules need to know about the model, derived from its architecture facts.
 struct ModelFacts {
     std::string arch;          // general.architecture
     std::uint32_t nLayer = 0;  // {arch}.block_count
@@ -59,7 +59,7 @@ struct ModelFacts {
 
     std::uint32_t gqa() const { return nHeadKv ? nHead / nHeadKv : 0; }
 };
-Result<ModelFacts> modelFactsFromGguf(const std::vector<io::GgufKV>& metadata, const std::string& label);
+Result<ModelFacts> modelFacts(const arch::ModelSpec& spec, const std::string& label);
 
 struct TensorTypeOverride {
     std::string pattern; // regex (PCRE2), searched in the tensor name; lower-cased before use

@@ -15,7 +15,7 @@ std::string inspectJson(const io::Checkpoint& ck, int indent)
     j["name"] = ck.displayName();
     j["architecture"] = s.hfArchitecture.empty() ? s.modelType : s.hfArchitecture;
     j["model_type"] = s.modelType;
-    j["family"] = model::familyName(s.family);
+    j["family"] = arch::familyName(s.family);
     j["known"] = s.known();
     const std::uint64_t params = ck.parameterCount();
     const std::uint64_t bytes = ck.totalTensorBytes();

@@ -52,7 +52,7 @@ TEST(Checkpoint, TinyLlamaFolder)
     EXPECT_EQ(c.bytesPerDtype(), (std::map<DType, std::uint64_t>{{DType::F16, 2u * 6'819'072u}}));
     for (const auto& t : c.tensors()) EXPECT_EQ(t.dtype, DType::F16) << t.name;
     EXPECT_GE(c.findTensor("lm_head.weight"), 0);
-    EXPECT_EQ(c.spec().family, model::Family::Llama);
+    EXPECT_EQ(c.spec().family, arch::Family::Llama);
     EXPECT_EQ(c.folder(), tinyLlamaDir());
     ASSERT_FALSE(sink.reports.empty());
     EXPECT_EQ(sink.reports.back().first, sink.reports.back().second);
@@ -122,7 +122,7 @@ TEST(Checkpoint, SafetensorsFileGivenDirectly)
     EXPECT_EQ(c->tensors().size(), 57u);
     EXPECT_EQ(c->parameterCount(), 6'819'072u);
     EXPECT_TRUE(c->hasConfig()); // config.json beside it
-    EXPECT_EQ(c->spec().family, model::Family::Llama);
+    EXPECT_EQ(c->spec().family, arch::Family::Llama);
     EXPECT_EQ(c->displayName(), "tiny-llama-spm");
 }
 
@@ -155,9 +155,9 @@ TEST(Checkpoint, ReferenceGguf)
         EXPECT_EQ(t.shape, shape) << t.name;
         EXPECT_EQ(std::string(dtypeName(t.dtype)), tensors[i]["type"].get<std::string>());
     }
-    const model::ModelSpec& s = c->spec();
+    const arch::ModelSpec& s = c->spec();
     const json& md = ref["metadata"];
-    EXPECT_EQ(s.family, model::Family::Llama);
+    EXPECT_EQ(s.family, arch::Family::Llama);
     EXPECT_EQ(s.hiddenSize, md["llama.embedding_length"].get<std::uint64_t>());
     EXPECT_EQ(s.numLayers, md["llama.block_count"].get<std::uint64_t>());
     EXPECT_EQ(s.numKvHeads, md["llama.attention.head_count_kv"].get<std::uint64_t>());

@@ -12,15 +12,23 @@
 #include <sentencepiece_processor.h>
 
 #include "core/io/checkpoint.h"
-#include "core/io/gguf_convert.h"
+#include "core/pipeline/gguf_convert.h"
 #include "core/io/gguf_file.h"
-#include "core/io/tensor_naming.h"
+#include "core/arch/tensor_naming.h"
 #include "core/tokenizer/sentencepiece_model.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_paths.h"
 
 namespace condense::io {
 namespace {
+
+using pipeline::ConvertConfig;
+using pipeline::ConvertReport;
+using pipeline::convertToGguf;
+using arch::ggufTensorName;
+using arch::hfBlockId;
+using arch::isSkippedHfTensor;
+using arch::qkPermutedSourceRow;
 
 namespace fs = std::filesystem;
 using test::TempDir;

@@ -15,12 +15,12 @@ namespace {
 
 using nlohmann::json;
 
-void expectSpecMatchesConfig(const std::filesystem::path& dir, model::Family family)
+void expectSpecMatchesConfig(const std::filesystem::path& dir, arch::Family family)
 {
     const json c = json::parse(readFile(dir / "config.json"));
     auto r = io::readHfConfig(dir / "config.json");
     ASSERT_TRUE(r.ok()) << describe(r.error());
-    const model::ModelSpec& s = *r;
+    const arch::ModelSpec& s = *r;
     EXPECT_EQ(s.family, family);
     EXPECT_TRUE(s.known());
     EXPECT_EQ(s.hfArchitecture, c["architectures"][0].get<std::string>());
@@ -49,7 +49,7 @@ void expectSpecMatchesConfig(const std::filesystem::path& dir, model::Family fam
 
 TEST(HfConfig, TinyLlama)
 {
-    expectSpecMatchesConfig(tinyLlamaDir(), model::Family::Llama);
+    expectSpecMatchesConfig(tinyLlamaDir(), arch::Family::Llama);
     auto r = io::readHfConfig(tinyLlamaDir() / "config.json");
     ASSERT_TRUE(r.ok());
     // The models README: 256/768, 6 layers, 8 heads, 4 KV heads, head_dim 32, eps 1e-5,
@@ -63,7 +63,7 @@ TEST(HfConfig, TinyLlama)
 
 TEST(HfConfig, SmallQwen2)
 {
-    expectSpecMatchesConfig(qwen2Dir(), model::Family::Qwen2);
+    expectSpecMatchesConfig(qwen2Dir(), arch::Family::Qwen2);
     auto r = io::readHfConfig(qwen2Dir() / "config.json");
     ASSERT_TRUE(r.ok());
     // README: 512/1536, 6 layers, 8 heads, 2 KV heads, head_dim 64, eps 1e-6, theta 1e6,
@@ -75,7 +75,7 @@ TEST(HfConfig, SmallQwen2)
     EXPECT_EQ(r->ggufArchitecture(), "qwen2");
 }
 
-Result<model::ModelSpec> parse(const json& j) { return io::parseHfConfig(j.dump(), "config.json"); }
+Result<arch::ModelSpec> parse(const json& j) { return io::parseHfConfig(j.dump(), "config.json"); }
 
 json base(const char* arch, const char* type)
 {
@@ -130,7 +130,7 @@ TEST(HfConfig, MistralAndQwen3)
     m["sliding_window"] = 4096;
     auto r = parse(m);
     ASSERT_TRUE(r.ok());
-    EXPECT_EQ(r->family, model::Family::Mistral);
+    EXPECT_EQ(r->family, arch::Family::Mistral);
     EXPECT_EQ(r->slidingWindow, 4096u);
     EXPECT_EQ(r->ggufArchitecture(), "llama");
 
@@ -139,7 +139,7 @@ TEST(HfConfig, MistralAndQwen3)
     q["num_key_value_heads"] = 2;
     r = parse(q);
     ASSERT_TRUE(r.ok());
-    EXPECT_EQ(r->family, model::Family::Qwen3);
+    EXPECT_EQ(r->family, arch::Family::Qwen3);
     EXPECT_EQ(r->headDim, 32u);
     EXPECT_TRUE(r->qkNorm);
     EXPECT_FALSE(r->attentionBias);
@@ -151,7 +151,7 @@ TEST(HfConfig, ModelTypeWithoutArchitectures)
     j.erase("architectures");
     auto r = parse(j);
     ASSERT_TRUE(r.ok());
-    EXPECT_EQ(r->family, model::Family::Qwen2);
+    EXPECT_EQ(r->family, arch::Family::Qwen2);
 }
 
 TEST(HfConfig, TextConfigWrapper)
@@ -160,7 +160,7 @@ TEST(HfConfig, TextConfigWrapper)
     j["text_config"].erase("architectures");
     auto r = parse(j);
     ASSERT_TRUE(r.ok()) << describe(r.error());
-    EXPECT_EQ(r->family, model::Family::Llama);
+    EXPECT_EQ(r->family, arch::Family::Llama);
     EXPECT_EQ(r->hiddenSize, 64u);
 }
 
@@ -169,7 +169,7 @@ TEST(HfConfig, UnknownArchitectureStillParses)
     json j = {{"architectures", {"GPT2LMHeadModel"}}, {"model_type", "gpt2"}, {"n_embd", 768}};
     auto r = parse(j);
     ASSERT_TRUE(r.ok());
-    EXPECT_EQ(r->family, model::Family::Unknown);
+    EXPECT_EQ(r->family, arch::Family::Unknown);
     EXPECT_FALSE(r->known());
     EXPECT_EQ(r->hfArchitecture, "GPT2LMHeadModel");
 }

@@ -9,7 +9,7 @@
 
 #include "core/io/checkpoint.h"
 #include "core/quant/imatrix.h"
-#include "core/quant/quantize_job.h"
+#include "core/pipeline/quantize_job.h"
 #include "tests/support/test_models.h"
 #include "tests/support/test_paths.h"
 
@@ -34,7 +34,7 @@ inline std::shared_ptr<const io::Checkpoint> openModel(const std::filesystem::pa
 }
 
 // The model and options each row of the table was made with.
-inline bool configure(const std::string& file, std::filesystem::path& model, quant::QuantizeConfig& cfg, bool qwenFromHf = true)
+inline bool configure(const std::string& file, std::filesystem::path& model, pipeline::QuantizeConfig& cfg, bool qwenFromHf = true)
 {
     const auto rest = [&](const std::string& prefix) { return file.substr(prefix.size()); };
     if (file.rfind("tiny-", 0) == 0) {

@@ -13,7 +13,7 @@
 
 #include "core/io/gguf_file.h"
 #include "core/io/gguf_writer.h"
-#include "core/io/tensor_naming.h"
+#include "core/arch/tensor_naming.h"
 #include "core/model/rope.h"
 #include "core/tensor/float_convert.h"
 #include "tests/core/model_test_util.h"
@@ -94,7 +94,7 @@ TEST(Qwen3, QkNormMakesOutputInvariantToQkScale)
     rewrite(referenceGguf("F16"), dir / "q3s.gguf", "qwen3", norms, scaleQK);
     auto a = loadOrFail(dir / "q3.gguf"), b = loadOrFail(dir / "q3s.gguf");
     ASSERT_TRUE(a && b);
-    EXPECT_EQ(a->spec().family, Family::Qwen3);
+    EXPECT_EQ(a->spec().family, arch::Family::Qwen3);
     EXPECT_FALSE(a->layers()[0].qNorm.empty());
     EXPECT_EQ(a->rope().layout(), RopeLayout::Neox);
     const auto la = allLogits(a, ids), lb = allLogits(b, ids);
@@ -124,7 +124,7 @@ TEST(Qwen3, MissingQkNormIsAMissingTensor)
 
 TEST(Rope, NormPairsOnPermutedRowsEqualRotateHalfOnOriginalRows)
 {
-    ModelSpec spec;
+    arch::ModelSpec spec;
     spec.ropeTheta = 10000.0;
     const int hd = 64;
     auto neox = Rope::create(spec, hd, hd, RopeLayout::Neox, {}, "x");
@@ -136,16 +136,16 @@ TEST(Rope, NormPairsOnPermutedRowsEqualRotateHalfOnOriginalRows)
     for (int i = 0; i < hd; ++i) v[static_cast<std::size_t>(i)] = std::cos(0.3f * static_cast<float>(i)) + 0.01f * static_cast<float>(i);
     // p = v with llama.cpp's Q/K row permutation (one head): p[r] = v[src(r)].
     for (int r = 0; r < hd; ++r)
-        p[static_cast<std::size_t>(r)] = v[io::qkPermutedSourceRow(static_cast<std::uint64_t>(r), hd, 1)];
+        p[static_cast<std::size_t>(r)] = v[arch::qkPermutedSourceRow(static_cast<std::uint64_t>(r), hd, 1)];
     neox->rotate(v.data(), c.data(), s.data());
     norm->rotate(p.data(), c.data(), s.data());
     for (int r = 0; r < hd; ++r)
-        EXPECT_EQ(p[static_cast<std::size_t>(r)], v[io::qkPermutedSourceRow(static_cast<std::uint64_t>(r), hd, 1)]) << r;
+        EXPECT_EQ(p[static_cast<std::size_t>(r)], v[arch::qkPermutedSourceRow(static_cast<std::uint64_t>(r), hd, 1)]) << r;
 }
 
 TEST(Rope, ScalingRules)
 {
-    ModelSpec spec;
+    arch::ModelSpec spec;
     spec.ropeTheta = 500000.0;
     const int hd = 128;
     auto plain = Rope::create(spec, hd, hd, RopeLayout::Neox, {}, "x");

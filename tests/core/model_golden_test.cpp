@@ -2,7 +2,7 @@
 // attention on the saved weights) and against llama.cpp's reference GGUFs of the tiny model.
 #include <gtest/gtest.h>
 
-#include "core/io/gguf_convert.h"
+#include "core/pipeline/gguf_convert.h"
 #include "tests/core/model_test_util.h"
 #include "tests/support/temp_dir.h"
 
@@ -54,9 +54,9 @@ TEST_P(Qwen2Converted, MatchesGoldens)
     jobs::NullSink sink;
     auto ck = openOrFail(qwen2Dir());
     ASSERT_NE(ck, nullptr);
-    io::ConvertConfig cfg;
+    pipeline::ConvertConfig cfg;
     cfg.outType = GetParam();
-    auto r = io::convertToGguf(*ck, out, cfg, sink);
+    auto r = pipeline::convertToGguf(*ck, out, cfg, sink);
     ASSERT_TRUE(r.ok()) << describe(r.error());
     expectGolden(loadOrFail(out), qwen2Dir(), kGoldenTolerance, dtypeName(GetParam()).data());
 }

@@ -28,7 +28,7 @@
 #include "core/io/checkpoint.h"
 #include "core/plan/mixes.h"
 #include "core/plan/quant_plan.h"
-#include "core/quant/quantize_job.h"
+#include "core/pipeline/quantize_job.h"
 #include "tests/core/llama_quantize_cases.h"
 #include "tests/support/test_models.h"
 #include "tests/support/test_paths.h"
@@ -138,12 +138,12 @@ TEST(MixPlan, EveryMixChoosesLlamaQuantizesTypes)
     for (const Row& row : kLlamaQuantizeTypes) {
         SCOPED_TRACE(row.file);
         fs::path modelPath;
-        quant::QuantizeConfig cfg;
+        pipeline::QuantizeConfig cfg;
         ASSERT_TRUE(configure(row.file, modelPath, cfg));
         auto& ck = models[modelPath];
         if (!ck) ck = openModel(modelPath);
         ASSERT_TRUE(ck);
-        auto planned = quant::planQuantization(*ck, cfg);
+        auto planned = pipeline::planQuantization(*ck, cfg);
         ASSERT_TRUE(planned.ok()) << describe(planned.error());
         std::map<std::string, std::string> others;
         std::istringstream in(row.others);
@@ -168,9 +168,9 @@ TEST(MixPlan, TypesAndOrderOfTheSharedReferenceFiles)
     ASSERT_TRUE(ck);
     for (const char* mix : {"Q8_0", "Q4_0", "Q4_K_M"}) {
         SCOPED_TRACE(mix);
-        quant::QuantizeConfig cfg;
+        pipeline::QuantizeConfig cfg;
         cfg.mix = mix;
-        auto planned = quant::planQuantization(*ck, cfg);
+        auto planned = pipeline::planQuantization(*ck, cfg);
         ASSERT_TRUE(planned.ok()) << describe(planned.error());
         auto ref = io::GgufFile::open(referenceGguf(mix));
         ASSERT_TRUE(ref.ok());
@@ -194,21 +194,21 @@ TEST(MixPlan, RefusalsLlamaQuantizeMakesToo)
     // Q2_K_S without an imatrix.
     auto tiny = openModel(referenceGguf("F16"));
     ASSERT_TRUE(tiny);
-    quant::QuantizeConfig cfg;
+    pipeline::QuantizeConfig cfg;
     cfg.mix = "Q2_K_S";
-    auto r = quant::planQuantization(*tiny, cfg);
+    auto r = pipeline::planQuantization(*tiny, cfg);
     ASSERT_FALSE(r.ok());
     EXPECT_NE(r.error().detail.find("requires an importance matrix"), std::string::npos) << describe(r.error());
     cfg.imatrix = tinyImatrix();
-    EXPECT_TRUE(quant::planQuantization(*tiny, cfg).ok());
+    EXPECT_TRUE(pipeline::planQuantization(*tiny, cfg).ok());
 
     // odd80: token_embd.weight (tied, output rule) -> Q8_0 on rows of 80: no fallback exists.
     auto odd80 = openModel(testModel("odd80"));
     ASSERT_TRUE(odd80);
     for (const char* mix : {"Q4_K_M", "Q8_0", "Q4_0", "Q2_K"}) {
-        quant::QuantizeConfig c;
+        pipeline::QuantizeConfig c;
         c.mix = mix;
-        auto e = quant::planQuantization(*odd80, c);
+        auto e = pipeline::planQuantization(*odd80, c);
         ASSERT_FALSE(e.ok()) << mix;
         EXPECT_EQ(e.error().tensor, "token_embd.weight") << mix;
         EXPECT_NE(e.error().detail.find("no fallback"), std::string::npos) << describe(e.error());
@@ -219,9 +219,9 @@ TEST(MixPlan, ReasonsNameTheRuleAndTheFallback)
 {
     auto ck = openModel(testModel("odd96"));
     ASSERT_TRUE(ck);
-    quant::QuantizeConfig cfg;
+    pipeline::QuantizeConfig cfg;
     cfg.mix = "Q4_K_M";
-    auto p = quant::planQuantization(*ck, cfg);
+    auto p = pipeline::planQuantization(*ck, cfg);
     ASSERT_TRUE(p.ok()) << describe(p.error());
     const auto reason = [&](const char* name) { return p->plan.tensors[static_cast<std::size_t>(p->plan.find(name))].reason; };
     EXPECT_EQ(reason("blk.1.attn_q.weight").rfind("fallback: row 96 not a multiple of 256 (Q4_K) -> Q5_0", 0), 0u) << reason("blk.1.attn_q.weight");
@@ -236,7 +236,7 @@ TEST(MixPlan, ReasonsNameTheRuleAndTheFallback)
     auto odd80 = openModel(testModel("odd80"));
     ASSERT_TRUE(odd80);
     cfg.tokenEmbeddingType = DType::F16;
-    auto q = quant::planQuantization(*odd80, cfg);
+    auto q = pipeline::planQuantization(*odd80, cfg);
     ASSERT_TRUE(q.ok()) << describe(q.error());
     const auto& t = q->plan.tensors[static_cast<std::size_t>(q->plan.find("blk.0.attn_q.weight"))];
     EXPECT_NE(t.reason.find("-> F16"), std::string::npos) << t.reason;
@@ -265,9 +265,9 @@ TEST(MixPlan, BadRegexIsAClearError)
 {
     auto ck = openModel(referenceGguf("F16"));
     ASSERT_TRUE(ck);
-    quant::QuantizeConfig cfg;
+    pipeline::QuantizeConfig cfg;
     cfg.overrides = {{"attn_(q", DType::Q8_0}};
-    auto r = quant::planQuantization(*ck, cfg);
+    auto r = pipeline::planQuantization(*ck, cfg);
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code, ErrorCode::InvalidArgument);
     EXPECT_NE(r.error().detail.find("attn_(q"), std::string::npos) << describe(r.error());
@@ -277,9 +277,9 @@ TEST(QuantPlanJson, RoundTripsAndRejectsBadPlans)
 {
     auto ck = openModel(referenceGguf("F16"));
     ASSERT_TRUE(ck);
-    quant::QuantizeConfig cfg;
+    pipeline::QuantizeConfig cfg;
     cfg.overrides = {{"ffn_up", DType::Q8_0}};
-    auto p = quant::planQuantization(*ck, cfg);
+    auto p = pipeline::planQuantization(*ck, cfg);
     ASSERT_TRUE(p.ok());
     const std::string json = plan::toJson(p->plan);
     auto back = plan::planFromJson(json, "p.json");

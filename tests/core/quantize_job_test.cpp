@@ -23,7 +23,7 @@
 #include "core/io/gguf_writer.h"
 #include "core/plan/quant_plan.h"
 #include "core/quant/imatrix.h"
-#include "core/quant/quantize_job.h"
+#include "core/pipeline/quantize_job.h"
 #include "tests/core/llama_quantize_cases.h"
 #include "tests/support/sha256.h"
 #include "tests/support/temp_dir.h"
@@ -122,23 +122,23 @@ constexpr Digest kLlamaQuantizeDigests[] = {
 
 fs::path refDir() { return tinyLlamaDir() / "reference-gguf"; }
 
-Result<quant::QuantizeReport> quantize(const fs::path& model, const fs::path& out, const quant::QuantizeConfig& cfg,
+Result<pipeline::QuantizeReport> quantize(const fs::path& model, const fs::path& out, const pipeline::QuantizeConfig& cfg,
                                        jobs::ProgressSink& sink, std::stop_token stop = {})
 {
     auto ck = io::openCheckpoint(model, sink);
     if (!ck) return std::move(ck).error();
-    return quant::runQuantize(**ck, out, cfg, sink, stop);
+    return pipeline::runQuantize(**ck, out, cfg, sink, stop);
 }
 
-Result<quant::QuantizeReport> quantize(const fs::path& model, const fs::path& out, const quant::QuantizeConfig& cfg)
+Result<pipeline::QuantizeReport> quantize(const fs::path& model, const fs::path& out, const pipeline::QuantizeConfig& cfg)
 {
     jobs::NullSink sink;
     return quantize(model, out, cfg, sink);
 }
 
-quant::QuantizeConfig mixConfig(const char* mix, int threads = 0)
+pipeline::QuantizeConfig mixConfig(const char* mix, int threads = 0)
 {
-    quant::QuantizeConfig c;
+    pipeline::QuantizeConfig c;
     c.mix = mix;
     c.threads = threads;
     return c;
@@ -179,7 +179,7 @@ TEST(QuantizeJob, AcceptanceQ8_0Q4_0Q4_K_MAreLlamaQuantizesFiles)
 TEST(QuantizeJob, ImatrixQ4_K_MIsLlamaQuantizesFile)
 {
     TempDir dir;
-    quant::QuantizeConfig cfg = mixConfig("Q4_K_M");
+    pipeline::QuantizeConfig cfg = mixConfig("Q4_K_M");
     cfg.imatrix = tinyImatrix();
     cfg.imatrixLabel = "tiny-llama-spm-imatrix.gguf";
     auto r = quantize(referenceGguf("F16"), dir / "imat.gguf", cfg);
@@ -199,7 +199,7 @@ TEST_P(LlamaQuantizeCase, IsByteIdentical)
     const Digest& d = GetParam();
     const std::string file = d.file;
     fs::path model;
-    quant::QuantizeConfig cfg;
+    pipeline::QuantizeConfig cfg;
     if (file.rfind("requant-", 0) == 0) {
         const auto to = file.find("-to-");
         model = referenceGguf(file.substr(8, to - 8).c_str());
@@ -270,7 +270,7 @@ TEST(QuantizeJob, CancelAtAnyPointLeavesNoFile)
         TempDir dir;
         std::stop_source never;
         StopAt counter(jobs::Stage::Quantizing, -1, never);
-        ASSERT_TRUE(quant::runQuantize(**ck, dir / "o.gguf", mixConfig("Q4_K_M"), counter).ok());
+        ASSERT_TRUE(pipeline::runQuantize(**ck, dir / "o.gguf", mixConfig("Q4_K_M"), counter).ok());
         total = counter.seen();
     }
     ASSERT_GT(total, 100);
@@ -279,7 +279,7 @@ TEST(QuantizeJob, CancelAtAnyPointLeavesNoFile)
         TempDir dir;
         std::stop_source src;
         StopAt sink(jobs::Stage::Quantizing, at, src);
-        auto r = quant::runQuantize(**ck, dir / "o.gguf", mixConfig("Q4_K_M", 2), sink, src.get_token());
+        auto r = pipeline::runQuantize(**ck, dir / "o.gguf", mixConfig("Q4_K_M", 2), sink, src.get_token());
         ASSERT_FALSE(r.ok());
         EXPECT_EQ(r.error().code, ErrorCode::Cancelled);
         EXPECT_TRUE(dir.entries().empty());
@@ -288,7 +288,7 @@ TEST(QuantizeJob, CancelAtAnyPointLeavesNoFile)
         TempDir dir;
         std::stop_source src;
         StopAt sink(jobs::Stage::Validating, at, src);
-        auto r = quant::runQuantize(**ck, dir / "o.gguf", mixConfig("Q8_0", 1), sink, src.get_token());
+        auto r = pipeline::runQuantize(**ck, dir / "o.gguf", mixConfig("Q8_0", 1), sink, src.get_token());
         ASSERT_FALSE(r.ok());
         EXPECT_EQ(r.error().code, ErrorCode::Cancelled);
         EXPECT_TRUE(dir.entries().empty());
@@ -309,7 +309,7 @@ TEST(QuantizeJob, CancelAtAnyPointLeavesNoFile)
             while (!started) std::this_thread::yield();
             src.request_stop();
         });
-        auto r = quant::runQuantize(**ck, dir / "o.gguf", mixConfig("Q6_K", 2), flag, src.get_token());
+        auto r = pipeline::runQuantize(**ck, dir / "o.gguf", mixConfig("Q6_K", 2), flag, src.get_token());
         canceller.join();
         ASSERT_FALSE(r.ok());
         EXPECT_EQ(r.error().code, ErrorCode::Cancelled);
@@ -382,7 +382,7 @@ TEST(QuantizeJob, NanOrInfWeightIsRefusedNamingTensorAndIndex)
         EXPECT_TRUE(fs::is_empty(dir / "out"));
     }
     // A NaN in a tensor that is copied unchanged (F16 -> F16) is passed through, as llama-quantize does.
-    quant::QuantizeConfig f16 = mixConfig("F16");
+    pipeline::QuantizeConfig f16 = mixConfig("F16");
     EXPECT_TRUE(quantize(dir / "bad.gguf", dir / "out" / "f16.gguf", f16).ok());
 }
 
@@ -447,7 +447,7 @@ TEST(Imatrix, MissingTensorFallsBackToNoImatrixWithAWarning)
     writeImatrix(dir / "im.gguf", [](std::vector<ImTensor>& ts) {
         std::erase_if(ts, [](const ImTensor& t) { return t.name.rfind("blk.0.attn_q.weight.", 0) == 0; });
     });
-    quant::QuantizeConfig cfg = mixConfig("Q4_K_M");
+    pipeline::QuantizeConfig cfg = mixConfig("Q4_K_M");
     auto im = quant::ImportanceMatrix::load(dir / "im.gguf");
     ASSERT_TRUE(im.ok()) << describe(im.error());
     cfg.imatrix = std::make_shared<const quant::ImportanceMatrix>(std::move(*im));
@@ -474,7 +474,7 @@ TEST(Imatrix, WrongLengthIsAnErrorNamingFileAndTensor)
     });
     auto im = quant::ImportanceMatrix::load(dir / "im.gguf");
     ASSERT_TRUE(im.ok()) << describe(im.error());
-    quant::QuantizeConfig cfg = mixConfig("Q4_K_M");
+    pipeline::QuantizeConfig cfg = mixConfig("Q4_K_M");
     cfg.imatrix = std::make_shared<const quant::ImportanceMatrix>(std::move(*im));
     fs::create_directory(dir / "out");
     auto r = quantize(referenceGguf("F16"), dir / "out" / "o.gguf", cfg);
@@ -567,15 +567,15 @@ TEST(QuantizeJob, ReplayedPlanGivesTheSameFile)
     jobs::NullSink sink;
     auto ck = io::openCheckpoint(referenceGguf("F16"), sink);
     ASSERT_TRUE(ck.ok());
-    quant::QuantizeConfig cfg = mixConfig("Q4_K_M");
+    pipeline::QuantizeConfig cfg = mixConfig("Q4_K_M");
     cfg.overrides = {{R"(blk\.0\.attn_v)", DType::Q8_0}};
-    auto planned = quant::planQuantization(**ck, cfg);
+    auto planned = pipeline::planQuantization(**ck, cfg);
     ASSERT_TRUE(planned.ok());
     auto plan = plan::planFromJson(plan::toJson(planned->plan), "p.json");
     ASSERT_TRUE(plan.ok());
-    quant::QuantizeConfig replay;
+    pipeline::QuantizeConfig replay;
     replay.plan = *plan;
-    auto r = quant::runQuantize(**ck, dir / "replay.gguf", replay, sink);
+    auto r = pipeline::runQuantize(**ck, dir / "replay.gguf", replay, sink);
     ASSERT_TRUE(r.ok()) << describe(r.error());
     // tiny-ovr1: llama-quantize --tensor-type 'blk\.0\.attn_v=q8_0' ... Q4_K_M
     EXPECT_EQ(sha256File(dir / "replay.gguf"), "96c186b03ce910b6cb0b7ff56db17930254f7f1609da7429c6d71361cc8ebd83");
@@ -583,24 +583,24 @@ TEST(QuantizeJob, ReplayedPlanGivesTheSameFile)
     // A plan for another model, and a plan whose shape or names do not match.
     auto qwen = io::openCheckpoint(qwen2Dir(), sink);
     ASSERT_TRUE(qwen.ok());
-    auto qplan = quant::planQuantization(**qwen, mixConfig("Q4_K_M"));
+    auto qplan = pipeline::planQuantization(**qwen, mixConfig("Q4_K_M"));
     ASSERT_TRUE(qplan.ok());
-    quant::QuantizeConfig wrong;
+    pipeline::QuantizeConfig wrong;
     wrong.plan = qplan->plan;
     fs::create_directory(dir / "out");
-    auto e = quant::runQuantize(**ck, dir / "out" / "o.gguf", wrong, sink);
+    auto e = pipeline::runQuantize(**ck, dir / "out" / "o.gguf", wrong, sink);
     ASSERT_FALSE(e.ok());
     EXPECT_EQ(e.error().code, ErrorCode::InvalidArgument);
     plan::QuantPlan reshaped = *plan;
     reshaped.tensors[5].ne[0] = 512;
     wrong.plan = reshaped;
-    e = quant::runQuantize(**ck, dir / "out" / "o.gguf", wrong, sink);
+    e = pipeline::runQuantize(**ck, dir / "out" / "o.gguf", wrong, sink);
     ASSERT_FALSE(e.ok());
     EXPECT_NE(e.error().detail.find(reshaped.tensors[5].name), std::string::npos) << describe(e.error());
     plan::QuantPlan missing = *plan;
     missing.tensors.pop_back();
     wrong.plan = missing;
-    e = quant::runQuantize(**ck, dir / "out" / "o.gguf", wrong, sink);
+    e = pipeline::runQuantize(**ck, dir / "out" / "o.gguf", wrong, sink);
     ASSERT_FALSE(e.ok());
     EXPECT_NE(e.error().detail.find(plan->tensors.back().name), std::string::npos) << describe(e.error());
     EXPECT_TRUE(fs::is_empty(dir / "out"));

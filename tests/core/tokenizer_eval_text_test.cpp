@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/io/checkpoint.h"
-#include "core/io/gguf_convert.h"
+#include "core/pipeline/gguf_convert.h"
 #include "core/tokenizer/tokenizer.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_paths.h"
@@ -131,8 +131,8 @@ TEST(TokenizerEvalText, Qwen2GgufMatchesTransformers)
     jobs::NullSink sink;
     auto ck = io::openCheckpoint(test::qwen2Dir(), sink);
     ASSERT_TRUE(ck.ok()) << describe(ck.error());
-    io::ConvertConfig cfg;
-    auto r = io::convertToGguf(**ck, dir / "qwen2.gguf", cfg, sink);
+    pipeline::ConvertConfig cfg;
+    auto r = pipeline::convertToGguf(**ck, dir / "qwen2.gguf", cfg, sink);
     ASSERT_TRUE(r.ok()) << describe(r.error());
     auto tok = loadOk(dir / "qwen2.gguf");
     ASSERT_TRUE(tok);

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/io/checkpoint.h"
-#include "core/io/gguf_convert.h"
+#include "core/pipeline/gguf_convert.h"
 #include "core/io/gguf_file.h"
 #include "core/tokenizer/tokenizer.h"
 #include "tests/support/temp_dir.h"
@@ -170,9 +170,9 @@ protected:
         jobs::NullSink sink;
         auto ck = io::openCheckpoint(test::qwen2Dir(), sink);
         ASSERT_TRUE(ck.ok()) << describe(ck.error());
-        io::ConvertConfig cfg;
+        pipeline::ConvertConfig cfg;
         cfg.outType = DType::F16;
-        auto r = io::convertToGguf(**ck, *s_dir / "qwen2.gguf", cfg, sink);
+        auto r = pipeline::convertToGguf(**ck, *s_dir / "qwen2.gguf", cfg, sink);
         ASSERT_TRUE(r.ok()) << describe(r.error());
     }
     static void TearDownTestSuite() { s_dir.reset(); }

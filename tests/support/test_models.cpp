@@ -5,7 +5,7 @@
 #include <mutex>
 
 #include "core/io/checkpoint.h"
-#include "core/io/gguf_convert.h"
+#include "core/pipeline/gguf_convert.h"
 #include "tests/support/sha256.h"
 #include "tests/support/synthetic_gguf.h"
 #include "tests/support/test_paths.h"
@@ -42,9 +42,9 @@ std::string make(const std::string& name, const std::filesystem::path& p)
         jobs::NullSink sink;
         auto ck = io::openCheckpoint(qwen2Dir(), sink);
         if (!ck) return describe(ck.error());
-        io::ConvertConfig cfg;
+        pipeline::ConvertConfig cfg;
         cfg.outType = DType::F16;
-        auto r = io::convertToGguf(**ck, p, cfg, sink);
+        auto r = pipeline::convertToGguf(**ck, p, cfg, sink);
         return r ? std::string() : describe(r.error());
     }
     return "unknown test model " + name;

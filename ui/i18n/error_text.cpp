@@ -42,6 +42,8 @@ QString ErrorText::stageText(jobs::Stage stage)
     case jobs::Stage::Validating: return tr("Checking the written file");
     case jobs::Stage::Analyzing: return tr("Analyzing");
     case jobs::Stage::Evaluating: return tr("Evaluating");
+    case jobs::Stage::Measuring: return tr("Measuring speed");
+    case jobs::Stage::Generating: return tr("Generating");
     }
     return tr("Working");
 }

@@ -1,29 +1,25 @@
 #include "ui/models/tensor_group.h"
 
-#include <array>
-#include <limits>
+#include <string>
+
+#include "core/arch/tensor_role.h"
 
 namespace condense::ui {
 
 namespace {
 
-bool startsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-
-// "<prefix><digits>." -> layer index; -1 when the name does not have that form.
-int layerAfter(std::string_view name, std::string_view prefix, std::size_t& prefixLen)
+// "blk.3" / "model.layers.3": the name up to the layer number the classifier found.
+QString layerPrefix(std::string_view name, int layer)
 {
-    if (!startsWith(name, prefix)) return -1;
-    std::size_t i = prefix.size();
-    long long v = 0;
-    const std::size_t digits = i;
-    while (i < name.size() && name[i] >= '0' && name[i] <= '9') {
-        v = v * 10 + (name[i] - '0');
-        if (v > std::numeric_limits<int>::max()) return -1;
-        ++i;
+    const std::string number = "." + std::to_string(layer) + ".";
+    for (std::string_view head : {"blk", "layers"}) {
+        const std::string key = std::string(head) + number;
+        const std::size_t at = name.find(key);
+        if (at != std::string_view::npos && (at == 0 || name[at - 1] == '.'))
+            return QString::fromUtf8(name.data(), static_cast<qsizetype>(at + key.size() - 1));
     }
-    if (i == digits || i >= name.size() || name[i] != '.') return -1;
-    prefixLen = i;
-    return static_cast<int>(v);
+    const std::size_t at = name.find(number);
+    return at == std::string_view::npos ? QString() : QString::fromUtf8(name.data(), static_cast<qsizetype>(at + number.size() - 1));
 }
 
 } // namespace
@@ -31,30 +27,19 @@ int layerAfter(std::string_view name, std::string_view prefix, std::size_t& pref
 TensorGroupKey tensorGroupOf(std::string_view name)
 {
     TensorGroupKey key;
-    static constexpr std::array<std::string_view, 3> layerPrefixes{"blk.", "model.layers.", "layers."};
-    for (std::string_view p : layerPrefixes) {
-        std::size_t len = 0;
-        const int layer = layerAfter(name, p, len);
-        if (layer >= 0) {
-            key.kind = TensorGroupKind::Layer;
-            key.layer = layer;
-            key.prefix = QString::fromUtf8(name.data(), static_cast<qsizetype>(len));
-            return key;
-        }
+    const arch::TensorId id = arch::classifyTensor(name);
+    if (id.layer >= 0) {
+        key.kind = TensorGroupKind::Layer;
+        key.layer = id.layer;
+        key.prefix = layerPrefix(name, id.layer);
+        return key;
     }
-    static constexpr std::array<std::string_view, 4> embedding{"token_embd.", "model.embed_tokens.", "embed_tokens.",
-                                                               "tok_embeddings."};
-    for (std::string_view p : embedding)
-        if (startsWith(name, p)) {
-            key.kind = TensorGroupKind::Embedding;
-            return key;
-        }
-    static constexpr std::array<std::string_view, 5> output{"output.", "output_norm.", "lm_head.", "model.norm.", "norm."};
-    for (std::string_view p : output)
-        if (startsWith(name, p)) {
-            key.kind = TensorGroupKind::Output;
-            return key;
-        }
+    switch (id.role) {
+    case arch::TensorRole::TokenEmbd: key.kind = TensorGroupKind::Embedding; break;
+    case arch::TensorRole::Output:
+    case arch::TensorRole::OutputNorm: key.kind = TensorGroupKind::Output; break;
+    default: break;
+    }
     return key;
 }
 

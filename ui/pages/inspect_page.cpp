@@ -86,7 +86,7 @@ void InspectPage::retranslate()
     const QString yes = tr("yes");
     const QString no = tr("no");
     if (m_checkpoint) {
-        const model::ModelSpec& s = m_checkpoint->spec();
+        const arch::ModelSpec& s = m_checkpoint->spec();
         const auto num = [](std::uint64_t v) { return v ? formatExactCount(v) : QStringLiteral("–"); };
         setRows(m_modelForm, {
                                  {tr("Vocabulary"), num(s.vocabSize)},

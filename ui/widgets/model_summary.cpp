@@ -83,7 +83,7 @@ void ModelSummary::retranslate()
         return;
     }
     const io::Checkpoint& ck = *m_checkpoint;
-    const model::ModelSpec& spec = ck.spec();
+    const arch::ModelSpec& spec = ck.spec();
     m_name->setText(m_modelName);
     m_name->setToolTip(QString::fromStdString(ck.path().string()));
     m_format->setText(ErrorText::formatText(ck.format()));

@@ -1,6 +1,6 @@
-#include "core/model/model_spec.h"
+#include "core/arch/model_spec.h"
 
-namespace condense::model {
+namespace condense::arch {
 
 const char* familyName(Family f) noexcept
 {
@@ -26,4 +26,4 @@ std::string ModelSpec::ggufArchitecture() const
     return modelType;
 }
 
-} // namespace condense::model
+} // namespace condense::arch

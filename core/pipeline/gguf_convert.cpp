@@ -1,4 +1,4 @@
-#include "core/io/gguf_convert.h"
+#include "core/pipeline/gguf_convert.h"
 #include "core/io/error_text.h"
 #include "core/io/json_file.h"
 
@@ -15,13 +15,15 @@
 #include <set>
 #include <sstream>
 
-#include "core/io/gguf_tokenizer.h"
+#include "core/pipeline/gguf_tokenizer.h"
 #include "core/io/gguf_writer.h"
-#include "core/io/tensor_naming.h"
+#include "core/arch/tensor_naming.h"
 #include "core/jobs/thread_arena.h"
 #include "core/tensor/float_convert.h"
 
-namespace condense::io {
+namespace condense::pipeline {
+
+using namespace condense::io; // this file was core/io code: readers, writer and values
 
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
@@ -111,7 +113,7 @@ Status produceTensor(const Checkpoint& input, const Planned& p, TensorOutput& ou
             static_cast<std::size_t>(n), stop,
             [&](std::size_t k) {
                 const std::uint64_t dst = r0 + k;
-                const std::uint64_t srcRow = p.permuteHeads > 0 ? qkPermutedSourceRow(dst, rows, p.permuteHeads) : dst;
+                const std::uint64_t srcRow = p.permuteHeads > 0 ? arch::qkPermutedSourceRow(dst, rows, p.permuteHeads) : dst;
                 if (!convertFloatRow(p.srcType, src.data() + srcRow * srcRowBytes, p.outType, buf.data() + k * dstRowBytes,
                                      static_cast<std::size_t>(rowLen)))
                     failed.store(true, std::memory_order_relaxed);
@@ -310,7 +312,7 @@ std::string sizeLabel(std::uint64_t params)
 
 // The converter's hparams: config.json as AutoConfig would present it (text_config merged in,
 // the defaults transformers fills in for the keys the converter reads).
-Json hparamsFor(const Json& config, const model::ModelSpec& spec)
+Json hparamsFor(const Json& config, const arch::ModelSpec& spec)
 {
     Json h = config;
     if (h.contains("text_config") && h["text_config"].is_object())
@@ -319,11 +321,11 @@ Json hparamsFor(const Json& config, const model::ModelSpec& spec)
         if (!h.contains(k) || h[k].is_null()) h[k] = std::move(v);
     };
     setDefault("num_key_value_heads", spec.numKvHeads);
-    if (spec.family == model::Family::Llama || spec.family == model::Family::Mistral || spec.family == model::Family::Qwen3)
+    if (spec.family == arch::Family::Llama || spec.family == arch::Family::Mistral || spec.family == arch::Family::Qwen3)
         if (!h.contains("head_dim") || h["head_dim"].is_null()) h["head_dim"] = spec.headDim;
     std::uint64_t defCtx = 2048;
-    if (spec.family == model::Family::Mistral) defCtx = 4096 * 32;
-    if (spec.family == model::Family::Qwen2 || spec.family == model::Family::Qwen3) defCtx = 32768;
+    if (spec.family == arch::Family::Mistral) defCtx = 4096 * 32;
+    if (spec.family == arch::Family::Qwen2 || spec.family == arch::Family::Qwen3) defCtx = 32768;
     setDefault("max_position_embeddings", defCtx);
     setDefault("rms_norm_eps", spec.rmsNormEps);
     if (!h.contains("rope_parameters") && !h.contains("rope_theta")) h["rope_theta"] = spec.ropeTheta;
@@ -380,7 +382,7 @@ Json ropeParameters(const Json& h)
 }
 
 // TextModel.set_gguf_parameters (+ LlamaModel's vocab_size and rope.dimension_count).
-Status addHyperParameters(MetaBuilder& m, const Json& h, const model::ModelSpec& spec, DType outType, std::vector<std::string>& warnings)
+Status addHyperParameters(MetaBuilder& m, const Json& h, const arch::ModelSpec& spec, DType outType, std::vector<std::string>& warnings)
 {
     const Json* v = findHparam(h, {"n_layers", "num_hidden_layers", "n_layer", "num_layers"});
     if (!v) return makeError(ErrorCode::Malformed, m.label, "config has no num_hidden_layers");
@@ -435,7 +437,7 @@ Status addHyperParameters(MetaBuilder& m, const Json& h, const model::ModelSpec&
     }
     m.w.set("general.file_type", GgufValue::u32(llamaFileType(outType)));
 
-    if (spec.family == model::Family::Llama || spec.family == model::Family::Mistral) {
+    if (spec.family == arch::Family::Llama || spec.family == arch::Family::Mistral) {
         if (!h.contains("vocab_size")) return makeError(ErrorCode::Malformed, m.label, "config has no vocab_size");
         CONDENSE_TRY(m.u32(m.k("vocab_size"), h["vocab_size"]));
         Json ropeDim = h.contains("head_dim") && !h["head_dim"].is_null() ? h["head_dim"] : Json(spec.hiddenSize / spec.numHeads);
@@ -445,7 +447,7 @@ Status addHyperParameters(MetaBuilder& m, const Json& h, const model::ModelSpec&
 }
 
 // LlamaModel.generate_extra_tensors: llama3 rope frequency factors, in float32 as torch computes them.
-std::optional<std::vector<float>> llama3RopeFactors(const Json& h, const model::ModelSpec& spec)
+std::optional<std::vector<float>> llama3RopeFactors(const Json& h, const arch::ModelSpec& spec)
 {
     const Json rp = ropeParameters(h);
     const Json& params = rp.contains("full_attention") ? rp["full_attention"] : rp;
@@ -541,7 +543,7 @@ Result<ConversionLayout> planHf(const Checkpoint& input, DType outType)
     const fs::path folder = input.folder();
     const fs::path configPath = folder / "config.json";
     if (!input.hasConfig()) return makeError(ErrorCode::NotFound, configPath.string(), "a Hugging Face checkpoint needs its config.json to be converted");
-    const model::ModelSpec& spec = input.spec();
+    const arch::ModelSpec& spec = input.spec();
     if (!spec.known())
         return makeError(ErrorCode::UnsupportedArchitecture, configPath.string(),
                          "architecture '" + (spec.hfArchitecture.empty() ? spec.modelType : spec.hfArchitecture) +
@@ -552,7 +554,7 @@ Result<ConversionLayout> planHf(const Checkpoint& input, DType outType)
     const Json& rawConfig = **cfgJson;
     const Json h = hparamsFor(rawConfig, spec);
     const std::string arch = spec.ggufArchitecture();
-    const bool llamaArch = spec.family == model::Family::Llama || spec.family == model::Family::Mistral;
+    const bool llamaArch = spec.family == arch::Family::Llama || spec.family == arch::Family::Mistral;
 
     ConversionLayout layout;
     // The tokenizer first: a model llama.cpp cannot load is not worth converting.
@@ -584,8 +586,8 @@ Result<ConversionLayout> planHf(const Checkpoint& input, DType outType)
     std::set<std::string> names;
     for (std::size_t idx : order) {
         const TensorEntry& e = input.tensors()[idx];
-        if (isSkippedHfTensor(e.name)) continue;
-        auto gname = ggufTensorName(e.name);
+        if (arch::isSkippedHfTensor(e.name)) continue;
+        auto gname = arch::ggufTensorName(e.name);
         if (!gname) {
             Error err = makeError(ErrorCode::UnsupportedArchitecture, input.files().at(e.source),
                                   "no llama.cpp name for this tensor of architecture " + arch);
@@ -607,9 +609,9 @@ Result<ConversionLayout> planHf(const Checkpoint& input, DType outType)
         p.srcType = e.dtype;
         p.outType = outputTypeFor(p.name, std::max<std::size_t>(1, e.shape.size()), outType);
         if (llamaArch) {
-            const QkPermute q = qkPermuteFor(e.name);
-            if (q == QkPermute::Query) p.permuteHeads = spec.numHeads;
-            if (q == QkPermute::Key) p.permuteHeads = spec.numKvHeads;
+            const arch::QkPermute q = arch::qkPermuteFor(e.name);
+            if (q == arch::QkPermute::Query) p.permuteHeads = spec.numHeads;
+            if (q == arch::QkPermute::Key) p.permuteHeads = spec.numKvHeads;
         }
         if (*gname == "token_embd.weight") haveEmbedding = true;
         plan.push_back(std::move(p));
@@ -741,4 +743,4 @@ Result<ConvertReport> convertToGguf(const Checkpoint& input, const fs::path& out
     return convertHf(input, output, config, progress, stop);
 }
 
-} // namespace condense::io
+} // namespace condense::pipeline

@@ -1,9 +1,9 @@
-#include "core/io/tensor_naming.h"
+#include "core/arch/tensor_naming.h"
 
 #include <array>
 #include <utility>
 
-namespace condense::io {
+namespace condense::arch {
 
 namespace {
 
@@ -108,4 +108,4 @@ std::uint64_t qkPermutedSourceRow(std::uint64_t dstRow, std::uint64_t rows, std:
     return g * d + j * h + i;
 }
 
-} // namespace condense::io
+} // namespace condense::arch

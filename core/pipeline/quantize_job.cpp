@@ -1,4 +1,4 @@
-#include "core/quant/quantize_job.h"
+#include "core/pipeline/quantize_job.h"
 
 #include <algorithm>
 #include <atomic>
@@ -7,9 +7,9 @@
 #include <optional>
 #include <set>
 
-#include "core/io/gguf_convert.h"
+#include "core/pipeline/gguf_convert.h"
 #include "core/io/gguf_writer.h"
-#include "core/io/tensor_naming.h"
+#include "core/arch/tensor_naming.h"
 #include "core/jobs/thread_arena.h"
 #include "core/quant/float_rows.h"
 #include "core/quant/quant_registry.h"
@@ -20,7 +20,9 @@
 #include <unistd.h>
 #endif
 
-namespace condense::quant {
+namespace condense::pipeline {
+
+using namespace condense::quant; // kernels and the importance matrix
 
 namespace fs = std::filesystem;
 
@@ -70,14 +72,16 @@ struct Source {
     std::vector<io::GgufKV> metadata;
     std::vector<SourceTensor> tensors;
     std::vector<std::string> warnings;
-    io::ConversionLayout layout; // HF input
+    ConversionLayout layout; // HF input
     std::string label;           // file named in errors
+    arch::ModelSpec spec;        // the input's architecture facts (what the mix rules need)
 };
 
 Result<Source> openSource(const io::Checkpoint& input)
 {
     Source s;
     s.label = input.path().string();
+    s.spec = input.spec();
     if (const io::GgufFile* g = input.gguf()) {
         s.label = g->path();
         s.metadata = g->metadata();
@@ -91,13 +95,13 @@ Result<Source> openSource(const io::Checkpoint& input)
             s.tensors.push_back(std::move(st));
         }
     } else {
-        auto layout = io::planHfConversion(input, DType::F16);
+        auto layout = planHfConversion(input, DType::F16);
         if (!layout) return std::move(layout).error();
         s.layout = std::move(*layout);
         s.metadata = s.layout.metadata;
         s.warnings = s.layout.warnings;
         for (std::size_t i = 0; i < s.layout.tensors.size(); ++i) {
-            const io::ConvertedTensor& c = s.layout.tensors[i];
+            const ConvertedTensor& c = s.layout.tensors[i];
             SourceTensor st;
             st.name = c.name;
             if (c.shape.empty()) st.ne = {1};
@@ -145,7 +149,7 @@ Result<plan::QuantPlan> choosePlan(const Source& src, const QuantizeConfig& conf
     }
     const plan::MixInfo* mix = plan::findMix(config.mix);
     if (!mix) return makeError(ErrorCode::InvalidArgument, {}, "unknown quantization type '" + config.mix + "'");
-    auto facts = plan::modelFactsFromGguf(src.metadata, src.label);
+    auto facts = plan::modelFacts(src.spec, src.label);
     if (!facts) return std::move(facts).error();
     plan::MixOptions o;
     o.mix = mix;
@@ -285,7 +289,7 @@ private:
     Status copy(const SourceTensor& s, io::TensorOutput& out, std::uint64_t inBytes)
     {
         if (s.converted >= 0) {
-            CONDENSE_TRY(io::writeConvertedTensor(m_input, m_src.layout.tensors[static_cast<std::size_t>(s.converted)], out, m_stop));
+            CONDENSE_TRY(writeConvertedTensor(m_input, m_src.layout.tensors[static_cast<std::size_t>(s.converted)], out, m_stop));
             releasePages(s.data.data(), s.data.size());
             m_done += inBytes;
             return okStatus();
@@ -311,7 +315,7 @@ private:
         const std::uint64_t ne1 = s.ne.size() > 1 ? s.ne[1] : 1;
         const std::uint64_t ne2 = s.ne.size() > 2 ? s.ne[2] : 1;
         const DTypeTraits* srcTr = dtypeTraits(s.srcType);
-        const io::ConvertedTensor* conv = s.converted >= 0 ? &m_src.layout.tensors[static_cast<std::size_t>(s.converted)] : nullptr;
+        const ConvertedTensor* conv = s.converted >= 0 ? &m_src.layout.tensors[static_cast<std::size_t>(s.converted)] : nullptr;
         const bool generated = conv && conv->source < 0;
         const std::uint64_t srcRowBytes = srcTr ? ne0 / srcTr->blockSize * srcTr->blockBytes : 0;
         if (!generated && (!srcTr || s.data.size() != rows * srcRowBytes))
@@ -357,7 +361,7 @@ private:
                     } else if (dequant) {
                         dequant->dequantizeRow(s.data.data() + r * srcRowBytes, f, static_cast<std::int64_t>(ne0));
                     } else {
-                        const std::uint64_t sr = s.permuteHeads > 0 ? io::qkPermutedSourceRow(r, rows, s.permuteHeads) : r;
+                        const std::uint64_t sr = s.permuteHeads > 0 ? arch::qkPermutedSourceRow(r, rows, s.permuteHeads) : r;
                         if (!rowToF32(s.srcType, s.data.data() + sr * srcRowBytes, f, static_cast<std::size_t>(ne0))) {
                             failed.store(true, std::memory_order_relaxed);
                             return;
@@ -388,7 +392,7 @@ private:
                     const std::uint64_t r = bad / ne0;
                     if (dequant) dequant->dequantizeRow(s.data.data() + r * srcRowBytes, tmp.data(), static_cast<std::int64_t>(ne0));
                     else if (generated) std::memcpy(tmp.data(), conv->generated.data() + r * ne0, static_cast<std::size_t>(ne0) * sizeof(float));
-                    else rowToF32(s.srcType, s.data.data() + (s.permuteHeads > 0 ? io::qkPermutedSourceRow(r, rows, s.permuteHeads) : r) * srcRowBytes,
+                    else rowToF32(s.srcType, s.data.data() + (s.permuteHeads > 0 ? arch::qkPermutedSourceRow(r, rows, s.permuteHeads) : r) * srcRowBytes,
                                   tmp.data(), static_cast<std::size_t>(ne0));
                     v = tmp[static_cast<std::size_t>(bad % ne0)];
                 }
@@ -512,4 +516,4 @@ Result<QuantizeReport> runQuantize(const io::Checkpoint& input, const fs::path& 
     return report;
 }
 
-} // namespace condense::quant
+} // namespace condense::pipeline

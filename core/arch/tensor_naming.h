@@ -23,7 +23,7 @@
 #include <string>
 #include <string_view>
 
-namespace condense::io {
+namespace condense::arch {
 
 // Tensors the converter drops (rotary caches and attention masks some checkpoints store).
 bool isSkippedHfTensor(std::string_view hfName) noexcept;
@@ -44,4 +44,4 @@ QkPermute qkPermuteFor(std::string_view hfName) noexcept;
 // Requires rows % (2 * nHead) == 0.
 std::uint64_t qkPermutedSourceRow(std::uint64_t dstRow, std::uint64_t rows, std::uint64_t nHead) noexcept;
 
-} // namespace condense::io
+} // namespace condense::arch

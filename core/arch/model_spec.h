@@ -1,6 +1,6 @@
 #pragma once
 // ModelSpec: the architecture facts of a decoder-only transformer, from a Hugging Face
-// config.json (core/io/hf_config.h) or from GGUF metadata (core/io/gguf_spec.h). Fields the
+// config.json (core/io/hf_config.h) or from GGUF metadata (core/io/checkpoint.h specFromGguf). Fields the
 // source lacks keep their defaults; `known` says whether the architecture is one we can
 // convert and run (llama, mistral, qwen2, qwen3). Unknown architectures still open for
 // inspection.
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace condense::model {
+namespace condense::arch {
 
 enum class Family : std::uint8_t { Unknown, Llama, Mistral, Qwen2, Qwen3 };
 
@@ -36,6 +36,7 @@ struct ModelSpec {
     std::uint64_t numLayers = 0;
     std::uint64_t numHeads = 0;
     std::uint64_t numKvHeads = 0;
+    std::uint64_t numExperts = 0; // MoE experts per layer (0: dense)
     std::uint64_t headDim = 0;
     std::uint64_t maxPositions = 0;
     double rmsNormEps = 1e-6;
@@ -60,4 +61,4 @@ struct ModelSpec {
 
 const char* familyName(Family f) noexcept;
 
-} // namespace condense::model
+} // namespace condense::arch

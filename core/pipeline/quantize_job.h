@@ -44,11 +44,11 @@
 #include "core/plan/quant_plan.h"
 #include "core/quant/imatrix.h"
 
-namespace condense::quant {
+namespace condense::pipeline {
 
 struct QuantizeConfig {
     std::string mix = "Q4_K_M"; // llama-quantize ftype name (plan::findMix); ignored when `plan` is set
-    std::shared_ptr<const ImportanceMatrix> imatrix;
+    std::shared_ptr<const quant::ImportanceMatrix> imatrix;
     // Written as quantize.imatrix.file; llama-quantize writes the path as given on its command
     // line. Empty: imatrix->path().string().
     std::string imatrixLabel;
@@ -85,4 +85,4 @@ Result<PlannedQuantization> planQuantization(const io::Checkpoint& input, const 
 Result<QuantizeReport> runQuantize(const io::Checkpoint& input, const std::filesystem::path& output,
                                    const QuantizeConfig& config, jobs::ProgressSink& progress, std::stop_token stop = {});
 
-} // namespace condense::quant
+} // namespace condense::pipeline

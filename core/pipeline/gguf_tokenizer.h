@@ -33,12 +33,12 @@
 
 #include "core/common/result.h"
 #include "core/io/gguf_value.h"
-#include "core/model/model_spec.h"
+#include "core/arch/model_spec.h"
 
-namespace condense::io {
+namespace condense::pipeline {
 
 struct GgufTokenizerMetadata {
-    std::vector<GgufKV> kv;            // in the converter's order
+    std::vector<io::GgufKV> kv;            // in the converter's order
     std::vector<std::string> warnings; // what the converter would log as warnings
     std::string model;                 // "llama" or "gpt2"
 };
@@ -46,6 +46,6 @@ struct GgufTokenizerMetadata {
 // Builds the tokenizer keys for the model in `folder` (config.json, tokenizer.model,
 // tokenizer.json, tokenizer_config.json, added_tokens.json, special_tokens_map.json,
 // chat_template.jinja/json, merges.txt). ErrorCode::MissingTokenizer when no usable tokenizer.
-Result<GgufTokenizerMetadata> buildGgufTokenizer(const std::filesystem::path& folder, model::Family family);
+Result<GgufTokenizerMetadata> buildGgufTokenizer(const std::filesystem::path& folder, arch::Family family);
 
-} // namespace condense::io
+} // namespace condense::pipeline

@@ -23,7 +23,7 @@
 #include "core/jobs/progress.h"
 #include "core/tensor/dtype.h"
 
-namespace condense::io {
+namespace condense::pipeline {
 
 struct ConvertConfig {
     DType outType = DType::F16;
@@ -37,7 +37,7 @@ struct ConvertReport {
     std::vector<std::string> warnings;
 };
 
-Result<ConvertReport> convertToGguf(const Checkpoint& input, const std::filesystem::path& output,
+Result<ConvertReport> convertToGguf(const io::Checkpoint& input, const std::filesystem::path& output,
                                     const ConvertConfig& config, jobs::ProgressSink& progress,
                                     std::stop_token stop = {});
 
@@ -56,16 +56,16 @@ struct ConvertedTensor {
 };
 
 struct ConversionLayout {
-    std::vector<GgufKV> metadata;          // in file order, as convertToGguf writes them
+    std::vector<io::GgufKV> metadata;          // in file order, as convertToGguf writes them
     std::vector<ConvertedTensor> tensors;  // in file order
     std::vector<std::string> warnings;
 };
 
 // What convertToGguf would write for a Hugging Face folder / .safetensors input (metadata with
 // general.file_type of `outType`, tensors), without writing anything.
-Result<ConversionLayout> planHfConversion(const Checkpoint& input, DType outType);
+Result<ConversionLayout> planHfConversion(const io::Checkpoint& input, DType outType);
 
 // Streams one converted tensor (its outType bytes) to `out`, rows in parallel in the calling arena.
-Status writeConvertedTensor(const Checkpoint& input, const ConvertedTensor& t, TensorOutput& out, std::stop_token stop = {});
+Status writeConvertedTensor(const io::Checkpoint& input, const ConvertedTensor& t, io::TensorOutput& out, std::stop_token stop = {});
 
-} // namespace condense::io
+} // namespace condense::pipeline

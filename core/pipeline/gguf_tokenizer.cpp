@@ -1,4 +1,4 @@
-#include "core/io/gguf_tokenizer.h"
+#include "core/pipeline/gguf_tokenizer.h"
 #include "core/io/error_text.h"
 #include "core/io/json_file.h"
 
@@ -14,7 +14,9 @@
 
 #include "core/tokenizer/sentencepiece_model.h"
 
-namespace condense::io {
+namespace condense::pipeline {
+
+using namespace condense::io; // this file was core/io code: readers, writer and values
 
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
@@ -763,12 +765,12 @@ Result<Vocab> gpt2Vocab(const fs::path& dir, const Json& tok, std::optional<std:
 
 } // namespace
 
-Result<GgufTokenizerMetadata> buildGgufTokenizer(const fs::path& folder, model::Family family)
+Result<GgufTokenizerMetadata> buildGgufTokenizer(const fs::path& folder, arch::Family family)
 {
     GgufTokenizerMetadata out;
     auto cfgVocab = configVocabSize(folder);
     if (!cfgVocab) return std::move(cfgVocab).error();
-    const bool llamaFamily = family == model::Family::Llama || family == model::Family::Mistral;
+    const bool llamaFamily = family == arch::Family::Llama || family == arch::Family::Mistral;
     const fs::path spFile = folder / "tokenizer.model";
     const fs::path tjFile = folder / "tokenizer.json";
 
@@ -849,4 +851,4 @@ Result<GgufTokenizerMetadata> buildGgufTokenizer(const fs::path& folder, model::
     return out;
 }
 
-} // namespace condense::io
+} // namespace condense::pipeline

@@ -1,0 +1,135 @@
+#include "core/pipeline/quantize_request.h"
+
+#include <algorithm>
+#include <cctype>
+#include <memory>
+
+#include "core/io/atomic_file.h"
+#include "core/io/checkpoint.h"
+#include "core/io/json_file.h"
+#include "core/pipeline/gguf_convert.h"
+#include "core/pipeline/quantize_job.h"
+#include "core/quant/imatrix.h"
+
+namespace condense::pipeline {
+
+namespace {
+
+// Plan files are small (a few hundred bytes per tensor): 256 MB is far beyond any model's.
+constexpr std::uint64_t kMaxPlanBytes = 256ull << 20;
+
+bool hasQuantizationOptions(const QuantizeRequest& r)
+{
+    return !r.imatrix.empty() || !r.overrides.empty() || r.outputTensorType || r.tokenEmbeddingType || r.pure ||
+           r.leaveOutputTensor || !r.planFile.empty() || r.plan || r.dryRun;
+}
+
+Status savePlan(const std::filesystem::path& path, const plan::QuantPlan& p)
+{
+    return io::writeFileAtomically(path, plan::toJson(p) + "\n");
+}
+
+} // namespace
+
+bool isFloatType(std::string_view type)
+{
+    const auto t = dtypeFromName(std::string(type));
+    return t && (*t == DType::F32 || *t == DType::F16 || *t == DType::BF16);
+}
+
+std::optional<DType> writableType(std::string_view name)
+{
+    const auto t = dtypeFromName(std::string(name));
+    if (!t || !canWriteType(*t)) return std::nullopt;
+    return t;
+}
+
+Result<plan::TensorTypeOverride> parseTensorTypeOverride(std::string_view text)
+{
+    const auto eq = text.find('=');
+    if (eq == std::string_view::npos || eq == 0 || eq + 1 == text.size())
+        return makeError(ErrorCode::InvalidArgument, {}, std::string(text) + ": expected REGEX=TYPE");
+    const std::string_view type = text.substr(eq + 1);
+    const auto t = writableType(type);
+    if (!t) return makeError(ErrorCode::InvalidArgument, {}, std::string(text) + ": cannot write type '" + std::string(type) + "'");
+    return plan::TensorTypeOverride{std::string(text.substr(0, eq)), *t};
+}
+
+Result<QuantizeOutcome> runQuantize(const QuantizeRequest& r, jobs::ProgressSink& progress, std::stop_token stop)
+{
+    if (r.output.empty() && !r.dryRun) return makeError(ErrorCode::InvalidArgument, {}, "no output file given");
+    if ((!r.planFile.empty() || r.plan) &&
+        (!r.overrides.empty() || r.outputTensorType || r.tokenEmbeddingType || r.pure || r.leaveOutputTensor))
+        return makeError(ErrorCode::InvalidArgument, r.planFile.string(),
+                         "a plan fixes every tensor's type: it cannot be combined with type overrides, pure or leave-output-tensor");
+
+    // Float types without quantization options: the HF -> GGUF conversion.
+    if (isFloatType(r.type) && !hasQuantizationOptions(r)) {
+        auto ck = io::openCheckpoint(r.input, progress, stop);
+        if (!ck) return std::move(ck).error();
+        ConvertConfig cfg;
+        cfg.outType = *dtypeFromName(r.type);
+        cfg.threads = r.threads;
+        auto c = convertToGguf(**ck, r.output, cfg, progress, stop);
+        if (!c) return std::move(c).error();
+        QuantizeOutcome out;
+        out.conversion = true;
+        out.output = c->output;
+        out.fileBytes = c->fileBytes;
+        out.tensors = c->tensors;
+        out.warnings = std::move(c->warnings);
+        return out;
+    }
+
+    QuantizeConfig cfg;
+    cfg.threads = r.threads;
+    cfg.pure = r.pure;
+    cfg.leaveOutputTensor = r.leaveOutputTensor;
+    cfg.overrides = r.overrides;
+    cfg.outputTensorType = r.outputTensorType;
+    cfg.tokenEmbeddingType = r.tokenEmbeddingType;
+    if (r.plan) {
+        cfg.plan = *r.plan;
+    } else if (!r.planFile.empty()) {
+        auto text = io::readTextFile(r.planFile, kMaxPlanBytes);
+        if (!text) return std::move(text).error();
+        auto p = plan::planFromJson(*text, r.planFile.string());
+        if (!p) return std::move(p).error();
+        cfg.plan = std::move(*p);
+    } else {
+        if (!plan::findMix(r.type)) return makeError(ErrorCode::InvalidArgument, {}, "unknown quantization type '" + r.type + "'");
+        cfg.mix = r.type;
+    }
+    if (!r.imatrix.empty()) {
+        auto im = quant::ImportanceMatrix::load(r.imatrix);
+        if (!im) return std::move(im).error();
+        cfg.imatrix = std::make_shared<const quant::ImportanceMatrix>(std::move(*im));
+        cfg.imatrixLabel = r.imatrixLabel.empty() ? r.imatrix.string() : r.imatrixLabel; // llama-quantize: the path as given
+    }
+
+    auto ck = io::openCheckpoint(r.input, progress, stop);
+    if (!ck) return std::move(ck).error();
+
+    QuantizeOutcome out;
+    if (r.dryRun) {
+        auto planned = planQuantization(**ck, cfg);
+        if (!planned) return std::move(planned).error();
+        if (!r.planOut.empty()) CONDENSE_TRY(savePlan(r.planOut, planned->plan));
+        out.dryRun = true;
+        out.tensors = planned->plan.tensors.size();
+        out.plan = std::move(planned->plan);
+        out.warnings = std::move(planned->warnings);
+        return out;
+    }
+    auto q = runQuantize(**ck, r.output, cfg, progress, stop);
+    if (!q) return std::move(q).error();
+    if (!r.planOut.empty()) CONDENSE_TRY(savePlan(r.planOut, q->plan));
+    out.output = q->output;
+    out.fileBytes = q->fileBytes;
+    out.tensors = q->plan.tensors.size();
+    out.plan = std::move(q->plan);
+    out.warnings = std::move(q->warnings);
+    return out;
+}
+
+} // namespace condense::pipeline
