@@ -113,6 +113,7 @@ Result<std::unique_ptr<GgufBpeTokenizer>> GgufBpeTokenizer::create(GgufVocab v, 
     t->m_source = TokenizerSource::GgufGpt2;
     t->m_file = file;
     t->m_pre = pre;
+    t->m_byteLevelText = true;
     t->m_cleanSpaces = spec->cleanSpaces;
     for (const char* r : spec->regexes) {
         auto re = Pcre2Regex::compile(r, file);
