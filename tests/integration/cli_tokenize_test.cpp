@@ -23,6 +23,7 @@
 #include "core/io/checkpoint.h"
 #include "core/io/gguf_file.h"
 #include "core/io/gguf_writer.h"
+#include "core/tokenizer/byte_level.h"
 #include "tests/support/synthetic_gguf.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_models.h"
@@ -260,6 +261,53 @@ TEST(CliTokenize, VocabularyOnlyGgufTokenizesLikeTheFullFile)
             EXPECT_EQ(a.pieces, b.pieces);
         }
     }
+}
+
+// A made-up gpt2 vocabulary: the 256 byte characters, then merged tokens that only come out
+// when the pre-tokenizer leaves the pair in one word.
+fs::path writeByteVocab(const fs::path& path, const std::string& pre)
+{
+    std::vector<std::string> tokens;
+    for (int b = 0; b < 256; ++b) tokens.emplace_back(tokenizer::byte_level::charOf(static_cast<std::uint8_t>(b)));
+    const std::vector<std::pair<std::string, std::string>> merges = {
+        {"a", "1"}, {"1", "2"}, {"\xC4\xA0", "a"}, {"a", "b"}, {"\xC4\xA0", "!"}, {"!", "?"}, {"a", "!"}};
+    std::vector<std::string> mergeText;
+    for (const auto& [l, r] : merges) {
+        tokens.push_back(l + r);
+        mergeText.push_back(l + " " + r);
+    }
+    io::GgufWriter w;
+    w.set("tokenizer.ggml.model", io::GgufValue::string("gpt2"));
+    w.set("tokenizer.ggml.pre", io::GgufValue::string(pre));
+    w.set("tokenizer.ggml.tokens", io::GgufValue::stringArray(tokens));
+    w.set("tokenizer.ggml.merges", io::GgufValue::stringArray(mergeText));
+    jobs::NullSink sink;
+    auto r = w.write(path, [](std::size_t, io::TensorOutput&) { return okStatus(); }, {}, sink);
+    EXPECT_TRUE(r.ok()) << describe(r.error());
+    return path;
+}
+
+TEST(CliTokenize, DeepseekCoderPreTokenizerSplitsAsLlamaCpp)
+{
+    // llama.cpp's deepseek-coder regexes, in turn: [\r\n] | \s?\p{L}+ | \s?\p{P}+ | CJK/Hangul
+    // runs | \p{N} (one digit per word). Checked in full against llama.cpp's
+    // ggml-vocab-deepseek-coder.gguf test cases (llama_vocab_test.cpp, opt-in).
+    test::TempDir dir("condense-tok-deepseek");
+    const fs::path vocab = writeByteVocab(dir / "deepseek-coder.gguf", "deepseek-coder");
+    const auto pieces = [&](const std::string& text) { return tokenize(vocab, text, false).pieces; };
+    using P = std::vector<std::string>;
+    EXPECT_EQ(pieces("a1"), (P{"a", "1"}));       // letters and digits apart
+    EXPECT_EQ(pieces("12"), (P{"1", "2"}));       // one digit at a time
+    EXPECT_EQ(pieces("ab a"), (P{"ab", " a"}));   // a space stays with the letters after it
+    EXPECT_EQ(pieces("a!? !?"), (P{"a", "!?", " !", "?"}));
+    // The same vocabulary under gpt-2's pre-tokenizer keeps digit runs whole.
+    const fs::path other = writeByteVocab(dir / "gpt-2.gguf", "gpt-2");
+    EXPECT_EQ(tokenize(other, "12", false).pieces, (P{"12"}));
+    // deepseek-llm (a long list of letter ranges) is not one we run.
+    const fs::path llm = writeByteVocab(dir / "deepseek-llm.gguf", "deepseek-llm");
+    const auto r = runTokenize(llm, "a", false, false);
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("deepseek-llm"), std::string::npos) << r.err;
 }
 
 TEST(CliTokenize, TextOutputEscapesAndJsonReplacesInvalidUtf8)
