@@ -11,10 +11,12 @@
 //  - a vocabulary-only GGUF (tokenizer.* keys, no tensors, no general.architecture).
 //  - the output forms: text lines "id<TAB>piece" with \xNN escapes, whose pieces put together
 //    give the text back; --json with U+FFFD for bytes that are not UTF-8.
+//  - the job itself (core/pipeline/tokenize_job.h): cancellation.
 //  - errors: exit 1 with "condense-cli: error: <file>: ...", 2 for usage.
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,7 @@
 #include "core/io/checkpoint.h"
 #include "core/io/gguf_file.h"
 #include "core/io/gguf_writer.h"
+#include "core/pipeline/tokenize_job.h"
 #include "core/tokenizer/byte_level.h"
 #include "tests/support/synthetic_gguf.h"
 #include "tests/support/temp_dir.h"
@@ -347,6 +350,24 @@ TEST(CliTokenize, TextOutputEscapesAndJsonReplacesInvalidUtf8)
     ASSERT_FALSE(js["pieces"].empty());
     EXPECT_EQ(js["ids"].back(), kQwenEndOfText);
     EXPECT_EQ(js["pieces"].back(), "<|endoftext|>");
+}
+
+TEST(CliTokenize, TheJobStopsWhenCancelled)
+{
+    for (const fs::path& model : {test::referenceGguf("F16"), test::qwen2Dir()}) {
+        SCOPED_TRACE(model.string());
+        jobs::NullSink sink;
+        const pipeline::TokenizeRequest request{model.string(), "Hello world", true};
+        auto done = pipeline::runTokenize(request, sink, std::stop_token());
+        ASSERT_TRUE(done.ok()) << describe(done.error());
+        EXPECT_EQ(done->ids.size(), done->pieces.size());
+        EXPECT_FALSE(done->ids.empty());
+        std::stop_source stop;
+        stop.request_stop();
+        auto cancelled = pipeline::runTokenize(request, sink, stop.get_token());
+        ASSERT_FALSE(cancelled.ok());
+        EXPECT_EQ(cancelled.error().code, ErrorCode::Cancelled) << describe(cancelled.error());
+    }
 }
 
 TEST(CliTokenize, ErrorsNameTheFile)
