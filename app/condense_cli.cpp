@@ -8,6 +8,7 @@
 
 #include "app/cli_commands.h"
 #include "app/cli_eval.h"
+#include "app/cli_tokenize.h"
 
 int main(int argc, char** argv)
 {
@@ -78,6 +79,16 @@ int main(int argc, char** argv)
     gc->add_option("-n", go.tokens, "Tokens to generate")->default_val(64)->check(CLI::Range(1, 100000));
     gc->add_option("--threads", go.threads, "Worker threads (0: all cores)")->default_val(0)->check(CLI::NonNegativeNumber);
 
+    condense::cli::TokenizeOptions to;
+    auto* tk = app.add_subcommand("tokenize", "Token ids and pieces of a text under a model's tokenizer (as llama-tokenize)");
+    tk->add_option("MODEL", to.model, "Hugging Face folder, .safetensors or .gguf (a vocabulary-only GGUF too)")->required();
+    auto* tkInput = tk->add_option_group("input", "The text to tokenize (one of)");
+    tkInput->add_option("--text", to.text, "Text to tokenize (UTF-8)");
+    tkInput->add_option("--file", to.file, "File whose whole content is tokenized");
+    tkInput->require_option(1);
+    tk->add_flag("--no-special", to.noSpecial, "Add no BOS/EOS and read special-token text (\"<s>\") as plain text");
+    tk->add_flag("--json", to.json, "Print {\"ids\": [...], \"pieces\": [...]} instead of id<TAB>piece lines");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -90,5 +101,6 @@ int main(int argc, char** argv)
     if (*evc) return condense::cli::runEval(ev, progressToTty);
     if (*bc) return condense::cli::runBench(bo);
     if (*gc) return condense::cli::runGenerate(go);
+    if (*tk) return condense::cli::runTokenize(to);
     return 2;
 }

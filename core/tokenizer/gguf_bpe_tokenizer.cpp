@@ -27,6 +27,10 @@ constexpr const char* kSeedCoder =
     R"((?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1}| ?[^\s\p{L}\p{N}\r\n]+|\s*[\r\n]+|\s+(?!\S)|\s+)";
 constexpr const char* kBloom = " ?[^(\\s|.,!?\xE2\x80\xA6\xE3\x80\x82\xEF\xBC\x8C\xE3\x80\x81\xE0\xA5\xA4\xDB\x94\xD8\x8C)]+"; // … 。 ， 、 । ۔ ،
 
+// CJK ideographs U+4E00-U+9FA5, U+0800-U+4E00 (sic) and Hangul U+AC00-U+D7FF, as llama.cpp
+// spells them for deepseek-coder.
+constexpr const char* kCjkHangul = R"([\x{4E00}-\x{9FA5}\x{0800}-\x{4E00}\x{AC00}-\x{D7FF}]+)";
+
 struct PreSpec {
     std::vector<std::string_view> names;
     std::vector<const char*> regexes;
@@ -56,6 +60,7 @@ const std::vector<PreSpec>& preSpecs()
         {{"bloom", "gpt3-finnish"}, {kBloom}},
         {{"poro-chat"}, {kBloom}, false, false, false},
         {{"viking"}, {kBloom, R"(\p{N})"}, false, false, false},
+        {{"deepseek-coder"}, {R"([\r\n])", R"(\s?\p{L}+)", R"(\s?\p{P}+)", kCjkHangul, R"(\p{N})"}, false, false, false},
     };
     return specs;
 }
@@ -113,6 +118,7 @@ Result<std::unique_ptr<GgufBpeTokenizer>> GgufBpeTokenizer::create(GgufVocab v, 
     t->m_source = TokenizerSource::GgufGpt2;
     t->m_file = file;
     t->m_pre = pre;
+    t->m_byteLevelText = true;
     t->m_cleanSpaces = spec->cleanSpaces;
     for (const char* r : spec->regexes) {
         auto re = Pcre2Regex::compile(r, file);

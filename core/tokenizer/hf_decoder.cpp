@@ -123,6 +123,13 @@ Result<HfDecoder> HfDecoder::parse(const Json& j, const std::string& file)
     return d;
 }
 
+bool HfDecoder::hasByteLevel() const
+{
+    for (const Step& s : m_steps)
+        if (s.kind == Kind::ByteLevel) return true;
+    return false;
+}
+
 std::string HfDecoder::decode(std::vector<std::string> tokens) const
 {
     if (m_none) {

@@ -29,6 +29,8 @@ class HfDecoder {
 public:
     static Result<HfDecoder> parse(const nlohmann::json& j, const std::string& file);
     std::string decode(std::vector<std::string> tokens) const;
+    // Whether a ByteLevel step maps token characters back to bytes.
+    bool hasByteLevel() const;
 
 private:
     enum class Kind : std::uint8_t { ByteLevel, ByteFallback, Fuse, ReplaceString, ReplaceRegex, Strip, Metaspace, BpeSuffix };

@@ -256,6 +256,7 @@ Result<std::unique_ptr<HfTokenizer>> HfTokenizer::load(const fs::path& folder)
     auto decoder = HfDecoder::parse(member(j, "decoder"), file);
     if (!decoder) return std::move(decoder).error();
     t->m_decoder = std::move(*decoder);
+    t->m_byteLevelText = t->m_decoder.hasByteLevel();
     CONDENSE_TRY(parsePostProcessor(member(j, "post_processor"), file, allIds, t->m_prefix, t->m_suffix));
     for (const std::int32_t id : t->m_prefix)
         if (id >= t->vocabSize()) return makeError(ErrorCode::Malformed, file, "post_processor token id " + std::to_string(id) + " is not in the vocabulary");

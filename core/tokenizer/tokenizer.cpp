@@ -5,6 +5,7 @@
 #include "core/io/checkpoint.h"
 #include "core/io/error_text.h"
 #include "core/io/gguf_file.h"
+#include "core/tokenizer/byte_level.h"
 #include "core/tokenizer/gguf_bpe_tokenizer.h"
 #include "core/tokenizer/hf_tokenizer.h"
 #include "core/io/json_file.h"
@@ -111,6 +112,37 @@ const std::string& Tokenizer::tokenToPiece(std::int32_t id) const
 {
     static const std::string kEmpty;
     return id >= 0 && id < vocabSize() ? m_pieces[static_cast<std::size_t>(id)] : kEmpty;
+}
+
+std::string Tokenizer::tokenText(std::int32_t id) const
+{
+    const std::string& piece = tokenToPiece(id);
+    std::string out;
+    switch (tokenAttr(id)) {
+    case TokenAttr::Control:
+    case TokenAttr::Unknown:
+    case TokenAttr::UserDefined: return piece;
+    case TokenAttr::Unused: return out;
+    case TokenAttr::Byte:
+        if (const int b = byteTokenValue(piece); b >= 0) return std::string(1, static_cast<char>(b));
+        break; // a byte token not spelled <0xNN>: as a normal one
+    case TokenAttr::Normal: break;
+    }
+    if (m_byteLevelText) {
+        byte_level::decodeToken(piece, out);
+        return out;
+    }
+    static constexpr std::string_view kSpaceMark = "\xE2\x96\x81"; // U+2581
+    out.reserve(piece.size());
+    for (std::size_t i = 0; i < piece.size();) {
+        if (piece.compare(i, kSpaceMark.size(), kSpaceMark) == 0) {
+            out += ' ';
+            i += kSpaceMark.size();
+        } else {
+            out += piece[i++];
+        }
+    }
+    return out;
 }
 
 TokenAttr Tokenizer::tokenAttr(std::int32_t id) const

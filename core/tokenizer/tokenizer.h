@@ -61,6 +61,14 @@ public:
     // The vocabulary entry of a token as stored ("▁Hello", "Ġworld", "<0x0A>", "<s>"); empty
     // for ids outside the vocabulary.
     const std::string& tokenToPiece(std::int32_t id) const;
+    // The text one token stands for, as llama.cpp's llama_token_to_piece(special = true) gives
+    // it (what llama-tokenize prints): control, unknown and user-defined tokens as stored;
+    // byte tokens ("<0x0A>") as their one byte; normal tokens with U+2581 as ' '
+    // (SentencePiece-style vocabularies) or through the GPT-2 byte mapping (byte-level ones;
+    // a token holding a character outside the mapping keeps its own UTF-8, as Hugging Face's
+    // ByteLevel decoder does); unused ids and ids outside the vocabulary give "". Unlike
+    // decode(), no leading space is dropped. May be a fragment of a UTF-8 sequence.
+    std::string tokenText(std::int32_t id) const;
     std::int32_t vocabSize() const { return static_cast<std::int32_t>(m_pieces.size()); }
     TokenAttr tokenAttr(std::int32_t id) const;
     // Control or unknown token (what skipSpecial drops; HF: special added tokens).
@@ -87,6 +95,7 @@ protected:
     std::vector<TokenAttr> m_attrs;    // by id
     std::int32_t m_bos = -1, m_eos = -1, m_unk = -1, m_pad = -1;
     bool m_addBos = false, m_addEos = false;
+    bool m_byteLevelText = false; // normal tokens spell bytes through the GPT-2 mapping
     TokenizerSource m_source = TokenizerSource::HfTokenizerJson;
     std::string m_file;
 };
