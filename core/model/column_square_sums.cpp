@@ -15,7 +15,7 @@ void ColumnSquareSums::observe(const LinearInput& in)
     if (e.sums.empty()) e.sums.assign(static_cast<std::size_t>(in.cols), 0.0);
     e.tokens += in.nTokens;
     // Token-major within a column chunk: contiguous loads, the chunk's sums stay in L1.
-    constexpr std::int64_t kChunk = 256;
+    constexpr std::int64_t kChunk = 64;
     auto run = [&](std::int64_t c0, std::int64_t c1) {
         double* s = e.sums.data();
         for (std::int64_t t = 0; t < in.nTokens; ++t) {
