@@ -431,11 +431,11 @@ Status Session::head(std::span<const float> hidden, std::int64_t nTokens, std::s
 Status Session::overrideWeight(std::int64_t layer, WeightRole role, std::shared_ptr<const OwnedWeight> weight)
 {
     const ModelDims& d = m_model->dims();
-    const bool block = isBlockRole(role);
-    if (block ? (layer < 0 || layer >= d.layers) : layer != -1)
+    const bool perBlock = isBlockRole(role);
+    if (perBlock ? (layer < 0 || layer >= d.layers) : layer != -1)
         return makeError(ErrorCode::InvalidArgument, "",
                          "layer " + std::to_string(layer) + " is not valid for " + weightRoleName(role));
-    const WeightView& original = block ? m_model->layers()[static_cast<std::size_t>(layer)].matrix(role)
+    const WeightView& original = perBlock ? m_model->layers()[static_cast<std::size_t>(layer)].matrix(role)
                                        : (role == WeightRole::TokenEmbd ? m_model->tokenEmbedding() : m_model->output());
     if (weight && (weight->view().rows != original.rows || weight->view().cols != original.cols)) {
         Error e = makeError(ErrorCode::InvalidArgument, "",
@@ -445,7 +445,7 @@ Status Session::overrideWeight(std::int64_t layer, WeightRole role, std::shared_
         e.tensor = tensorName(layer, role);
         return e;
     }
-    if (!block) {
+    if (!perBlock) {
         (role == WeightRole::TokenEmbd ? m_embdOverride : m_outputOverride) = std::move(weight);
         return okStatus();
     }

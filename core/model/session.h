@@ -134,7 +134,8 @@ public:
     // TokenEmbd and Output. InvalidArgument on a bad layer or a shape that differs.
     Status overrideWeight(std::int64_t layer, WeightRole role, std::shared_ptr<const OwnedWeight> weight);
     void clearOverrides();
-    // The matrix this session uses for (layer, role): the override or the model's.
+    // The matrix this session uses for (layer, role): the override or the model's. The layer
+    // must exist (-1 for TokenEmbd and Output).
     const WeightView& weight(std::int64_t layer, WeightRole role) const;
 
 private:

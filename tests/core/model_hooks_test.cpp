@@ -371,6 +371,13 @@ TEST_F(ModelHooks, BlockByBlockEqualsFullForward)
     // Different batch shapes than eval()'s: float summation order only.
     EXPECT_LE(maxAbsDiff(h, wantBlocks[0].back()), 1e-4f);
 
+    // A stop request is honoured.
+    std::stop_source stopped;
+    stopped.request_stop();
+    auto st = s->runBlock(0, h, kTokens, 0, stopped.get_token());
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.error().code, ErrorCode::Cancelled);
+
     // Bad arguments are refused.
     EXPECT_FALSE(s->runBlock(d.layers, h, kTokens, 0).ok());
     EXPECT_FALSE(s->runBlock(0, h, kTokens, 1).ok()); // past the context
@@ -465,6 +472,22 @@ TEST_F(ModelHooks, ReplacedTensorChangesThatBlockAndNoEarlierOne)
     evalChunk(*s, ids, logits, blocks);
     EXPECT_EQ(maxAbsDiff(blocks.back(), base.back()), 0.0f);
     EXPECT_GT(maxAbsDiff(logits, baseLogits), kChangedThreshold);
+    s->clearOverrides();
+
+    // The embedding rows: an exact F32 copy changes nothing, a Q4_0 round trip moves block 0.
+    const WeightView& emb = s_model->tokenEmbedding();
+    auto embF = toFloats(emb);
+    ASSERT_TRUE(embF.ok());
+    auto embCopy = OwnedWeight::fromFloats(DType::F32, emb.rows, emb.cols, *embF);
+    ASSERT_TRUE(embCopy.ok());
+    ASSERT_TRUE(s->overrideWeight(-1, WeightRole::TokenEmbd, *embCopy).ok());
+    evalChunk(*s, ids, logits, blocks);
+    EXPECT_EQ(maxAbsDiff(logits, baseLogits), 0.0f);
+    auto embQ4 = OwnedWeight::fromFloats(DType::Q4_0, emb.rows, emb.cols, *embF);
+    ASSERT_TRUE(embQ4.ok());
+    ASSERT_TRUE(s->overrideWeight(-1, WeightRole::TokenEmbd, *embQ4).ok());
+    evalChunk(*s, ids, logits, blocks);
+    EXPECT_GT(maxAbsDiff(blocks[0], base[0]), kChangedThreshold);
     s->clearOverrides();
 
     // Wrong shapes and layers are refused.
