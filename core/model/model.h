@@ -7,6 +7,8 @@
 //   auto model = model::loadModel(*ck, {});          // Result<std::shared_ptr<const Model>>
 //   auto session = model::Session::create(*model, {.nCtx = 512, .threads = 2});
 //   (*session)->eval(tokens, logits);                // session.h
+//   // calibration / sensitivity: activation observer, block-by-block forward and per-session
+//   // weight overrides, all on Session (session.h)
 //
 // Weights are not copied: every matrix is a view into the checkpoint's memory mapping (the
 // Model keeps the Checkpoint alive), quantized types stay quantized; only norm weights, biases

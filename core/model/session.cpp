@@ -8,6 +8,9 @@
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/parallel_for.h>
 
+#include "core/quant/quant_registry.h"
+#include "core/tensor/float_convert.h"
+
 namespace condense::model {
 
 namespace {
@@ -104,11 +107,7 @@ Status Session::eval(std::span<const std::int32_t> tokens, std::span<float> logi
     const auto n = static_cast<std::int64_t>(tokens.size());
     if (n == 0) return okStatus();
     const std::int64_t vocab = m_model->dims().vocab;
-    for (std::int64_t i = 0; i < n; ++i)
-        if (tokens[static_cast<std::size_t>(i)] < 0 || tokens[static_cast<std::size_t>(i)] >= vocab)
-            return makeError(ErrorCode::InvalidArgument, file,
-                             "token id " + std::to_string(tokens[static_cast<std::size_t>(i)]) + " at index " +
-                                 std::to_string(i) + " is outside the vocabulary of " + std::to_string(vocab));
+    if (Status st = checkTokens(tokens); !st.ok()) return st;
     if (n > m_nCtx - m_pos)
         return makeError(ErrorCode::InvalidArgument, file,
                          std::to_string(n) + " tokens do not fit: " + std::to_string(m_pos) + " of " +
@@ -158,7 +157,7 @@ void Session::rmsNormRows(const float* x, const std::vector<float>& w, float* ou
     });
 }
 
-void Session::attention(std::int64_t layer, std::int64_t n)
+void Session::attention(std::int64_t layer, std::int64_t n, std::int64_t pos)
 {
     const ModelDims& d = m_model->dims();
     const kernels::VecOps& ops = m_model->matmul().vecOps();
@@ -180,16 +179,16 @@ void Session::attention(std::int64_t layer, std::int64_t n)
         const float* V = m_cache.values(layer, kvh);
         const std::int64_t t0 = tb * kTokBlock, t1 = std::min(n, t0 + kTokBlock);
         if (block && t1 - t0 >= 4) {
-            scratch.reserve(static_cast<std::size_t>(16 * (m_pos + t1 + hd)) * sizeof(float));
-            ops.attentionBlock(q + t0 * qDim + h * hd, qDim, t1 - t0, m_pos + t0, Kt, m_nCtx, V, hd, d.slidingWindow, scale,
+            scratch.reserve(static_cast<std::size_t>(16 * (pos + t1 + hd)) * sizeof(float));
+            ops.attentionBlock(q + t0 * qDim + h * hd, qDim, t1 - t0, pos + t0, Kt, m_nCtx, V, hd, d.slidingWindow, scale,
                                out + t0 * qDim + h * hd, qDim, scratch.as<float>());
             return;
         }
         scratch.reserve(static_cast<std::size_t>(m_nCtx) * sizeof(float));
         for (std::int64_t t = t0; t < t1; ++t) {
-            const std::int64_t pos = m_pos + t;
-            const std::int64_t j0 = d.slidingWindow > 0 ? std::max<std::int64_t>(0, pos - d.slidingWindow + 1) : 0;
-            const std::int64_t nk = pos + 1 - j0;
+            const std::int64_t p = pos + t;
+            const std::int64_t j0 = d.slidingWindow > 0 ? std::max<std::int64_t>(0, p - d.slidingWindow + 1) : 0;
+            const std::int64_t nk = p + 1 - j0;
             float* s = scratch.as<float>();
             ops.scoresT(q + t * qDim + h * hd, Kt + j0, m_nCtx, nk, hd, scale, s);
             const float mx = *std::max_element(s, s + nk);
@@ -208,25 +207,67 @@ void Session::attention(std::int64_t layer, std::int64_t n)
     });
 }
 
-Status Session::step(const std::int32_t* tokens, std::int64_t n, float* logits, LogitsMode mode,
-                     std::int64_t firstLogit, const EvalOptions& options, const std::stop_token& stop)
+Status Session::checkTokens(std::span<const std::int32_t> tokens) const
+{
+    const std::int64_t vocab = m_model->dims().vocab;
+    for (std::size_t i = 0; i < tokens.size(); ++i)
+        if (tokens[i] < 0 || tokens[i] >= vocab)
+            return makeError(ErrorCode::InvalidArgument, m_model->checkpoint().path().string(),
+                             "token id " + std::to_string(tokens[i]) + " at index " + std::to_string(i) +
+                                 " is outside the vocabulary of " + std::to_string(vocab));
+    return okStatus();
+}
+
+void Session::notify(std::int64_t layer, LinearSite site, std::int64_t pos, std::int64_t n, std::int64_t cols,
+                     const float* rows)
+{
+    LinearInput in;
+    in.layer = layer;
+    in.site = site;
+    in.roles = siteRoles(site);
+    in.firstPosition = pos;
+    in.nTokens = n;
+    in.cols = cols;
+    in.rows = rows;
+    m_observer->observe(in);
+}
+
+void Session::embedRows(const std::int32_t* tokens, std::int64_t n, float* x)
+{
+    const std::int64_t H = m_model->dims().hidden;
+    if (!m_embdOverride) {
+        forEach(n, H, [&](std::int64_t t) { m_model->embed(tokens[t], x + t * H); });
+        return;
+    }
+    const WeightView& w = m_embdOverride->view();
+    const DTypeTraits* tr = dtypeTraits(w.type);
+    const quant::QuantKernels* q = tr != nullptr && tr->isQuantized ? quant::quantKernels(w.type) : nullptr;
+    forEach(n, H, [&](std::int64_t t) {
+        if (q != nullptr) q->dequantizeRow(w.row(tokens[t]), x + t * H, H);
+        else convertToF32(w.type, w.row(tokens[t]), x + t * H, static_cast<std::size_t>(H));
+    });
+}
+
+void Session::ropeTables(std::int64_t pos, std::int64_t n)
+{
+    const Rope& rope = m_model->rope();
+    const std::int64_t half = rope.rotatedDims() / 2;
+    m_cos.resize(static_cast<std::size_t>(n * half));
+    m_sin.resize(static_cast<std::size_t>(n * half));
+    for (std::int64_t t = 0; t < n; ++t) rope.angles(pos + t, m_cos.data() + t * half, m_sin.data() + t * half);
+}
+
+void Session::block(std::int64_t l, float* x, std::int64_t n, std::int64_t pos)
 {
     const Model& m = *m_model;
     const ModelDims& d = m.dims();
     const Matmul& mm = m.matmul();
     const kernels::VecOps& ops = mm.vecOps();
     const std::int64_t H = d.hidden, hd = d.headDim, qDim = d.heads * hd, kvDim = d.kvHeads * hd, F = d.ff;
-    float *x = floats(m_x), *xn = floats(m_xn), *q = floats(m_q), *k = floats(m_k), *v = floats(m_v);
+    float *xn = floats(m_xn), *q = floats(m_q), *k = floats(m_k), *v = floats(m_v);
     float *attn = floats(m_attn), *out = floats(m_out), *gate = floats(m_gate), *up = floats(m_up);
-
-    forEach(n, H, [&](std::int64_t t) { m.embed(tokens[t], x + t * H); });
-
-    // Rotation tables of the batch's positions.
     const Rope& rope = m.rope();
     const std::int64_t half = rope.rotatedDims() / 2;
-    std::vector<float> cosT(static_cast<std::size_t>(n * half)), sinT(static_cast<std::size_t>(n * half));
-    for (std::int64_t t = 0; t < n; ++t) rope.angles(m_pos + t, cosT.data() + t * half, sinT.data() + t * half);
-
     const double eps = m.spec().rmsNormEps;
     auto headNorm = [&](float* hv, const std::vector<float>& w) {
         const double ms = ops.sumSquares(hv, hd) / static_cast<double>(hd);
@@ -236,69 +277,204 @@ Status Session::step(const std::int32_t* tokens, std::int64_t n, float* logits, 
     auto addBias = [](float* row, const std::vector<float>& b) {
         for (std::size_t i = 0; i < b.size(); ++i) row[i] += b[i];
     };
+    const LayerWeights& L = layerWeights(l);
 
-    for (std::int64_t l = 0; l < d.layers; ++l) {
-        if (stop.stop_requested()) return makeError(ErrorCode::Cancelled, m.checkpoint().path().string(), "cancelled");
-        const LayerWeights& L = m.layers()[static_cast<std::size_t>(l)];
+    rmsNormRows(x, L.attnNorm, xn, n, H);
+    if (m_observer) notify(l, LinearSite::AttnQKV, pos, n, H, xn);
+    m_act.reset(xn, H, n, H);
+    mm.multiply(L.q, m_act, q, qDim);
+    mm.multiply(L.k, m_act, k, kvDim);
+    mm.multiply(L.v, m_act, v, kvDim);
+    forEach(n, qDim + 2 * kvDim, [&](std::int64_t t) {
+        float* qt = q + t * qDim;
+        float* kt = k + t * kvDim;
+        float* vt = v + t * kvDim;
+        addBias(qt, L.qBias);
+        addBias(kt, L.kBias);
+        addBias(vt, L.vBias);
+        const float* c = m_cos.data() + t * half;
+        const float* s = m_sin.data() + t * half;
+        for (std::int64_t h = 0; h < d.heads; ++h) {
+            if (!L.qNorm.empty()) headNorm(qt + h * hd, L.qNorm);
+            rope.rotate(qt + h * hd, c, s);
+        }
+        const std::int64_t p = pos + t;
+        for (std::int64_t h = 0; h < d.kvHeads; ++h) {
+            if (!L.kNorm.empty()) headNorm(kt + h * hd, L.kNorm);
+            rope.rotate(kt + h * hd, c, s);
+            float* keysT = m_cache.keys(l, h);
+            for (std::int64_t i = 0; i < hd; ++i) keysT[i * m_nCtx + p] = kt[h * hd + i];
+            std::copy(vt + h * hd, vt + (h + 1) * hd, m_cache.values(l, h) + p * hd);
+        }
+    });
+    attention(l, n, pos);
 
-        rmsNormRows(x, L.attnNorm, xn, n, H);
-        m_act.reset(xn, H, n, H);
-        mm.multiply(L.q, m_act, q, qDim);
-        mm.multiply(L.k, m_act, k, kvDim);
-        mm.multiply(L.v, m_act, v, kvDim);
-        forEach(n, qDim + 2 * kvDim, [&](std::int64_t t) {
-            float* qt = q + t * qDim;
-            float* kt = k + t * kvDim;
-            float* vt = v + t * kvDim;
-            addBias(qt, L.qBias);
-            addBias(kt, L.kBias);
-            addBias(vt, L.vBias);
-            const float* c = cosT.data() + t * half;
-            const float* s = sinT.data() + t * half;
-            for (std::int64_t h = 0; h < d.heads; ++h) {
-                if (!L.qNorm.empty()) headNorm(qt + h * hd, L.qNorm);
-                rope.rotate(qt + h * hd, c, s);
-            }
-            const std::int64_t pos = m_pos + t;
-            for (std::int64_t h = 0; h < d.kvHeads; ++h) {
-                if (!L.kNorm.empty()) headNorm(kt + h * hd, L.kNorm);
-                rope.rotate(kt + h * hd, c, s);
-                float* keysT = m_cache.keys(l, h);
-                for (std::int64_t i = 0; i < hd; ++i) keysT[i * m_nCtx + pos] = kt[h * hd + i];
-                std::copy(vt + h * hd, vt + (h + 1) * hd, m_cache.values(l, h) + pos * hd);
-            }
-        });
-        attention(l, n);
+    if (m_observer) notify(l, LinearSite::AttnOut, pos, n, qDim, attn);
+    m_act.reset(attn, qDim, n, qDim);
+    mm.multiply(L.o, m_act, out, H);
+    forEach(n, H, [&](std::int64_t t) {
+        for (std::int64_t i = 0; i < H; ++i) x[t * H + i] += out[t * H + i];
+    });
 
-        m_act.reset(attn, qDim, n, qDim);
-        mm.multiply(L.o, m_act, out, H);
-        forEach(n, H, [&](std::int64_t t) {
-            for (std::int64_t i = 0; i < H; ++i) x[t * H + i] += out[t * H + i];
-        });
+    rmsNormRows(x, L.ffnNorm, xn, n, H);
+    if (m_observer) notify(l, LinearSite::FfnGateUp, pos, n, H, xn);
+    m_act.reset(xn, H, n, H);
+    mm.multiply(L.gate, m_act, gate, F);
+    mm.multiply(L.up, m_act, up, F);
+    forEach(n, 8 * F, [&](std::int64_t t) { ops.siluMul(gate + t * F, up + t * F, F); });
+    if (m_observer) notify(l, LinearSite::FfnDown, pos, n, F, gate);
+    m_act.reset(gate, F, n, F);
+    mm.multiply(L.down, m_act, out, H);
+    forEach(n, H, [&](std::int64_t t) {
+        for (std::int64_t i = 0; i < H; ++i) x[t * H + i] += out[t * H + i];
+    });
+}
 
-        rmsNormRows(x, L.ffnNorm, xn, n, H);
-        m_act.reset(xn, H, n, H);
-        mm.multiply(L.gate, m_act, gate, F);
-        mm.multiply(L.up, m_act, up, F);
-        forEach(n, 8 * F, [&](std::int64_t t) { ops.siluMul(gate + t * F, up + t * F, F); });
-        m_act.reset(gate, F, n, F);
-        mm.multiply(L.down, m_act, out, H);
-        forEach(n, H, [&](std::int64_t t) {
-            for (std::int64_t i = 0; i < H; ++i) x[t * H + i] += out[t * H + i];
-        });
+void Session::headRows(const float* x, std::int64_t n, float* logits, LogitsMode mode, std::int64_t firstLogit,
+                       std::int64_t pos)
+{
+    if (mode == LogitsMode::None) return;
+    const std::int64_t H = m_model->dims().hidden;
+    const std::int64_t first = mode == LogitsMode::All ? firstLogit : n - 1;
+    const std::int64_t rows = n - first;
+    if (rows <= 0) return;
+    float* xn = floats(m_xn);
+    rmsNormRows(x + first * H, m_model->outputNorm(), xn, rows, H);
+    if (m_observer) notify(-1, LinearSite::Output, pos + first, rows, H, xn);
+    m_act.reset(xn, H, rows, H);
+    m_model->matmul().multiply(weight(-1, WeightRole::Output), m_act, logits, m_model->dims().vocab);
+}
 
+Status Session::step(const std::int32_t* tokens, std::int64_t n, float* logits, LogitsMode mode,
+                     std::int64_t firstLogit, const EvalOptions& options, const std::stop_token& stop)
+{
+    float* x = floats(m_x);
+    embedRows(tokens, n, x);
+    ropeTables(m_pos, n);
+    for (std::int64_t l = 0; l < m_model->dims().layers; ++l) {
+        if (stop.stop_requested()) return makeError(ErrorCode::Cancelled, m_model->checkpoint().path().string(), "cancelled");
+        block(l, x, n, m_pos);
         if (options.blockOutput) options.blockOutput(l, m_pos, n, x);
     }
-
-    if (mode != LogitsMode::None) {
-        const std::int64_t first = mode == LogitsMode::All ? firstLogit : n - 1;
-        const std::int64_t rows = n - first;
-        rmsNormRows(x + first * H, m.outputNorm(), xn, rows, H);
-        m_act.reset(xn, H, rows, H);
-        mm.multiply(m.output(), m_act, logits, d.vocab);
-    }
+    headRows(x, n, logits, mode, firstLogit, m_pos);
     m_pos += n;
     return okStatus();
+}
+
+Status Session::embed(std::span<const std::int32_t> tokens, std::span<float> hidden)
+{
+    const auto n = static_cast<std::int64_t>(tokens.size());
+    const std::int64_t H = m_model->dims().hidden;
+    if (Status st = checkTokens(tokens); !st.ok()) return st;
+    if (hidden.size() < static_cast<std::size_t>(n * H))
+        return makeError(ErrorCode::InvalidArgument, "", "hidden buffer holds " + std::to_string(hidden.size()) +
+                                                             " floats, " + std::to_string(n * H) + " needed");
+    m_arena->execute([&] { embedRows(tokens.data(), n, hidden.data()); });
+    return okStatus();
+}
+
+Status Session::runBlock(std::int64_t layer, std::span<float> hidden, std::int64_t nTokens, std::int64_t firstPosition,
+                         std::stop_token stop)
+{
+    const std::int64_t H = m_model->dims().hidden;
+    if (layer < 0 || layer >= m_model->dims().layers)
+        return makeError(ErrorCode::InvalidArgument, "", "layer " + std::to_string(layer) + " does not exist");
+    if (nTokens < 0 || firstPosition < 0 || nTokens > m_nCtx - firstPosition)
+        return makeError(ErrorCode::InvalidArgument, "",
+                         "positions " + std::to_string(firstPosition) + " + " + std::to_string(nTokens) +
+                             " do not fit the context of " + std::to_string(m_nCtx));
+    if (hidden.size() < static_cast<std::size_t>(nTokens * H))
+        return makeError(ErrorCode::InvalidArgument, "", "hidden buffer holds " + std::to_string(hidden.size()) +
+                                                             " floats, " + std::to_string(nTokens * H) + " needed");
+    Status status = okStatus();
+    m_arena->execute([&] {
+        for (std::int64_t done = 0; done < nTokens; done += m_maxBatch) {
+            if (stop.stop_requested()) {
+                status = makeError(ErrorCode::Cancelled, m_model->checkpoint().path().string(), "cancelled");
+                return;
+            }
+            const std::int64_t b = std::min(m_maxBatch, nTokens - done);
+            ropeTables(firstPosition + done, b);
+            block(layer, hidden.data() + done * H, b, firstPosition + done);
+        }
+    });
+    return status;
+}
+
+Status Session::head(std::span<const float> hidden, std::int64_t nTokens, std::span<float> logits, LogitsMode mode,
+                     std::int64_t firstLogit)
+{
+    const std::int64_t H = m_model->dims().hidden, vocab = m_model->dims().vocab;
+    if (nTokens < 0 || hidden.size() < static_cast<std::size_t>(nTokens * H))
+        return makeError(ErrorCode::InvalidArgument, "", "hidden buffer holds " + std::to_string(hidden.size()) +
+                                                             " floats, " + std::to_string(nTokens * H) + " needed");
+    if (firstLogit < 0 || (mode == LogitsMode::All && firstLogit > nTokens))
+        return makeError(ErrorCode::InvalidArgument, "", "first logit row " + std::to_string(firstLogit) + " is outside the tokens");
+    if (logits.size() < logitsSize(nTokens, mode, firstLogit))
+        return makeError(ErrorCode::InvalidArgument, "", "logits buffer holds " + std::to_string(logits.size()) +
+                                                             " floats, " + std::to_string(logitsSize(nTokens, mode, firstLogit)) + " needed");
+    if (nTokens == 0 || mode == LogitsMode::None) return okStatus();
+    m_arena->execute([&] {
+        if (mode == LogitsMode::Last) {
+            headRows(hidden.data() + (nTokens - 1) * H, 1, logits.data(), LogitsMode::All, 0, m_pos + nTokens - 1);
+            return;
+        }
+        // In pieces of maxBatch rows (the scratch's size).
+        for (std::int64_t r = firstLogit; r < nTokens; r += m_maxBatch) {
+            const std::int64_t b = std::min(m_maxBatch, nTokens - r);
+            headRows(hidden.data() + r * H, b, logits.data() + (r - firstLogit) * vocab, LogitsMode::All, 0, m_pos + r);
+        }
+    });
+    return okStatus();
+}
+
+Status Session::overrideWeight(std::int64_t layer, WeightRole role, std::shared_ptr<const OwnedWeight> weight)
+{
+    const ModelDims& d = m_model->dims();
+    const bool perBlock = isBlockRole(role);
+    if (perBlock ? (layer < 0 || layer >= d.layers) : layer != -1)
+        return makeError(ErrorCode::InvalidArgument, "",
+                         "layer " + std::to_string(layer) + " is not valid for " + weightRoleName(role));
+    const WeightView& original = perBlock ? m_model->layers()[static_cast<std::size_t>(layer)].matrix(role)
+                                       : (role == WeightRole::TokenEmbd ? m_model->tokenEmbedding() : m_model->output());
+    if (weight && (weight->view().rows != original.rows || weight->view().cols != original.cols)) {
+        Error e = makeError(ErrorCode::InvalidArgument, "",
+                            "replacement is " + std::to_string(weight->view().rows) + " x " +
+                                std::to_string(weight->view().cols) + ", the weight is " + std::to_string(original.rows) +
+                                " x " + std::to_string(original.cols));
+        e.tensor = tensorName(layer, role);
+        return e;
+    }
+    if (!perBlock) {
+        (role == WeightRole::TokenEmbd ? m_embdOverride : m_outputOverride) = std::move(weight);
+        return okStatus();
+    }
+    const auto l = static_cast<std::size_t>(layer);
+    if (m_layerOverrides.empty()) m_layerOverrides.resize(static_cast<std::size_t>(d.layers));
+    auto& lo = m_layerOverrides[l];
+    if (!lo) {
+        if (!weight) return okStatus();
+        lo = std::make_unique<LayerOverride>();
+        lo->weights = m_model->layers()[l];
+    }
+    lo->weights.matrix(role) = weight ? weight->view() : original;
+    lo->owned[static_cast<int>(role)] = std::move(weight);
+    if (std::none_of(std::begin(lo->owned), std::end(lo->owned), [](const auto& w) { return w != nullptr; })) lo.reset();
+    return okStatus();
+}
+
+void Session::clearOverrides()
+{
+    m_layerOverrides.clear();
+    m_embdOverride.reset();
+    m_outputOverride.reset();
+}
+
+const WeightView& Session::weight(std::int64_t layer, WeightRole role) const
+{
+    if (isBlockRole(role)) return layerWeights(layer).matrix(role);
+    if (role == WeightRole::TokenEmbd) return m_embdOverride ? m_embdOverride->view() : m_model->tokenEmbedding();
+    return m_outputOverride ? m_outputOverride->view() : m_model->output();
 }
 
 } // namespace condense::model

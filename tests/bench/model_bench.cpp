@@ -5,9 +5,13 @@
 // (decode calls only), a warm-up run comes first; the table shows mean ± standard deviation
 // of the per-repetition tokens/s. With --llama-bench PATH (or LLAMA_BENCH=PATH in the
 // environment) the same tests run through llama-bench and the ratio ours / llama.cpp is
-// printed.
+// printed. With --observer each test also runs with a ColumnSquareSums activation observer
+// attached (the imatrix statistic, session.h), repetitions alternating with the plain runs,
+// and the observer's cost is printed twice: as the difference of the two runs' speeds, and
+// as the time spent inside the observer over the rest of the forward pass of the same runs
+// (robust to a busy machine).
 //
-//   condense_model_bench MODEL.gguf [-p 512] [-n 128] [-t 1,2] [-r 3] [--llama-bench PATH]
+//   condense_model_bench MODEL.gguf [-p 512] [-n 128] [-t 1,2] [-r 3] [--llama-bench PATH] [--observer]
 //   condense_model_bench --make-synthetic OUT.gguf --template TOKENIZER.gguf
 //       [--hidden 2048 --ff 5632 --layers 22 --heads 32 --kv-heads 4 --vocab 32000]
 //   writes a randomly initialised F16 llama model of that shape (TinyLlama-1.1B by default)
@@ -28,6 +32,7 @@
 #include "core/io/checkpoint.h"
 #include "core/io/gguf_file.h"
 #include "core/io/gguf_writer.h"
+#include "core/model/column_square_sums.h"
 #include "core/model/model.h"
 #include "core/model/session.h"
 #include "core/tensor/float_convert.h"
@@ -62,8 +67,24 @@ std::vector<int> parseList(const std::string& s)
     return out;
 }
 
+// ColumnSquareSums that also measures the time spent in its calls.
+class TimedSquareSums : public model::ActivationObserver {
+public:
+    void observe(const model::LinearInput& in) override
+    {
+        const auto t0 = std::chrono::steady_clock::now();
+        m_sums.observe(in);
+        seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }
+    double seconds = 0;
+
+private:
+    model::ColumnSquareSums m_sums;
+};
+
 // One repetition: tokens/s of a pp run (nPrompt tokens in one batch) or a tg run (nGen steps).
-double runOnce(const std::shared_ptr<const model::Model>& m, int threads, int nPrompt, int nGen, std::mt19937& rng)
+double runOnce(const std::shared_ptr<const model::Model>& m, int threads, int nPrompt, int nGen, std::mt19937& rng,
+               model::ActivationObserver* observer = nullptr)
 {
     model::SessionConfig sc;
     sc.nCtx = std::max(nPrompt + nGen, 1);
@@ -73,6 +94,7 @@ double runOnce(const std::shared_ptr<const model::Model>& m, int threads, int nP
         std::cerr << describe(s.error()) << "\n";
         std::exit(1);
     }
+    (*s)->setObserver(observer);
     const std::int64_t vocab = m->dims().vocab;
     const std::int32_t bos = m->spec().bosTokenId >= 0 ? static_cast<std::int32_t>(m->spec().bosTokenId) : 0;
     std::vector<float> logits(static_cast<std::size_t>(vocab));
@@ -228,6 +250,7 @@ int main(int argc, char** argv)
 {
     std::string modelPath, llama, synth, templ;
     int nPrompt = 512, nGen = 128, reps = 3;
+    bool observe = false;
     std::vector<int> threads{1, 2};
     std::int64_t hidden = 2048, ff = 5632, layers = 22, heads = 32, kvHeads = 4, vocab = 32000;
     if (const char* e = std::getenv("LLAMA_BENCH")) llama = e;
@@ -245,6 +268,7 @@ int main(int argc, char** argv)
         else if (a == "-r") reps = std::stoi(next());
         else if (a == "-t") threads = parseList(next());
         else if (a == "--llama-bench") llama = next();
+        else if (a == "--observer") observe = true;
         else if (a == "--make-synthetic") synth = next();
         else if (a == "--template") templ = next();
         else if (a == "--hidden") hidden = std::stoll(next());
@@ -266,7 +290,7 @@ int main(int argc, char** argv)
         return makeSynthetic(synth, templ, hidden, ff, layers, heads, kvHeads, vocab);
     }
     if (modelPath.empty()) {
-        std::cerr << "usage: condense_model_bench MODEL.gguf [-p 512] [-n 128] [-t 1,2] [-r 3] [--llama-bench PATH]\n";
+        std::cerr << "usage: condense_model_bench MODEL.gguf [-p 512] [-n 128] [-t 1,2] [-r 3] [--llama-bench PATH] [--observer]\n";
         return 2;
     }
     jobs::NullSink sink;
@@ -289,9 +313,19 @@ int main(int argc, char** argv)
         for (int which = 0; which < 2; ++which) {
             const int p = which == 0 ? nPrompt : 0, g = which == 0 ? 0 : nGen;
             if (p == 0 && g == 0) continue;
+            TimedSquareSums sums;
             runOnce(*m, t, p, g, rng); // warm-up
-            std::vector<double> v;
-            for (int r = 0; r < reps; ++r) v.push_back(runOnce(*m, t, p, g, rng));
+            if (observe) runOnce(*m, t, p, g, rng, &sums);
+            std::vector<double> v, vo;
+            double observedSeconds = 0, inside = 0;
+            for (int r = 0; r < reps; ++r) {
+                v.push_back(runOnce(*m, t, p, g, rng));
+                if (!observe) continue;
+                sums.seconds = 0;
+                vo.push_back(runOnce(*m, t, p, g, rng, &sums));
+                observedSeconds += (p + g) / vo.back();
+                inside += sums.seconds;
+            }
             const Stats s = stats(v);
             const std::string name = which == 0 ? "pp" + std::to_string(p) : "tg" + std::to_string(g);
             double ref = -1;
@@ -300,6 +334,13 @@ int main(int argc, char** argv)
                 std::printf("| %7d | %-5s | %9.2f ± %7.2f | %13.2f | %5.2f |\n", t, name.c_str(), s.mean, s.sd, ref, s.mean / ref);
             else
                 std::printf("| %7d | %-5s | %9.2f ± %7.2f | %13s | %5s |\n", t, name.c_str(), s.mean, s.sd, "-", "-");
+            if (observe) {
+                const Stats so = stats(vo);
+                std::printf("| %7d | %-5s | %9.2f ± %7.2f | %13s | %5s |  with observer: %+.1f %% time, "
+                            "%.1f %% inside it\n",
+                            t, (name + "+o").c_str(), so.mean, so.sd, "-", "-", (s.mean / so.mean - 1.0) * 100.0,
+                            100.0 * inside / (observedSeconds - inside));
+            }
             std::fflush(stdout);
         }
     }
