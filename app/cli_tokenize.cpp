@@ -7,9 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/io/error_text.h"
-#include "core/io/json_file.h"
 #include "core/pipeline/tokenize_job.h"
-#include "core/tokenizer/utf8.h"
 
 namespace condense::cli {
 
@@ -18,13 +16,8 @@ int runTokenize(const TokenizeOptions& o)
     pipeline::TokenizeRequest request;
     request.model = o.model;
     request.special = !o.noSpecial;
-    if (o.file) {
-        auto text = io::readTextFile(*o.file);
-        if (!text) return fail(text.error());
-        request.text = std::move(*text);
-    } else {
-        request.text = o.text.value_or(std::string());
-    }
+    if (o.file) request.file = *o.file;
+    else request.text = o.text.value_or(std::string());
 
     jobs::NullSink sink;
     auto result = pipeline::runTokenize(request, sink, std::stop_token());
@@ -35,7 +28,7 @@ int runTokenize(const TokenizeOptions& o)
         Json j;
         j["ids"] = result->ids;
         Json& pieces = j["pieces"] = Json::array();
-        for (const std::string& piece : result->pieces) pieces.push_back(tokenizer::utf8::sanitize(piece));
+        for (const std::string& piece : result->validPieces) pieces.push_back(piece);
         std::cout << j.dump() << '\n';
         return 0;
     }

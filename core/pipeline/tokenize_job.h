@@ -12,6 +12,7 @@
 // fragment of a UTF-8 sequence; how to show such bytes is the caller's choice.
 
 #include <cstdint>
+#include <filesystem>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -22,14 +23,16 @@
 namespace condense::pipeline {
 
 struct TokenizeRequest {
-    std::string model; // path of the model folder or file
-    std::string text;  // UTF-8 (invalid bytes are tokenized as the tokenizer treats them)
+    std::string model;          // path of the model folder or file
+    std::string text;           // UTF-8 (invalid bytes are tokenized as the tokenizer treats them)
+    std::filesystem::path file; // when set, the text is this file's contents (read size-checked)
     bool special = true;
 };
 
 struct TokenizeResult {
     std::vector<std::int32_t> ids;
-    std::vector<std::string> pieces; // one per id
+    std::vector<std::string> pieces;      // one per id
+    std::vector<std::string> validPieces; // pieces with every byte that does not start valid UTF-8 as U+FFFD (for JSON)
 };
 
 // Errors: those of openCheckpoint and loadTokenizer (NotFound, MissingTokenizer,

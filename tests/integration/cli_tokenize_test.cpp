@@ -357,7 +357,7 @@ TEST(CliTokenize, TheJobStopsWhenCancelled)
     for (const fs::path& model : {test::referenceGguf("F16"), test::qwen2Dir()}) {
         SCOPED_TRACE(model.string());
         jobs::NullSink sink;
-        const pipeline::TokenizeRequest request{model.string(), "Hello world", true};
+        const pipeline::TokenizeRequest request{model.string(), "Hello world", {}, true};
         auto done = pipeline::runTokenize(request, sink, std::stop_token());
         ASSERT_TRUE(done.ok()) << describe(done.error());
         EXPECT_EQ(done->ids.size(), done->pieces.size());
