@@ -26,11 +26,24 @@ TerminalProgress::~TerminalProgress()
     if (m_enabled && m_dirty) std::fputs("\r\033[K", stderr);
 }
 
+void TerminalProgress::overall(double fraction, double etaSeconds)
+{
+    m_fraction = fraction;
+    m_eta = etaSeconds;
+}
+
 void TerminalProgress::report(jobs::Stage stage, std::uint64_t done, std::uint64_t total, std::string_view item)
 {
     if (!m_enabled) return;
-    const int pct = total ? static_cast<int>(100.0 * static_cast<double>(done) / static_cast<double>(total)) : 0;
-    std::fprintf(stderr, "\r\033[K%s %3d%% %.*s", jobs::stageName(stage), pct, static_cast<int>(item.size()), item.data());
+    // The job-wide fraction and ETA core computes; a job without passes shows its stage's share.
+    const double f = m_fraction >= 0 ? m_fraction : (total ? static_cast<double>(done) / static_cast<double>(total) : 0.0);
+    const int pct = static_cast<int>(100.0 * f);
+    char eta[32] = "";
+    if (m_fraction >= 0 && m_eta >= 0) {
+        const auto s = static_cast<long long>(m_eta + 0.5);
+        std::snprintf(eta, sizeof eta, " ETA %lld:%02lld", s / 60, s % 60);
+    }
+    std::fprintf(stderr, "\r\033[K%3d%%%s %s %.*s", pct, eta, jobs::stageName(stage), static_cast<int>(item.size()), item.data());
     std::fflush(stderr);
     m_dirty = true;
 }

@@ -162,12 +162,16 @@ Result<std::size_t> scoreTask(LanguageModel& m, const McTask& task, std::stop_to
     return bestIdx;
 }
 
-Result<McResult> runMc(LanguageModel& m, const std::string& name, const std::vector<McTask>& tasks, std::stop_token stop)
+// Scores every task; `done` advances by each task's tokens and is reported against `work`.
+Result<McResult> runMc(LanguageModel& m, const std::string& name, const std::vector<McTask>& tasks, jobs::ProgressSink& progress,
+                       std::uint64_t& done, std::uint64_t work, std::stop_token stop)
 {
     McResult r;
     r.task = name;
     for (const auto& t : tasks) {
         if (stop.stop_requested()) return makeError(ErrorCode::Cancelled, m.label(), "cancelled");
+        progress.report(jobs::Stage::Evaluating, done, work, m.label());
+        for (const auto& e : t.endings) done += e.size();
         auto pick = scoreTask(m, t, stop);
         if (!pick) return std::move(pick).error();
         ++r.tasks;
@@ -211,15 +215,40 @@ Result<EvalResult> runEvaluation(const EvalInput& input, LanguageModel& base, co
     std::vector<double> baseNll(rows); // the base's NLL per scored row, reused by every candidate
     LayerStates baseLayers, candLayers;
 
+    // Multiple-choice tasks are built first, so the progress covers them from the start.
+    std::vector<McTask> hsTasks, contTasks;
+    if (!input.hellaswag.empty()) {
+        auto t = parseHellaswag(input.hellaswag, input.hellaswagLabel, input.tokenize, config.hellaswagTasks);
+        if (!t) return std::move(t).error();
+        hsTasks = std::move(*t);
+    }
+    if (config.continuationTasks > 0) {
+        const auto plain = special ? input.tokenize(input.text, false) : tokens;
+        contTasks = makeContinuationTasks(plain, config.continuationTasks, config.continuationContext, config.continuationSpan);
+    }
+
+
+    // Progress in tokens run through a model: a chunk is nCtx tokens, a task the tokens of
+    // all its endings. It reaches the total only when the last multiple-choice task is scored.
     const auto nChunks = static_cast<std::uint64_t>(plan.chunks.size());
-    const std::uint64_t work = nChunks * models.size();
+    const auto taskTokens = [](const std::vector<McTask>& tasks) {
+        std::uint64_t t = 0;
+        for (const auto& task : tasks)
+            for (const auto& e : task.endings) t += e.size();
+        return t;
+    };
+    const std::uint64_t chunkWork = static_cast<std::uint64_t>(n);
+    const std::uint64_t mcWorkPerModel = taskTokens(hsTasks) + taskTokens(contTasks);
+    const std::uint64_t work = (nChunks * chunkWork + mcWorkPerModel) * models.size();
+    std::uint64_t workDone = 0;
     for (std::uint64_t c = 0; c < nChunks; ++c) {
         const bool drift = static_cast<std::int64_t>(c) < config.driftChunks && !candidates.empty();
         const auto& feed = plan.chunks[c];
         const auto& target = plan.targets[c];
         for (std::size_t mi = 0; mi < models.size(); ++mi) {
             if (stop.stop_requested()) return makeError(ErrorCode::Cancelled, input.textLabel, "cancelled");
-            progress.report(jobs::Stage::Evaluating, c * models.size() + mi, work, models[mi]->label());
+            progress.report(jobs::Stage::Evaluating, workDone, work, models[mi]->label());
+            workDone += chunkWork;
             const bool isBase = mi == 0;
             std::vector<float>& logits = isBase ? baseLogits : candLogits;
             LayerStates* layers = drift ? (isBase ? &baseLayers : &candLayers) : nullptr;
@@ -282,19 +311,6 @@ Result<EvalResult> runEvaluation(const EvalInput& input, LanguageModel& base, co
             }
         }
     }
-    progress.report(jobs::Stage::Evaluating, work, work, {});
-
-    // Multiple choice
-    std::vector<McTask> hsTasks, contTasks;
-    if (!input.hellaswag.empty()) {
-        auto t = parseHellaswag(input.hellaswag, input.hellaswagLabel, input.tokenize, config.hellaswagTasks);
-        if (!t) return std::move(t).error();
-        hsTasks = std::move(*t);
-    }
-    if (config.continuationTasks > 0) {
-        const auto plain = special ? input.tokenize(input.text, false) : tokens;
-        contTasks = makeContinuationTasks(plain, config.continuationTasks, config.continuationContext, config.continuationSpan);
-    }
 
     EvalResult result;
     result.textLabel = input.textLabel;
@@ -333,17 +349,18 @@ Result<EvalResult> runEvaluation(const EvalInput& input, LanguageModel& base, co
                                    a.relSum[l] / static_cast<double>(a.driftTokens)});
         }
         if (!hsTasks.empty()) {
-            auto r = runMc(*models[mi], "hellaswag", hsTasks, stop);
+            auto r = runMc(*models[mi], "hellaswag", hsTasks, progress, workDone, work, stop);
             if (!r) return std::move(r).error();
             e.mc.push_back(*r);
         }
         if (!contTasks.empty()) {
-            auto r = runMc(*models[mi], "continuation", contTasks, stop);
+            auto r = runMc(*models[mi], "continuation", contTasks, progress, workDone, work, stop);
             if (!r) return std::move(r).error();
             e.mc.push_back(*r);
         }
         result.models.push_back(std::move(e));
     }
+    progress.report(jobs::Stage::Evaluating, work, work, {});
     return result;
 }
 

@@ -3,6 +3,14 @@
 // stage, done/total counts and optionally the item being worked on (a tensor name: data,
 // not user text). ThrottledSink forwards at most one report per interval (plus every
 // stage change and the final done == total report).
+//
+// Job-wide progress: a job runs several passes (open, quantize, validate; or open, evaluate,
+// measure), each restarting its own done/total. WeightedProgress knows the passes and their
+// weights (the share of the job's time each takes) and turns every report into one job-wide
+// fraction, as heaptrack does ((pass + passCompletion) / passes, with weights), never going
+// backwards, plus an ETA from the elapsed time: elapsed * (1 - f) / f once f and the elapsed
+// time are large enough to mean something. It reports both through ProgressSink::overall();
+// the CLI's progress line and the GUI's job strip show what core computes.
 
 #include <atomic>
 #include <chrono>
@@ -10,6 +18,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace condense::jobs {
 
@@ -32,6 +41,39 @@ class ProgressSink {
 public:
     virtual ~ProgressSink() = default;
     virtual void report(Stage stage, std::uint64_t done, std::uint64_t total, std::string_view item = {}) = 0;
+    // The whole job's fraction done (0..1) and the seconds it still needs (< 0: not known yet).
+    // Sent just before the report() it belongs to. Sinks that only show stages ignore it.
+    virtual void overall(double fraction, double etaSeconds) { (void)fraction; (void)etaSeconds; }
+};
+
+// Seconds left for a job `fraction` done after `elapsedSeconds`; -1 while that cannot be
+// estimated (less than 1 % done or less than half a second in).
+double estimateRemainingSeconds(double elapsedSeconds, double fraction) noexcept;
+
+struct ProgressPass {
+    Stage stage;
+    double weight; // share of the job's time (any positive scale; normalised)
+};
+
+// Maps the reports of a job's passes onto one job-wide fraction (see above). A report of a
+// stage that is not one of the passes (a writer's per-tensor report, say) is forwarded as is
+// and does not move the fraction. Passes are matched in order: a stage that occurs twice is
+// two passes.
+class WeightedProgress final : public ProgressSink {
+public:
+    WeightedProgress(ProgressSink& inner, std::vector<ProgressPass> passes);
+    void report(Stage stage, std::uint64_t done, std::uint64_t total, std::string_view item = {}) override;
+    void overall(double fraction, double etaSeconds) override; // a nested job's fraction: ignored
+    double fraction() const;
+
+private:
+    ProgressSink& m_inner;
+    std::vector<ProgressPass> m_passes;
+    double m_totalWeight = 0;
+    std::chrono::steady_clock::time_point m_start;
+    mutable std::mutex m_mutex;
+    std::size_t m_pass = 0;
+    double m_fraction = 0;
 };
 
 class NullSink final : public ProgressSink {
@@ -45,10 +87,13 @@ public:
     explicit ThrottledSink(ProgressSink& inner,
                            std::chrono::milliseconds interval = std::chrono::milliseconds(50));
     void report(Stage stage, std::uint64_t done, std::uint64_t total, std::string_view item = {}) override;
+    void overall(double fraction, double etaSeconds) override;
 
 private:
     ProgressSink& m_inner;
     std::chrono::steady_clock::duration m_interval;
+    double m_fraction = -1;
+    double m_eta = -1;
     std::mutex m_mutex;
     std::chrono::steady_clock::time_point m_last{};
     int m_lastStage = -1;

@@ -27,8 +27,13 @@ std::string defaultLabel(const std::filesystem::path& p)
 
 } // namespace
 
-Result<EvalOutcome> runEval(const EvalRequest& r, jobs::ProgressSink& progress, std::stop_token stop)
+Result<EvalOutcome> runEval(const EvalRequest& r, jobs::ProgressSink& sink, std::stop_token stop)
 {
+    // Weights: loading is quick (memory-mapped); scoring the text dominates; llama-bench-style
+    // latency runs pp512 + tg128 three times per model.
+    std::vector<jobs::ProgressPass> passes{{jobs::Stage::Opening, 2}, {jobs::Stage::Evaluating, 90}};
+    if (r.latency) passes.push_back({jobs::Stage::Measuring, 8 * static_cast<double>(r.models.size())});
+    jobs::WeightedProgress progress(sink, std::move(passes));
     if (r.models.empty()) return makeError(ErrorCode::InvalidArgument, {}, "no model to evaluate");
     if (!r.labels.empty() && r.labels.size() != r.models.size())
         return makeError(ErrorCode::InvalidArgument, {}, "one label per model");

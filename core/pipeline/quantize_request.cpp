@@ -55,7 +55,7 @@ Result<plan::TensorTypeOverride> parseTensorTypeOverride(std::string_view text)
     return plan::TensorTypeOverride{std::string(text.substr(0, eq)), *t};
 }
 
-Result<QuantizeOutcome> runQuantize(const QuantizeRequest& r, jobs::ProgressSink& progress, std::stop_token stop)
+Result<QuantizeOutcome> runQuantize(const QuantizeRequest& r, jobs::ProgressSink& sink, std::stop_token stop)
 {
     if (r.output.empty() && !r.dryRun) return makeError(ErrorCode::InvalidArgument, {}, "no output file given");
     if ((!r.planFile.empty() || r.plan) &&
@@ -65,6 +65,9 @@ Result<QuantizeOutcome> runQuantize(const QuantizeRequest& r, jobs::ProgressSink
 
     // Float types without quantization options: the HF -> GGUF conversion.
     if (isFloatType(r.type) && !hasQuantizationOptions(r)) {
+        // Weights: the share of a conversion's time each pass takes (reading headers is quick;
+        // the re-validation reads headers back only).
+        jobs::WeightedProgress progress(sink, {{jobs::Stage::Opening, 1}, {jobs::Stage::Converting, 96}, {jobs::Stage::Validating, 3}});
         auto ck = io::openCheckpoint(r.input, progress, stop);
         if (!ck) return std::move(ck).error();
         ConvertConfig cfg;
@@ -107,6 +110,7 @@ Result<QuantizeOutcome> runQuantize(const QuantizeRequest& r, jobs::ProgressSink
         cfg.imatrixLabel = r.imatrixLabel.empty() ? r.imatrix.string() : r.imatrixLabel; // llama-quantize: the path as given
     }
 
+    jobs::WeightedProgress progress(sink, {{jobs::Stage::Opening, 1}, {jobs::Stage::Quantizing, 96}, {jobs::Stage::Validating, 3}});
     auto ck = io::openCheckpoint(r.input, progress, stop);
     if (!ck) return std::move(ck).error();
 

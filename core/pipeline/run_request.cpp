@@ -31,8 +31,9 @@ Result<Loaded> load(const std::filesystem::path& path, jobs::ProgressSink& progr
 
 } // namespace
 
-Result<BenchOutcome> runBench(const BenchRequest& r, jobs::ProgressSink& progress, std::stop_token stop)
+Result<BenchOutcome> runBench(const BenchRequest& r, jobs::ProgressSink& sink, std::stop_token stop)
 {
+    jobs::WeightedProgress progress(sink, {{jobs::Stage::Opening, 2}, {jobs::Stage::Measuring, 98}});
     auto l = load(r.model, progress, stop);
     if (!l) return std::move(l).error();
     eval::LatencyConfig lc;
@@ -56,8 +57,9 @@ Result<BenchOutcome> runBench(const BenchRequest& r, jobs::ProgressSink& progres
     return out;
 }
 
-Result<GenerateOutcome> runGenerate(const GenerateRequest& r, jobs::ProgressSink& progress, std::stop_token stop)
+Result<GenerateOutcome> runGenerate(const GenerateRequest& r, jobs::ProgressSink& sink, std::stop_token stop)
 {
+    jobs::WeightedProgress progress(sink, {{jobs::Stage::Opening, 5}, {jobs::Stage::Generating, 95}});
     auto l = load(r.model, progress, stop);
     if (!l) return std::move(l).error();
     auto tok = tokenizer::loadTokenizer(*l->checkpoint);

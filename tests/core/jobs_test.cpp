@@ -129,3 +129,60 @@ TEST(ParallelFor, AlreadyStoppedTokenRunsNothing)
     EXPECT_FALSE(parallelFor(100, src.get_token(), [&](std::size_t) { ran++; }));
     EXPECT_EQ(ran.load(), 0);
 }
+
+namespace {
+struct OverallRecorder final : ProgressSink {
+    std::vector<double> fractions;
+    std::vector<Stage> stages;
+    void report(Stage s, std::uint64_t, std::uint64_t, std::string_view) override { stages.push_back(s); }
+    void overall(double f, double) override { fractions.push_back(f); }
+};
+} // namespace
+
+TEST(WeightedProgress, OneJobWideFractionOverWeightedPasses)
+{
+    OverallRecorder rec;
+    WeightedProgress p(rec, {{Stage::Opening, 1}, {Stage::Quantizing, 8}, {Stage::Validating, 1}});
+    p.report(Stage::Opening, 0, 1);
+    EXPECT_DOUBLE_EQ(rec.fractions.back(), 0.0);
+    p.report(Stage::Opening, 1, 1);
+    EXPECT_DOUBLE_EQ(rec.fractions.back(), 0.1);
+    p.report(Stage::Quantizing, 0, 100); // a new pass restarts its counts, not the job's fraction
+    EXPECT_DOUBLE_EQ(rec.fractions.back(), 0.1);
+    p.report(Stage::Quantizing, 50, 100);
+    EXPECT_DOUBLE_EQ(rec.fractions.back(), 0.5);
+    p.report(Stage::Writing, 3, 7); // not a pass: forwarded, fraction unchanged and not re-sent
+    EXPECT_EQ(rec.fractions.size(), 4u);
+    EXPECT_EQ(rec.stages.back(), Stage::Writing);
+    p.report(Stage::Quantizing, 40, 100); // never backwards
+    EXPECT_DOUBLE_EQ(rec.fractions.back(), 0.5);
+    p.report(Stage::Validating, 1, 1);
+    EXPECT_DOUBLE_EQ(rec.fractions.back(), 1.0);
+    p.report(Stage::Opening, 0, 1); // an earlier pass's stage after a later one: ignored
+    EXPECT_DOUBLE_EQ(rec.fractions.back(), 1.0);
+    EXPECT_DOUBLE_EQ(p.fraction(), 1.0);
+}
+
+TEST(WeightedProgress, EtaFollowsElapsedTimeAndFraction)
+{
+    EXPECT_LT(estimateRemainingSeconds(10.0, 0.005), 0.0); // too early to say
+    EXPECT_LT(estimateRemainingSeconds(0.1, 0.5), 0.0);
+    EXPECT_DOUBLE_EQ(estimateRemainingSeconds(10.0, 0.25), 30.0);
+    EXPECT_DOUBLE_EQ(estimateRemainingSeconds(10.0, 1.0), 0.0);
+}
+
+TEST(ThrottledSink, ForwardsTheJobWideFractionWithTheReport)
+{
+    OverallRecorder rec;
+    ThrottledSink sink(rec, std::chrono::hours(1));
+    sink.overall(0.25, 3.0);
+    sink.report(Stage::Reading, 0, 10); // a stage change passes, with the fraction before it
+    ASSERT_EQ(rec.fractions.size(), 1u);
+    EXPECT_DOUBLE_EQ(rec.fractions.back(), 0.25);
+    sink.overall(0.3, 2.0);
+    sink.report(Stage::Reading, 1, 10); // throttled: neither passes
+    EXPECT_EQ(rec.fractions.size(), 1u);
+    sink.overall(1.0, 0.0);
+    sink.report(Stage::Reading, 10, 10);
+    EXPECT_DOUBLE_EQ(rec.fractions.back(), 1.0);
+}

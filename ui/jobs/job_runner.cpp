@@ -17,6 +17,13 @@ public:
     {
     }
 
+    void overall(double fraction, double etaSeconds) override
+    {
+        std::lock_guard lock(m_mutex);
+        m_latest.overall = fraction;
+        m_latest.etaMs = etaSeconds < 0 ? -1 : static_cast<qint64>(etaSeconds * 1000.0 + 0.5);
+    }
+
     void report(jobs::Stage stage, std::uint64_t done, std::uint64_t total, std::string_view item) override
     {
         const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - m_start);

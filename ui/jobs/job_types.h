@@ -23,13 +23,19 @@ struct JobProgress {
     quint64 total = 0;
     QString item;          // what is being worked on (a file or tensor name), may be empty
     qint64 elapsedMs = 0;  // since the job started, measured on the worker
+    // The job-wide fraction (0..1) and remaining time core computes over all of the job's
+    // passes (jobs::WeightedProgress); -1 when the job does not report them.
+    double overall = -1.0;
+    qint64 etaMs = -1;
 
-    // 0..1, or -1 when the total is unknown.
-    double fraction() const
+    // The stage's share done, 0..1, or -1 when the total is unknown.
+    double stageFraction() const
     {
         if (total == 0) return -1.0;
         return done >= total ? 1.0 : static_cast<double>(done) / static_cast<double>(total);
     }
+    // What a progress bar shows: the job-wide fraction when core gives one, else the stage's.
+    double fraction() const { return overall >= 0 ? overall : stageFraction(); }
 };
 
 } // namespace condense::ui

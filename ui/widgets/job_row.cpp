@@ -96,7 +96,8 @@ QString JobRow::percentText() const
 
 QString JobRow::etaText() const
 {
-    const qint64 eta = estimateRemainingMs(m_progress.elapsedMs, m_progress.fraction());
+    // Core's estimate over the whole job when it gives one; else from this stage's share.
+    const qint64 eta = m_progress.overall >= 0 ? m_progress.etaMs : estimateRemainingMs(m_progress.elapsedMs, m_progress.fraction());
     return eta < 0 ? tr("ETA –") : tr("ETA %1").arg(formatDuration(eta));
 }
 
