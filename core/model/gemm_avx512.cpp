@@ -1,6 +1,6 @@
 // AVX-512 kernels (F, BW, VL, VNNI). Functions carry target attributes (no per-file ISA
 // flags), so nothing here can leak AVX-512 code into inline functions other units share;
-// Matmul calls them only when detectSimdLevel() says the CPU has these extensions.
+// Matmul calls them only when detectCpuLevel() says the CPU has these extensions.
 //
 // Float weights (F32 / F16 / BF16):
 //   n >= kPanelMinTokens: a blocked outer-product GEMM (the BLIS scheme). The activations are

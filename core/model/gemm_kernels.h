@@ -25,7 +25,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "core/model/simd_level.h"
+#include "core/common/cpu_features.h"
 #include "core/quant/quant_registry.h"
 #include "core/tensor/dtype.h"
 
@@ -74,7 +74,7 @@ GemmChoice gemmAvx2(DType type, std::int64_t n);
 GemmChoice gemmAvx512(DType type, std::int64_t n);
 
 // Preparation functions; nullptr when the level has none for the layout (F32 needs none).
-PrepareActFn prepareScalar(ActLayout layout, quant::KernelSet set);
+PrepareActFn prepareScalar(ActLayout layout, CpuLevel quantLevel);
 PrepareActFn prepareAvx2(ActLayout layout);
 PrepareActFn prepareAvx512(ActLayout layout);
 

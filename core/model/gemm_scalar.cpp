@@ -67,13 +67,13 @@ void gemmQuantGeneric(const GemmTask& t)
     }
 }
 
-template <DType A, quant::KernelSet S>
+template <DType A, CpuLevel S>
 void prepareGgml(const float* x, std::int64_t /*ldx*/, std::int64_t /*rows*/, std::byte* dst, std::int64_t k)
 {
     quant::quantKernels(A, S)->quantizeRow(x, dst, k, nullptr);
 }
 
-template <quant::KernelSet S>
+template <CpuLevel S>
 PrepareActFn prepareFor(ActLayout layout)
 {
     switch (layout) {
@@ -167,10 +167,9 @@ GemmChoice gemmScalar(DType type)
     }
 }
 
-PrepareActFn prepareScalar(ActLayout layout, quant::KernelSet set)
+PrepareActFn prepareScalar(ActLayout layout, CpuLevel quantLevel)
 {
-    return set == quant::KernelSet::Scalar ? prepareFor<quant::KernelSet::Scalar>(layout)
-                                           : prepareFor<quant::KernelSet::Best>(layout);
+    return quantLevel == CpuLevel::Scalar ? prepareFor<CpuLevel::Scalar>(layout) : prepareFor<CpuLevel::Best>(layout);
 }
 
 const VecOps& vecOpsScalar() { return kScalarOps; }

@@ -14,6 +14,7 @@ class KvCache {
 public:
     KvCache(std::int64_t layers, std::int64_t kvHeads, std::int64_t headDim, std::int64_t nCtx);
 
+    std::int64_t layers() const { return m_layers; }
     std::int64_t contextSize() const { return m_nCtx; }
     std::int64_t headDim() const { return m_headDim; }
     std::uint64_t bytes() const { return 2 * m_stride * sizeof(float); }

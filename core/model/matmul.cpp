@@ -16,26 +16,26 @@ struct Plan {
     kernels::PrepareActFn prepare = nullptr;
 };
 
-Plan planFor(DType type, std::int64_t n, SimdLevel level, quant::KernelSet set)
+Plan planFor(DType type, std::int64_t n, CpuLevel level, CpuLevel quantLevel)
 {
     Plan p;
-    if (level == SimdLevel::Avx512) p.choice = kernels::gemmAvx512(type, n);
-    if (p.choice.fn == nullptr && level >= SimdLevel::Avx2) p.choice = kernels::gemmAvx2(type, n);
+    if (level == CpuLevel::Avx512) p.choice = kernels::gemmAvx512(type, n);
+    if (p.choice.fn == nullptr && level >= CpuLevel::Avx2) p.choice = kernels::gemmAvx2(type, n);
     if (p.choice.fn == nullptr) p.choice = kernels::gemmScalar(type);
     if (p.choice.act == kernels::ActLayout::F32) return p;
-    if (level == SimdLevel::Avx512) p.prepare = kernels::prepareAvx512(p.choice.act);
-    if (p.prepare == nullptr && level >= SimdLevel::Avx2 && set == quant::KernelSet::Best)
+    if (level == CpuLevel::Avx512) p.prepare = kernels::prepareAvx512(p.choice.act);
+    if (p.prepare == nullptr && level >= CpuLevel::Avx2 && quantLevel >= CpuLevel::Avx2)
         p.prepare = kernels::prepareAvx2(p.choice.act);
-    if (p.prepare == nullptr) p.prepare = kernels::prepareScalar(p.choice.act, set);
+    if (p.prepare == nullptr) p.prepare = kernels::prepareScalar(p.choice.act, quantLevel);
     return p;
 }
 
 } // namespace
 
-Matmul::Matmul(SimdLevel level, quant::KernelSet set)
-    : m_level(clampSimdLevel(level)), m_set(set),
-      m_vec(m_level == SimdLevel::Avx512 ? &kernels::vecOpsAvx512()
-            : m_level == SimdLevel::Avx2  ? &kernels::vecOpsAvx2()
+Matmul::Matmul(CpuLevel level, CpuLevel quantLevel)
+    : m_level(clampCpuLevel(level)), m_quantLevel(quantLevel),
+      m_vec(m_level == CpuLevel::Avx512 ? &kernels::vecOpsAvx512()
+            : m_level == CpuLevel::Avx2   ? &kernels::vecOpsAvx2()
                                           : &kernels::vecOpsScalar())
 {
 }
@@ -44,7 +44,7 @@ bool Matmul::supports(DType type) { return kernels::gemmScalar(type).fn != nullp
 
 void Matmul::multiply(const WeightView& w, ActivationBatch& x, float* y, std::int64_t ldy) const
 {
-    const Plan plan = planFor(w.type, x.n(), m_level, m_set);
+    const Plan plan = planFor(w.type, x.n(), m_level, m_quantLevel);
     kernels::GemmTask task;
     task.w = w.data;
     task.wRowBytes = w.rowBytes;
@@ -54,7 +54,7 @@ void Matmul::multiply(const WeightView& w, ActivationBatch& x, float* y, std::in
     task.y = y;
     task.ldy = ldy;
     task.type = w.type;
-    task.quant = quant::quantKernels(w.type, m_set);
+    task.quant = quant::quantKernels(w.type, m_quantLevel);
 
     // Chunks of rows, a multiple of 32 (every tile height divides it), about 8 per thread so
     // a slow or busy core does not hold the others up.

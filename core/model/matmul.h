@@ -10,7 +10,7 @@
 // exactly as ggml does) and integer dot products run on the blocks, with the block scales
 // applied in float.
 //
-// Kernels are chosen at run time (simd_level.h; gemm_kernels.h has the details):
+// Kernels are chosen at run time (core/common/cpu_features.h; gemm_kernels.h has the details):
 //   Avx512  float: blocked outer-product GEMM (n >= 8) / dot tiles (n < 8);
 //           Q4_0 Q5_0 Q8_0 IQ4_NL Q2_K..Q6_K IQ4_XS: VNNI outer-product tiles on unpacked
 //           rows (weight_unpack.h) for 8+ tokens, dot kernels reading the blocks directly
@@ -31,9 +31,9 @@
 
 #include <cstdint>
 
+#include "core/common/cpu_features.h"
 #include "core/model/activation_batch.h"
 #include "core/model/gemm_kernels.h"
-#include "core/model/simd_level.h"
 #include "core/model/weight_view.h"
 #include "core/quant/quant_registry.h"
 
@@ -41,10 +41,11 @@ namespace condense::model {
 
 class Matmul {
 public:
-    explicit Matmul(SimdLevel level = detectSimdLevel(), quant::KernelSet set = quant::KernelSet::Best);
+    // level: the GEMM kernels; quantLevel: the core/quant kernels (dots, activation quantizers).
+    explicit Matmul(CpuLevel level = detectCpuLevel(), CpuLevel quantLevel = CpuLevel::Best);
 
-    SimdLevel level() const { return m_level; }
-    quant::KernelSet kernelSet() const { return m_set; }
+    CpuLevel level() const { return m_level; }
+    CpuLevel quantLevel() const { return m_quantLevel; }
 
     // Whether weights of `type` can be multiplied (F32/F16/BF16 and the block types with a dot).
     static bool supports(DType type);
@@ -55,8 +56,8 @@ public:
     const kernels::VecOps& vecOps() const { return *m_vec; }
 
 private:
-    SimdLevel m_level;
-    quant::KernelSet m_set;
+    CpuLevel m_level;
+    CpuLevel m_quantLevel;
     const kernels::VecOps* m_vec;
 };
 

@@ -34,22 +34,22 @@
 #include <string>
 #include <vector>
 
+#include "core/common/cpu_features.h"
 #include "core/common/result.h"
 #include "core/io/checkpoint.h"
 #include "core/model/layer_weights.h"
 #include "core/model/matmul.h"
 #include "core/arch/model_spec.h"
 #include "core/model/rope.h"
-#include "core/model/simd_level.h"
 #include "core/model/weight_view.h"
 
 namespace condense::model {
 
 struct LoadConfig {
-    // Kernels: the best the CPU has by default; Scalar + quant::KernelSet::Scalar is the
+    // Kernels: the best the CPU has by default; simd = quantKernels = CpuLevel::Scalar is the
     // reference path (tests compare the two).
-    SimdLevel simd = detectSimdLevel();
-    quant::KernelSet quantKernels = quant::KernelSet::Best;
+    CpuLevel simd = detectCpuLevel();
+    CpuLevel quantKernels = CpuLevel::Best;
 };
 
 // Sizes the forward pass works with (from the tensors, cross-checked against the spec).

@@ -1,7 +1,8 @@
 #include "core/model/rope.h"
 
 #include <cmath>
-#include <numbers>
+
+#include "core/arch/rope_factors.h"
 
 namespace condense::model {
 
@@ -45,17 +46,9 @@ Result<Rope> Rope::create(const arch::ModelSpec& spec, std::int64_t headDim, std
         const double orig = static_cast<double>(s.originalMaxPositions);
         if (!(s.factor > 0.0) || orig <= 0.0 || !(s.highFreqFactor > s.lowFreqFactor) || !(s.lowFreqFactor > 0.0))
             return makeError(ErrorCode::UnsupportedArchitecture, file, "llama3 rope scaling parameters are invalid");
-        const double loWave = orig / s.lowFreqFactor;
-        const double hiWave = orig / s.highFreqFactor;
-        for (double& f : r.m_invFreq) {
-            const double wave = 2.0 * std::numbers::pi / f;
-            if (wave > loWave) {
-                f /= s.factor;
-            } else if (!(wave < hiWave)) {
-                const double sm = (orig / wave - s.lowFreqFactor) / (s.highFreqFactor - s.lowFreqFactor);
-                f = (1.0 - sm) * f / s.factor + sm * f;
-            }
-        }
+        const arch::Llama3RopeScaling scaling{spec.ropeTheta, s.factor, s.lowFreqFactor, s.highFreqFactor, orig};
+        const std::vector<double> factors = arch::llama3RopeFactors<double>(scaling, static_cast<std::uint64_t>(nRot));
+        for (std::int64_t i = 0; i < half; ++i) r.m_invFreq[static_cast<std::size_t>(i)] /= factors[static_cast<std::size_t>(i)];
     } else if (!(type.empty() || type == "default" || type == "none")) {
         return makeError(ErrorCode::UnsupportedArchitecture, file, "rope scaling '" + type + "' is not supported");
     }

@@ -22,6 +22,7 @@
 //            wavelength > lo: factor;  wavelength < hi: 1;  otherwise 1 / ((1 - s) / factor + s) with
 //            s = (origCtx / wavelength - lowFreqFactor) / (highFreqFactor - lowFreqFactor)
 //   GGUF rope_freqs.weight (llama.cpp's form of llama3 scaling): scale_i = rope_freqs[i]
+// (llama3's scale_i is computed by core/arch/rope_factors.h, which the GGUF converter uses too.)
 // Angles, sines and cosines are computed in double and rounded to float once.
 
 #include <cstdint>

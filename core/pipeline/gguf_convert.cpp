@@ -15,6 +15,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/arch/rope_factors.h"
 #include "core/pipeline/gguf_tokenizer.h"
 #include "core/io/gguf_writer.h"
 #include "core/arch/tensor_naming.h"
@@ -32,7 +33,6 @@ namespace {
 
 // Output bytes converted per parallel step: bounds memory per tensor.
 constexpr std::uint64_t kChunkBytes = 8ull << 20;
-constexpr double kPi = 3.141592653589793;
 
 bool endsWith(std::string_view s, std::string_view p) { return s.size() >= p.size() && s.substr(s.size() - p.size()) == p; }
 
@@ -456,27 +456,14 @@ std::optional<std::vector<float>> llama3RopeFactors(const Json& h, const arch::M
     std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (type != "llama3") return std::nullopt;
     const auto num = [&](const char* k, double def) { return params.contains(k) && params[k].is_number() ? params[k].get<double>() : def; };
-    const float base = static_cast<float>(num("rope_theta", 10000.0));
     const std::uint64_t dim = h.contains("head_dim") && h["head_dim"].is_number_integer() ? h["head_dim"].get<std::uint64_t>() : spec.hiddenSize / spec.numHeads;
-    const float factor = static_cast<float>(num("factor", 8.0));
-    const double lowFreqFactor = num("low_freq_factor", 1.0);
-    const double highFreqFactor = num("high_freq_factor", 4.0);
-    const double oldContext = num("original_max_position_embeddings", 8192.0);
-    const double lowFreqWavelen = oldContext / lowFreqFactor;
-    const double highFreqWavelen = oldContext / highFreqFactor;
-    std::vector<float> out;
-    for (std::uint64_t i = 0; i < dim; i += 2) {
-        const float freq = 1.0f / std::pow(base, static_cast<float>(i) / static_cast<float>(dim));
-        const float wavelen = static_cast<float>(2.0 * kPi) / freq;
-        if (wavelen < static_cast<float>(highFreqWavelen)) out.push_back(1.0f);
-        else if (wavelen > static_cast<float>(lowFreqWavelen)) out.push_back(factor);
-        else {
-            const float smooth = (static_cast<float>(oldContext) / wavelen - static_cast<float>(lowFreqFactor)) /
-                                 static_cast<float>(highFreqFactor - lowFreqFactor);
-            out.push_back(1.0f / ((1.0f - smooth) / factor + smooth));
-        }
-    }
-    return out;
+    arch::Llama3RopeScaling scaling;
+    scaling.theta = num("rope_theta", 10000.0);
+    scaling.factor = num("factor", 8.0);
+    scaling.lowFreqFactor = num("low_freq_factor", 1.0);
+    scaling.highFreqFactor = num("high_freq_factor", 4.0);
+    scaling.originalContext = num("original_max_position_embeddings", 8192.0);
+    return arch::llama3RopeFactors<float>(scaling, dim);
 }
 
 // Metadata.load's generation_config.json sampling keys.

@@ -11,7 +11,6 @@
 #include "core/io/gguf_writer.h"
 #include "core/arch/tensor_naming.h"
 #include "core/jobs/thread_arena.h"
-#include "core/quant/float_rows.h"
 #include "core/quant/quant_registry.h"
 #include "core/tensor/float_convert.h"
 
@@ -362,7 +361,7 @@ private:
                         dequant->dequantizeRow(s.data.data() + r * srcRowBytes, f, static_cast<std::int64_t>(ne0));
                     } else {
                         const std::uint64_t sr = s.permuteHeads > 0 ? arch::qkPermutedSourceRow(r, rows, s.permuteHeads) : r;
-                        if (!rowToF32(s.srcType, s.data.data() + sr * srcRowBytes, f, static_cast<std::size_t>(ne0))) {
+                        if (!convertToF32(s.srcType, s.data.data() + sr * srcRowBytes, f, static_cast<std::size_t>(ne0))) {
                             failed.store(true, std::memory_order_relaxed);
                             return;
                         }
@@ -392,7 +391,7 @@ private:
                     const std::uint64_t r = bad / ne0;
                     if (dequant) dequant->dequantizeRow(s.data.data() + r * srcRowBytes, tmp.data(), static_cast<std::int64_t>(ne0));
                     else if (generated) std::memcpy(tmp.data(), conv->generated.data() + r * ne0, static_cast<std::size_t>(ne0) * sizeof(float));
-                    else rowToF32(s.srcType, s.data.data() + (s.permuteHeads > 0 ? arch::qkPermutedSourceRow(r, rows, s.permuteHeads) : r) * srcRowBytes,
+                    else convertToF32(s.srcType, s.data.data() + (s.permuteHeads > 0 ? arch::qkPermutedSourceRow(r, rows, s.permuteHeads) : r) * srcRowBytes,
                                   tmp.data(), static_cast<std::size_t>(ne0));
                     v = tmp[static_cast<std::size_t>(bad % ne0)];
                 }

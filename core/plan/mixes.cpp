@@ -2,14 +2,12 @@
 
 #include "core/arch/tensor_role.h"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
-
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <cstdio>
-#include <memory>
+
+#include "core/common/regex.h"
 
 namespace condense::plan {
 
@@ -124,40 +122,6 @@ std::optional<std::string> keepReason(const PlanTensorInput& t, const MixOptions
 
 // llama-quantize's use_more_bits: the first and last eighth of the layers and every third in between.
 bool useMoreBits(int i, int n) { return i < n / 8 || i >= 7 * n / 8 || (i - n / 8) % 3 == 2; }
-
-class Regex {
-public:
-    static Result<std::shared_ptr<Regex>> compile(const std::string& pattern)
-    {
-        int err = 0;
-        PCRE2_SIZE off = 0;
-        pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), PCRE2_UTF, &err, &off, nullptr);
-        if (!code) {
-            PCRE2_UCHAR msg[256];
-            pcre2_get_error_message(err, msg, sizeof msg);
-            return makeError(ErrorCode::InvalidArgument, {},
-                             "--tensor-type pattern '" + pattern + "' does not compile: " + reinterpret_cast<const char*>(msg) +
-                                 " at offset " + std::to_string(off));
-        }
-        auto r = std::make_shared<Regex>();
-        r->m_code = code;
-        r->m_match = pcre2_match_data_create_from_pattern(code, nullptr);
-        return r;
-    }
-    ~Regex()
-    {
-        if (m_match) pcre2_match_data_free(m_match);
-        if (m_code) pcre2_code_free(m_code);
-    }
-    bool search(const std::string& s) const
-    {
-        return pcre2_match(m_code, reinterpret_cast<PCRE2_SPTR>(s.data()), s.size(), 0, 0, m_match, nullptr) >= 0;
-    }
-
-private:
-    pcre2_code* m_code = nullptr;
-    pcre2_match_data* m_match = nullptr;
-};
 
 struct State {
     const ModelFacts& facts;
@@ -387,12 +351,12 @@ bool requiresImatrix(std::string_view name, DType type, std::uint32_t fileType) 
 Result<QuantPlan> planMix(const std::vector<PlanTensorInput>& tensors, const ModelFacts& facts, const MixOptions& options)
 {
     if (!options.mix) return makeError(ErrorCode::InvalidArgument, {}, "no mix given");
-    std::vector<std::pair<std::shared_ptr<Regex>, DType>> patterns;
+    std::vector<std::pair<Regex, DType>> patterns;
     for (const auto& o : options.overrides) {
         std::string lower = o.pattern;
         std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
         auto re = Regex::compile(lower);
-        if (!re) return std::move(re).error();
+        if (!re) return makeError(ErrorCode::InvalidArgument, {}, "--tensor-type pattern '" + lower + "' " + re.error().detail);
         patterns.emplace_back(std::move(*re), o.type);
     }
 
@@ -431,7 +395,7 @@ Result<QuantPlan> planMix(const std::vector<PlanTensorInput>& tensors, const Mod
             Choice ch{def, "mix default"};
             bool manual = false;
             for (std::size_t k = 0; k < patterns.size(); ++k)
-                if (patterns[k].first->search(t.name)) {
+                if (patterns[k].first.search(t.name)) {
                     ch = {patterns[k].second, "user override --tensor-type " + options.overrides[k].pattern + "=" + typeName(patterns[k].second)};
                     manual = true;
                     break;

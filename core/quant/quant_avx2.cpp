@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstring>
 
+#include "core/common/cpu_features.h"
 #include "core/quant/block_types.h"
 #include "core/quant/q8_0.h"
 #include "core/tensor/float_convert.h"
@@ -488,8 +489,8 @@ void iq4Scales8(const float* x, const float* w, float* scales)
 
 bool supported() noexcept
 {
-    static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c");
-    return ok;
+    const CpuFeatures& f = CpuFeatures::host();
+    return f.avx2 && f.f16c;
 }
 
 const SearchKernels& searches() noexcept

@@ -95,9 +95,9 @@ std::size_t rowBytes(DType type, std::int64_t nPerRow)
 
 } // namespace
 
-const QuantKernels* quantKernels(DType type, KernelSet set) noexcept
+const QuantKernels* quantKernels(DType type, CpuLevel level) noexcept
 {
-    if (set == KernelSet::Best && avx2::supported()) {
+    if (level >= CpuLevel::Avx2 && avx2::supported()) {
         static const std::array<QuantKernels, kScalar.size()> kAvx2 = makeAvx2Table();
         return findIn(kAvx2.data(), kAvx2.data() + kAvx2.size(), type);
     }
@@ -105,9 +105,9 @@ const QuantKernels* quantKernels(DType type, KernelSet set) noexcept
 }
 
 bool quantizeRows(DType type, const float* src, void* dst, std::int64_t nrows, std::int64_t nPerRow,
-                  const float* importance, std::stop_token stop, KernelSet set)
+                  const float* importance, std::stop_token stop, CpuLevel level)
 {
-    const QuantKernels* k = quantKernels(type, set);
+    const QuantKernels* k = quantKernels(type, level);
     const std::size_t bytes = rowBytes(type, nPerRow);
     if (!k || bytes == 0 || nrows < 0 || (k->requiresImportance && !importance)) return false;
     const std::size_t chunk = rowsPerTask(nPerRow);
@@ -122,9 +122,9 @@ bool quantizeRows(DType type, const float* src, void* dst, std::int64_t nrows, s
 }
 
 bool dequantizeRows(DType type, const void* src, float* dst, std::int64_t nrows, std::int64_t nPerRow,
-                    std::stop_token stop, KernelSet set)
+                    std::stop_token stop, CpuLevel level)
 {
-    const QuantKernels* k = quantKernels(type, set);
+    const QuantKernels* k = quantKernels(type, level);
     const std::size_t bytes = rowBytes(type, nPerRow);
     if (!k || bytes == 0 || nrows < 0) return false;
     const std::size_t chunk = rowsPerTask(nPerRow);

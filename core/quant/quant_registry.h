@@ -5,8 +5,8 @@
 // ggml-cpu's type traits: Q8_0 for Q4_0/Q5_0/Q8_0/IQ4_NL, Q8_1 for Q4_1/Q5_1, Q8_K for the
 // K-quants and IQ4_XS.
 //
-// KernelSet::Scalar is the reference. KernelSet::Best swaps in, when the CPU has AVX2 and F16C,
-// the AVX2 quantizers of Q2_K..Q6_K, Q8_0, IQ4_NL, IQ4_XS and the AVX2 dots of every weight type
+// Kernels are chosen by core's one dispatch level (core/common/cpu_features.h): CpuLevel::Scalar
+// is the reference; Avx2 and above (Best) swap in, when the CPU has AVX2 and F16C, the AVX2 quantizers of Q2_K..Q6_K, Q8_0, IQ4_NL, IQ4_XS and the AVX2 dots of every weight type
 // (quant_avx2.h): the same bytes and the same dot results, bit for bit.
 //
 // Every quantizer treats its input as ONE row: the importance paths use row (or super-block)
@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <stop_token>
 
+#include "core/common/cpu_features.h"
 #include "core/tensor/dtype.h"
 
 namespace condense::quant {
@@ -34,12 +35,10 @@ struct QuantKernels {
     bool requiresImportance;
 };
 
-// Which implementation a table entry points at. Best = the fastest the CPU supports (AVX2
-// where available); every variant writes the same bytes as Scalar, the reference.
-enum class KernelSet { Best, Scalar };
-
-// nullptr when we have no kernels for `type`.
-const QuantKernels* quantKernels(DType type, KernelSet set = KernelSet::Best) noexcept;
+// The kernels of `type` at `level` lowered to what the CPU supports (Best: AVX2 where the CPU has
+// it); every level writes the same bytes as Scalar, the reference. nullptr when we have no
+// kernels for `type`.
+const QuantKernels* quantKernels(DType type, CpuLevel level = CpuLevel::Best) noexcept;
 
 // Quantizes nrows rows of nPerRow floats, rows in parallel (core/jobs parallelFor, inside the
 // caller's arena). `importance` (nPerRow values, shared by every row) may be nullptr. Returns
@@ -47,8 +46,8 @@ const QuantKernels* quantKernels(DType type, KernelSet set = KernelSet::Best) no
 // block size, or an importance matrix is required but missing; false as well when `stop` was
 // requested (the output is then incomplete).
 bool quantizeRows(DType type, const float* src, void* dst, std::int64_t nrows, std::int64_t nPerRow,
-                  const float* importance, std::stop_token stop = {}, KernelSet set = KernelSet::Best);
+                  const float* importance, std::stop_token stop = {}, CpuLevel level = CpuLevel::Best);
 bool dequantizeRows(DType type, const void* src, float* dst, std::int64_t nrows, std::int64_t nPerRow,
-                    std::stop_token stop = {}, KernelSet set = KernelSet::Best);
+                    std::stop_token stop = {}, CpuLevel level = CpuLevel::Best);
 
 } // namespace condense::quant

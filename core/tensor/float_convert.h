@@ -28,12 +28,17 @@ inline std::uint16_t fp32ToBf16(float f) noexcept
 }
 
 // Converts n elements of a plain float/int type (F32, F16, BF16, F64, I8..I64, U8..U64, BOOL)
-// to float. Returns false for block types (dequantization lives in core/quant).
+// to float. Returns false for block types (dequantization lives in core/quant). The one row
+// converter of core (the quantizer's inner loop included): F16 runs through F16C where the CPU
+// has it (core/common/cpu_features.h), with exactly fp16ToFp32's bits, NaN payloads included.
 bool convertToF32(DType src, const void* in, float* out, std::size_t n) noexcept;
 // Converts n floats to F32/F16/BF16 bytes. Returns false for any other type.
 bool convertFromF32(DType dst, const float* in, void* out, std::size_t n) noexcept;
 
 // Direct conversion between F32/F16/BF16 without a float round trip where it is exact.
 bool convertFloatRow(DType src, const void* in, DType dst, void* out, std::size_t n) noexcept;
+
+// Index of the first NaN or +-Inf in x[0, n), or n when all are finite.
+std::size_t firstNonFinite(const float* x, std::size_t n) noexcept;
 
 } // namespace condense

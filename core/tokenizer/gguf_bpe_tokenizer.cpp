@@ -4,6 +4,7 @@
 
 #include "core/io/error_text.h"
 #include "core/tokenizer/byte_level.h"
+#include "core/tokenizer/tokenizer_regex.h"
 #include "core/tokenizer/utf8.h"
 
 namespace condense::tokenizer {
@@ -121,7 +122,7 @@ Result<std::unique_ptr<GgufBpeTokenizer>> GgufBpeTokenizer::create(GgufVocab v, 
     t->m_byteLevelText = true;
     t->m_cleanSpaces = spec->cleanSpaces;
     for (const char* r : spec->regexes) {
-        auto re = Pcre2Regex::compile(r, file);
+        auto re = compileTokenizerRegex(r, file);
         if (!re) return std::move(re).error();
         t->m_regexes.push_back(std::move(*re));
     }
@@ -176,7 +177,7 @@ std::vector<std::int32_t> GgufBpeTokenizer::encode(std::string_view input, bool 
             continue;
         }
         words.assign(1, {s.begin, s.end});
-        for (const Pcre2Regex& re : m_regexes) {
+        for (const Regex& re : m_regexes) {
             next.clear();
             for (const auto& [b, e] : words) {
                 re.findAll(text.substr(b, e - b), matches);

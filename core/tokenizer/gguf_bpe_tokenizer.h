@@ -25,9 +25,9 @@
 #include <utility>
 #include <vector>
 
+#include "core/common/regex.h"
 #include "core/common/result.h"
 #include "core/tokenizer/bpe_model.h"
-#include "core/tokenizer/pcre2_regex.h"
 #include "core/tokenizer/special_token_splitter.h"
 #include "core/tokenizer/tokenizer.h"
 
@@ -55,7 +55,7 @@ public:
 private:
     GgufBpeTokenizer() = default;
 
-    std::vector<Pcre2Regex> m_regexes;
+    std::vector<Regex> m_regexes;
     BpeModel m_model;
     SpecialTokenSplitter m_splitter;
     std::string m_pre;

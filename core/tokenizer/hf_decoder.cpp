@@ -5,6 +5,7 @@
 #include "core/io/error_text.h"
 #include "core/tokenizer/byte_level.h"
 #include "core/tokenizer/token_types.h"
+#include "core/tokenizer/tokenizer_regex.h"
 #include "core/tokenizer/utf8.h"
 
 namespace condense::tokenizer {
@@ -81,7 +82,7 @@ Status HfDecoder::parseInto(const Json& j, const std::string& file, std::vector<
             s.pattern = str.get<std::string>();
         } else if (const Json& re = member(pat, "Regex"); re.is_string()) {
             s.kind = Kind::ReplaceRegex;
-            auto r = Pcre2Regex::compile(re.get<std::string>(), file);
+            auto r = compileTokenizerRegex(re.get<std::string>(), file);
             if (!r) return std::move(r).error();
             s.regex = std::move(*r);
         } else {

@@ -20,8 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "core/common/regex.h"
 #include "core/common/result.h"
-#include "core/tokenizer/pcre2_regex.h"
 
 namespace condense::tokenizer {
 
@@ -37,7 +37,7 @@ private:
     struct Step {
         Kind kind = Kind::Fuse;
         std::string pattern, content; // Replace*, Strip (content), Metaspace (replacement), BpeSuffix
-        std::optional<Pcre2Regex> regex;
+        std::optional<Regex> regex;
         std::size_t start = 0, stop = 0;
         bool prependFirst = true; // Metaspace
     };

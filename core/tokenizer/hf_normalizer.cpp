@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/io/error_text.h"
+#include "core/tokenizer/tokenizer_regex.h"
 #include "core/tokenizer/utf8.h"
 
 namespace condense::tokenizer {
@@ -87,7 +88,7 @@ Status HfNormalizer::parseInto(const Json& j, const std::string& file, std::vect
             s.pattern = str->get<std::string>();
         } else if (auto re = pat->find("Regex"); re != pat->end() && re->is_string()) {
             s.kind = Kind::ReplaceRegex;
-            auto r = Pcre2Regex::compile(re->get<std::string>(), file);
+            auto r = compileTokenizerRegex(re->get<std::string>(), file);
             if (!r) return std::move(r).error();
             s.regex = std::move(*r);
         } else {

@@ -17,8 +17,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/common/regex.h"
 #include "core/common/result.h"
-#include "core/tokenizer/pcre2_regex.h"
 #include "core/tokenizer/unicode_text.h"
 
 namespace condense::tokenizer {
@@ -38,7 +38,7 @@ private:
         unicode::NormalForm form = unicode::NormalForm::NFC;
         std::string pattern; // ReplaceString
         std::string content; // Replace*, Prepend
-        std::optional<Pcre2Regex> regex;
+        std::optional<Regex> regex;
         bool left = true, right = true;
     };
     static Status parseInto(const nlohmann::json& j, const std::string& file, std::vector<Step>& steps);

@@ -5,6 +5,7 @@
 
 #include "core/io/error_text.h"
 #include "core/tokenizer/byte_level.h"
+#include "core/tokenizer/tokenizer_regex.h"
 
 namespace condense::tokenizer {
 
@@ -63,7 +64,7 @@ Status HfPreTokenizer::parseInto(const Json& j, const std::string& file, std::ve
         return makeError(ErrorCode::Malformed, file, "pre_tokenizer " + io::quotedName(type) + ": " + what);
     };
     const auto compile = [&](const std::string& pattern, Step& s) -> Status {
-        auto r = Pcre2Regex::compile(pattern, file);
+        auto r = compileTokenizerRegex(pattern, file);
         if (!r) return std::move(r).error();
         s.regex = std::move(*r);
         return okStatus();

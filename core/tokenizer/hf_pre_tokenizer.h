@@ -22,8 +22,8 @@
 #include <string>
 #include <vector>
 
+#include "core/common/regex.h"
 #include "core/common/result.h"
-#include "core/tokenizer/pcre2_regex.h"
 
 namespace condense::tokenizer {
 
@@ -46,7 +46,7 @@ private:
     enum class Prepend : std::uint8_t { Always, First, Never };
     struct Step {
         Kind kind = Kind::Split;
-        std::optional<Pcre2Regex> regex; // Split (regex), ByteLevel (GPT-2 regex when use_regex)
+        std::optional<Regex> regex; // Split (regex), ByteLevel (GPT-2 regex when use_regex)
         std::string literal;             // Split (string pattern)
         Behavior behavior = Behavior::Isolated;
         bool invert = false;

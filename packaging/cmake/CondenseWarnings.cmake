@@ -6,7 +6,8 @@ function(condense_set_warnings target)
       target_compile_options(${target} PRIVATE /WX)
     endif()
   else()
-    target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow=local
+    # -Wshadow=local is GCC's (Clang 14 does not know it and warns about an unknown option).
+    target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic $<$<CXX_COMPILER_ID:GNU>:-Wshadow=local>
                            -Wnon-virtual-dtor -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough)
     # GCC 12 at -O2/-O3 reports false -Wrestrict/-Wstringop-overflow on std::string
     # concatenation ("a" + std::to_string(n)): GCC bugs 105329 and 105651, fixed in GCC 13.

@@ -305,7 +305,7 @@ int main(int argc, char** argv)
         return 1;
     }
     std::printf("model %s: %.1f MiB of weights, kernels %s\n", modelPath.c_str(),
-                static_cast<double>((*m)->weightBytes()) / (1024.0 * 1024.0), model::simdLevelName((*m)->matmul().level()));
+                static_cast<double>((*m)->weightBytes()) / (1024.0 * 1024.0), cpuLevelName((*m)->matmul().level()));
     std::printf("| threads | test  | condense t/s        | llama.cpp t/s | ratio |\n");
     std::printf("| ------: | ----- | ------------------: | ------------: | ----: |\n");
     std::mt19937 rng(42);

@@ -185,5 +185,33 @@ TEST(FloatConvert, RowsBetweenTypes)
     EXPECT_FALSE(convertFromF32(DType::Q8_0, in.data(), h.data(), 1));
 }
 
+// convertToF32(F16) takes F16C where the CPU has it: every half, signaling NaNs included, must
+// come out with exactly the bits of the scalar reference fp16ToFp32, whatever the row's start
+// and length (whole groups of 8 and tails).
+TEST(FloatConvert, HalfRowsMatchScalarBitForBit)
+{
+    std::vector<std::uint16_t> all(65536 + 7);
+    for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<std::uint16_t>(i & 0xffffu);
+    for (std::size_t start : {std::size_t{0}, std::size_t{3}})
+        for (std::size_t n : {std::size_t{65536}, std::size_t{13}, std::size_t{5}}) {
+            std::vector<float> row(n);
+            ASSERT_TRUE(convertToF32(DType::F16, all.data() + start, row.data(), n));
+            for (std::size_t i = 0; i < n; ++i)
+                ASSERT_EQ(floatToBits(row[i]), floatToBits(fp16ToFp32(all[start + i])))
+                    << std::hex << "half 0x" << all[start + i] << " start " << start << " n " << n;
+        }
+}
+
+TEST(FloatConvert, FirstNonFinite)
+{
+    std::vector<float> x(3000, 1.0f);
+    EXPECT_EQ(firstNonFinite(x.data(), x.size()), x.size());
+    x[2500] = -INFINITY;
+    EXPECT_EQ(firstNonFinite(x.data(), x.size()), 2500u);
+    x[1100] = NAN;
+    EXPECT_EQ(firstNonFinite(x.data(), x.size()), 1100u);
+    EXPECT_EQ(firstNonFinite(x.data(), 1100), 1100u);
+}
+
 } // namespace
 } // namespace condense::test

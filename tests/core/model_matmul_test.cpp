@@ -46,7 +46,7 @@ void makeWeights(DType type, std::int64_t rows, std::int64_t k, std::vector<std:
         ASSERT_TRUE(convertToF32(type, bytes.data(), deq.data(), deq.size()));
         return;
     }
-    const quant::QuantKernels* q = quant::quantKernels(type, quant::KernelSet::Scalar);
+    const quant::QuantKernels* q = quant::quantKernels(type, CpuLevel::Scalar);
     ASSERT_NE(q, nullptr);
     std::vector<float> importance(static_cast<std::size_t>(k), 1.0f);
     for (std::int64_t r = 0; r < rows; ++r) {
@@ -83,13 +83,13 @@ TEST_P(MatmulKernels, EveryLevelMatchesTheScalarReference)
     w.cols = c.k;
     w.rowBytes = bytes.size() / static_cast<std::size_t>(c.rows);
 
-    const Matmul reference(SimdLevel::Scalar, quant::KernelSet::Scalar);
+    const Matmul reference(CpuLevel::Scalar, CpuLevel::Scalar);
     for (std::int64_t n : {1, 3, 7, 8, 16, 23, 40}) {
         const auto x = randomFloats(static_cast<std::size_t>(n * c.k), static_cast<std::uint32_t>(11 + n));
         const auto ref = run(reference, w, x, n, 1);
-        for (SimdLevel level : {SimdLevel::Scalar, SimdLevel::Avx2, SimdLevel::Avx512}) {
-            if (level > detectSimdLevel()) continue;
-            const Matmul mm(level, quant::KernelSet::Best);
+        for (CpuLevel level : {CpuLevel::Scalar, CpuLevel::Avx2, CpuLevel::Avx512}) {
+            if (level > detectCpuLevel()) continue;
+            const Matmul mm(level, CpuLevel::Best);
             const auto y = run(mm, w, x, n, 2);
             double worst = 0.0;
             for (std::int64_t t = 0; t < n; ++t)
@@ -103,7 +103,7 @@ TEST_P(MatmulKernels, EveryLevelMatchesTheScalarReference)
                     const double rel = bound > 0 ? err / bound : err;
                     if (!(rel <= worst)) worst = rel; // NaN sticks
                 }
-            EXPECT_LE(worst, kKernelTolerance) << dtypeName(c.type) << " level " << simdLevelName(level) << " n=" << n;
+            EXPECT_LE(worst, kKernelTolerance) << dtypeName(c.type) << " level " << cpuLevelName(level) << " n=" << n;
         }
     }
 }
@@ -125,9 +125,9 @@ TEST_P(MatmulKernels, BatchSizeDoesNotChangeResults)
     const bool isFloat = c.type == DType::F32 || c.type == DType::F16 || c.type == DType::BF16;
     const std::int64_t n = 21;
     const auto x = randomFloats(static_cast<std::size_t>(n * c.k), 5);
-    for (SimdLevel level : {SimdLevel::Scalar, SimdLevel::Avx2, SimdLevel::Avx512}) {
-        if (level > detectSimdLevel()) continue;
-        const Matmul mm(level, quant::KernelSet::Best);
+    for (CpuLevel level : {CpuLevel::Scalar, CpuLevel::Avx2, CpuLevel::Avx512}) {
+        if (level > detectCpuLevel()) continue;
+        const Matmul mm(level, CpuLevel::Best);
         const auto batch = run(mm, w, x, n, 2);
         for (std::int64_t t : {0, 7, 20}) {
             const std::vector<float> one(x.begin() + t * c.k, x.begin() + (t + 1) * c.k);
@@ -140,9 +140,9 @@ TEST_P(MatmulKernels, BatchSizeDoesNotChangeResults)
                         bound += std::fabs(static_cast<double>(deq[static_cast<std::size_t>(r * c.k + i)]) *
                                            static_cast<double>(x[static_cast<std::size_t>(t * c.k + i)]));
                     EXPECT_LE(std::fabs(static_cast<double>(b) - static_cast<double>(s)), kKernelTolerance * bound)
-                        << simdLevelName(level);
+                        << cpuLevelName(level);
                 }
-                else ASSERT_EQ(b, s) << dtypeName(c.type) << " " << simdLevelName(level) << " token " << t << " row " << r;
+                else ASSERT_EQ(b, s) << dtypeName(c.type) << " " << cpuLevelName(level) << " token " << t << " row " << r;
             }
         }
     }

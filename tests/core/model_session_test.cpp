@@ -152,8 +152,8 @@ TEST_P(ModelFiles, ThreadCountDoesNotChangeResults)
 TEST_P(ModelFiles, SimdPathMatchesScalarReferencePath)
 {
     LoadConfig ref;
-    ref.simd = SimdLevel::Scalar;
-    ref.quantKernels = quant::KernelSet::Scalar;
+    ref.simd = CpuLevel::Scalar;
+    ref.quantKernels = CpuLevel::Scalar;
     auto slow = loadOrFail(path(), ref);
     auto fast = loadOrFail(path());
     ASSERT_TRUE(slow && fast);
@@ -177,13 +177,13 @@ INSTANTIATE_TEST_SUITE_P(TinyLlama, ModelFiles, ::testing::Values("HF", "F16", "
 TEST(SessionLevels, LowerLevelsGiveTheSameLogitsTokenByToken)
 {
     const auto ids = goldenPrompts(tinyLlamaDir()).at(1).ids;
-    for (SimdLevel level : {SimdLevel::Scalar, SimdLevel::Avx2}) {
+    for (CpuLevel level : {CpuLevel::Scalar, CpuLevel::Avx2}) {
         for (const char* type : {"F16", "Q4_K_M"}) {
             LoadConfig cfg;
             cfg.simd = level;
             auto m = loadOrFail(referenceGguf(type), cfg);
             ASSERT_NE(m, nullptr);
-            EXPECT_LE(maxAbsDiff(allLogits(m, ids), tokenByToken(m, ids)), kSplitTolerance) << simdLevelName(level) << " " << type;
+            EXPECT_LE(maxAbsDiff(allLogits(m, ids), tokenByToken(m, ids)), kSplitTolerance) << cpuLevelName(level) << " " << type;
         }
     }
 }

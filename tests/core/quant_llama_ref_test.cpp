@@ -36,12 +36,12 @@ std::vector<std::filesystem::path> referenceFiles()
     return out;
 }
 
-class LlamaQuantizeFile : public ::testing::TestWithParam<std::tuple<std::filesystem::path, quant::KernelSet>> {};
+class LlamaQuantizeFile : public ::testing::TestWithParam<std::tuple<std::filesystem::path, CpuLevel>> {};
 
 TEST_P(LlamaQuantizeFile, EveryQuantizedTensorIsByteIdentical)
 {
     const std::filesystem::path& p = std::get<0>(GetParam());
-    const quant::KernelSet kernels = std::get<1>(GetParam());
+    const CpuLevel kernels = std::get<1>(GetParam());
     const bool withImatrix = p.filename().string().ends_with("-imat.gguf");
     auto src = openGguf(referenceGguf("F16"));
     auto ref = openGguf(p);
@@ -49,16 +49,16 @@ TEST_P(LlamaQuantizeFile, EveryQuantizedTensorIsByteIdentical)
     if (withImatrix) imat = openGguf(referenceGguf("imatrix"));
     ASSERT_TRUE(src && ref && (!withImatrix || imat));
     const CompareStats s = compareWithReference(*src, *ref, imat.get(), kernels);
-    std::cout << p.filename().string() << (kernels == quant::KernelSet::Scalar ? " (scalar): " : " (best): ")
+    std::cout << p.filename().string() << (kernels == CpuLevel::Scalar ? " (scalar): " : " (best): ")
               << describe(s) << "\n";
     EXPECT_TRUE(s.different.empty()) << describe(s);
     EXPECT_FALSE(s.identical.empty()) << "no tensor of a type we implement in " << p;
 }
 
-std::string testName(const ::testing::TestParamInfo<std::tuple<std::filesystem::path, quant::KernelSet>>& info)
+std::string testName(const ::testing::TestParamInfo<std::tuple<std::filesystem::path, CpuLevel>>& info)
 {
     std::string n = std::get<0>(info.param).stem().string() +
-                    (std::get<1>(info.param) == quant::KernelSet::Scalar ? "_Scalar" : "_Best");
+                    (std::get<1>(info.param) == CpuLevel::Scalar ? "_Scalar" : "_Best");
     for (char& c : n)
         if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
     return n;
@@ -66,7 +66,7 @@ std::string testName(const ::testing::TestParamInfo<std::tuple<std::filesystem::
 
 INSTANTIATE_TEST_SUITE_P(HandMade, LlamaQuantizeFile,
                          ::testing::Combine(::testing::ValuesIn(referenceFiles()),
-                                            ::testing::Values(quant::KernelSet::Scalar, quant::KernelSet::Best)),
+                                            ::testing::Values(CpuLevel::Scalar, CpuLevel::Best)),
                          testName);
 
 TEST(LlamaQuantizeFolder, HoldsReferenceFiles)

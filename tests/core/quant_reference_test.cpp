@@ -11,9 +11,9 @@ using namespace condense::test;
 
 namespace {
 
-class QuantReference : public ::testing::TestWithParam<quant::KernelSet> {};
+class QuantReference : public ::testing::TestWithParam<CpuLevel> {};
 
-void expectIdentical(quant::KernelSet kernels, const char* refType, const char* imatrixName,
+void expectIdentical(CpuLevel kernels, const char* refType, const char* imatrixName,
                      const std::map<std::string, int>& tensorsPerType)
 {
     auto src = openGguf(referenceGguf("F16"));
@@ -55,11 +55,11 @@ TEST_P(QuantReference, Q4_K_MWithImatrixFileIsByteIdentical)
 
 // Both the scalar reference and the kernels a release build runs (AVX2 where available).
 namespace {
-std::string kernelSetName(const ::testing::TestParamInfo<quant::KernelSet>& p)
+std::string kernelSetName(const ::testing::TestParamInfo<CpuLevel>& p)
 {
-    return p.param == quant::KernelSet::Scalar ? "Scalar" : "Best";
+    return p.param == CpuLevel::Scalar ? "Scalar" : "Best";
 }
 } // namespace
 
-INSTANTIATE_TEST_SUITE_P(Kernels, QuantReference, ::testing::Values(quant::KernelSet::Scalar, quant::KernelSet::Best),
+INSTANTIATE_TEST_SUITE_P(Kernels, QuantReference, ::testing::Values(CpuLevel::Scalar, CpuLevel::Best),
                          kernelSetName);

@@ -1,5 +1,5 @@
-// core/quant: the optimized kernels (KernelSet::Best, AVX2 where the CPU has it) write the same
-// bytes as the scalar reference (KernelSet::Scalar), bit for bit, with and without importance,
+// core/quant: the optimized kernels (CpuLevel::Best, AVX2 where the CPU has it) write the same
+// bytes as the scalar reference (CpuLevel::Scalar), bit for bit, with and without importance,
 // on heavy-tailed rows and on the rows that exercise the corner cases of the searches; their
 // dot products return the same float, bit for bit.
 #include <gtest/gtest.h>
@@ -123,13 +123,13 @@ TEST_P(QuantSimd, BestKernelsWriteTheScalarBytes)
     for (const std::vector<float>& x : rows)
         for (const float* w : {static_cast<const float*>(nullptr), static_cast<const float*>(imp.data())}) {
             std::vector<std::byte> best(bytes), scalar(bytes);
-            ASSERT_TRUE(quant::quantizeRows(type, x.data(), best.data(), 1, 512, w, {}, quant::KernelSet::Best));
-            ASSERT_TRUE(quant::quantizeRows(type, x.data(), scalar.data(), 1, 512, w, {}, quant::KernelSet::Scalar));
+            ASSERT_TRUE(quant::quantizeRows(type, x.data(), best.data(), 1, 512, w, {}, CpuLevel::Best));
+            ASSERT_TRUE(quant::quantizeRows(type, x.data(), scalar.data(), 1, 512, w, {}, CpuLevel::Scalar));
             ASSERT_EQ(std::memcmp(best.data(), scalar.data(), bytes), 0)
                 << dtypeName(type) << " row " << checked / 2 << (w ? " with importance" : "");
             std::vector<float> yb(512), ys(512);
-            ASSERT_TRUE(quant::dequantizeRows(type, best.data(), yb.data(), 1, 512, {}, quant::KernelSet::Best));
-            ASSERT_TRUE(quant::dequantizeRows(type, best.data(), ys.data(), 1, 512, {}, quant::KernelSet::Scalar));
+            ASSERT_TRUE(quant::dequantizeRows(type, best.data(), yb.data(), 1, 512, {}, CpuLevel::Best));
+            ASSERT_TRUE(quant::dequantizeRows(type, best.data(), ys.data(), 1, 512, {}, CpuLevel::Scalar));
             ASSERT_EQ(std::memcmp(yb.data(), ys.data(), yb.size() * sizeof(float)), 0);
             ++checked;
         }
@@ -143,8 +143,8 @@ INSTANTIATE_TEST_SUITE_P(Types, QuantSimd, ::testing::ValuesIn(kTypes), typeName
 TEST_P(QuantSimd, BestDotEqualsScalarDot)
 {
     const DType type = GetParam();
-    const quant::QuantKernels* best = quant::quantKernels(type, quant::KernelSet::Best);
-    const quant::QuantKernels* scalar = quant::quantKernels(type, quant::KernelSet::Scalar);
+    const quant::QuantKernels* best = quant::quantKernels(type, CpuLevel::Best);
+    const quant::QuantKernels* scalar = quant::quantKernels(type, CpuLevel::Scalar);
     if (!scalar->dot) { // activation-only formats have no dot
         EXPECT_EQ(best->dot, nullptr);
         return;
@@ -199,14 +199,14 @@ TEST(QuantSimdTable, Avx2KernelsAreSelectedWhenTheCpuHasAvx2)
 {
     for (DType t :
          {DType::Q2_K, DType::Q3_K, DType::Q4_K, DType::Q5_K, DType::Q6_K, DType::Q8_0, DType::IQ4_NL, DType::IQ4_XS}) {
-        const bool differs = quant::quantKernels(t, quant::KernelSet::Best)->quantizeRow !=
-                             quant::quantKernels(t, quant::KernelSet::Scalar)->quantizeRow;
+        const bool differs = quant::quantKernels(t, CpuLevel::Best)->quantizeRow !=
+                             quant::quantKernels(t, CpuLevel::Scalar)->quantizeRow;
         EXPECT_EQ(differs, quant::avx2::supported()) << dtypeName(t);
     }
     for (DType t : {DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q8_0, DType::Q2_K, DType::Q3_K,
                     DType::Q4_K, DType::Q5_K, DType::Q6_K, DType::IQ4_NL, DType::IQ4_XS}) {
-        const bool differs = quant::quantKernels(t, quant::KernelSet::Best)->dot !=
-                             quant::quantKernels(t, quant::KernelSet::Scalar)->dot;
+        const bool differs = quant::quantKernels(t, CpuLevel::Best)->dot !=
+                             quant::quantKernels(t, CpuLevel::Scalar)->dot;
         EXPECT_EQ(differs, quant::avx2::supported()) << dtypeName(t) << " dot";
     }
 }

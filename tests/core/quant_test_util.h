@@ -74,7 +74,7 @@ struct CompareStats {
 // of `source` and compares the bytes. `imatrix` may be null (the no-importance path);
 // `kernels` picks the scalar reference or the optimized kernels.
 inline CompareStats compareWithReference(const io::GgufFile& source, const io::GgufFile& reference,
-                                         const io::GgufFile* imatrix, quant::KernelSet kernels = quant::KernelSet::Best)
+                                         const io::GgufFile* imatrix, CpuLevel kernels = CpuLevel::Best)
 {
     CompareStats stats;
     for (std::size_t i = 0; i < reference.tensors().size(); ++i) {
