@@ -1,5 +1,6 @@
 #include "app/cli_commands.h"
 #include "app/cli_output.h"
+#include "app/message_text.h"
 
 #include <algorithm>
 #include <atomic>
@@ -140,13 +141,13 @@ void printPlan(const plan::QuantPlan& p)
         char line[512];
         std::snprintf(line, sizeof line, "%s  %-20s  %-5s  %-6s %12llu  %s\n", name.c_str(), ne.c_str(),
                       std::string(dtypeName(t.inputType)).c_str(), std::string(dtypeName(t.type)).c_str(),
-                      static_cast<unsigned long long>(t.bytes), t.reason.c_str());
+                      static_cast<unsigned long long>(t.bytes()), messageText(t.reason).c_str());
         std::cout << line;
     }
     std::map<DType, std::pair<std::size_t, std::uint64_t>> perType;
     for (const auto& t : p.tensors) {
         perType[t.type].first += 1;
-        perType[t.type].second += t.bytes;
+        perType[t.type].second += t.bytes();
     }
     std::cout << "\nper type:\n";
     for (const auto& [type, v] : perType) {
@@ -215,9 +216,9 @@ int failOrInterrupted(const Error& e, const InterruptToStop& stop)
     return fail(e);
 }
 
-void printWarnings(const std::vector<std::string>& warnings)
+void printWarnings(const std::vector<Message>& warnings)
 {
-    for (const auto& w : warnings) std::cerr << "condense-cli: warning: " << w << '\n';
+    for (const auto& w : warnings) std::cerr << "condense-cli: warning: " << messageText(w) << '\n';
 }
 
 } // namespace

@@ -541,6 +541,201 @@
     </message>
 </context>
 <context>
+    <name>condense::ui::MessageText</name>
+    <message>
+        <source>output</source>
+        <translation>Ausgabe</translation>
+    </message>
+    <message>
+        <source>tied token_embd (output rule)</source>
+        <translation>gebundenes token_embd (Ausgaberegel)</translation>
+    </message>
+    <message>
+        <source>%1: falcon -&gt; %2</source>
+        <translation>%1: Falcon -&gt; %2</translation>
+    </message>
+    <message>
+        <source>%1: row %2 not a multiple of %3 -&gt; %4</source>
+        <translation>%1: Zeile %2 kein Vielfaches von %3 -&gt; %4</translation>
+    </message>
+    <message>
+        <source>%1 -&gt; %2</source>
+        <translation>%1 -&gt; %2</translation>
+    </message>
+    <message>
+        <source>%1 of a 70B model</source>
+        <translation>%1 eines 70B-Modells</translation>
+    </message>
+    <message>
+        <source>%1 of an 8-expert model</source>
+        <translation>%1 eines Modells mit 8 Experten</translation>
+    </message>
+    <message>
+        <source>%1 bump</source>
+        <translation>%1 angehoben</translation>
+    </message>
+    <message>
+        <source>%1 falcon</source>
+        <translation>%1 Falcon</translation>
+    </message>
+    <message>
+        <source>%1 with imatrix</source>
+        <translation>%1 mit Importance-Matrix</translation>
+    </message>
+    <message>
+        <source>%1 without imatrix</source>
+        <translation>%1 ohne Importance-Matrix</translation>
+    </message>
+    <message>
+        <source>%1, gqa %2</source>
+        <translation>%1, GQA %2</translation>
+    </message>
+    <message>
+        <source>%1, use_more_bits</source>
+        <translation>%1, use_more_bits</translation>
+    </message>
+    <message>
+        <source>%1, first %2</source>
+        <translation>%1, erste %2</translation>
+    </message>
+    <message>
+        <source>%1, first eighth</source>
+        <translation>%1, erstes Achtel</translation>
+    </message>
+    <message>
+        <source>%1, first sixteenth</source>
+        <translation>%1, erstes Sechzehntel</translation>
+    </message>
+    <message>
+        <source>%1 (layer counter %2 of %3)</source>
+        <translation>%1 (Schichtzähler %2 von %3)</translation>
+    </message>
+    <message>
+        <source>%1 (layer %2 of %3)</source>
+        <translation>%1 (Schicht %2 von %3)</translation>
+    </message>
+    <message>
+        <source>plan: %1</source>
+        <translation>Plan: %1</translation>
+    </message>
+    <message>
+        <source>plan</source>
+        <translation>Plan</translation>
+    </message>
+    <message>
+        <source>mix default</source>
+        <translation>Standard der Mischung</translation>
+    </message>
+    <message>
+        <source>--pure: mix default</source>
+        <translation>--pure: Standard der Mischung</translation>
+    </message>
+    <message>
+        <source>user override --tensor-type %1=%2</source>
+        <translation>Benutzervorgabe --tensor-type %1=%2</translation>
+    </message>
+    <message>
+        <source>user override --output-tensor-type</source>
+        <translation>Benutzervorgabe --output-tensor-type</translation>
+    </message>
+    <message>
+        <source>user override --token-embedding-type</source>
+        <translation>Benutzervorgabe --token-embedding-type</translation>
+    </message>
+    <message>
+        <source>%1-D tensor kept as %2</source>
+        <translation>%1-D-Tensor bleibt %2</translation>
+    </message>
+    <message>
+        <source>not a weight, kept as %1</source>
+        <translation>kein Gewicht, bleibt %1</translation>
+    </message>
+    <message>
+        <source>norm kept as %1</source>
+        <translation>Norm bleibt %1</translation>
+    </message>
+    <message>
+        <source>--leave-output-tensor: kept as %1</source>
+        <translation>--leave-output-tensor: bleibt %1</translation>
+    </message>
+    <message>
+        <source>never quantized (%1), kept as %2</source>
+        <translation>nie quantisiert (%1), bleibt %2</translation>
+    </message>
+    <message>
+        <source>embedding never quantized, kept as %1</source>
+        <translation>Einbettung nie quantisiert, bleibt %1</translation>
+    </message>
+    <message>
+        <source>mix rule: %1</source>
+        <translation>Mischungsregel: %1</translation>
+    </message>
+    <message>
+        <source>fallback: row %1 not a multiple of %2 (%3), nor of %4 (%5) -&gt; %6</source>
+        <translation>Ausweichtyp: Zeile %1 kein Vielfaches von %2 (%3), auch nicht von %4 (%5) -&gt; %6</translation>
+    </message>
+    <message>
+        <source>fallback: row %1 not a multiple of %2 (%3) -&gt; %4</source>
+        <translation>Ausweichtyp: Zeile %1 kein Vielfaches von %2 (%3) -&gt; %4</translation>
+    </message>
+    <message>
+        <source>%1; was %2</source>
+        <translation>%1; vorher %2</translation>
+    </message>
+    <message>
+        <source>adding merges requested but no merges found, output may be non-functional</source>
+        <translation>Merges angefordert, aber keine gefunden; die Ausgabe funktioniert womöglich nicht</translation>
+    </message>
+    <message>
+        <source>ignoring invalid special token id %1 for %2</source>
+        <translation>ungültige Spezialtoken-ID %1 für %2 wird ignoriert</translation>
+    </message>
+    <message>
+        <source>special token type %1, id %2 out of range, must be under %3 - skipping</source>
+        <translation>Spezialtoken-Typ %1, ID %2 außerhalb des Bereichs, muss kleiner als %3 sein – übersprungen</translation>
+    </message>
+    <message>
+        <source>spaces in merges detected, encoding them as U+0120</source>
+        <translation>Leerzeichen in Merges gefunden, sie werden als U+0120 kodiert</translation>
+    </message>
+    <message>
+        <source>merges.txt: malformed entry ignored</source>
+        <translation>merges.txt: fehlerhafter Eintrag ignoriert</translation>
+    </message>
+    <message>
+        <source>bad type for chat_template in tokenizer_config.json - ignoring</source>
+        <translation>falscher Typ für chat_template in tokenizer_config.json – ignoriert</translation>
+    </message>
+    <message>
+        <source>ignoring tokens from %1: id is out of range, max=%2</source>
+        <translation>Tokens ab %1 werden ignoriert: ID außerhalb des Bereichs, Maximum=%2</translation>
+    </message>
+    <message>
+        <source>ignoring added token %1: id is out of range</source>
+        <translation>hinzugefügtes Token %1 wird ignoriert: ID außerhalb des Bereichs</translation>
+    </message>
+    <message>
+        <source>the pre-tokenizer in tokenizer.json is not one we recognize; writing tokenizer.ggml.pre = &quot;default&quot; (llama.cpp may split text differently than the original tokenizer)</source>
+        <translation>Den Pre-Tokenizer in tokenizer.json kennen wir nicht; es wird tokenizer.ggml.pre = "default" geschrieben (llama.cpp trennt Text womöglich anders als der ursprüngliche Tokenizer)</translation>
+    </message>
+    <message>
+        <source>unknown RoPE type: %1</source>
+        <translation>unbekannter RoPE-Typ: %1</translation>
+    </message>
+    <message>
+        <source>the importance matrix has no entry for %1: quantized without one</source>
+        <translation>Die Importance-Matrix hat keinen Eintrag für %1: ohne sie quantisiert</translation>
+    </message>
+    <message>
+        <source>the importance matrix entry of %1 has %2 values instead of %3: ignored</source>
+        <translation>Der Eintrag der Importance-Matrix für %1 hat %2 statt %3 Werte: ignoriert</translation>
+    </message>
+    <message>
+        <source>requantizing %1 already quantized tensor(s): the result is worse than quantizing the original weights</source>
+        <translation>%1 bereits quantisierte(r) Tensor(en) werden neu quantisiert: das Ergebnis ist schlechter als beim Quantisieren der ursprünglichen Gewichte</translation>
+    </message>
+</context>
+<context>
     <name>condense::ui::ModelPanel</name>
     <message>
         <source>Filter tensors by name</source>

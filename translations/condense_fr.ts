@@ -541,6 +541,201 @@
     </message>
 </context>
 <context>
+    <name>condense::ui::MessageText</name>
+    <message>
+        <source>output</source>
+        <translation>sortie</translation>
+    </message>
+    <message>
+        <source>tied token_embd (output rule)</source>
+        <translation>token_embd lié (règle de sortie)</translation>
+    </message>
+    <message>
+        <source>%1: falcon -&gt; %2</source>
+        <translation>%1 : falcon -&gt; %2</translation>
+    </message>
+    <message>
+        <source>%1: row %2 not a multiple of %3 -&gt; %4</source>
+        <translation>%1 : ligne %2 non multiple de %3 -&gt; %4</translation>
+    </message>
+    <message>
+        <source>%1 -&gt; %2</source>
+        <translation>%1 -&gt; %2</translation>
+    </message>
+    <message>
+        <source>%1 of a 70B model</source>
+        <translation>%1 d’un modèle 70B</translation>
+    </message>
+    <message>
+        <source>%1 of an 8-expert model</source>
+        <translation>%1 d’un modèle à 8 experts</translation>
+    </message>
+    <message>
+        <source>%1 bump</source>
+        <translation>%1 relevé</translation>
+    </message>
+    <message>
+        <source>%1 falcon</source>
+        <translation>%1 falcon</translation>
+    </message>
+    <message>
+        <source>%1 with imatrix</source>
+        <translation>%1 avec matrice d’importance</translation>
+    </message>
+    <message>
+        <source>%1 without imatrix</source>
+        <translation>%1 sans matrice d’importance</translation>
+    </message>
+    <message>
+        <source>%1, gqa %2</source>
+        <translation>%1, gqa %2</translation>
+    </message>
+    <message>
+        <source>%1, use_more_bits</source>
+        <translation>%1, use_more_bits</translation>
+    </message>
+    <message>
+        <source>%1, first %2</source>
+        <translation>%1, %2 premières</translation>
+    </message>
+    <message>
+        <source>%1, first eighth</source>
+        <translation>%1, premier huitième</translation>
+    </message>
+    <message>
+        <source>%1, first sixteenth</source>
+        <translation>%1, premier seizième</translation>
+    </message>
+    <message>
+        <source>%1 (layer counter %2 of %3)</source>
+        <translation>%1 (compteur de couche %2 sur %3)</translation>
+    </message>
+    <message>
+        <source>%1 (layer %2 of %3)</source>
+        <translation>%1 (couche %2 sur %3)</translation>
+    </message>
+    <message>
+        <source>plan: %1</source>
+        <translation>plan : %1</translation>
+    </message>
+    <message>
+        <source>plan</source>
+        <translation>plan</translation>
+    </message>
+    <message>
+        <source>mix default</source>
+        <translation>défaut du mélange</translation>
+    </message>
+    <message>
+        <source>--pure: mix default</source>
+        <translation>--pure : défaut du mélange</translation>
+    </message>
+    <message>
+        <source>user override --tensor-type %1=%2</source>
+        <translation>choix de l’utilisateur --tensor-type %1=%2</translation>
+    </message>
+    <message>
+        <source>user override --output-tensor-type</source>
+        <translation>choix de l’utilisateur --output-tensor-type</translation>
+    </message>
+    <message>
+        <source>user override --token-embedding-type</source>
+        <translation>choix de l’utilisateur --token-embedding-type</translation>
+    </message>
+    <message>
+        <source>%1-D tensor kept as %2</source>
+        <translation>tenseur %1-D gardé en %2</translation>
+    </message>
+    <message>
+        <source>not a weight, kept as %1</source>
+        <translation>pas un poids, gardé en %1</translation>
+    </message>
+    <message>
+        <source>norm kept as %1</source>
+        <translation>norme gardée en %1</translation>
+    </message>
+    <message>
+        <source>--leave-output-tensor: kept as %1</source>
+        <translation>--leave-output-tensor : gardé en %1</translation>
+    </message>
+    <message>
+        <source>never quantized (%1), kept as %2</source>
+        <translation>jamais quantifié (%1), gardé en %2</translation>
+    </message>
+    <message>
+        <source>embedding never quantized, kept as %1</source>
+        <translation>plongement jamais quantifié, gardé en %1</translation>
+    </message>
+    <message>
+        <source>mix rule: %1</source>
+        <translation>règle du mélange : %1</translation>
+    </message>
+    <message>
+        <source>fallback: row %1 not a multiple of %2 (%3), nor of %4 (%5) -&gt; %6</source>
+        <translation>repli : ligne %1 non multiple de %2 (%3), ni de %4 (%5) -&gt; %6</translation>
+    </message>
+    <message>
+        <source>fallback: row %1 not a multiple of %2 (%3) -&gt; %4</source>
+        <translation>repli : ligne %1 non multiple de %2 (%3) -&gt; %4</translation>
+    </message>
+    <message>
+        <source>%1; was %2</source>
+        <translation>%1 ; auparavant %2</translation>
+    </message>
+    <message>
+        <source>adding merges requested but no merges found, output may be non-functional</source>
+        <translation>fusions demandées mais aucune trouvée, la sortie risque de ne pas fonctionner</translation>
+    </message>
+    <message>
+        <source>ignoring invalid special token id %1 for %2</source>
+        <translation>identifiant de jeton spécial %1 invalide pour %2 ignoré</translation>
+    </message>
+    <message>
+        <source>special token type %1, id %2 out of range, must be under %3 - skipping</source>
+        <translation>jeton spécial de type %1, identifiant %2 hors limites, doit être inférieur à %3 – ignoré</translation>
+    </message>
+    <message>
+        <source>spaces in merges detected, encoding them as U+0120</source>
+        <translation>espaces détectés dans les fusions, codés en U+0120</translation>
+    </message>
+    <message>
+        <source>merges.txt: malformed entry ignored</source>
+        <translation>merges.txt : entrée mal formée ignorée</translation>
+    </message>
+    <message>
+        <source>bad type for chat_template in tokenizer_config.json - ignoring</source>
+        <translation>type incorrect pour chat_template dans tokenizer_config.json – ignoré</translation>
+    </message>
+    <message>
+        <source>ignoring tokens from %1: id is out of range, max=%2</source>
+        <translation>jetons à partir de %1 ignorés : identifiant hors limites, max=%2</translation>
+    </message>
+    <message>
+        <source>ignoring added token %1: id is out of range</source>
+        <translation>jeton ajouté %1 ignoré : identifiant hors limites</translation>
+    </message>
+    <message>
+        <source>the pre-tokenizer in tokenizer.json is not one we recognize; writing tokenizer.ggml.pre = &quot;default&quot; (llama.cpp may split text differently than the original tokenizer)</source>
+        <translation>Le pré-tokeniseur de tokenizer.json nous est inconnu ; tokenizer.ggml.pre = "default" est écrit (llama.cpp peut découper le texte autrement que le tokeniseur d’origine)</translation>
+    </message>
+    <message>
+        <source>unknown RoPE type: %1</source>
+        <translation>type RoPE inconnu : %1</translation>
+    </message>
+    <message>
+        <source>the importance matrix has no entry for %1: quantized without one</source>
+        <translation>La matrice d’importance n’a pas d’entrée pour %1 : quantifié sans elle</translation>
+    </message>
+    <message>
+        <source>the importance matrix entry of %1 has %2 values instead of %3: ignored</source>
+        <translation>L’entrée de la matrice d’importance pour %1 a %2 valeurs au lieu de %3 : ignorée</translation>
+    </message>
+    <message>
+        <source>requantizing %1 already quantized tensor(s): the result is worse than quantizing the original weights</source>
+        <translation>requantification de %1 tenseur(s) déjà quantifié(s) : le résultat est moins bon qu’en quantifiant les poids d’origine</translation>
+    </message>
+</context>
+<context>
     <name>condense::ui::ModelPanel</name>
     <message>
         <source>Filter tensors by name</source>

@@ -541,6 +541,201 @@
     </message>
 </context>
 <context>
+    <name>condense::ui::MessageText</name>
+    <message>
+        <source>output</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>tied token_embd (output rule)</source>
+        <translation>绑定的 token_embd（输出规则）</translation>
+    </message>
+    <message>
+        <source>%1: falcon -&gt; %2</source>
+        <translation>%1：falcon -&gt; %2</translation>
+    </message>
+    <message>
+        <source>%1: row %2 not a multiple of %3 -&gt; %4</source>
+        <translation>%1：行长 %2 不是 %3 的倍数 -&gt; %4</translation>
+    </message>
+    <message>
+        <source>%1 -&gt; %2</source>
+        <translation>%1 -&gt; %2</translation>
+    </message>
+    <message>
+        <source>%1 of a 70B model</source>
+        <translation>70B 模型的 %1</translation>
+    </message>
+    <message>
+        <source>%1 of an 8-expert model</source>
+        <translation>8 专家模型的 %1</translation>
+    </message>
+    <message>
+        <source>%1 bump</source>
+        <translation>%1 提升</translation>
+    </message>
+    <message>
+        <source>%1 falcon</source>
+        <translation>%1 falcon</translation>
+    </message>
+    <message>
+        <source>%1 with imatrix</source>
+        <translation>%1（使用重要性矩阵）</translation>
+    </message>
+    <message>
+        <source>%1 without imatrix</source>
+        <translation>%1（无重要性矩阵）</translation>
+    </message>
+    <message>
+        <source>%1, gqa %2</source>
+        <translation>%1，gqa %2</translation>
+    </message>
+    <message>
+        <source>%1, use_more_bits</source>
+        <translation>%1，use_more_bits</translation>
+    </message>
+    <message>
+        <source>%1, first %2</source>
+        <translation>%1，前 %2 层</translation>
+    </message>
+    <message>
+        <source>%1, first eighth</source>
+        <translation>%1，前八分之一</translation>
+    </message>
+    <message>
+        <source>%1, first sixteenth</source>
+        <translation>%1，前十六分之一</translation>
+    </message>
+    <message>
+        <source>%1 (layer counter %2 of %3)</source>
+        <translation>%1（层计数 %2 / %3）</translation>
+    </message>
+    <message>
+        <source>%1 (layer %2 of %3)</source>
+        <translation>%1（第 %2 层，共 %3 层）</translation>
+    </message>
+    <message>
+        <source>plan: %1</source>
+        <translation>计划：%1</translation>
+    </message>
+    <message>
+        <source>plan</source>
+        <translation>计划</translation>
+    </message>
+    <message>
+        <source>mix default</source>
+        <translation>混合方案默认</translation>
+    </message>
+    <message>
+        <source>--pure: mix default</source>
+        <translation>--pure：混合方案默认</translation>
+    </message>
+    <message>
+        <source>user override --tensor-type %1=%2</source>
+        <translation>用户指定 --tensor-type %1=%2</translation>
+    </message>
+    <message>
+        <source>user override --output-tensor-type</source>
+        <translation>用户指定 --output-tensor-type</translation>
+    </message>
+    <message>
+        <source>user override --token-embedding-type</source>
+        <translation>用户指定 --token-embedding-type</translation>
+    </message>
+    <message>
+        <source>%1-D tensor kept as %2</source>
+        <translation>%1 维张量保持为 %2</translation>
+    </message>
+    <message>
+        <source>not a weight, kept as %1</source>
+        <translation>不是权重，保持为 %1</translation>
+    </message>
+    <message>
+        <source>norm kept as %1</source>
+        <translation>归一化层保持为 %1</translation>
+    </message>
+    <message>
+        <source>--leave-output-tensor: kept as %1</source>
+        <translation>--leave-output-tensor：保持为 %1</translation>
+    </message>
+    <message>
+        <source>never quantized (%1), kept as %2</source>
+        <translation>从不量化（%1），保持为 %2</translation>
+    </message>
+    <message>
+        <source>embedding never quantized, kept as %1</source>
+        <translation>嵌入从不量化，保持为 %1</translation>
+    </message>
+    <message>
+        <source>mix rule: %1</source>
+        <translation>混合规则：%1</translation>
+    </message>
+    <message>
+        <source>fallback: row %1 not a multiple of %2 (%3), nor of %4 (%5) -&gt; %6</source>
+        <translation>回退：行长 %1 不是 %2（%3）的倍数，也不是 %4（%5）的倍数 -&gt; %6</translation>
+    </message>
+    <message>
+        <source>fallback: row %1 not a multiple of %2 (%3) -&gt; %4</source>
+        <translation>回退：行长 %1 不是 %2（%3）的倍数 -&gt; %4</translation>
+    </message>
+    <message>
+        <source>%1; was %2</source>
+        <translation>%1；原为 %2</translation>
+    </message>
+    <message>
+        <source>adding merges requested but no merges found, output may be non-functional</source>
+        <translation>请求添加合并规则，但未找到任何合并规则，输出可能无法使用</translation>
+    </message>
+    <message>
+        <source>ignoring invalid special token id %1 for %2</source>
+        <translation>忽略无效的特殊词元 ID %1（%2）</translation>
+    </message>
+    <message>
+        <source>special token type %1, id %2 out of range, must be under %3 - skipping</source>
+        <translation>特殊词元类型 %1，ID %2 超出范围，必须小于 %3 —— 已跳过</translation>
+    </message>
+    <message>
+        <source>spaces in merges detected, encoding them as U+0120</source>
+        <translation>合并规则中发现空格，将其编码为 U+0120</translation>
+    </message>
+    <message>
+        <source>merges.txt: malformed entry ignored</source>
+        <translation>merges.txt：已忽略格式错误的条目</translation>
+    </message>
+    <message>
+        <source>bad type for chat_template in tokenizer_config.json - ignoring</source>
+        <translation>tokenizer_config.json 中 chat_template 的类型错误 —— 已忽略</translation>
+    </message>
+    <message>
+        <source>ignoring tokens from %1: id is out of range, max=%2</source>
+        <translation>忽略从 %1 开始的词元：ID 超出范围，最大值=%2</translation>
+    </message>
+    <message>
+        <source>ignoring added token %1: id is out of range</source>
+        <translation>忽略添加的词元 %1：ID 超出范围</translation>
+    </message>
+    <message>
+        <source>the pre-tokenizer in tokenizer.json is not one we recognize; writing tokenizer.ggml.pre = &quot;default&quot; (llama.cpp may split text differently than the original tokenizer)</source>
+        <translation>无法识别 tokenizer.json 中的预分词器；写入 tokenizer.ggml.pre = "default"（llama.cpp 切分文本的方式可能与原分词器不同）</translation>
+    </message>
+    <message>
+        <source>unknown RoPE type: %1</source>
+        <translation>未知的 RoPE 类型：%1</translation>
+    </message>
+    <message>
+        <source>the importance matrix has no entry for %1: quantized without one</source>
+        <translation>重要性矩阵中没有 %1 的条目：不使用重要性矩阵进行量化</translation>
+    </message>
+    <message>
+        <source>the importance matrix entry of %1 has %2 values instead of %3: ignored</source>
+        <translation>重要性矩阵中 %1 的条目有 %2 个值，而不是 %3 个：已忽略</translation>
+    </message>
+    <message>
+        <source>requantizing %1 already quantized tensor(s): the result is worse than quantizing the original weights</source>
+        <translation>重新量化 %1 个已量化的张量：结果比量化原始权重更差</translation>
+    </message>
+</context>
+<context>
     <name>condense::ui::ModelPanel</name>
     <message>
         <source>Filter tensors by name</source>

@@ -382,7 +382,7 @@ Json ropeParameters(const Json& h)
 }
 
 // TextModel.set_gguf_parameters (+ LlamaModel's vocab_size and rope.dimension_count).
-Status addHyperParameters(MetaBuilder& m, const Json& h, const arch::ModelSpec& spec, DType outType, std::vector<std::string>& warnings)
+Status addHyperParameters(MetaBuilder& m, const Json& h, const arch::ModelSpec& spec, DType outType, std::vector<Message>& warnings)
 {
     const Json* v = findHparam(h, {"n_layers", "num_hidden_layers", "n_layer", "num_layers"});
     if (!v) return makeError(ErrorCode::Malformed, m.label, "config has no num_hidden_layers");
@@ -424,7 +424,7 @@ Status addHyperParameters(MetaBuilder& m, const Json& h, const arch::ModelSpec& 
         } else {
             std::string lower = type;
             std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-            if (lower != "llama3" && lower != "default") warnings.push_back("unknown RoPE type: " + type);
+            if (lower != "llama3" && lower != "default") warnings.push_back(Message(MessageCode::UnknownRopeType, {}, {{"rope_type", type}}));
         }
     }
     if (params.contains("rope_theta") && !params["rope_theta"].is_null()) CONDENSE_TRY(m.f32(m.k("rope.freq_base"), params["rope_theta"]));
@@ -525,7 +525,9 @@ void addModelMeta(GgufWriter& w, const Json& config, const fs::path& folder, std
 
 // ---- HF folder / safetensors -> GGUF ------------------------------------------------------
 
-Result<ConversionLayout> planHf(const Checkpoint& input, DType outType)
+// withMetadata = false: the tensor layout only (names, shapes, types), without the tokenizer
+// and the metadata (no tokenizer file is read).
+Result<ConversionLayout> planHf(const Checkpoint& input, DType outType, bool withMetadata)
 {
     const fs::path folder = input.folder();
     const fs::path configPath = folder / "config.json";
@@ -545,9 +547,13 @@ Result<ConversionLayout> planHf(const Checkpoint& input, DType outType)
 
     ConversionLayout layout;
     // The tokenizer first: a model llama.cpp cannot load is not worth converting.
-    auto tok = buildGgufTokenizer(folder, spec.family);
-    if (!tok) return std::move(tok).error();
-    for (auto& wmsg : tok->warnings) layout.warnings.push_back(std::move(wmsg));
+    std::optional<GgufTokenizerMetadata> tok;
+    if (withMetadata) {
+        auto built = buildGgufTokenizer(folder, spec.family);
+        if (!built) return std::move(built).error();
+        tok = std::move(*built);
+        for (auto& wmsg : tok->warnings) layout.warnings.push_back(std::move(wmsg));
+    }
 
     // Tensor plan: generated tensors first, then the checkpoint's shards in order, each
     // shard's tensors sorted by name (as the safetensors Python API iterates them).
@@ -604,6 +610,7 @@ Result<ConversionLayout> planHf(const Checkpoint& input, DType outType)
         plan.push_back(std::move(p));
     }
     if (!haveEmbedding) return makeError(ErrorCode::MissingTensor, input.path().string(), "the checkpoint has no model.embed_tokens.weight");
+    if (!withMetadata) return layout;
 
     GgufWriter w;
     std::uint64_t totalParams = 0;
@@ -650,7 +657,7 @@ Status writePlanned(const Checkpoint& input, const std::vector<Planned>& plan, G
 Result<ConvertReport> convertHf(const Checkpoint& input, const fs::path& output, const ConvertConfig& config,
                                 jobs::ProgressSink& progress, std::stop_token stop)
 {
-    auto layout = planHf(input, config.outType);
+    auto layout = planHf(input, config.outType, true);
     if (!layout) return std::move(layout).error();
     const std::vector<Planned>& plan = layout->tensors;
     ConvertReport report;
@@ -709,10 +716,16 @@ Result<ConvertReport> retypeGguf(const Checkpoint& input, const fs::path& output
 
 } // namespace
 
+Result<ConversionLayout> planHfTensorLayout(const Checkpoint& input, DType outType)
+{
+    if (input.format() == CheckpointFormat::Gguf) return makeError(ErrorCode::InvalidArgument, input.path().string(), "not a Hugging Face checkpoint");
+    return planHf(input, outType, false);
+}
+
 Result<ConversionLayout> planHfConversion(const Checkpoint& input, DType outType)
 {
     if (input.format() == CheckpointFormat::Gguf) return makeError(ErrorCode::InvalidArgument, input.path().string(), "not a Hugging Face checkpoint");
-    return planHf(input, outType);
+    return planHf(input, outType, true);
 }
 
 Status writeConvertedTensor(const Checkpoint& input, const ConvertedTensor& t, TensorOutput& out, std::stop_token stop)

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "core/common/message.h"
 #include "core/common/result.h"
 #include "core/io/checkpoint.h"
 #include "core/io/gguf_value.h"
@@ -34,7 +35,7 @@ struct ConvertReport {
     std::filesystem::path output;
     std::uint64_t tensors = 0;
     std::uint64_t fileBytes = 0;
-    std::vector<std::string> warnings;
+    std::vector<Message> warnings;
 };
 
 Result<ConvertReport> convertToGguf(const io::Checkpoint& input, const std::filesystem::path& output,
@@ -58,12 +59,15 @@ struct ConvertedTensor {
 struct ConversionLayout {
     std::vector<io::GgufKV> metadata;          // in file order, as convertToGguf writes them
     std::vector<ConvertedTensor> tensors;  // in file order
-    std::vector<std::string> warnings;
+    std::vector<Message> warnings;
 };
 
 // What convertToGguf would write for a Hugging Face folder / .safetensors input (metadata with
 // general.file_type of `outType`, tensors), without writing anything.
 Result<ConversionLayout> planHfConversion(const io::Checkpoint& input, DType outType);
+// The tensors only (names, shapes, types, sources; no metadata, no warnings): reads config.json
+// and the safetensors headers but no tokenizer file, so it is cheap (checking an edited plan).
+Result<ConversionLayout> planHfTensorLayout(const io::Checkpoint& input, DType outType);
 
 // Streams one converted tensor (its outType bytes) to `out`, rows in parallel in the calling arena.
 Status writeConvertedTensor(const io::Checkpoint& input, const ConvertedTensor& t, io::TensorOutput& out, std::stop_token stop = {});

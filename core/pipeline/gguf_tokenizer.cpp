@@ -110,7 +110,7 @@ std::optional<std::string> tokenContent(const Json& entry)
 class SpecialVocab {
 public:
     // `parsed`: tokenizer.json when the caller has already read it (it can be tens of MB).
-    SpecialVocab(const fs::path& dir, bool loadMerges, std::optional<std::uint64_t> nVocab, std::vector<std::string>& warnings,
+    SpecialVocab(const fs::path& dir, bool loadMerges, std::optional<std::uint64_t> nVocab, std::vector<Message>& warnings,
                  const Json* parsed = nullptr)
         : m_dir(dir), m_loadMerges(loadMerges), m_nVocab(nVocab), m_warnings(warnings), m_parsed(parsed) {}
 
@@ -125,7 +125,7 @@ public:
     void addTo(std::vector<GgufKV>& kv) const
     {
         if (!m_merges.empty()) kv.push_back({"tokenizer.ggml.merges", GgufValue::stringArray(m_merges)});
-        else if (m_loadMerges) m_warnings.push_back("adding merges requested but no merges found, output may be non-functional");
+        else if (m_loadMerges) m_warnings.emplace_back(MessageCode::TokenizerNoMerges);
         static const std::map<std::string, std::string> idKeys{
             {"bos", "tokenizer.ggml.bos_token_id"}, {"eos", "tokenizer.ggml.eos_token_id"},
             {"unk", "tokenizer.ggml.unknown_token_id"}, {"sep", "tokenizer.ggml.seperator_token_id"},
@@ -167,7 +167,7 @@ private:
         const std::int64_t id = tid.get<std::int64_t>();
         if (id < 0) {
             // gguf-py raises here; a negative id in a config is better ignored than fatal.
-            m_warnings.push_back("ignoring invalid special token id " + std::to_string(id) + " for " + typ);
+            m_warnings.push_back(Message(MessageCode::TokenizerInvalidSpecialId, {}, {{"id", std::to_string(id)}, {"token_type", typ}}));
             return;
         }
         if (!m_nVocab || static_cast<std::uint64_t>(id) < *m_nVocab) {
@@ -176,7 +176,8 @@ private:
             m_ids.emplace_back(typ, id);
             return;
         }
-        m_warnings.push_back("special token type " + typ + ", id " + std::to_string(id) + " out of range, must be under " + std::to_string(*m_nVocab) + " - skipping");
+        m_warnings.push_back(Message(MessageCode::TokenizerSpecialOutOfRange, {},
+                                         {{"token_type", typ}, {"id", std::to_string(id)}, {"limit", std::to_string(*m_nVocab)}}));
     }
 
     void parseNormalizer(const Json& n)
@@ -214,7 +215,7 @@ private:
                     return makeError(ErrorCode::Malformed, file.string(), "a merge is not a pair of strings");
                 std::string a = m[0].get<std::string>(), b = m[1].get<std::string>();
                 if (!warned && (a.find(' ') != std::string::npos || b.find(' ') != std::string::npos)) {
-                    m_warnings.push_back("spaces in merges detected, encoding them as U+0120");
+                    m_warnings.emplace_back(MessageCode::TokenizerMergeSpaces);
                     warned = true;
                 }
                 m_merges.push_back(replaceAll(a, " ", "\xC4\xA0") + " " + replaceAll(b, " ", "\xC4\xA0"));
@@ -250,7 +251,7 @@ private:
             std::vector<std::string> ps;
             for (std::string w; parts >> w;) ps.push_back(w);
             if (ps.size() != 2) {
-                m_warnings.push_back("merges.txt: malformed entry ignored");
+                m_warnings.emplace_back(MessageCode::TokenizerMalformedMerge);
                 continue;
             }
             m_merges.push_back(ps[0] + " " + ps[1]);
@@ -402,7 +403,7 @@ private:
         }
         Json chat = tc->contains("chat_template") ? (*tc)["chat_template"] : (alt ? *alt : Json());
         if (chat.is_string() || chat.is_array()) m_chatTemplate = chat;
-        else if (!chat.is_null()) m_warnings.push_back("bad type for chat_template in tokenizer_config.json - ignoring");
+        else if (!chat.is_null()) m_warnings.emplace_back(MessageCode::TokenizerBadChatTemplate);
 
         for (const auto& typ : m_types) {
             const Json& addEntry = member(*tc, ("add_" + typ + "_token").c_str());
@@ -461,7 +462,7 @@ private:
     fs::path m_dir;
     bool m_loadMerges;
     std::optional<std::uint64_t> m_nVocab;
-    std::vector<std::string>& m_warnings;
+    std::vector<Message>& m_warnings;
     const Json* m_parsed = nullptr;
     std::vector<std::string> m_types{"bos", "eos", "unk", "sep", "pad", "cls", "mask"};
     std::vector<std::string> m_merges;
@@ -535,7 +536,7 @@ struct Vocab {
 };
 
 // conversion/base.py _create_vocab_sentencepiece
-Result<Vocab> sentencePieceVocab(const fs::path& dir, std::optional<std::uint64_t> cfgVocab, std::vector<std::string>& warnings)
+Result<Vocab> sentencePieceVocab(const fs::path& dir, std::optional<std::uint64_t> cfgVocab, std::vector<Message>& warnings)
 {
     auto sp = tokenizer::readSentencePieceModel(dir / "tokenizer.model");
     if (!sp) return std::move(sp).error();
@@ -548,7 +549,7 @@ Result<Vocab> sentencePieceVocab(const fs::path& dir, std::optional<std::uint64_
     v.types.assign(n, Unused);
     for (std::size_t id = 0; id < sp->pieces.size(); ++id) {
         if (id >= n) {
-            warnings.push_back("ignoring tokens from " + std::to_string(id) + ": id is out of range, max=" + std::to_string(n - 1));
+            warnings.push_back(Message(MessageCode::TokenizerTokensOutOfRange, {}, {{"id", std::to_string(id)}, {"max", std::to_string(n - 1)}}));
             break;
         }
         const auto& p = sp->pieces[id];
@@ -572,7 +573,7 @@ Result<Vocab> sentencePieceVocab(const fs::path& dir, std::optional<std::uint64_
             if (!it.value().is_number_integer()) continue;
             const std::int64_t id = it.value().get<std::int64_t>();
             if (id < 0 || static_cast<std::uint64_t>(id) >= n) {
-                warnings.push_back("ignoring added token " + std::to_string(id) + ": id is out of range");
+                warnings.push_back(Message(MessageCode::TokenizerAddedTokenOutOfRange, {}, {{"id", std::to_string(id)}}));
                 continue;
             }
             v.tokens[static_cast<std::size_t>(id)] = it.key();
@@ -597,7 +598,7 @@ Result<Vocab> sentencePieceVocab(const fs::path& dir, std::optional<std::uint64_
                 const Json& data = it.value();
                 if (id < 0 || !member(data, "content").is_string()) continue;
                 if (static_cast<std::uint64_t>(id) >= n) {
-                    warnings.push_back("ignoring added token " + std::to_string(id) + ": id is out of range");
+                    warnings.push_back(Message(MessageCode::TokenizerAddedTokenOutOfRange, {}, {{"id", std::to_string(id)}}));
                     continue;
                 }
                 std::string token = data["content"].get<std::string>();
@@ -826,8 +827,7 @@ Result<GgufTokenizerMetadata> buildGgufTokenizer(const fs::path& folder, arch::F
             }
             std::string pre = recognizePreTokenizer(member(*tj, "pre_tokenizer"));
             if (pre.empty()) {
-                out.warnings.push_back("the pre-tokenizer in tokenizer.json is not one we recognize; writing tokenizer.ggml.pre = "
-                                       "\"default\" (llama.cpp may split text differently than the original tokenizer)");
+                out.warnings.emplace_back(MessageCode::TokenizerUnknownPreTokenizer);
                 pre = "default";
             }
             out.model = "gpt2";

@@ -31,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "core/common/message.h"
 #include "core/common/result.h"
 #include "core/io/gguf_value.h"
 #include "core/arch/model_spec.h"
@@ -39,7 +40,7 @@ namespace condense::pipeline {
 
 struct GgufTokenizerMetadata {
     std::vector<io::GgufKV> kv;            // in the converter's order
-    std::vector<std::string> warnings; // what the converter would log as warnings
+    std::vector<Message> warnings; // what the converter would log as warnings
     std::string model;                 // "llama" or "gpt2"
 };
 

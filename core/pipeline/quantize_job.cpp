@@ -70,13 +70,14 @@ struct SourceTensor {
 struct Source {
     std::vector<io::GgufKV> metadata;
     std::vector<SourceTensor> tensors;
-    std::vector<std::string> warnings;
+    std::vector<Message> warnings;
     ConversionLayout layout; // HF input
     std::string label;           // file named in errors
     arch::ModelSpec spec;        // the input's architecture facts (what the mix rules need)
 };
 
-Result<Source> openSource(const io::Checkpoint& input)
+// withMetadata = false (checking a plan): HF input without its tokenizer and metadata.
+Result<Source> openSource(const io::Checkpoint& input, bool withMetadata = true)
 {
     Source s;
     s.label = input.path().string();
@@ -94,7 +95,7 @@ Result<Source> openSource(const io::Checkpoint& input)
             s.tensors.push_back(std::move(st));
         }
     } else {
-        auto layout = planHfConversion(input, DType::F16);
+        auto layout = withMetadata ? planHfConversion(input, DType::F16) : planHfTensorLayout(input, DType::F16);
         if (!layout) return std::move(layout).error();
         s.layout = std::move(*layout);
         s.metadata = s.layout.metadata;
@@ -123,6 +124,12 @@ Result<plan::QuantPlan> choosePlan(const Source& src, const QuantizeConfig& conf
 {
     if (config.plan) {
         const plan::QuantPlan& given = *config.plan;
+        if (given.format != plan::PlanFormat::Gguf)
+            return makeError(ErrorCode::UnsupportedFormat, src.label,
+                             "the plan is for the " + std::string(plan::planFormatKey(given.format)) + " format; only gguf plans can be written so far");
+        if (given.method == plan::PlanMethod::Gptq || given.method == plan::PlanMethod::Awq)
+            return makeError(ErrorCode::UnsupportedFormat, src.label,
+                             "the plan's method " + std::string(plan::planMethodKey(given.method)) + " is not implemented yet");
         const std::string label = "plan";
         std::set<std::string> modelNames;
         for (const auto& t : src.tensors) modelNames.insert(t.name);
@@ -138,10 +145,18 @@ Result<plan::QuantPlan> choosePlan(const Source& src, const QuantizeConfig& conf
             if (tp.ne != t.ne)
                 return makeError(ErrorCode::InvalidArgument, src.label,
                                  "tensor '" + t.name + "' has shape " + neText(t.ne) + " in this model but " + neText(tp.ne) + " in the plan");
+            if (tp.group)
+                return makeError(ErrorCode::UnsupportedFormat, src.label,
+                                 "tensor '" + t.name + "': a bits + group size encoding cannot be written to a gguf file");
             tp.inputType = t.inputType;
-            tp.bytes = plan::tensorBytes(tp.type, tp.ne);
-            if (tp.reason.empty()) tp.reason = "plan";
-            else if (tp.reason.rfind("plan: ", 0) != 0) tp.reason = "plan: " + tp.reason;
+            // "plan: <why>" (a version 1 text already starting so is kept as it is).
+            const bool already = tp.reason.code == MessageCode::Replayed ||
+                                 (tp.reason.code == MessageCode::LegacyText && tp.reason.field("text").rfind("plan: ", 0) == 0);
+            if (!already) {
+                Message r(MessageCode::Replayed);
+                if (!tp.reason.empty()) nestMessage(r, tp.reason);
+                tp.reason = std::move(r);
+            }
             p.tensors.push_back(std::move(tp));
         }
         return p;
@@ -174,10 +189,12 @@ Result<plan::QuantPlan> choosePlan(const Source& src, const QuantizeConfig& conf
 struct Prepared {
     plan::QuantPlan plan;
     std::vector<const float*> importance;
-    std::vector<std::string> warnings;
+    std::vector<Message> warnings;
 };
 
-Result<Prepared> prepare(const Source& src, const QuantizeConfig& config)
+// assumeImatrix (checking a plan): the importance matrix is not at hand; a type that requires
+// one is accepted when the plan's method says one will be used.
+Result<Prepared> prepare(const Source& src, const QuantizeConfig& config, bool assumeImatrix = false)
 {
     auto p = choosePlan(src, config);
     if (!p) return std::move(p).error();
@@ -185,7 +202,12 @@ Result<Prepared> prepare(const Source& src, const QuantizeConfig& config)
     r.plan = std::move(*p);
     r.warnings = src.warnings;
     const ImportanceMatrix* im = config.imatrix && config.imatrix->size() > 0 ? config.imatrix.get() : nullptr;
-    if (im) r.plan.imatrix = config.imatrixLabel.empty() ? im->path().string() : config.imatrixLabel;
+    if (im) {
+        r.plan.imatrix = config.imatrixLabel.empty() ? im->path().string() : config.imatrixLabel;
+        r.plan.method = plan::PlanMethod::Imatrix;
+    } else if (!assumeImatrix) {
+        r.plan.method = plan::PlanMethod::Rtn;
+    }
     r.importance.assign(src.tensors.size(), nullptr);
     std::size_t requantized = 0;
     for (std::size_t i = 0; i < src.tensors.size(); ++i) {
@@ -198,7 +220,7 @@ Result<Prepared> prepare(const Source& src, const QuantizeConfig& config)
         };
         if (t.type == s.inputType) continue; // copied unchanged
         if (!canWriteType(t.type)) return fail(ErrorCode::UnsupportedType, src.label, "cannot write type " + typeName(t.type) + " (no kernels for it)");
-        if (t.bytes == 0) return fail(ErrorCode::InvalidArgument, src.label, "row length " + std::to_string(t.ne[0]) + " cannot be stored as " + typeName(t.type));
+        if (t.bytes() == 0) return fail(ErrorCode::InvalidArgument, src.label, "row length " + std::to_string(t.ne[0]) + " cannot be stored as " + typeName(t.type));
         if (isBlockType(s.srcType)) {
             if (!quantKernels(s.srcType)) return fail(ErrorCode::UnsupportedType, src.label, "cannot dequantize " + typeName(s.srcType) + " input");
             ++requantized;
@@ -212,25 +234,25 @@ Result<Prepared> prepare(const Source& src, const QuantizeConfig& config)
             v = im->find(t.name);
             const std::uint64_t want = t.ne[0] * (t.ne.size() > 2 ? t.ne[2] : 1);
             if (!v) {
-                r.warnings.push_back("the importance matrix has no entry for " + t.name + ": quantized without one");
+                r.warnings.emplace_back(MessageCode::ImatrixMissingEntry, t.name);
             } else if (v->size() != want) {
                 if (t.name != "token_embd.weight" && t.name != "per_layer_token_embd.weight")
                     return fail(ErrorCode::InvalidArgument, im->path().string(),
                                 "importance matrix has " + std::to_string(v->size()) + " values for this tensor, its rows need " +
                                     std::to_string(want));
-                r.warnings.push_back("the importance matrix entry of " + t.name + " has " + std::to_string(v->size()) +
-                                     " values instead of " + std::to_string(want) + ": ignored");
+                r.warnings.push_back(Message(MessageCode::ImatrixEntryLength, t.name,
+                                             {{"values", std::to_string(v->size())}, {"want", std::to_string(want)}}));
                 v = nullptr;
             }
         }
-        if (!v && plan::requiresImatrix(t.name, t.type, r.plan.fileType))
+        const bool imatrixComing = assumeImatrix && r.plan.method == plan::PlanMethod::Imatrix;
+        if (!v && !imatrixComing && plan::requiresImatrix(t.name, t.type, r.plan.fileType))
             return fail(ErrorCode::InvalidArgument, src.label,
                         typeName(t.type) + " in a " + r.plan.mix + " file requires an importance matrix (--imatrix)");
         if (isBlockType(t.type)) r.importance[i] = v ? v->data() : nullptr;
     }
     if (requantized > 0)
-        r.warnings.push_back("requantizing " + std::to_string(requantized) +
-                             " already quantized tensor(s): the result is worse than quantizing the original weights");
+        r.warnings.push_back(Message(MessageCode::Requantizing, {}, {{"count", std::to_string(requantized)}}));
     return r;
 }
 
@@ -448,6 +470,17 @@ Result<PlannedQuantization> planQuantization(const io::Checkpoint& input, const 
     auto prep = prepare(*src, config);
     if (!prep) return std::move(prep).error();
     return PlannedQuantization{std::move(prep->plan), std::move(prep->warnings)};
+}
+
+Result<std::vector<Message>> checkPlan(const io::Checkpoint& input, const plan::QuantPlan& plan)
+{
+    auto src = openSource(input, false);
+    if (!src) return std::move(src).error();
+    QuantizeConfig config;
+    config.plan = plan;
+    auto prep = prepare(*src, config, true);
+    if (!prep) return std::move(prep).error();
+    return std::move(prep->warnings);
 }
 
 Result<QuantizeReport> runQuantize(const io::Checkpoint& input, const fs::path& output, const QuantizeConfig& config,

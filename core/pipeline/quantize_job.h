@@ -37,6 +37,7 @@
 #include <string>
 #include <vector>
 
+#include "core/common/message.h"
 #include "core/common/result.h"
 #include "core/io/checkpoint.h"
 #include "core/jobs/progress.h"
@@ -64,14 +65,14 @@ struct QuantizeConfig {
 
 struct PlannedQuantization {
     plan::QuantPlan plan;
-    std::vector<std::string> warnings; // tensors the imatrix lacks, requantized inputs, ...
+    std::vector<Message> warnings; // tensors the imatrix lacks, requantized inputs, ...
 };
 
 struct QuantizeReport {
     std::filesystem::path output;
     std::uint64_t fileBytes = 0;
     plan::QuantPlan plan;
-    std::vector<std::string> warnings;
+    std::vector<Message> warnings;
 };
 
 // Whether a type can be written by runQuantize (float types and the block types with kernels).
@@ -81,6 +82,14 @@ bool canWriteType(DType t) noexcept;
 // Fails where runQuantize would fail before writing: unknown mix, bad override, plan not matching
 // the model, missing required imatrix, imatrix length mismatch, unwritable type.
 Result<PlannedQuantization> planQuantization(const io::Checkpoint& input, const QuantizeConfig& config);
+
+// Checks an edited plan against the model without quantizing: every tensor named and shaped as in
+// the model, a gguf plan with ggml types we can write, row lengths fitting the block size, and
+// types that need an importance matrix only in a plan whose method is "imatrix". Reads headers
+// and config.json only: a Hugging Face checkpoint's tokenizer is not read (cheap enough to run
+// after every edit). Returns the warnings runQuantize would give (requantized inputs, ...)
+// other than the tokenizer's and the importance matrix's.
+Result<std::vector<Message>> checkPlan(const io::Checkpoint& input, const plan::QuantPlan& plan);
 
 Result<QuantizeReport> runQuantize(const io::Checkpoint& input, const std::filesystem::path& output,
                                    const QuantizeConfig& config, jobs::ProgressSink& progress, std::stop_token stop = {});

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/common/message.h"
 #include "core/common/result.h"
 #include "core/jobs/progress.h"
 #include "core/plan/mixes.h"
@@ -52,7 +53,7 @@ struct QuantizeOutcome {
     std::uint64_t fileBytes = 0;
     std::uint64_t tensors = 0;
     std::optional<plan::QuantPlan> plan; // the plan followed (quantizer) or planned (dryRun)
-    std::vector<std::string> warnings;
+    std::vector<Message> warnings;
 };
 
 Result<QuantizeOutcome> runQuantize(const QuantizeRequest& request, jobs::ProgressSink& progress, std::stop_token stop = {});

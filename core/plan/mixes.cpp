@@ -98,13 +98,14 @@ Category categoryOf(std::string_view name)
 bool isAttnVLike(Category c) { return c == Category::AttnV || c == Category::AttnQkv || c == Category::AttnKvB; }
 
 // Why llama-quantize leaves a tensor alone (tensor_allows_quantization), or nullopt.
-std::optional<std::string> keepReason(const PlanTensorInput& t, const MixOptions& o)
+std::optional<Message> keepReason(const PlanTensorInput& t, const MixOptions& o)
 {
-    if (nDims(t.ne) < 2) return std::to_string(nDims(t.ne)) + "-D tensor kept as " + typeName(t.type);
+    const auto keep = [&](MessageCode code) { return Message(code, {}, {{"type", typeName(t.type)}}); };
+    if (nDims(t.ne) < 2) return keep(MessageCode::KeepLowDims).set("dims", std::to_string(nDims(t.ne)));
     const std::string& n = t.name;
-    if (!endsWith(n, "weight")) return "not a weight, kept as " + typeName(t.type);
-    if (contains(n, "_norm.weight")) return "norm kept as " + typeName(t.type);
-    if (o.leaveOutputTensor && n == "output.weight") return "--leave-output-tensor: kept as " + typeName(t.type);
+    if (!endsWith(n, "weight")) return keep(MessageCode::KeepNotWeight);
+    if (contains(n, "_norm.weight")) return keep(MessageCode::KeepNorm);
+    if (o.leaveOutputTensor && n == "output.weight") return keep(MessageCode::KeepLeaveOutput);
     static constexpr std::string_view kNever[] = {
         "ffn_gate_inp.weight", "ffn_gate_tid2eid.weight", "altup", "laurel", "per_layer_model_proj", "ssm_conv1d",
         "shortconv.conv.weight", "indexer.k_proj.weight", "indexer.q_proj.weight", "time_mix_first.weight",
@@ -115,8 +116,8 @@ std::optional<std::string> keepReason(const PlanTensorInput& t, const MixOptions
         ".patch_merger", "a.rvq.codebook", "mm.a.code_embd",
     };
     for (std::string_view k : kNever)
-        if (contains(n, k)) return "never quantized (" + std::string(k) + "), kept as " + typeName(t.type);
-    if (n == "position_embd.weight" || n == "token_types.weight") return "embedding never quantized, kept as " + typeName(t.type);
+        if (contains(n, k)) return keep(MessageCode::KeepNeverQuantized).set("pattern", std::string(k));
+    if (n == "position_embd.weight" || n == "token_types.weight") return keep(MessageCode::KeepEmbedding);
     return std::nullopt;
 }
 
@@ -135,7 +136,7 @@ struct State {
 
 struct Choice {
     DType type;
-    std::string reason;
+    Message reason;
 };
 
 // The layer an FFN tensor counts as: the running counter, or for MoE models the "blk.N." number.
@@ -157,21 +158,25 @@ Result<Choice> mixRule(State& s, const PlanTensorInput& t, DType type, Category 
     const std::uint32_t gqa = s.facts.gqa();
     const std::uint32_t nExpert = s.facts.nExpert;
     const std::string mixName(s.opts.mix->name);
-    Choice c{type, "mix default"};
-    const auto rule = [&](DType to, const std::string& why) {
+    Choice c{type, Message(MessageCode::MixDefault)};
+    // A mix rule: the tensor class, then (key, value) pairs describing the rule (message.h).
+    const auto rule = [&](DType to, std::string tensorClass, std::vector<std::pair<std::string, std::string>> fields = {}) {
         c.type = to;
-        c.reason = "mix rule: " + why;
+        c.reason = Message(MessageCode::MixRule, {}, {{"tensor", std::move(tensorClass)}});
+        for (auto& [k, v] : fields) c.reason.set(std::move(k), std::move(v));
+        c.reason.set("to", typeName(to));
     };
 
     if (cat == Category::Output || (s.tiedEmbeddings && cat == Category::TokenEmbd)) {
-        const std::string what = cat == Category::Output ? "output" : "tied token_embd (output rule)";
+        const std::string what = cat == Category::Output ? "output" : "tied_token_embd";
         if (s.opts.outputTensorType) {
-            c = {*s.opts.outputTensorType, "user override --output-tensor-type"};
-        } else if (s.falcon || t.ne[0] % blockSize(type) != 0) {
-            rule(DType::Q8_0, what + (s.falcon ? ": falcon" : ": row " + std::to_string(t.ne[0]) + " not a multiple of " +
-                                                                    std::to_string(blockSize(type))) + " -> Q8_0");
+            c = {*s.opts.outputTensorType, Message(MessageCode::OverrideOutputType)};
+        } else if (s.falcon) {
+            rule(DType::Q8_0, what, {{"condition", "falcon"}});
+        } else if (t.ne[0] % blockSize(type) != 0) {
+            rule(DType::Q8_0, what, {{"condition", "row"}, {"row", std::to_string(t.ne[0])}, {"block", std::to_string(blockSize(type))}});
         } else if (type != DType::Q8_0) {
-            rule(DType::Q6_K, what + " -> Q6_K");
+            rule(DType::Q6_K, what);
         }
         return c;
     }
@@ -179,21 +184,25 @@ Result<Choice> mixRule(State& s, const PlanTensorInput& t, DType type, Category 
 
     if (isAttnVLike(cat)) {
         const int i = s.iAttnV, n = s.nAttnV;
-        const std::string at = " (layer counter " + std::to_string(i) + " of " + std::to_string(n) + ")";
-        if (f == kQ2_K) rule(gqa >= 4 ? DType::Q4_K : DType::Q3_K, "attn_v Q2_K, gqa " + std::to_string(gqa));
-        else if (f == kQ2_K_S && gqa >= 4) rule(DType::Q4_K, "attn_v Q2_K_S, gqa " + std::to_string(gqa));
-        else if (f == kQ3_K_M) rule(i < 2 ? DType::Q5_K : DType::Q4_K, std::string("attn_v Q3_K_M") + (i < 2 ? ", first 2" : "") + at);
-        else if (f == kQ3_K_L) rule(DType::Q5_K, "attn_v Q3_K_L");
-        else if ((f == kIQ4_NL || f == kIQ4_XS) && gqa >= 4) rule(DType::Q5_K, "attn_v " + mixName + ", gqa " + std::to_string(gqa));
-        else if ((f == kQ4_K_M || f == kQ5_K_M) && useMoreBits(i, n)) rule(DType::Q6_K, "attn_v bump, use_more_bits" + at);
-        else if (f == kQ4_K_S && i < 4) rule(DType::Q5_K, "attn_v Q4_K_S, first 4" + at);
-        if (s.facts.is70B && (c.type == DType::Q3_K || c.type == DType::Q4_K)) rule(DType::Q5_K, "attn_v of a 70B model");
-        if (nExpert == 8) rule(DType::Q8_0, "attn_v of an 8-expert model");
+        const std::pair<std::string, std::string> counter{"counter", std::to_string(i)}, of{"of", std::to_string(n)};
+        const std::pair<std::string, std::string> gqaField{"gqa", std::to_string(gqa)}, byGqa{"condition", "gqa"};
+        if (f == kQ2_K) rule(gqa >= 4 ? DType::Q4_K : DType::Q3_K, "attn_v", {{"mix", "Q2_K"}, byGqa, gqaField});
+        else if (f == kQ2_K_S && gqa >= 4) rule(DType::Q4_K, "attn_v", {{"mix", "Q2_K_S"}, byGqa, gqaField});
+        else if (f == kQ3_K_M) {
+            if (i < 2) rule(DType::Q5_K, "attn_v", {{"mix", "Q3_K_M"}, {"condition", "first_layers"}, {"first", "2"}, counter, of});
+            else rule(DType::Q4_K, "attn_v", {{"mix", "Q3_K_M"}, counter, of});
+        } else if (f == kQ3_K_L) rule(DType::Q5_K, "attn_v", {{"mix", "Q3_K_L"}});
+        else if ((f == kIQ4_NL || f == kIQ4_XS) && gqa >= 4) rule(DType::Q5_K, "attn_v", {{"mix", mixName}, byGqa, gqaField});
+        else if ((f == kQ4_K_M || f == kQ5_K_M) && useMoreBits(i, n))
+            rule(DType::Q6_K, "attn_v", {{"variant", "bump"}, {"condition", "use_more_bits"}, counter, of});
+        else if (f == kQ4_K_S && i < 4) rule(DType::Q5_K, "attn_v", {{"mix", "Q4_K_S"}, {"condition", "first_layers"}, {"first", "4"}, counter, of});
+        if (s.facts.is70B && (c.type == DType::Q3_K || c.type == DType::Q4_K)) rule(DType::Q5_K, "attn_v", {{"variant", "70b"}});
+        if (nExpert == 8) rule(DType::Q8_0, "attn_v", {{"variant", "8_expert"}});
         ++s.iAttnV;
         return c;
     }
     if (cat == Category::AttnK) {
-        if (nExpert == 8) rule(DType::Q8_0, "attn_k of an 8-expert model");
+        if (nExpert == 8) rule(DType::Q8_0, "attn_k", {{"variant", "8_expert"}});
         return c;
     }
     if (cat == Category::AttnQ) return c;
@@ -202,30 +211,32 @@ Result<Choice> mixRule(State& s, const PlanTensorInput& t, DType type, Category 
         if (!layer) return std::move(layer).error();
         const int i = *layer, n = s.nFfn;
         const bool umb = useMoreBits(i, n);
-        const std::string at = " (layer " + std::to_string(i) + " of " + std::to_string(n) + ")";
-        if (f == kQ2_K) rule(DType::Q3_K, "ffn_down Q2_K");
+        const std::pair<std::string, std::string> at{"layer", std::to_string(i)}, of{"of", std::to_string(n)};
+        const std::pair<std::string, std::string> eighth{"condition", "first_eighth"}, sixteenth{"condition", "first_sixteenth"};
+        const std::pair<std::string, std::string> moreBits{"condition", "use_more_bits"};
+        if (f == kQ2_K) rule(DType::Q3_K, "ffn_down", {{"mix", "Q2_K"}});
         else if (f == kQ2_K_S) {
-            if (i < n / 8) rule(DType::Q4_K, "ffn_down Q2_K_S, first eighth" + at);
+            if (i < n / 8) rule(DType::Q4_K, "ffn_down", {{"mix", "Q2_K_S"}, eighth, at, of});
         } else if (f == kQ3_K_M) {
-            if (i < n / 16) rule(DType::Q5_K, "ffn_down Q3_K_M, first sixteenth" + at);
-            else if (!s.falcon || umb) rule(DType::Q4_K, "ffn_down Q3_K_M" + at);
+            if (i < n / 16) rule(DType::Q5_K, "ffn_down", {{"mix", "Q3_K_M"}, sixteenth, at, of});
+            else if (!s.falcon || umb) rule(DType::Q4_K, "ffn_down", {{"mix", "Q3_K_M"}, at, of});
         } else if (f == kQ3_K_L) {
-            rule(s.falcon ? DType::Q4_K : DType::Q5_K, "ffn_down Q3_K_L");
+            rule(s.falcon ? DType::Q4_K : DType::Q5_K, "ffn_down", {{"mix", "Q3_K_L"}});
         } else if (f == kQ4_K_M) {
             if (s.falcon) {
-                if (i < n / 16) rule(DType::Q6_K, "ffn_down Q4_K_M falcon, first sixteenth" + at);
-                else if (umb) rule(DType::Q5_K, "ffn_down Q4_K_M falcon, use_more_bits" + at);
+                if (i < n / 16) rule(DType::Q6_K, "ffn_down", {{"mix", "Q4_K_M"}, {"variant", "falcon"}, sixteenth, at, of});
+                else if (umb) rule(DType::Q5_K, "ffn_down", {{"mix", "Q4_K_M"}, {"variant", "falcon"}, moreBits, at, of});
             } else if (umb) {
-                rule(DType::Q6_K, "ffn_down bump, use_more_bits" + at);
+                rule(DType::Q6_K, "ffn_down", {{"variant", "bump"}, moreBits, at, of});
             }
         } else if (i < n / 8 && (f == kIQ4_NL || f == kIQ4_XS) && !s.opts.haveImatrix) {
-            rule(DType::Q5_K, "ffn_down " + mixName + " without imatrix, first eighth" + at);
+            rule(DType::Q5_K, "ffn_down", {{"mix", mixName}, {"variant", "without_imatrix"}, eighth, at, of});
         } else if (f == kQ5_K_M && umb) {
-            rule(DType::Q6_K, "ffn_down bump, use_more_bits" + at);
+            rule(DType::Q6_K, "ffn_down", {{"variant", "bump"}, moreBits, at, of});
         } else if (f == kQ4_K_S && !s.falcon && i < n / 8) {
-            rule(DType::Q5_K, "ffn_down Q4_K_S, first eighth" + at);
+            rule(DType::Q5_K, "ffn_down", {{"mix", "Q4_K_S"}, eighth, at, of});
         } else if ((f == kQ4_0 || f == kQ5_0) && s.opts.haveImatrix && i < n / 8) {
-            rule(f == kQ4_0 ? DType::Q4_1 : DType::Q5_1, "ffn_down " + mixName + " with imatrix, first eighth" + at);
+            rule(f == kQ4_0 ? DType::Q4_1 : DType::Q5_1, "ffn_down", {{"mix", mixName}, {"variant", "with_imatrix"}, eighth, at, of});
         }
         ++s.iFfnDown;
         return c;
@@ -234,12 +245,12 @@ Result<Choice> mixRule(State& s, const PlanTensorInput& t, DType type, Category 
         if (!s.falcon) {
             if (nExpert == 8) {
                 if (f == kQ2_K || f == kQ3_K_S || f == kQ3_K_M || f == kIQ4_NL || f == kQ4_K_S || f == kQ4_K_M || f == kIQ4_XS)
-                    rule(DType::Q5_K, "attn_output of an 8-expert model");
-            } else if (f == kQ2_K) rule(DType::Q3_K, "attn_output Q2_K");
-            else if (f == kQ3_K_M) rule(DType::Q4_K, "attn_output Q3_K_M");
-            else if (f == kQ3_K_L) rule(DType::Q5_K, "attn_output Q3_K_L");
+                    rule(DType::Q5_K, "attn_output", {{"variant", "8_expert"}});
+            } else if (f == kQ2_K) rule(DType::Q3_K, "attn_output", {{"mix", "Q2_K"}});
+            else if (f == kQ3_K_M) rule(DType::Q4_K, "attn_output", {{"mix", "Q3_K_M"}});
+            else if (f == kQ3_K_L) rule(DType::Q5_K, "attn_output", {{"mix", "Q3_K_L"}});
         } else if (f == kQ3_K_L) {
-            rule(DType::Q4_K, "attn_output Q3_K_L falcon");
+            rule(DType::Q4_K, "attn_output", {{"mix", "Q3_K_L"}, {"variant", "falcon"}});
         }
         return c;
     }
@@ -276,13 +287,17 @@ Result<Choice> shapeFallback(const PlanTensorInput& t, Choice c, bool& fellBack)
         return e;
     }
     }
-    std::string why = "fallback: row " + std::to_string(ncols) + " not a multiple of " + std::to_string(bs) + " (" + typeName(c.type) + ")";
+    Message why(MessageCode::Fallback, {},
+                {{"row", std::to_string(ncols)}, {"block", std::to_string(bs)}, {"from", typeName(c.type)}});
     if (ncols % blockSize(to) != 0) {
-        why += ", nor of " + std::to_string(blockSize(to)) + " (" + typeName(to) + ")";
+        why.set("block2", std::to_string(blockSize(to)));
+        why.set("via", typeName(to));
         to = DType::F16;
     }
+    why.set("to", typeName(to));
+    nestMessage(why, c.reason);
     fellBack = true;
-    return Choice{to, why + " -> " + typeName(to) + "; was " + c.reason};
+    return Choice{to, std::move(why)};
 }
 
 bool is70B(const std::string& arch, std::uint32_t nLayer, std::uint32_t nHead, std::uint32_t nHeadKv, std::uint32_t nExpert)
@@ -384,19 +399,20 @@ Result<QuantPlan> planMix(const std::vector<PlanTensorInput>& tensors, const Mod
             tp.reason = *keep;
         } else if (options.tokenEmbeddingType && cat == Category::TokenEmbd) {
             tp.type = *options.tokenEmbeddingType;
-            tp.reason = "user override --token-embedding-type";
+            tp.reason = Message(MessageCode::OverrideTokenEmbeddingType);
         } else if (options.outputTensorType && cat == Category::Output) {
             tp.type = *options.outputTensorType;
-            tp.reason = "user override --output-tensor-type";
+            tp.reason = Message(MessageCode::OverrideOutputType);
         } else if (!isBlockType(def)) {
             tp.type = def;
-            tp.reason = "mix default";
+            tp.reason = Message(MessageCode::MixDefault);
         } else {
-            Choice ch{def, "mix default"};
+            Choice ch{def, Message(MessageCode::MixDefault)};
             bool manual = false;
             for (std::size_t k = 0; k < patterns.size(); ++k)
                 if (patterns[k].first.search(t.name)) {
-                    ch = {patterns[k].second, "user override --tensor-type " + options.overrides[k].pattern + "=" + typeName(patterns[k].second)};
+                    ch = {patterns[k].second, Message(MessageCode::OverrideTensorType, {},
+                                                       {{"pattern", options.overrides[k].pattern}, {"type", typeName(patterns[k].second)}})};
                     manual = true;
                     break;
                 }
@@ -409,7 +425,7 @@ Result<QuantPlan> planMix(const std::vector<PlanTensorInput>& tensors, const Mod
                 }
                 ch = std::move(*r);
             } else if (!manual) {
-                ch.reason = "--pure: mix default";
+                ch.reason = Message(MessageCode::PureDefault);
             }
             bool fell = false;
             auto fb = shapeFallback(t, std::move(ch), fell);
@@ -418,8 +434,7 @@ Result<QuantPlan> planMix(const std::vector<PlanTensorInput>& tensors, const Mod
             tp.reason = std::move(fb->reason);
             tp.fallback = fell;
         }
-        tp.bytes = tensorBytes(tp.type, tp.ne);
-        if (tp.bytes == 0) {
+        if (tp.bytes() == 0) {
             Error e = makeError(ErrorCode::InvalidArgument, {},
                                 "row length " + std::to_string(tp.ne[0]) + " cannot be stored as " + typeName(tp.type));
             e.tensor = t.name;

@@ -1,10 +1,60 @@
 #include "core/plan/quant_plan.h"
 
+#include <array>
+
 #include <nlohmann/json.hpp>
 
 namespace condense::plan {
 
 using Json = nlohmann::json;
+
+namespace {
+
+constexpr std::array<std::pair<PlanFormat, std::string_view>, 4> kFormats = {{
+    {PlanFormat::Gguf, "gguf"}, {PlanFormat::Gptq, "gptq"}, {PlanFormat::Awq, "awq"}, {PlanFormat::CompressedTensors, "compressed-tensors"},
+}};
+constexpr std::array<std::pair<PlanMethod, std::string_view>, 4> kMethods = {{
+    {PlanMethod::Rtn, "rtn"}, {PlanMethod::Imatrix, "imatrix"}, {PlanMethod::Gptq, "gptq"}, {PlanMethod::Awq, "awq"},
+}};
+
+Json reasonJson(const Message& m)
+{
+    Json fields = Json::object();
+    for (const auto& [k, v] : m.fields) fields[k] = v;
+    Json r = {{"code", std::string(messageCodeKey(m.code))}, {"fields", std::move(fields)}};
+    if (!m.tensor.empty()) r["tensor"] = m.tensor;
+    return r;
+}
+
+} // namespace
+
+std::string_view planFormatKey(PlanFormat f) noexcept
+{
+    for (const auto& [k, v] : kFormats)
+        if (k == f) return v;
+    return "gguf";
+}
+
+std::optional<PlanFormat> planFormatFromKey(std::string_view key) noexcept
+{
+    for (const auto& [k, v] : kFormats)
+        if (v == key) return k;
+    return std::nullopt;
+}
+
+std::string_view planMethodKey(PlanMethod m) noexcept
+{
+    for (const auto& [k, v] : kMethods)
+        if (k == m) return v;
+    return "rtn";
+}
+
+std::optional<PlanMethod> planMethodFromKey(std::string_view key) noexcept
+{
+    for (const auto& [k, v] : kMethods)
+        if (v == key) return k;
+    return std::nullopt;
+}
 
 std::uint64_t TensorPlan::elements() const
 {
@@ -12,6 +62,8 @@ std::uint64_t TensorPlan::elements() const
     for (auto d : ne) n *= d;
     return n;
 }
+
+std::uint64_t TensorPlan::bytes() const { return group ? packedBytes(*group, ne) : tensorBytes(type, ne); }
 
 std::uint64_t QuantPlan::totalElements() const
 {
@@ -23,7 +75,7 @@ std::uint64_t QuantPlan::totalElements() const
 std::uint64_t QuantPlan::totalBytes() const
 {
     std::uint64_t n = 0;
-    for (const auto& t : tensors) n += t.bytes;
+    for (const auto& t : tensors) n += t.bytes();
     return n;
 }
 
@@ -66,11 +118,31 @@ std::uint64_t tensorBytes(DType type, const std::vector<std::uint64_t>& ne)
     return dtypeBytes(type, ne[0], elements).value_or(0);
 }
 
+std::uint64_t packedBytes(const GroupEncoding& enc, const std::vector<std::uint64_t>& ne)
+{
+    if (ne.empty() || enc.bits < 2 || enc.bits > 8) return 0;
+    const std::uint64_t k = ne[0];
+    std::uint64_t n = 1;
+    for (std::size_t d = 1; d < ne.size(); ++d) {
+        const auto m = checkedMul(n, ne[d]);
+        if (!m || *m > (1ull << 40)) return 0;
+        n = *m;
+    }
+    if (k > (1ull << 40)) return 0;
+    const std::uint64_t groups = enc.groupSize == 0 ? 1 : (k + enc.groupSize - 1) / enc.groupSize;
+    const std::uint64_t qweight = (k * enc.bits + 31) / 32 * 4 * n;
+    const std::uint64_t scales = groups * n * 2;
+    const std::uint64_t qzeros = groups * ((n * enc.bits + 31) / 32) * 4;
+    const std::uint64_t gIdx = k * 4;
+    return qweight + scales + qzeros + gIdx;
+}
+
 std::string toJson(const QuantPlan& plan, int indent)
 {
     Json j;
-    j["format"] = plan.format;
-    j["version"] = 1;
+    j["version"] = 2;
+    j["format"] = std::string(planFormatKey(plan.format));
+    j["method"] = std::string(planMethodKey(plan.method));
     j["mix"] = plan.mix;
     j["file_type"] = plan.fileType;
     j["imatrix"] = plan.imatrix.empty() ? Json(nullptr) : Json(plan.imatrix);
@@ -80,9 +152,14 @@ std::string toJson(const QuantPlan& plan, int indent)
         e["name"] = t.name;
         e["ne"] = t.ne;
         e["input_type"] = std::string(dtypeName(t.inputType));
-        e["type"] = std::string(dtypeName(t.type));
-        e["bytes"] = t.bytes;
-        e["reason"] = t.reason;
+        if (t.group) {
+            e["bits"] = t.group->bits;
+            e["group_size"] = t.group->groupSize;
+            e["symmetric"] = t.group->symmetric;
+        } else {
+            e["type"] = std::string(dtypeName(t.type));
+        }
+        e["reason"] = reasonJson(t.reason);
         if (t.fallback) e["fallback"] = true;
         ts.push_back(std::move(e));
     }
@@ -102,16 +179,31 @@ Result<QuantPlan> planFromJson(std::string_view text, const std::string& label)
     if (j.is_discarded()) return bad("not valid JSON");
     if (!j.is_object()) return bad("not a JSON object");
     QuantPlan p;
-    if (!j.contains("format") || !j["format"].is_string() || j["format"].get<std::string>() != "gguf")
-        return bad("\"format\" must be \"gguf\"");
-    if (j.contains("version") && (!j["version"].is_number_integer() || j["version"].get<std::int64_t>() != 1))
-        return makeError(ErrorCode::UnsupportedVersion, label, "plan: only version 1 is understood");
+    std::int64_t version = 1;
+    if (j.contains("version")) {
+        if (!j["version"].is_number_integer() || (j["version"].get<std::int64_t>() != 1 && j["version"].get<std::int64_t>() != 2))
+            return makeError(ErrorCode::UnsupportedVersion, label, "plan: only versions 1 and 2 are understood");
+        version = j["version"].get<std::int64_t>();
+    }
+    if (!j.contains("format") || !j["format"].is_string()) return bad("\"format\" must be a string");
+    const auto format = planFormatFromKey(j["format"].get<std::string>());
+    if (version == 1 && format != PlanFormat::Gguf) return bad("\"format\" must be \"gguf\"");
+    if (!format) return bad("\"format\" must be \"gguf\", \"gptq\", \"awq\" or \"compressed-tensors\"");
+    p.format = *format;
     if (!j.contains("mix") || !j["mix"].is_string()) return bad("\"mix\" must be a string");
     p.mix = j["mix"].get<std::string>();
     if (!j.contains("file_type") || !j["file_type"].is_number_unsigned() || j["file_type"].get<std::uint64_t>() > 0xffffffffull)
         return bad("\"file_type\" must be an unsigned 32-bit integer");
     p.fileType = static_cast<std::uint32_t>(j["file_type"].get<std::uint64_t>());
     if (j.contains("imatrix") && j["imatrix"].is_string()) p.imatrix = j["imatrix"].get<std::string>();
+    if (version == 1) {
+        p.method = p.imatrix.empty() ? PlanMethod::Rtn : PlanMethod::Imatrix;
+    } else {
+        if (!j.contains("method") || !j["method"].is_string()) return bad("\"method\" must be \"rtn\", \"imatrix\", \"gptq\" or \"awq\"");
+        const auto method = planMethodFromKey(j["method"].get<std::string>());
+        if (!method) return bad("\"method\" must be \"rtn\", \"imatrix\", \"gptq\" or \"awq\"");
+        p.method = *method;
+    }
     if (!j.contains("tensors") || !j["tensors"].is_array()) return bad("\"tensors\" must be an array");
     for (std::size_t i = 0; i < j["tensors"].size(); ++i) {
         const Json& e = j["tensors"][i];
@@ -135,14 +227,46 @@ Result<QuantPlan> planFromJson(std::string_view text, const std::string& label)
             return okStatus();
         };
         CONDENSE_TRY(typeOf("input_type", t.inputType));
-        CONDENSE_TRY(typeOf("type", t.type));
-        t.bytes = tensorBytes(t.type, t.ne);
-        if (t.bytes == 0)
-            return makeError(ErrorCode::InvalidArgument, label,
-                             "plan: " + t.name + ": row length " + std::to_string(t.ne[0]) + " cannot be stored as " + std::string(dtypeName(t.type)));
-        if (e.contains("bytes") && (!e["bytes"].is_number_unsigned() || e["bytes"].get<std::uint64_t>() != t.bytes))
-            return bad(t.name + ": \"bytes\" does not match its type and shape (" + std::to_string(t.bytes) + ")");
-        if (e.contains("reason") && e["reason"].is_string()) t.reason = e["reason"].get<std::string>();
+        if (version == 2 && !e.contains("type") && e.contains("bits")) {
+            GroupEncoding g;
+            if (!e["bits"].is_number_unsigned() || e["bits"].get<std::uint64_t>() < 2 || e["bits"].get<std::uint64_t>() > 8)
+                return bad(t.name + ": \"bits\" must be an integer from 2 to 8");
+            g.bits = static_cast<std::uint32_t>(e["bits"].get<std::uint64_t>());
+            if (!e.contains("group_size") || !e["group_size"].is_number_unsigned() || e["group_size"].get<std::uint64_t>() > 0xffffffffull)
+                return bad(t.name + ": \"group_size\" must be an unsigned integer (0: one group per row)");
+            g.groupSize = static_cast<std::uint32_t>(e["group_size"].get<std::uint64_t>());
+            if (!e.contains("symmetric") || !e["symmetric"].is_boolean()) return bad(t.name + ": \"symmetric\" must be true or false");
+            g.symmetric = e["symmetric"].get<bool>();
+            t.group = g;
+            if (t.bytes() == 0) return bad(t.name + ": shape too large");
+        } else {
+            CONDENSE_TRY(typeOf("type", t.type));
+            const std::uint64_t bytes = t.bytes();
+            if (bytes == 0)
+                return makeError(ErrorCode::InvalidArgument, label,
+                                 "plan: " + t.name + ": row length " + std::to_string(t.ne[0]) + " cannot be stored as " + std::string(dtypeName(t.type)));
+            if (e.contains("bytes") && (!e["bytes"].is_number_unsigned() || e["bytes"].get<std::uint64_t>() != bytes))
+                return bad(t.name + ": \"bytes\" does not match its type and shape (" + std::to_string(bytes) + ")");
+        }
+        if (e.contains("reason")) {
+            const Json& r = e["reason"];
+            if (r.is_string()) {
+                t.reason = legacyText(r.get<std::string>());
+            } else if (version == 2 && r.is_object()) {
+                if (!r.contains("code") || !r["code"].is_string()) return bad(t.name + ": \"reason\" needs a \"code\"");
+                const auto code = messageCodeFromKey(r["code"].get<std::string>());
+                if (!code) return bad(t.name + ": unknown reason code '" + r["code"].get<std::string>() + "'");
+                t.reason.code = *code;
+                if (r.contains("tensor") && r["tensor"].is_string()) t.reason.tensor = r["tensor"].get<std::string>();
+                if (r.contains("fields")) {
+                    if (!r["fields"].is_object()) return bad(t.name + ": \"reason\".\"fields\" must be an object");
+                    for (const auto& [k, v] : r["fields"].items()) {
+                        if (!v.is_string()) return bad(t.name + ": reason field '" + k + "' must be a string");
+                        t.reason.fields.emplace_back(k, v.get<std::string>());
+                    }
+                }
+            }
+        }
         if (e.contains("fallback") && e["fallback"].is_boolean()) t.fallback = e["fallback"].get<bool>();
         if (p.find(t.name) >= 0) return bad("tensor '" + t.name + "' appears twice");
         p.tensors.push_back(std::move(t));

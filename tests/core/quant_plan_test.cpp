@@ -25,6 +25,7 @@
 #include <map>
 #include <sstream>
 
+#include "app/message_text.h"
 #include "core/io/checkpoint.h"
 #include "core/plan/mixes.h"
 #include "core/plan/quant_plan.h"
@@ -155,7 +156,7 @@ TEST(MixPlan, EveryMixChoosesLlamaQuantizesTypes)
                 ++twoD;
                 want = others.count(t.name) ? others[t.name] : row.mostly;
             }
-            EXPECT_EQ(dtypeName(t.type), want) << t.name << " (" << t.reason << ")";
+            EXPECT_EQ(dtypeName(t.type), want) << t.name << " (" << cli::messageText(t.reason) << ")";
         }
         for (const auto& [name, type] : others) EXPECT_GE(planned->plan.find(name), 0) << name;
         EXPECT_GT(twoD, 0u);
@@ -181,7 +182,7 @@ TEST(MixPlan, TypesAndOrderOfTheSharedReferenceFiles)
             const auto& t = planned->plan.tensors[i];
             EXPECT_EQ(t.name, refTensors[i].name) << i;
             EXPECT_EQ(t.type, refTensors[i].type) << t.name;
-            EXPECT_EQ(t.bytes, refTensors[i].bytes) << t.name;
+            EXPECT_EQ(t.bytes(), refTensors[i].bytes) << t.name;
             refBytes += refTensors[i].bytes;
         }
         EXPECT_EQ(planned->plan.totalBytes(), refBytes);
@@ -223,7 +224,7 @@ TEST(MixPlan, ReasonsNameTheRuleAndTheFallback)
     cfg.mix = "Q4_K_M";
     auto p = pipeline::planQuantization(*ck, cfg);
     ASSERT_TRUE(p.ok()) << describe(p.error());
-    const auto reason = [&](const char* name) { return p->plan.tensors[static_cast<std::size_t>(p->plan.find(name))].reason; };
+    const auto reason = [&](const char* name) { return cli::messageText(p->plan.tensors[static_cast<std::size_t>(p->plan.find(name))].reason); };
     EXPECT_EQ(reason("blk.1.attn_q.weight").rfind("fallback: row 96 not a multiple of 256 (Q4_K) -> Q5_0", 0), 0u) << reason("blk.1.attn_q.weight");
     EXPECT_NE(reason("blk.0.ffn_down.weight").find("use_more_bits"), std::string::npos);
     EXPECT_NE(reason("blk.0.attn_norm.weight").find("kept as F32"), std::string::npos);
@@ -239,8 +240,8 @@ TEST(MixPlan, ReasonsNameTheRuleAndTheFallback)
     auto q = pipeline::planQuantization(*odd80, cfg);
     ASSERT_TRUE(q.ok()) << describe(q.error());
     const auto& t = q->plan.tensors[static_cast<std::size_t>(q->plan.find("blk.0.attn_q.weight"))];
-    EXPECT_NE(t.reason.find("-> F16"), std::string::npos) << t.reason;
-    EXPECT_EQ(q->plan.tensors[static_cast<std::size_t>(q->plan.find("token_embd.weight"))].reason, "user override --token-embedding-type");
+    EXPECT_NE(cli::messageText(t.reason).find("-> F16"), std::string::npos) << cli::messageText(t.reason);
+    EXPECT_EQ(cli::messageText(q->plan.tensors[static_cast<std::size_t>(q->plan.find("token_embd.weight"))].reason), "user override --token-embedding-type");
     EXPECT_EQ(q->plan.fallbacks(), 14u); // llama-quantize: "14 of 20 tensor(s) required fallback quantization"
 }
 
@@ -289,7 +290,7 @@ TEST(QuantPlanJson, RoundTripsAndRejectsBadPlans)
         EXPECT_EQ(back->tensors[i].name, p->plan.tensors[i].name);
         EXPECT_EQ(back->tensors[i].type, p->plan.tensors[i].type);
         EXPECT_EQ(back->tensors[i].ne, p->plan.tensors[i].ne);
-        EXPECT_EQ(back->tensors[i].bytes, p->plan.tensors[i].bytes);
+        EXPECT_EQ(back->tensors[i].bytes(), p->plan.tensors[i].bytes());
         EXPECT_EQ(back->tensors[i].reason, p->plan.tensors[i].reason);
     }
     EXPECT_EQ(back->mix, "Q4_K_M");

@@ -19,6 +19,7 @@
 #include <stop_token>
 #include <thread>
 
+#include "app/message_text.h"
 #include "core/io/gguf_file.h"
 #include "core/io/gguf_writer.h"
 #include "core/plan/quant_plan.h"
@@ -188,8 +189,8 @@ TEST(QuantizeJob, ImatrixQ4_K_MIsLlamaQuantizesFile)
     EXPECT_TRUE(readFile(dir / "imat.gguf") == readFile(referenceGguf("Q4_K_M-imat")));
     // llama-quantize: "did not find weights" for the two tensors the imatrix lacks.
     ASSERT_EQ(r->warnings.size(), 2u);
-    EXPECT_NE(r->warnings[0].find("output.weight"), std::string::npos);
-    EXPECT_NE(r->warnings[1].find("token_embd.weight"), std::string::npos);
+    EXPECT_NE(cli::messageText(r->warnings[0]).find("output.weight"), std::string::npos);
+    EXPECT_NE(cli::messageText(r->warnings[1]).find("token_embd.weight"), std::string::npos);
 }
 
 class LlamaQuantizeCase : public ::testing::TestWithParam<Digest> {};
@@ -454,7 +455,7 @@ TEST(Imatrix, MissingTensorFallsBackToNoImatrixWithAWarning)
     auto r = quantize(referenceGguf("F16"), dir / "o.gguf", cfg);
     ASSERT_TRUE(r.ok()) << describe(r.error());
     bool warned = false;
-    for (const auto& w : r->warnings) warned |= w.find("blk.0.attn_q.weight") != std::string::npos;
+    for (const auto& w : r->warnings) warned |= cli::messageText(w).find("blk.0.attn_q.weight") != std::string::npos;
     EXPECT_TRUE(warned);
     // That tensor is quantized as without an imatrix, the others as with it.
     EXPECT_TRUE(tensorData(dir / "o.gguf", "blk.0.attn_q.weight") == tensorData(referenceGguf("Q4_K_M"), "blk.0.attn_q.weight"));
@@ -612,7 +613,7 @@ TEST(QuantizeJob, RequantizingWarns)
     auto r = quantize(referenceGguf("Q8_0"), dir / "o.gguf", mixConfig("Q4_K_M"));
     ASSERT_TRUE(r.ok()) << describe(r.error());
     ASSERT_EQ(r->warnings.size(), 1u);
-    EXPECT_NE(r->warnings[0].find("requantizing 44"), std::string::npos) << r->warnings[0];
+    EXPECT_NE(cli::messageText(r->warnings[0]).find("requantizing 44"), std::string::npos) << cli::messageText(r->warnings[0]);
 }
 
 } // namespace
