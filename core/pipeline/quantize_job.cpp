@@ -4,11 +4,13 @@
 #include <atomic>
 #include <cstring>
 #include <future>
+#include <memory>
 #include <optional>
 #include <set>
 
 #include "core/pipeline/gguf_convert.h"
 #include "core/io/gguf_writer.h"
+#include "core/io/model_writer.h"
 #include "core/arch/tensor_naming.h"
 #include "core/jobs/thread_arena.h"
 #include "core/quant/float_rows.h"
@@ -411,6 +413,40 @@ private:
 
 std::string truncated127(const std::string& s) { return s.size() > 127 ? s.substr(0, 127) : s; }
 
+// The writer of a plan's file format, with that format's metadata set (one place keyed by
+// QuantPlan::format, where GPTQ / AWQ writers plug in). Tensors are added by the caller.
+Result<std::unique_ptr<io::ModelWriter>> makeModelWriter(const Source& src, const Prepared& prep, const QuantizeConfig& config)
+{
+    if (prep.plan.format == "gguf") {
+        // llama-quantize's KV order: the input's, split keys dropped, version and file type moved
+        // to the end (gguf_set_val removes a key and appends it), then the imatrix keys.
+        auto writer = std::make_unique<io::GgufWriter>();
+        io::GgufWriter& w = *writer;
+        for (const auto& kv : src.metadata) w.set(kv.key, kv.value);
+        for (const char* k : {"general.quantization_version", "general.file_type"}) w.remove(k);
+        w.set("general.quantization_version", io::GgufValue::u32(2));
+        w.set("general.file_type", io::GgufValue::u32(prep.plan.fileType));
+        for (const char* k : {"split.no", "split.count", "split.tensors.count"}) w.remove(k);
+        if (config.imatrix && config.imatrix->size() > 0) {
+            const ImportanceMatrix& im = *config.imatrix;
+            w.remove("quantize.imatrix.file");
+            w.set("quantize.imatrix.file", io::GgufValue::string(truncated127(prep.plan.imatrix)));
+            if (!im.datasets().empty()) {
+                w.remove("quantize.imatrix.dataset");
+                w.set("quantize.imatrix.dataset", io::GgufValue::string(truncated127(im.datasets().front())));
+            }
+            w.remove("quantize.imatrix.entries_count");
+            w.set("quantize.imatrix.entries_count", io::GgufValue::u32(static_cast<std::uint32_t>(im.size())));
+            if (im.chunkCount() > 0) {
+                w.remove("quantize.imatrix.chunks_count");
+                w.set("quantize.imatrix.chunks_count", io::GgufValue::u32(static_cast<std::uint32_t>(im.chunkCount())));
+            }
+        }
+        return std::unique_ptr<io::ModelWriter>(std::move(writer));
+    }
+    return makeError(ErrorCode::UnsupportedFormat, {}, "cannot write a '" + prep.plan.format + "' file (supported: gguf)");
+}
+
 } // namespace
 
 bool canWriteType(DType t) noexcept
@@ -443,29 +479,13 @@ Result<QuantizeReport> runQuantize(const io::Checkpoint& input, const fs::path& 
     auto prep = prepare(*src, config);
     if (!prep) return std::move(prep).error();
 
-    // llama-quantize's KV order: the input's, split keys dropped, version and file type moved to
-    // the end (gguf_set_val removes a key and appends it), then the imatrix keys.
-    io::GgufWriter w;
-    for (const auto& kv : src->metadata) w.set(kv.key, kv.value);
-    for (const char* k : {"general.quantization_version", "general.file_type"}) w.remove(k);
-    w.set("general.quantization_version", io::GgufValue::u32(2));
-    w.set("general.file_type", io::GgufValue::u32(prep->plan.fileType));
-    for (const char* k : {"split.no", "split.count", "split.tensors.count"}) w.remove(k);
-    if (config.imatrix && config.imatrix->size() > 0) {
-        const ImportanceMatrix& im = *config.imatrix;
-        w.remove("quantize.imatrix.file");
-        w.set("quantize.imatrix.file", io::GgufValue::string(truncated127(prep->plan.imatrix)));
-        if (!im.datasets().empty()) {
-            w.remove("quantize.imatrix.dataset");
-            w.set("quantize.imatrix.dataset", io::GgufValue::string(truncated127(im.datasets().front())));
-        }
-        w.remove("quantize.imatrix.entries_count");
-        w.set("quantize.imatrix.entries_count", io::GgufValue::u32(static_cast<std::uint32_t>(im.size())));
-        if (im.chunkCount() > 0) {
-            w.remove("quantize.imatrix.chunks_count");
-            w.set("quantize.imatrix.chunks_count", io::GgufValue::u32(static_cast<std::uint32_t>(im.chunkCount())));
-        }
+    auto writer = makeModelWriter(*src, *prep, config);
+    if (!writer) {
+        Error e = std::move(writer).error();
+        if (e.file.empty()) e.file = output.string();
+        return e;
     }
+    io::ModelWriter& w = **writer;
     for (const auto& t : prep->plan.tensors) {
         Status s = w.addTensor(t.name, t.type, t.ne);
         if (!s) {
@@ -475,13 +495,13 @@ Result<QuantizeReport> runQuantize(const io::Checkpoint& input, const fs::path& 
         }
     }
 
-    io::GgufWriteOptions opts;
+    io::ModelWriteOptions opts;
     opts.tensorStage = jobs::Stage::Writing;
     for (const auto& f : input.files()) opts.inputs.emplace_back(f);
     WriterSink writerSink(progress);
     TensorProducer producer(input, *src, *prep, progress, stop);
     jobs::ThreadArena arena(jobs::ThreadingConfig{config.threads});
-    std::optional<Result<io::GgufWriteReport>> written;
+    std::optional<Result<io::ModelWriteReport>> written;
     arena.execute([&] {
         written.emplace(w.write(
             output, [&](std::size_t i, io::TensorOutput& out) { return producer.produce(i, out); }, opts, writerSink, stop));
