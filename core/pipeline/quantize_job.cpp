@@ -18,7 +18,6 @@
 #include "core/quant/row_source.h"
 #include "core/tensor/float_convert.h"
 
-
 namespace condense::pipeline {
 
 using namespace condense::quant; // kernels and the importance matrix
