@@ -3,7 +3,6 @@
 #include <QApplication>
 #include <QDir>
 #include <QIcon>
-#include <QPixmap>
 #include <QTimer>
 
 #include <cstdio>
@@ -13,6 +12,7 @@
 #include "ui/i18n/language_manager.h"
 #include "ui/main_window.h"
 #include "ui/settings/app_settings.h"
+#include "ui/widgets/screenshot.h"
 
 namespace {
 void setApplicationInfo()
@@ -63,7 +63,7 @@ int main(int argc, char** argv)
         const QString file = options.screenshot;
         auto shoot = [&window, file]() {
             QTimer::singleShot(300, &window, [&window, file]() {
-                const bool saved = window.grab().save(file, "PNG");
+                const bool saved = condense::ui::saveScreenshot(window, file);
                 if (!saved) std::fprintf(stderr, "condense: error: %s: cannot write the screenshot\n", qPrintable(file));
                 QCoreApplication::exit(saved ? 0 : 1);
             });

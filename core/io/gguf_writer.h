@@ -33,34 +33,20 @@
 #include "core/common/result.h"
 #include "core/io/gguf_file.h"
 #include "core/io/gguf_value.h"
+#include "core/io/model_writer.h"
 #include "core/jobs/progress.h"
 #include "core/tensor/dtype.h"
 
 namespace condense::io {
 
-// Where a producer writes one tensor's bytes (in order, any number of calls).
-class TensorOutput {
+// GGUF names of the common writer types (ModelWriter's).
+using GgufWriteOptions = ModelWriteOptions;
+using GgufWriteReport = ModelWriteReport;
+
+// The GGUF implementation of ModelWriter; GGUF metadata (set/remove/find) is its own.
+class GgufWriter final : public ModelWriter {
 public:
-    virtual ~TensorOutput() = default;
-    virtual Status write(std::span<const std::byte> bytes) = 0;
-};
-
-struct GgufWriteOptions {
-    // Files that must never be overwritten (the inputs of a conversion).
-    std::vector<std::filesystem::path> inputs;
-    // Stage reported once per tensor (with the tensor name as item) while its bytes are produced.
-    jobs::Stage tensorStage = jobs::Stage::Writing;
-};
-
-struct GgufWriteReport {
-    std::filesystem::path path;
-    std::uint64_t bytes = 0;
-};
-
-class GgufWriter {
-public:
-    // Produces tensors()[index]: must write exactly its `bytes` through `out`.
-    using TensorProducer = std::function<Status(std::size_t index, TensorOutput& out)>;
+    std::string_view formatName() const override { return "gguf"; }
 
     // Metadata in insertion order; replacing a key keeps its position.
     void set(std::string key, GgufValue value);
@@ -69,7 +55,9 @@ public:
     const std::vector<GgufKV>& metadata() const { return m_kv; }
 
     // Adds a tensor of `ne` (ggml order, innermost first; 1 to 4 dims, n_dims written as given).
-    Status addTensor(std::string name, DType type, const std::vector<std::uint64_t>& ne);
+    Status addTensor(std::string name, DType type, const std::vector<std::uint64_t>& ne) override;
+    std::size_t tensorCount() const override { return m_tensors.size(); }
+    std::uint64_t tensorBytes(std::size_t index) const override { return m_tensors.at(index).bytes; }
     // Tensor infos with offsets and sizes for the current alignment.
     const std::vector<GgufTensorInfo>& tensors() const { return m_tensors; }
 
@@ -83,7 +71,7 @@ public:
 
     Result<GgufWriteReport> write(const std::filesystem::path& output, const TensorProducer& produce,
                                   const GgufWriteOptions& options, jobs::ProgressSink& progress,
-                                  std::stop_token stop = {}) const;
+                                  std::stop_token stop = {}) const override;
 
 private:
     void relayout();

@@ -20,6 +20,7 @@
 #include "core/io/gguf_writer.h"
 #include "core/arch/tensor_naming.h"
 #include "core/jobs/thread_arena.h"
+#include "core/quant/row_source.h"
 #include "core/tensor/float_convert.h"
 
 namespace condense::pipeline {
@@ -73,7 +74,8 @@ std::uint64_t elementsOf(const std::vector<std::uint64_t>& shape)
     return n;
 }
 
-// Converts one planned tensor chunk by chunk, rows in parallel, and streams it out.
+// Converts one planned tensor chunk by chunk, rows in parallel, and streams it out. The rows
+// come from quant::RowSource in llama.cpp order (the Q/K permutation included).
 Status produceTensor(const Checkpoint& input, const Planned& p, TensorOutput& out, std::stop_token stop)
 {
     const DTypeTraits* dt = dtypeTraits(p.outType);
@@ -83,46 +85,33 @@ Status produceTensor(const Checkpoint& input, const Planned& p, TensorOutput& ou
             return makeError(ErrorCode::UnsupportedType, {}, "cannot write generated tensor as " + std::string(dt->name));
         return out.write(buf);
     }
-    const TensorEntry& e = input.tensors()[static_cast<std::size_t>(p.source)];
-    const DTypeTraits* st = dtypeTraits(p.srcType);
-    const std::span<const std::byte> src = input.tensorData(static_cast<std::size_t>(p.source));
-    const std::uint64_t elements = elementsOf(p.shape);
-    if (!st || src.size() != elements * st->blockBytes)
-        return makeError(ErrorCode::Malformed, input.files().at(e.source), "tensor data size does not match its shape and dtype");
-    if (elements == 0) return okStatus();
-
-    // A "row" is what the permutation moves: a slice along the outermost dimension. Without a
-    // permutation, rows are the innermost dimension (contiguous runs).
-    std::uint64_t rowLen = p.shape.empty() ? 1 : p.shape.back();
-    if (p.permuteHeads > 0) rowLen = p.shape.empty() ? 1 : elements / p.shape.front();
-    if (rowLen == 0) return okStatus();
-    const std::uint64_t rows = elements / rowLen;
-    if (p.permuteHeads > 0 && rows % (2 * p.permuteHeads) != 0)
-        return makeError(ErrorCode::Malformed, input.files().at(e.source),
-                         std::to_string(rows) + " rows cannot be split into " + std::to_string(p.permuteHeads) + " rotary heads");
-    const std::uint64_t srcRowBytes = rowLen * st->blockBytes;
-    const std::uint64_t dstRowBytes = rowLen * dt->blockBytes;
+    if (p.srcType == p.outType && p.outType != DType::F32 && p.outType != DType::F16 && p.outType != DType::BF16) {
+        // Not float rows (a GGUF's F64 or integer tensors): copied as stored.
+        const std::span<const std::byte> data = input.tensorData(static_cast<std::size_t>(p.source));
+        if (data.size() != elementsOf(p.shape) / dt->blockSize * dt->blockBytes)
+            return makeError(ErrorCode::Malformed, input.path().string(), "tensor data size does not match its shape and dtype");
+        return out.write(data);
+    }
+    auto rows = quant::RowSource::open(input, static_cast<std::size_t>(p.source), quant::RowOrder::LlamaCpp);
+    if (!rows) return std::move(rows).error();
+    const quant::RowSource& src = *rows;
+    if (src.rows() == 0 || src.cols() == 0) return okStatus();
+    const std::uint64_t dstRowBytes = src.cols() * dt->blockBytes;
     const std::uint64_t rowsPerChunk = std::max<std::uint64_t>(1, kChunkBytes / std::max<std::uint64_t>(1, dstRowBytes));
-    const std::size_t grain = static_cast<std::size_t>(std::max<std::uint64_t>(1, 16384 / rowLen));
-    std::vector<std::byte> buf(static_cast<std::size_t>(std::min(rows, rowsPerChunk) * dstRowBytes));
+    const std::size_t grain = static_cast<std::size_t>(std::max<std::uint64_t>(1, 16384 / src.cols()));
+    std::vector<std::byte> buf(static_cast<std::size_t>(std::min(src.rows(), rowsPerChunk) * dstRowBytes));
     std::atomic<bool> failed{false};
-    for (std::uint64_t r0 = 0; r0 < rows; r0 += rowsPerChunk) {
+    for (std::uint64_t r0 = 0; r0 < src.rows(); r0 += rowsPerChunk) {
         if (stop.stop_requested()) return makeError(ErrorCode::Cancelled, {}, "cancelled");
-        const std::uint64_t n = std::min(rowsPerChunk, rows - r0);
+        const std::uint64_t n = std::min(rowsPerChunk, src.rows() - r0);
         const bool completed = jobs::parallelFor(
             static_cast<std::size_t>(n), stop,
             [&](std::size_t k) {
-                const std::uint64_t dst = r0 + k;
-                const std::uint64_t srcRow = p.permuteHeads > 0 ? arch::qkPermutedSourceRow(dst, rows, p.permuteHeads) : dst;
-                if (!convertFloatRow(p.srcType, src.data() + srcRow * srcRowBytes, p.outType, buf.data() + k * dstRowBytes,
-                                     static_cast<std::size_t>(rowLen)))
-                    failed.store(true, std::memory_order_relaxed);
+                if (!src.readAs(p.outType, r0 + k, 1, buf.data() + k * dstRowBytes)) failed.store(true, std::memory_order_relaxed);
             },
             grain);
         if (!completed) return makeError(ErrorCode::Cancelled, {}, "cancelled");
-        if (failed.load())
-            return makeError(ErrorCode::UnsupportedType, input.files().at(e.source),
-                             "cannot convert " + std::string(st->name) + " to " + std::string(dt->name));
+        if (failed.load()) return src.readAs(p.outType, r0, n, buf.data()); // the error, once
         CONDENSE_TRY(out.write(std::span<const std::byte>(buf.data(), static_cast<std::size_t>(n * dstRowBytes))));
     }
     return okStatus();
@@ -601,11 +590,7 @@ Result<ConversionLayout> planHf(const Checkpoint& input, DType outType, bool wit
         p.source = static_cast<std::int64_t>(idx);
         p.srcType = e.dtype;
         p.outType = outputTypeFor(p.name, std::max<std::size_t>(1, e.shape.size()), outType);
-        if (llamaArch) {
-            const arch::QkPermute q = arch::qkPermuteFor(e.name);
-            if (q == arch::QkPermute::Query) p.permuteHeads = spec.numHeads;
-            if (q == arch::QkPermute::Key) p.permuteHeads = spec.numKvHeads;
-        }
+        p.permuteHeads = quant::llamaCppPermuteHeads(input, idx); // what RowSource's llama.cpp order applies
         if (*gname == "token_embd.weight") haveEmbedding = true;
         plan.push_back(std::move(p));
     }

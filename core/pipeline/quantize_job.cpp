@@ -4,20 +4,18 @@
 #include <atomic>
 #include <cstring>
 #include <future>
+#include <memory>
 #include <optional>
 #include <set>
 
 #include "core/pipeline/gguf_convert.h"
 #include "core/io/gguf_writer.h"
+#include "core/io/model_writer.h"
 #include "core/arch/tensor_naming.h"
 #include "core/jobs/thread_arena.h"
 #include "core/quant/quant_registry.h"
+#include "core/quant/row_source.h"
 #include "core/tensor/float_convert.h"
-
-#ifndef _WIN32
-#include <sys/mman.h>
-#include <unistd.h>
-#endif
 
 namespace condense::pipeline {
 
@@ -58,6 +56,7 @@ struct SourceTensor {
     DType srcType = DType::F32;    // type of the bytes in `data`
     std::span<const std::byte> data;
     std::int64_t converted = -1;   // HF: index into Source::layout.tensors
+    std::int64_t tensorIndex = -1; // Checkpoint tensor index (-1: generated)
     std::uint64_t permuteHeads = 0;
     std::uint64_t elements() const
     {
@@ -92,6 +91,7 @@ Result<Source> openSource(const io::Checkpoint& input, bool withMetadata = true)
             st.ne.assign(t.ne, t.ne + std::max<std::uint32_t>(1, t.nDims));
             st.inputType = st.srcType = t.type;
             st.data = g->tensorData(i);
+            st.tensorIndex = static_cast<std::int64_t>(i);
             s.tensors.push_back(std::move(st));
         }
     } else {
@@ -109,6 +109,7 @@ Result<Source> openSource(const io::Checkpoint& input, bool withMetadata = true)
             st.inputType = c.outType;
             st.srcType = c.source >= 0 ? input.tensors()[static_cast<std::size_t>(c.source)].dtype : DType::F32;
             if (c.source >= 0) st.data = input.tensorData(static_cast<std::size_t>(c.source));
+            st.tensorIndex = c.source;
             st.converted = static_cast<std::int64_t>(i);
             st.permuteHeads = c.permuteHeads;
             s.tensors.push_back(std::move(st));
@@ -256,20 +257,6 @@ Result<Prepared> prepare(const Source& src, const QuantizeConfig& config, bool a
     return r;
 }
 
-// Drops the pages of a read-only input mapping that are fully inside [p, p+n): they stay in
-// the page cache, but stop counting towards this process's memory.
-void releasePages([[maybe_unused]] const std::byte* p, [[maybe_unused]] std::size_t n)
-{
-#if !defined(_WIN32) && defined(MADV_DONTNEED)
-    static const std::uintptr_t page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
-    if (!p || n == 0 || page == 0) return;
-    const auto a = reinterpret_cast<std::uintptr_t>(p);
-    const std::uintptr_t begin = (a + page - 1) / page * page;
-    const std::uintptr_t end = (a + n) / page * page;
-    if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
-#endif
-}
-
 // Forwards everything but the writer's own per-tensor reports (we report bytes instead).
 class WriterSink final : public jobs::ProgressSink {
 public:
@@ -311,7 +298,7 @@ private:
     {
         if (s.converted >= 0) {
             CONDENSE_TRY(writeConvertedTensor(m_input, m_src.layout.tensors[static_cast<std::size_t>(s.converted)], out, m_stop));
-            releasePages(s.data.data(), s.data.size());
+            releaseInputPages(s.data);
             m_done += inBytes;
             return okStatus();
         }
@@ -320,7 +307,7 @@ private:
             if (m_stop.stop_requested()) return cancelled();
             const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(kSliceBytes, inBytes - off));
             CONDENSE_TRY(out.write(s.data.subspan(static_cast<std::size_t>(off), n)));
-            releasePages(s.data.data() + off, n);
+            releaseInputPages(s.data.subspan(static_cast<std::size_t>(off), n));
             m_done += n;
             m_progress.report(jobs::Stage::Quantizing, m_done, m_total, s.name);
         }
@@ -335,17 +322,24 @@ private:
         const std::uint64_t rows = elements / ne0;
         const std::uint64_t ne1 = s.ne.size() > 1 ? s.ne[1] : 1;
         const std::uint64_t ne2 = s.ne.size() > 2 ? s.ne[2] : 1;
-        const DTypeTraits* srcTr = dtypeTraits(s.srcType);
         const ConvertedTensor* conv = s.converted >= 0 ? &m_src.layout.tensors[static_cast<std::size_t>(s.converted)] : nullptr;
-        const bool generated = conv && conv->source < 0;
-        const std::uint64_t srcRowBytes = srcTr ? ne0 / srcTr->blockSize * srcTr->blockBytes : 0;
-        if (!generated && (!srcTr || s.data.size() != rows * srcRowBytes))
+        // Rows in llama.cpp order from the checkpoint; a generated tensor (rope_freqs) from its values.
+        std::optional<RowSource> source;
+        if (s.tensorIndex >= 0) {
+            auto rs = RowSource::open(m_input, static_cast<std::size_t>(s.tensorIndex), RowOrder::LlamaCpp);
+            if (!rs) return std::move(rs).error();
+            if (rs->rows() != rows || rs->cols() != ne0)
+                return makeError(ErrorCode::Malformed, m_src.label, "tensor data size does not match its shape and type");
+            source.emplace(std::move(*rs));
+        } else if (!conv || conv->generated.size() != elements) {
             return makeError(ErrorCode::Malformed, m_src.label, "tensor data size does not match its shape and type");
-        if (s.permuteHeads > 0 && rows % (2 * s.permuteHeads) != 0)
-            return makeError(ErrorCode::Malformed, m_src.label,
-                             std::to_string(rows) + " rows cannot be split into " + std::to_string(s.permuteHeads) + " rotary heads");
+        }
+        const auto readRow = [&](std::uint64_t r, float* f) -> Status {
+            if (source) return source->read(r, 1, f);
+            std::memcpy(f, conv->generated.data() + r * ne0, static_cast<std::size_t>(ne0) * sizeof(float));
+            return okStatus();
+        };
 
-        const QuantKernels* dequant = isBlockType(s.srcType) ? quantKernels(s.srcType) : nullptr;
         const QuantKernels* quant = isBlockType(t.type) ? quantKernels(t.type) : nullptr;
         const DTypeTraits* dstTr = dtypeTraits(t.type);
         const std::uint64_t dstRowBytes = ne0 / dstTr->blockSize * dstTr->blockBytes;
@@ -377,16 +371,9 @@ private:
                 const std::uint64_t b = std::min(r0 + n, a + rowsPerTask);
                 for (std::uint64_t r = a; r < b; ++r) {
                     float* f = row.data();
-                    if (generated) {
-                        std::memcpy(f, conv->generated.data() + r * ne0, static_cast<std::size_t>(ne0) * sizeof(float));
-                    } else if (dequant) {
-                        dequant->dequantizeRow(s.data.data() + r * srcRowBytes, f, static_cast<std::int64_t>(ne0));
-                    } else {
-                        const std::uint64_t sr = s.permuteHeads > 0 ? arch::qkPermutedSourceRow(r, rows, s.permuteHeads) : r;
-                        if (!convertToF32(s.srcType, s.data.data() + sr * srcRowBytes, f, static_cast<std::size_t>(ne0))) {
-                            failed.store(true, std::memory_order_relaxed);
-                            return;
-                        }
+                    if (!readRow(r, f)) {
+                        failed.store(true, std::memory_order_relaxed);
+                        return;
                     }
                     const std::size_t bad = firstNonFinite(f, static_cast<std::size_t>(ne0));
                     if (bad < ne0) {
@@ -405,18 +392,16 @@ private:
                 }
             });
             if (!completed) return cancelled();
-            if (failed.load()) return makeError(ErrorCode::UnsupportedType, m_src.label, "cannot convert " + typeName(s.srcType) + " rows to float");
+            std::vector<float> tmp;
+            if (failed.load()) {
+                tmp.resize(static_cast<std::size_t>(ne0));
+                for (std::uint64_t r = r0; r < r0 + n; ++r) CONDENSE_TRY(readRow(r, tmp.data())); // the error, once
+                return makeError(ErrorCode::Malformed, m_src.label, "cannot read the rows of tensor '" + s.name + "'");
+            }
             if (const std::uint64_t bad = firstBad.load(); bad != noBad) {
-                float v = 0;
-                {
-                    std::vector<float> tmp(static_cast<std::size_t>(ne0));
-                    const std::uint64_t r = bad / ne0;
-                    if (dequant) dequant->dequantizeRow(s.data.data() + r * srcRowBytes, tmp.data(), static_cast<std::int64_t>(ne0));
-                    else if (generated) std::memcpy(tmp.data(), conv->generated.data() + r * ne0, static_cast<std::size_t>(ne0) * sizeof(float));
-                    else convertToF32(s.srcType, s.data.data() + (s.permuteHeads > 0 ? arch::qkPermutedSourceRow(r, rows, s.permuteHeads) : r) * srcRowBytes,
-                                  tmp.data(), static_cast<std::size_t>(ne0));
-                    v = tmp[static_cast<std::size_t>(bad % ne0)];
-                }
+                tmp.resize(static_cast<std::size_t>(ne0));
+                CONDENSE_TRY(readRow(bad / ne0, tmp.data()));
+                const float v = tmp[static_cast<std::size_t>(bad % ne0)];
                 Error e = makeError(ErrorCode::Malformed, m_src.label,
                                     std::string("weight is ") + (v != v ? "NaN" : (v > 0 ? "+Inf" : "-Inf")) + " at element " +
                                         std::to_string(bad) + " (row " + std::to_string(bad / ne0) + ", column " +
@@ -429,12 +414,11 @@ private:
                 return out.write(bytes);
             });
             slot ^= 1;
-            if (s.permuteHeads == 0 && !generated) releasePages(s.data.data() + r0 * srcRowBytes, static_cast<std::size_t>(n * srcRowBytes));
+            if (source) source->releaseConsumed(r0, n);
             m_done += inBytes * n / rows;
             m_progress.report(jobs::Stage::Quantizing, m_done, m_total, s.name);
         }
         if (pending.valid()) CONDENSE_TRY(pending.get());
-        if (s.permuteHeads > 0) releasePages(s.data.data(), s.data.size());
         return okStatus();
     }
 
@@ -448,6 +432,40 @@ private:
 };
 
 std::string truncated127(const std::string& s) { return s.size() > 127 ? s.substr(0, 127) : s; }
+
+// The writer of a plan's file format, with that format's metadata set (one place keyed by
+// QuantPlan::format, where GPTQ / AWQ writers plug in). Tensors are added by the caller.
+Result<std::unique_ptr<io::ModelWriter>> makeModelWriter(const Source& src, const Prepared& prep, const QuantizeConfig& config)
+{
+    if (prep.plan.format == plan::PlanFormat::Gguf) {
+        // llama-quantize's KV order: the input's, split keys dropped, version and file type moved
+        // to the end (gguf_set_val removes a key and appends it), then the imatrix keys.
+        auto writer = std::make_unique<io::GgufWriter>();
+        io::GgufWriter& w = *writer;
+        for (const auto& kv : src.metadata) w.set(kv.key, kv.value);
+        for (const char* k : {"general.quantization_version", "general.file_type"}) w.remove(k);
+        w.set("general.quantization_version", io::GgufValue::u32(2));
+        w.set("general.file_type", io::GgufValue::u32(prep.plan.fileType));
+        for (const char* k : {"split.no", "split.count", "split.tensors.count"}) w.remove(k);
+        if (config.imatrix && config.imatrix->size() > 0) {
+            const ImportanceMatrix& im = *config.imatrix;
+            w.remove("quantize.imatrix.file");
+            w.set("quantize.imatrix.file", io::GgufValue::string(truncated127(prep.plan.imatrix)));
+            if (!im.datasets().empty()) {
+                w.remove("quantize.imatrix.dataset");
+                w.set("quantize.imatrix.dataset", io::GgufValue::string(truncated127(im.datasets().front())));
+            }
+            w.remove("quantize.imatrix.entries_count");
+            w.set("quantize.imatrix.entries_count", io::GgufValue::u32(static_cast<std::uint32_t>(im.size())));
+            if (im.chunkCount() > 0) {
+                w.remove("quantize.imatrix.chunks_count");
+                w.set("quantize.imatrix.chunks_count", io::GgufValue::u32(static_cast<std::uint32_t>(im.chunkCount())));
+            }
+        }
+        return std::unique_ptr<io::ModelWriter>(std::move(writer));
+    }
+    return makeError(ErrorCode::UnsupportedFormat, {}, "cannot write a '" + std::string(plan::planFormatKey(prep.plan.format)) + "' file (supported: gguf)");
+}
 
 } // namespace
 
@@ -492,29 +510,13 @@ Result<QuantizeReport> runQuantize(const io::Checkpoint& input, const fs::path& 
     auto prep = prepare(*src, config);
     if (!prep) return std::move(prep).error();
 
-    // llama-quantize's KV order: the input's, split keys dropped, version and file type moved to
-    // the end (gguf_set_val removes a key and appends it), then the imatrix keys.
-    io::GgufWriter w;
-    for (const auto& kv : src->metadata) w.set(kv.key, kv.value);
-    for (const char* k : {"general.quantization_version", "general.file_type"}) w.remove(k);
-    w.set("general.quantization_version", io::GgufValue::u32(2));
-    w.set("general.file_type", io::GgufValue::u32(prep->plan.fileType));
-    for (const char* k : {"split.no", "split.count", "split.tensors.count"}) w.remove(k);
-    if (config.imatrix && config.imatrix->size() > 0) {
-        const ImportanceMatrix& im = *config.imatrix;
-        w.remove("quantize.imatrix.file");
-        w.set("quantize.imatrix.file", io::GgufValue::string(truncated127(prep->plan.imatrix)));
-        if (!im.datasets().empty()) {
-            w.remove("quantize.imatrix.dataset");
-            w.set("quantize.imatrix.dataset", io::GgufValue::string(truncated127(im.datasets().front())));
-        }
-        w.remove("quantize.imatrix.entries_count");
-        w.set("quantize.imatrix.entries_count", io::GgufValue::u32(static_cast<std::uint32_t>(im.size())));
-        if (im.chunkCount() > 0) {
-            w.remove("quantize.imatrix.chunks_count");
-            w.set("quantize.imatrix.chunks_count", io::GgufValue::u32(static_cast<std::uint32_t>(im.chunkCount())));
-        }
+    auto writer = makeModelWriter(*src, *prep, config);
+    if (!writer) {
+        Error e = std::move(writer).error();
+        if (e.file.empty()) e.file = output.string();
+        return e;
     }
+    io::ModelWriter& w = **writer;
     for (const auto& t : prep->plan.tensors) {
         Status s = w.addTensor(t.name, t.type, t.ne);
         if (!s) {
@@ -524,13 +526,13 @@ Result<QuantizeReport> runQuantize(const io::Checkpoint& input, const fs::path& 
         }
     }
 
-    io::GgufWriteOptions opts;
+    io::ModelWriteOptions opts;
     opts.tensorStage = jobs::Stage::Writing;
     for (const auto& f : input.files()) opts.inputs.emplace_back(f);
     WriterSink writerSink(progress);
     TensorProducer producer(input, *src, *prep, progress, stop);
     jobs::ThreadArena arena(jobs::ThreadingConfig{config.threads});
-    std::optional<Result<io::GgufWriteReport>> written;
+    std::optional<Result<io::ModelWriteReport>> written;
     arena.execute([&] {
         written.emplace(w.write(
             output, [&](std::size_t i, io::TensorOutput& out) { return producer.produce(i, out); }, opts, writerSink, stop));
