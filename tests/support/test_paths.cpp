@@ -26,16 +26,15 @@ namespace fs = std::filesystem;
 constexpr const char* kDemoFiles[] = {"config.json",     "generation_config.json",  "model.safetensors",    "special_tokens_map.json",
                                       "tokenizer.json",  "tokenizer.model",         "tokenizer_config.json"};
 // tests/data/tiny-llama-spm files linked beside them (as in ../shared/models/tiny-llama-spm).
-constexpr const char* kTinyDataFiles[] = {"sentencepiece_trainer_args.json", "training_log.json"};
+constexpr const char* kTinyDataFiles[] = {"sentencepiece_trainer_args.json"};
 constexpr const char* kGoldenFiles[] = {"logits.json",
                                         "logits_prompt0.bin",
                                         "logits_prompt1.bin",
                                         "logits_prompt2.bin",
                                         "perplexity.json",
                                         "tokenizer.json",
-                                        "nll_first_chunk_ctx256_corpus-val.bin",
-                                        "nll_first_chunk_ctx256_wikitext-2-raw-test.bin"};
-constexpr const char* kReferenceDataFiles[] = {"tiny-llama-spm-imatrix.gguf", "tiny-llama-spm-F16.gguf.json", "tiny-llama-spm-F16.convert.log"};
+                                        "nll_first_chunk_ctx256_corpus-val.bin"};
+constexpr const char* kReferenceDataFiles[] = {"tiny-llama-spm-imatrix.gguf", "tiny-llama-spm-F16.gguf.json"};
 // Made by condense-cli, in this order (each quantized one from the F16 file), and checked
 // against the llama.cpp file's manifest.
 constexpr const char* kMadeTypes[] = {"F16", "Q8_0", "Q4_0", "Q4_K_M", "Q4_K_M-imat"};
