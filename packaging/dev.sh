@@ -2,7 +2,11 @@
 # The README's two commands:
 #   bash packaging/dev.sh run    install what is missing, build, start Condense on the demo model
 #                                (the GUI when a display is available, otherwise the CLI pipeline)
-#   bash packaging/dev.sh test   install what is missing, build, run the whole test suite
+#   bash packaging/dev.sh test   install what is missing, build, run the test suite: the default
+#                                suite (in-repo data), plus the extended suite when ../shared
+#                                (CONDENSE_SHARED_DIR) holds the reference models
+# Environment: CONDENSE_SHARED_DIR=path (the extended data; default ../shared),
+#              CONDENSE_REQUIRE_EXTENDED=1 (fail at configure time without it; CI sets this).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -19,7 +23,10 @@ cd "$root"
 
 jobs=$(nproc 2>/dev/null || echo 2)
 if [[ "$cmd" == test ]]; then
-  cmake --preset ci
+  args=()
+  [[ -n "${CONDENSE_SHARED_DIR:-}" ]] && args+=("-DCONDENSE_SHARED_DIR=$CONDENSE_SHARED_DIR")
+  [[ "${CONDENSE_REQUIRE_EXTENDED:-0}" == 1 ]] && args+=("-DCONDENSE_REQUIRE_EXTENDED=ON")
+  cmake --preset ci "${args[@]}"
   cmake --build --preset ci -j "$jobs"
   ctest --preset ci -j "$jobs"
   exit 0

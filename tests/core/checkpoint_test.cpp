@@ -199,7 +199,7 @@ TEST(Checkpoint, CancelledBeforeReadingShards)
     std::stop_source stop;
     stop.request_stop();
     jobs::NullSink sink;
-    auto r = io::openCheckpoint(qwen2Dir(), sink, stop.get_token());
+    auto r = io::openCheckpoint(tinyQwen2Dir(), sink, stop.get_token());
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code, ErrorCode::Cancelled);
 }

@@ -394,8 +394,8 @@ TEST(GgufConvert, RecognizesTheLlama3PreTokenizerRegex)
 {
     TempDir dir;
     const fs::path m = dir / "m";
-    linkFolder(test::qwen2Dir(), m, {"tokenizer.json"});
-    auto tj = nlohmann::json::parse(test::readFile(test::qwen2Dir() / "tokenizer.json"));
+    linkFolder(test::tinyQwen2Dir(), m, {"tokenizer.json"});
+    auto tj = nlohmann::json::parse(test::readFile(test::tinyQwen2Dir() / "tokenizer.json"));
     auto& re = tj["pre_tokenizer"]["pretokenizers"][0]["pattern"]["Regex"];
     std::string r = re.get<std::string>();
     const auto p = r.find("\\p{N}|");

@@ -14,7 +14,6 @@ namespace condense::model::test {
 namespace {
 
 using condense::test::referenceGguf;
-using condense::test::sharedDir;
 using condense::test::tinyLlamaDir;
 
 // Per-token -ln p: float32 logits summed in a different order than PyTorch's.
@@ -29,7 +28,7 @@ std::vector<std::int32_t> corpusIds()
 {
     sentencepiece::SentencePieceProcessor sp;
     EXPECT_TRUE(sp.Load((tinyLlamaDir() / "tokenizer.model").string()).ok());
-    std::ifstream in(sharedDir() / "models" / "eval" / "corpus-val.txt", std::ios::binary);
+    std::ifstream in(condense::test::requireFile(condense::test::modelsDir() / "eval" / "corpus-val.txt"), std::ios::binary);
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     std::vector<int> ids;
     EXPECT_TRUE(sp.Encode(text, &ids).ok());

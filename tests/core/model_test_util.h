@@ -1,5 +1,5 @@
 #pragma once
-// Shared by the model_*_test.cpp files: the transformers goldens of ../shared/models
+// Shared by the model_*_test.cpp files: the transformers goldens of tests/data (test_paths.h)
 // (golden/logits.json + logits_promptN.bin, float32 [n_tokens, vocab]) and small helpers.
 #include <gtest/gtest.h>
 
@@ -40,7 +40,7 @@ inline std::vector<float> readFloats(const std::filesystem::path& p)
 
 inline nlohmann::json readJson(const std::filesystem::path& p)
 {
-    std::ifstream in(p);
+    std::ifstream in(condense::test::requireFile(p));
     return nlohmann::json::parse(in);
 }
 

@@ -73,8 +73,8 @@ TEST(SafetensorsFile, TinyLlamaMatchesItsHeader)
 
 TEST(SafetensorsFile, Qwen2ShardsMatchTheirHeaders)
 {
-    expectMatchesHeader(qwen2Dir() / "model-00001-of-00002.safetensors", "BF16");
-    expectMatchesHeader(qwen2Dir() / "model-00002-of-00002.safetensors", "BF16");
+    expectMatchesHeader(tinyQwen2Dir() / "model-00001-of-00002.safetensors", "BF16");
+    expectMatchesHeader(tinyQwen2Dir() / "model-00002-of-00002.safetensors", "BF16");
 }
 
 // The tensors are listed by name, as the Python API iterates them.

@@ -174,7 +174,7 @@ TEST(TokenizerErrors, GgufWithoutOrWithUnsupportedVocabulary)
 std::vector<std::unique_ptr<Tokenizer>> allTokenizers(const TempDir& spDir)
 {
     std::vector<std::unique_ptr<Tokenizer>> all;
-    for (const fs::path& p : {test::tinyLlamaDir(), test::qwen2Dir(), test::referenceGguf("F16"), spDir.path()}) {
+    for (const fs::path& p : {test::tinyLlamaDir(), test::tinyQwen2Dir(), test::referenceGguf("F16"), spDir.path()}) {
         auto t = loadTokenizer(p);
         EXPECT_TRUE(t.ok()) << p;
         if (t.ok()) all.push_back(std::move(*t));

@@ -79,8 +79,8 @@ TEST(TokenizerGolden, TinyLlamaFromHfFolderMatchesTransformers)
 
 TEST(TokenizerGolden, Qwen2FromHfFolderMatchesTransformers)
 {
-    const Json golden = readGolden(test::qwen2Dir());
-    auto tok = loadOk(test::qwen2Dir());
+    const Json golden = readGolden(test::tinyQwen2Dir());
+    auto tok = loadOk(test::tinyQwen2Dir());
     ASSERT_TRUE(tok);
     EXPECT_EQ(tok->vocabSize(), golden["vocab_size"].get<std::int32_t>());
     EXPECT_EQ(tok->bosId(), goldenId(golden, "bos_token_id"));
@@ -168,7 +168,7 @@ protected:
     {
         s_dir = std::make_unique<test::TempDir>("condense-tok-qwen2");
         jobs::NullSink sink;
-        auto ck = io::openCheckpoint(test::qwen2Dir(), sink);
+        auto ck = io::openCheckpoint(test::tinyQwen2Dir(), sink);
         ASSERT_TRUE(ck.ok()) << describe(ck.error());
         pipeline::ConvertConfig cfg;
         cfg.outType = DType::F16;
@@ -194,7 +194,7 @@ bool nfcSensitive(const std::string& s)
 
 TEST_F(Qwen2Gguf, MatchesTransformersExceptWhereNfcChangesTheText)
 {
-    const Json golden = readGolden(test::qwen2Dir());
+    const Json golden = readGolden(test::tinyQwen2Dir());
     auto tok = loadOk(gguf());
     ASSERT_TRUE(tok);
     EXPECT_EQ(tok->source(), TokenizerSource::GgufGpt2);

@@ -1,5 +1,7 @@
 #include "tests/support/temp_dir.h"
 
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -47,8 +49,8 @@ CommandResult runCommand(const std::string& commandLine)
     const int status = std::system(full.c_str());
     CommandResult r;
     r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = readFile(outPath);
-    r.err = readFile(errPath);
+    r.out = readFileIfExists(outPath);
+    r.err = readFileIfExists(errPath);
     return r;
 }
 
@@ -62,8 +64,20 @@ void writeFile(const std::filesystem::path& p, const std::string& bytes)
 std::string readFile(const std::filesystem::path& p)
 {
     std::ifstream f(p, std::ios::binary);
+    if (!f) {
+        ADD_FAILURE() << "cannot read " << p << (std::filesystem::exists(p) ? "" : " (missing)");
+        return {};
+    }
     std::ostringstream ss;
     ss << f.rdbuf();
+    return ss.str();
+}
+
+std::string readFileIfExists(const std::filesystem::path& p)
+{
+    std::ifstream f(p, std::ios::binary);
+    std::ostringstream ss;
+    if (f) ss << f.rdbuf();
     return ss.str();
 }
 

@@ -31,6 +31,8 @@ CommandResult runCommand(const std::string& commandLine);
 
 // Writes bytes to a file (creating parent folders).
 void writeFile(const std::filesystem::path& p, const std::string& bytes);
+// readFile: a gtest failure naming the file when it cannot be read; readFileIfExists: "" then.
 std::string readFile(const std::filesystem::path& p);
+std::string readFileIfExists(const std::filesystem::path& p);
 
 } // namespace condense::test

@@ -244,7 +244,8 @@ TEST_F(MainWindowTest, DemoButtonOpensTheBundledModel)
 }
 
 // The build-tree location of the demo model is the source tree's resources/demo, and it is a
-// faithful copy of the shared tiny-llama-spm (config and weights byte for byte).
+// faithful copy of the shared tiny-llama-spm (config and weights byte for byte). Extended
+// suite: it reads ../shared/models/tiny-llama-spm.
 TEST(DemoModel, FoundInTheBuildTreeAndIsACopyOfTinyLlama)
 {
     const QStringList candidates = demoModelCandidates(QStringLiteral("/opt/condense/bin"));
@@ -254,7 +255,7 @@ TEST(DemoModel, FoundInTheBuildTreeAndIsACopyOfTinyLlama)
     EXPECT_EQ(candidates[1], QDir::cleanPath(qpath(demo)));
     for (const char* f : {"config.json", "generation_config.json", "model.safetensors", "tokenizer.json", "tokenizer.model",
                           "tokenizer_config.json", "special_tokens_map.json"})
-        EXPECT_EQ(test::readFile(demo / f), test::readFile(test::tinyLlamaDir() / f)) << f;
+        EXPECT_EQ(test::readFile(demo / f), test::readFile(test::sharedTinyLlamaDir() / f)) << f;
     EXPECT_TRUE(std::filesystem::exists(demo / "README.md"));
     EXPECT_TRUE(isDemoModelPath(qpath(demo) + QStringLiteral("/"), QStringLiteral("/opt/condense/bin")));
 

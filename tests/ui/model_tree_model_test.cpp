@@ -119,7 +119,7 @@ TEST(ModelTreeModel, PassesModelTesterThroughSetResetSet)
     model.setCheckpoint(open(test::referenceGguf("Q4_K_M")));
     EXPECT_GT(tensorRows(model), 0);
     model.retranslate();
-    model.setCheckpoint(open(test::qwen2Dir()));
+    model.setCheckpoint(open(test::tinyQwen2Dir()));
     EXPECT_GT(tensorRows(model), 0);
 }
 
@@ -167,7 +167,7 @@ TEST(ModelTreeModel, GroupsHuggingFaceNamesByLayer)
 // came with it (names, types, shapes), and the blk.N grouping.
 TEST(ModelTreeModel, GgufTreeMatchesLlamaCppReference)
 {
-    QFile f(QString::fromStdString(test::referenceGguf("F16").string() + ".json"));
+    QFile f(QString::fromStdString((test::tinyLlamaDir() / "reference-gguf" / "tiny-llama-spm-F16.gguf.json").string()));
     ASSERT_TRUE(f.open(QIODevice::ReadOnly));
     const QJsonArray tensors = QJsonDocument::fromJson(f.readAll()).object().value(QStringLiteral("tensors")).toArray();
     ASSERT_EQ(tensors.size(), 57);
