@@ -1,13 +1,16 @@
 // condense-cli tokenize end to end, against ids from outside:
-//  - the Hugging Face folders: every golden case (golden/tokenizer.json, from transformers).
+//  - the Hugging Face folders: every golden case (golden/tokenizer.json, from transformers);
+//    for Qwen2 the in-repo sharded test model (tests/data), which carries small-qwen2-bpe's
+//    tokenizer files and golden ids.
 //    Default = `ids_with_special`. --no-special = `ids` (add_special_tokens=False), except the
 //    case that spells special tokens: transformers parses those even without special tokens,
 //    llama.cpp's parse_special=false (our --no-special) reads them as plain text, which for
 //    tiny-llama is the sentencepiece library's `sentencepiece_ids`.
 //  - the llama.cpp-converted tiny-llama GGUF: llama.cpp agrees with the sentencepiece library
 //    (`sentencepiece_ids`) on these cases, plus its own space prefix after a parsed special token.
-//  - the Qwen2 GGUF (our F16 conversion, test_models.h): transformers' ids, except where
-//    transformers' NFC normalizer changes the text (llama.cpp has none).
+//  - the Qwen2 GGUF (our F16 conversion of small-qwen2-bpe, test_models.h; extended suite):
+//    transformers' ids, except where transformers' NFC normalizer changes the text (llama.cpp
+//    has none).
 //  - a vocabulary-only GGUF (tokenizer.* keys, no tensors, no general.architecture).
 //  - the output forms: text lines "id<TAB>piece" with \xNN escapes, whose pieces put together
 //    give the text back; --json with U+FFFD for bytes that are not UTF-8.
@@ -155,15 +158,15 @@ TEST(CliTokenize, TinyLlamaFolderMatchesTransformersOnEveryGoldenCase)
 
 TEST(CliTokenize, Qwen2FolderMatchesTransformersOnEveryGoldenCase)
 {
-    const Json g = golden(test::qwen2Dir());
+    const Json g = golden(test::tinyQwen2Dir());
     ASSERT_EQ(g["cases"].size(), 43u);
     bool sawSpecialCase = false;
     for (const auto& c : g["cases"]) {
         SCOPED_TRACE(label(c));
         const std::string text = c["text"].get<std::string>();
-        const Tokens with = tokenize(test::qwen2Dir(), text, true);
+        const Tokens with = tokenize(test::tinyQwen2Dir(), text, true);
         EXPECT_EQ(with.ids, c["ids_with_special"].get<Ids>());
-        const Tokens plain = tokenize(test::qwen2Dir(), text, false);
+        const Tokens plain = tokenize(test::tinyQwen2Dir(), text, false);
         if (text == kSpecialCase) {
             sawSpecialCase = true;
             EXPECT_NE(std::find(with.ids.begin(), with.ids.end(), kQwenEndOfText), with.ids.end());
@@ -344,7 +347,7 @@ TEST(CliTokenize, TextOutputEscapesAndJsonReplacesInvalidUtf8)
     EXPECT_EQ(replaced, 4u);
 
     // --text, and pieces of special tokens as they are spelled.
-    const auto s = test::runCommand(q(test::cliPath()) + " tokenize " + q(test::qwen2Dir()) + " --text 'Hi<|endoftext|>' --json");
+    const auto s = test::runCommand(q(test::cliPath()) + " tokenize " + q(test::tinyQwen2Dir()) + " --text 'Hi<|endoftext|>' --json");
     ASSERT_EQ(s.exitCode, 0) << s.err;
     const Json js = Json::parse(s.out);
     ASSERT_FALSE(js["pieces"].empty());
@@ -354,7 +357,7 @@ TEST(CliTokenize, TextOutputEscapesAndJsonReplacesInvalidUtf8)
 
 TEST(CliTokenize, TheJobStopsWhenCancelled)
 {
-    for (const fs::path& model : {test::referenceGguf("F16"), test::qwen2Dir()}) {
+    for (const fs::path& model : {test::referenceGguf("F16"), test::tinyQwen2Dir()}) {
         SCOPED_TRACE(model.string());
         jobs::NullSink sink;
         const pipeline::TokenizeRequest request{model.string(), "Hello world", {}, true};
@@ -381,12 +384,12 @@ TEST(CliTokenize, ErrorsNameTheFile)
     };
     const fs::path missing = dir / "no-such-model";
     expectError(test::runCommand(cli + q(missing) + " --text x"), 1, "condense-cli: error: " + missing.string() + ": ");
-    expectError(test::runCommand(cli + q(test::qwen2Dir())), 2, "");
-    expectError(test::runCommand(cli + q(test::qwen2Dir()) + " --text x --file " + q(dir / "x")), 2, "");
+    expectError(test::runCommand(cli + q(test::tinyQwen2Dir())), 2, "");
+    expectError(test::runCommand(cli + q(test::tinyQwen2Dir()) + " --text x --file " + q(dir / "x")), 2, "");
     expectError(test::runCommand(cli + "--text x"), 2, "");
     const fs::path noFile = dir / "no-such-text.txt";
-    expectError(test::runCommand(cli + q(test::qwen2Dir()) + " --file " + q(noFile)), 1, "condense-cli: error: " + noFile.string() + ": ");
-    expectError(test::runCommand(cli + q(test::qwen2Dir()) + " --file " + q(dir.path())), 1,
+    expectError(test::runCommand(cli + q(test::tinyQwen2Dir()) + " --file " + q(noFile)), 1, "condense-cli: error: " + noFile.string() + ": ");
+    expectError(test::runCommand(cli + q(test::tinyQwen2Dir()) + " --file " + q(dir.path())), 1,
                 "condense-cli: error: " + dir.path().string() + ": ");
 
     // A GGUF without a vocabulary, and one whose vocabulary we cannot run.
