@@ -154,7 +154,8 @@ void writeTensor(Writer& w, const std::string& name, const CachedTensor& c)
     w.pod(static_cast<std::uint32_t>(c.previews.size()));
     for (const auto& [key, p] : c.previews) {
         w.str(key);
-        writePreview(w, p);
+        w.pod(static_cast<std::uint8_t>(p.has_value()));
+        if (p) writePreview(w, *p);
     }
 }
 
@@ -187,7 +188,8 @@ bool readTensor(Reader& r, std::string& name, CachedTensor& c)
     const auto np = r.pod<std::uint32_t>();
     for (std::uint32_t i = 0; i < np && r.ok; ++i) {
         std::string key = r.str();
-        c.previews[key] = readPreview(r);
+        if (r.pod<std::uint8_t>() != 0) c.previews[key] = readPreview(r);
+        else c.previews[key] = std::nullopt;
     }
     // Internal consistency: a damaged file that still parses must not reach a table or plot.
     return r.ok && a.outlierMap.cells.size() == static_cast<std::size_t>(a.outlierMap.cellRows) * a.outlierMap.cellCols &&

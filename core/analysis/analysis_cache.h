@@ -14,6 +14,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "core/analysis/tensor_analysis.h"
@@ -24,7 +25,7 @@ namespace condense::analysis {
 
 struct CachedTensor {
     TensorAnalysis analysis; // preview unset
-    std::map<std::string, QuantPreview> previews;
+    std::map<std::string, std::optional<QuantPreview>> previews; // nullopt: that preview is impossible (NaN, block misfit)
 };
 
 class AnalysisCache {

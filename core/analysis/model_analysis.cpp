@@ -60,7 +60,7 @@ Result<ModelAnalysis> analyzeModel(const io::Checkpoint& ck, const ModelAnalysis
                     c.analysis = *result;
                     c.analysis.preview.reset();
                     c.analysis.fromCache = true;
-                    if (result->preview) c.previews[pkey] = *result->preview;
+                    if (type) c.previews[pkey] = result->preview;
                     cacheChanged = true;
                 }
             }
