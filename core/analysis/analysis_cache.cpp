@@ -11,7 +11,7 @@ namespace condense::analysis {
 namespace {
 
 constexpr char kMagic[8] = {'C', 'N', 'D', 'S', 'A', 'N', 'A', '1'};
-constexpr std::uint32_t kVersion = 1;
+constexpr std::uint32_t kVersion = 2;
 constexpr std::size_t kHeaderHashBytes = 1u << 20;
 constexpr std::uint64_t kMaxCacheBytes = 1ull << 32;
 
@@ -174,8 +174,8 @@ bool readTensor(Reader& r, std::string& name, CachedTensor& c)
     TensorStats& s = a.stats;
     for (std::uint64_t* v : {&s.count, &s.finite, &s.nan, &s.inf, &s.zeros}) *v = r.pod<std::uint64_t>();
     for (double* v : {&s.mean, &s.std, &s.min, &s.max, &s.absMax, &s.kurtosis, &s.beyond3Std, &s.beyond6Std}) *v = r.pod<double>();
-    a.histogram.lo = r.pod<double>();
-    a.histogram.hi = r.pod<double>();
+    a.histogram.lo = r.pod<float>();
+    a.histogram.hi = r.pod<float>();
     a.histogram.bins = r.pod<decltype(a.histogram.bins)>();
     a.histogram.under = r.pod<std::uint64_t>();
     a.histogram.over = r.pod<std::uint64_t>();

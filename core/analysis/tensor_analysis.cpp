@@ -56,15 +56,20 @@ struct Part {
     std::uint64_t finite = 0, nan = 0, inf = 0, zeros = 0;
     double s1 = 0, s2 = 0, s3 = 0, s4 = 0; // sums of powers of d = w - m_s
     float mn = std::numeric_limits<float>::infinity(), mx = -std::numeric_limits<float>::infinity();
-    std::array<std::uint64_t, kHistogramBins> bins{};
-    std::uint64_t under = 0, over = 0;
+    // Four interleaved histograms (index 0 under, 1..bins, bins + 1 over): consecutive values
+    // in one bin would otherwise wait on each other's increments.
+    std::array<std::array<std::uint64_t, kHistogramBins + 2>, 4> hist{};
     std::array<std::uint64_t, 2> beyond{}; // surely beyond k std (outside the band)
     std::array<std::vector<float>, 2> candidates;
     std::uint32_t cellRow0 = 0;
-    std::vector<float> cells; // max |w| per cell, rows cellRow0..
+    std::vector<float> cells;    // max |w| per cell, rows cellRow0..
+    std::uint32_t openCellRow = 0;
+    std::vector<float> cellRowMax; // per column: max |w| over the rows of the open cell row
     std::vector<double> colSq;
     std::vector<float> colMax;
     std::vector<TopItem> top; // heap
+    std::vector<std::int32_t> binOf; // per column scratch
+    std::vector<std::uint8_t> flags; // per column scratch: in the 3 / 6 std candidate band
     PreviewSums preview;
     bool previewBad = false;
 };
@@ -72,7 +77,7 @@ struct Part {
 struct Setup {
     std::uint64_t rows = 0, cols = 0;
     float ms = 0;        // provisional mean
-    double lo = 0, scale = 0;
+    float lo = 0, scale = 0;
     std::array<float, 2> bandLo{}, bandHi{};
     std::uint32_t cellRows = 0, cellCols = 0;
     std::vector<std::uint32_t> cellColBegin; // cellCols + 1 column bounds
@@ -157,10 +162,39 @@ void rowMoments(const float* w, std::uint64_t n, float ms, Part& p)
     p.finite += n;
 }
 
+// Histogram bin slot of a finite value: 0 under, 1 + floor(t), bins + 1 over (see the header).
+inline std::int32_t binSlot(float x, float lo, float scale)
+{
+    const float t = (x - lo) * scale;
+    const float tc = std::min(std::max(t, -1.0f), static_cast<float>(kHistogramBins));
+    return t < 0.0f ? 0 : static_cast<std::int32_t>(tc) + 1;
+}
+
+// Folds the open cell row's column maxima into the map and the column maxima.
+void closeCellRow(const Setup& s, Part& p)
+{
+    float* cellRow = p.cells.data() + static_cast<std::size_t>(p.openCellRow - p.cellRow0) * s.cellCols;
+    for (std::uint32_t j = 0; j < s.cellCols; ++j) {
+        float m = cellRow[j];
+        for (std::uint32_t c = s.cellColBegin[j]; c < s.cellColBegin[j + 1]; ++c) m = std::max(m, p.cellRowMax[c]);
+        cellRow[j] = m;
+    }
+    for (std::uint64_t c = 0; c < s.cols; ++c) {
+        p.colMax[c] = std::max(p.colMax[c], p.cellRowMax[c]);
+        p.cellRowMax[c] = 0.0f;
+    }
+}
+
 // Everything else per row; `checked`: the row has NaN/Inf (skipped, counted).
 void rowRest(const float* w, std::uint64_t r, const Setup& s, Part& p, bool checked)
 {
     const std::uint64_t n = s.cols;
+    const std::uint32_t cellRow = cellOf(r, s.rows, s.cellRows);
+    if (cellRow != p.openCellRow) {
+        closeCellRow(s, p);
+        p.openCellRow = cellRow;
+    }
+    float rowMax = 0.0f;
     if (checked) {
         for (std::uint64_t c = 0; c < n; ++c) {
             const float x = w[c];
@@ -175,46 +209,66 @@ void rowRest(const float* w, std::uint64_t r, const Setup& s, Part& p, bool chec
             p.mx = std::max(p.mx, x);
             p.zeros += x == 0.0f;
             ++p.finite;
+            ++p.hist[0][static_cast<std::size_t>(binSlot(x, s.lo, s.scale))];
+            const float ad = std::fabs(x - s.ms);
+            for (std::size_t k = 0; k < 2; ++k) {
+                if (ad > s.bandHi[k]) ++p.beyond[k];
+                else if (ad >= s.bandLo[k]) p.candidates[k].push_back(x);
+            }
+            const float a = std::fabs(x);
+            p.cellRowMax[c] = std::max(p.cellRowMax[c], a);
+            p.colSq[c] += static_cast<double>(x) * x;
+            rowMax = std::max(rowMax, a);
+        }
+    } else {
+        // Vector-friendly: bin slots, band flags and counts, then the scalar increments.
+        std::int32_t* bin = p.binOf.data();
+        std::uint8_t* flag = p.flags.data();
+        std::uint32_t b3 = 0, b6 = 0;
+        const float lo = s.lo, scale = s.scale, ms = s.ms;
+        const float lo3 = s.bandLo[0], hi3 = s.bandHi[0], lo6 = s.bandLo[1], hi6 = s.bandHi[1];
+        for (std::uint64_t c = 0; c < n; ++c) {
+            const float x = w[c];
+            bin[c] = binSlot(x, lo, scale);
+            const float ad = std::fabs(x - ms);
+            b3 += ad > hi3;
+            b6 += ad > hi6;
+            flag[c] = static_cast<std::uint8_t>((ad >= lo3 && ad <= hi3 ? 1 : 0) | (ad >= lo6 && ad <= hi6 ? 2 : 0));
+        }
+        p.beyond[0] += b3;
+        p.beyond[1] += b6;
+        std::uint64_t c = 0;
+        for (; c + 4 <= n; c += 4) {
+            ++p.hist[0][static_cast<std::size_t>(bin[c])];
+            ++p.hist[1][static_cast<std::size_t>(bin[c + 1])];
+            ++p.hist[2][static_cast<std::size_t>(bin[c + 2])];
+            ++p.hist[3][static_cast<std::size_t>(bin[c + 3])];
+        }
+        for (; c < n; ++c) ++p.hist[0][static_cast<std::size_t>(bin[c])];
+        for (c = 0; c < n; ++c)
+            if (flag[c]) {
+                if (flag[c] & 1) p.candidates[0].push_back(w[c]);
+                if (flag[c] & 2) p.candidates[1].push_back(w[c]);
+            }
+        float* cm = p.cellRowMax.data();
+        double* colSq = p.colSq.data();
+        for (c = 0; c < n; ++c) {
+            const float x = w[c];
+            const float a = std::fabs(x);
+            cm[c] = std::max(cm[c], a);
+            colSq[c] += static_cast<double>(x) * x;
+            rowMax = std::max(rowMax, a);
         }
     }
-    // Histogram, tail bands, top outliers.
-    float gate = p.top.size() < kTopOutliers ? -1.0f : p.top.front().a;
-    for (std::uint64_t c = 0; c < n; ++c) {
-        const float x = w[c];
-        if (checked && !std::isfinite(x)) continue;
-        const double h = (static_cast<double>(x) - s.lo) * s.scale;
-        if (h < 0) ++p.under;
-        else if (h >= static_cast<double>(kHistogramBins)) ++p.over;
-        else ++p.bins[static_cast<std::size_t>(h)];
-        const float d = x - s.ms;
-        const float ad = std::fabs(d);
-        for (std::size_t k = 0; k < 2; ++k) {
-            if (ad > s.bandHi[k]) ++p.beyond[k];
-            else if (ad >= s.bandLo[k]) p.candidates[k].push_back(x);
+    // Top outliers: only rows that reach the current 32nd largest |w| are scanned.
+    const float gate = p.top.size() < kTopOutliers ? -1.0f : p.top.front().a;
+    if (rowMax > gate || p.top.size() < kTopOutliers) {
+        for (std::uint64_t c = 0; c < n; ++c) {
+            const float x = w[c];
+            if (checked && !std::isfinite(x)) continue;
+            const float a = std::fabs(x);
+            if (p.top.size() < kTopOutliers || a > p.top.front().a) pushTop(p.top, TopItem{a, r * n + c, x});
         }
-        const float a = std::fabs(x);
-        if (a > gate) {
-            pushTop(p.top, TopItem{a, r * n + c, x});
-            gate = p.top.size() < kTopOutliers ? -1.0f : p.top.front().a;
-        }
-    }
-    // Outlier map (max |w| per cell) and columns.
-    float* cellRow = p.cells.data() + static_cast<std::size_t>(cellOf(r, s.rows, s.cellRows) - p.cellRow0) * s.cellCols;
-    for (std::uint32_t j = 0; j < s.cellCols; ++j) {
-        float m = cellRow[j];
-        for (std::uint32_t c = s.cellColBegin[j]; c < s.cellColBegin[j + 1]; ++c) {
-            const float a = std::fabs(w[c]);
-            if (!checked || std::isfinite(a)) m = std::max(m, a);
-        }
-        cellRow[j] = m;
-    }
-    double* colSq = p.colSq.data();
-    float* colMax = p.colMax.data();
-    for (std::uint64_t c = 0; c < n; ++c) {
-        const float x = w[c];
-        if (checked && !std::isfinite(x)) continue;
-        colSq[c] += static_cast<double>(x) * x;
-        colMax[c] = std::max(colMax[c], std::fabs(x));
     }
 }
 
@@ -298,8 +352,12 @@ Result<TensorAnalysis> analyzeTensor(const io::Checkpoint& ck, std::size_t index
         const double sd = std::sqrt(v);
         double half = kHistogramStds * sd;
         if (!(half > 0) || !std::isfinite(half)) half = std::max(std::fabs(static_cast<double>(s.ms)) * 1e-3, 1e-30);
-        out.histogram.lo = static_cast<double>(s.ms) - half;
-        out.histogram.hi = static_cast<double>(s.ms) + half;
+        out.histogram.lo = static_cast<float>(static_cast<double>(s.ms) - half);
+        out.histogram.hi = static_cast<float>(static_cast<double>(s.ms) + half);
+        if (!(out.histogram.hi > out.histogram.lo)) { // a range below float resolution
+            out.histogram.lo = std::nextafter(s.ms, -std::numeric_limits<float>::infinity());
+            out.histogram.hi = std::nextafter(s.ms, std::numeric_limits<float>::infinity());
+        }
         s.lo = out.histogram.lo;
         s.scale = out.histogram.scale();
         for (std::size_t k = 0; k < 2; ++k) {
@@ -336,8 +394,12 @@ Result<TensorAnalysis> analyzeTensor(const io::Checkpoint& ck, std::size_t index
         p.cellRow0 = cellOf(p.r0, s.rows, s.cellRows);
         const std::uint32_t lastCell = cellOf(p.r1 - 1, s.rows, s.cellRows);
         p.cells.assign(static_cast<std::size_t>(lastCell - p.cellRow0 + 1) * s.cellCols, 0.0f);
+        p.openCellRow = p.cellRow0;
+        p.cellRowMax.assign(s.cols, 0.0f);
         p.colSq.assign(s.cols, 0.0);
         p.colMax.assign(s.cols, 0.0f);
+        p.binOf.resize(s.cols);
+        p.flags.resize(s.cols);
         p.top.reserve(kTopOutliers);
         std::vector<float> row(s.cols), y(s.kernels ? s.cols : 0);
         std::vector<std::byte> q(s.qRowBytes);
@@ -352,6 +414,7 @@ Result<TensorAnalysis> analyzeTensor(const io::Checkpoint& ck, std::size_t index
                 else p.previewBad = true;
             }
         }
+        closeCellRow(s, p);
     });
     if (!ok || stop.stop_requested()) return makeError(ErrorCode::Cancelled, ck.path().string(), {});
 
@@ -378,9 +441,11 @@ Result<TensorAnalysis> analyzeTensor(const io::Checkpoint& ck, std::size_t index
         s4 += p.s4;
         mn = std::min(mn, p.mn);
         mx = std::max(mx, p.mx);
-        for (std::size_t b = 0; b < kHistogramBins; ++b) out.histogram.bins[b] += p.bins[b];
-        out.histogram.under += p.under;
-        out.histogram.over += p.over;
+        for (const auto& h : p.hist) {
+            out.histogram.under += h[0];
+            for (std::size_t b = 0; b < kHistogramBins; ++b) out.histogram.bins[b] += h[b + 1];
+            out.histogram.over += h[kHistogramBins + 1];
+        }
         for (std::size_t k = 0; k < 2; ++k) beyond[k] += p.beyond[k];
         top.insert(top.end(), p.top.begin(), p.top.end());
         for (std::uint64_t c = 0; c < s.cols; ++c) {

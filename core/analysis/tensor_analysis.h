@@ -15,9 +15,10 @@
 //        share of values with |w - mean| > 3 std and > 6 std (exact: values near the
 //        provisional thresholds are kept and resolved once mean/std are known; when the
 //        provisional std was too far off, a second pass counts them),
-//        the histogram: HistogramBins bins over [lo, hi) = m_s -+ 8 s_s (the sample's mean and
-//        std: stated in the result), bin = floor((w - lo) * scale) with scale = bins / (hi - lo)
-//        in double, w < lo -> under, bin >= bins -> over; bins + under + over = finite count,
+//        the histogram: kHistogramBins bins over [lo, hi) = m_s -+ 8 s_s (the sample's mean and
+//        std, as floats: stated in the result), t = (w - lo) * scale with scale = bins / (hi - lo),
+//        all in float; t < 0 -> under, t >= bins -> over, else bin floor(t);
+//        bins + under + over = finite count,
 //        the outlier map: the rows and columns split into at most 256 x 256 cells (cell of row r:
 //        r * cellRows / rows, of column c: c * cellCols / cols), each cell max |w| / std,
 //        the 32 values of largest |w| (ties: lower flat index first) with row, column, value,
@@ -64,10 +65,11 @@ struct TensorStats {
 };
 
 struct Histogram {
-    double lo = 0, hi = 0; // [lo, hi): provisional mean -+ 8 provisional std
+    float lo = 0, hi = 0; // [lo, hi): provisional mean -+ 8 provisional std
     std::array<std::uint64_t, kHistogramBins> bins{};
     std::uint64_t under = 0, over = 0;
-    double scale() const { return hi > lo ? static_cast<double>(kHistogramBins) / (hi - lo) : 0.0; }
+    // Bin of a finite w: t = (w - lo) * scale() in float; t < 0 under, t >= bins over, else floor(t).
+    float scale() const { return hi > lo ? static_cast<float>(kHistogramBins) / (hi - lo) : 0.0f; }
 };
 
 struct OutlierMap {

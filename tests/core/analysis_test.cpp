@@ -207,13 +207,13 @@ void expectMatchesNaive(const TensorAnalysis& a, const GenTensor& g)
     ASSERT_LT(h.lo, h.hi);
     std::array<std::uint64_t, analysis::kHistogramBins> bins{};
     std::uint64_t under = 0, over = 0;
-    const double scale = static_cast<double>(analysis::kHistogramBins) / (h.hi - h.lo);
+    const float scale = static_cast<float>(analysis::kHistogramBins) / (h.hi - h.lo);
     for (float x : v) {
         if (!std::isfinite(x)) continue;
-        const double p = std::floor((static_cast<double>(x) - h.lo) * scale);
+        const float p = (x - h.lo) * scale;
         if (p < 0) ++under;
-        else if (p >= static_cast<double>(analysis::kHistogramBins)) ++over;
-        else ++bins[static_cast<std::size_t>(p)];
+        else if (p >= static_cast<float>(analysis::kHistogramBins)) ++over;
+        else ++bins[static_cast<std::size_t>(std::floor(p))];
     }
     EXPECT_EQ(h.bins, bins);
     EXPECT_EQ(h.under, under);
