@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/analysis/row_kernels.h"
 #include "core/analysis/row_reader.h"
 #include "core/arch/tensor_role.h"
 #include "core/jobs/thread_arena.h"
@@ -53,14 +54,8 @@ bool heapLess(const TopItem& x, const TopItem& y) { return better(x, y); }
 
 struct Part {
     std::uint64_t r0 = 0, r1 = 0;
-    std::uint64_t finite = 0, nan = 0, inf = 0, zeros = 0;
-    double s1 = 0, s2 = 0, s3 = 0, s4 = 0; // sums of powers of d = w - m_s
-    float mn = std::numeric_limits<float>::infinity(), mx = -std::numeric_limits<float>::infinity();
-    // Four interleaved histograms (index 0 under, 1..bins, bins + 1 over): consecutive values
-    // in one bin would otherwise wait on each other's increments.
-    std::array<std::array<std::uint64_t, kHistogramBins + 2>, 4> hist{};
-    std::array<std::uint64_t, 2> beyond{}; // surely beyond k std (outside the band)
-    std::array<std::vector<float>, 2> candidates;
+    std::uint64_t nan = 0, inf = 0;
+    detail::RowSums sums; // finite values: moments, min/max, zeros, histogram, tail bands
     std::uint32_t cellRow0 = 0;
     std::vector<float> cells;    // max |w| per cell, rows cellRow0..
     std::uint32_t openCellRow = 0;
@@ -68,8 +63,7 @@ struct Part {
     std::vector<double> colSq;
     std::vector<float> colMax;
     std::vector<TopItem> top; // heap
-    std::vector<std::int32_t> binOf; // per column scratch
-    std::vector<std::uint8_t> flags; // per column scratch: in the 3 / 6 std candidate band
+    std::vector<std::int32_t> slots; // per column scratch
     PreviewSums preview;
     bool previewBad = false;
 };
@@ -77,8 +71,9 @@ struct Part {
 struct Setup {
     std::uint64_t rows = 0, cols = 0;
     float ms = 0;        // provisional mean
-    float lo = 0, scale = 0;
     std::array<float, 2> bandLo{}, bandHi{};
+    detail::RowParams params;
+    detail::FiniteRowFn kernel = nullptr;
     std::uint32_t cellRows = 0, cellCols = 0;
     std::vector<std::uint32_t> cellColBegin; // cellCols + 1 column bounds
     // preview
@@ -103,71 +98,6 @@ void pushTop(std::vector<TopItem>& heap, const TopItem& it)
         heap.back() = it;
         std::push_heap(heap.begin(), heap.end(), heapLess);
     }
-}
-
-// Moments, min/max and zeros of an all-finite row: eight float lanes flushed into double
-// every 64 values (keeps the float sums short), scalar tail.
-void rowMoments(const float* w, std::uint64_t n, float ms, Part& p)
-{
-    double d1 = 0, d2 = 0, d3 = 0, d4 = 0;
-    float mn[8], mx[8];
-    std::uint32_t z[8] = {};
-    for (int l = 0; l < 8; ++l) mn[l] = mx[l] = w[0];
-    std::uint64_t i = 0;
-    for (; i + 64 <= n; i += 64) {
-        float a1[8] = {}, a2[8] = {}, a3[8] = {}, a4[8] = {};
-        for (std::uint64_t j = 0; j < 64; j += 8)
-            for (int l = 0; l < 8; ++l) {
-                const float x = w[i + j + l];
-                const float d = x - ms;
-                const float q = d * d;
-                a1[l] += d;
-                a2[l] += q;
-                a3[l] += q * d;
-                a4[l] += q * q;
-                mn[l] = std::min(mn[l], x);
-                mx[l] = std::max(mx[l], x);
-                z[l] += x == 0.0f;
-            }
-        for (int l = 0; l < 8; ++l) {
-            d1 += a1[l];
-            d2 += a2[l];
-            d3 += a3[l];
-            d4 += a4[l];
-        }
-    }
-    if (!std::isfinite(d4)) { // huge values overflowed float powers: redo the row in double
-        d1 = d2 = d3 = d4 = 0;
-        i = 0;
-    }
-    for (; i < n; ++i) {
-        const double d = static_cast<double>(w[i]) - ms;
-        d1 += d;
-        d2 += d * d;
-        d3 += d * d * d;
-        d4 += d * d * d * d;
-        mn[0] = std::min(mn[0], w[i]);
-        mx[0] = std::max(mx[0], w[i]);
-        z[0] += w[i] == 0.0f;
-    }
-    for (int l = 0; l < 8; ++l) {
-        p.mn = std::min(p.mn, mn[l]);
-        p.mx = std::max(p.mx, mx[l]);
-        p.zeros += z[l];
-    }
-    p.s1 += d1;
-    p.s2 += d2;
-    p.s3 += d3;
-    p.s4 += d4;
-    p.finite += n;
-}
-
-// Histogram bin slot of a finite value: 0 under, 1 + floor(t), bins + 1 over (see the header).
-inline std::int32_t binSlot(float x, float lo, float scale)
-{
-    const float t = (x - lo) * scale;
-    const float tc = std::min(std::max(t, -1.0f), static_cast<float>(kHistogramBins));
-    return t < 0.0f ? 0 : static_cast<std::int32_t>(tc) + 1;
 }
 
 // Folds the open cell row's column maxima into the map and the column maxima.
@@ -196,69 +126,17 @@ void rowRest(const float* w, std::uint64_t r, const Setup& s, Part& p, bool chec
     }
     float rowMax = 0.0f;
     if (checked) {
+        detail::RowSums& su = p.sums;
         for (std::uint64_t c = 0; c < n; ++c) {
             const float x = w[c];
             if (std::isnan(x)) { ++p.nan; continue; }
             if (std::isinf(x)) { ++p.inf; continue; }
-            const double d = static_cast<double>(x) - s.ms;
-            p.s1 += d;
-            p.s2 += d * d;
-            p.s3 += d * d * d;
-            p.s4 += d * d * d * d;
-            p.mn = std::min(p.mn, x);
-            p.mx = std::max(p.mx, x);
-            p.zeros += x == 0.0f;
-            ++p.finite;
-            ++p.hist[0][static_cast<std::size_t>(binSlot(x, s.lo, s.scale))];
-            const float ad = std::fabs(x - s.ms);
-            for (std::size_t k = 0; k < 2; ++k) {
-                if (ad > s.bandHi[k]) ++p.beyond[k];
-                else if (ad >= s.bandLo[k]) p.candidates[k].push_back(x);
-            }
-            const float a = std::fabs(x);
-            p.cellRowMax[c] = std::max(p.cellRowMax[c], a);
-            p.colSq[c] += static_cast<double>(x) * x;
-            rowMax = std::max(rowMax, a);
+            rowMax = std::max(rowMax, detail::finiteValue(x, c, s.params, su, p.slots.data(), p.cellRowMax.data(), p.colSq.data()));
+            ++su.hist[0][static_cast<std::size_t>(p.slots[c])];
+            ++su.finite;
         }
     } else {
-        // Vector-friendly: bin slots, band flags and counts, then the scalar increments.
-        std::int32_t* bin = p.binOf.data();
-        std::uint8_t* flag = p.flags.data();
-        std::uint32_t b3 = 0, b6 = 0;
-        const float lo = s.lo, scale = s.scale, ms = s.ms;
-        const float lo3 = s.bandLo[0], hi3 = s.bandHi[0], lo6 = s.bandLo[1], hi6 = s.bandHi[1];
-        for (std::uint64_t c = 0; c < n; ++c) {
-            const float x = w[c];
-            bin[c] = binSlot(x, lo, scale);
-            const float ad = std::fabs(x - ms);
-            b3 += ad > hi3;
-            b6 += ad > hi6;
-            flag[c] = static_cast<std::uint8_t>((ad >= lo3 && ad <= hi3 ? 1 : 0) | (ad >= lo6 && ad <= hi6 ? 2 : 0));
-        }
-        p.beyond[0] += b3;
-        p.beyond[1] += b6;
-        std::uint64_t c = 0;
-        for (; c + 4 <= n; c += 4) {
-            ++p.hist[0][static_cast<std::size_t>(bin[c])];
-            ++p.hist[1][static_cast<std::size_t>(bin[c + 1])];
-            ++p.hist[2][static_cast<std::size_t>(bin[c + 2])];
-            ++p.hist[3][static_cast<std::size_t>(bin[c + 3])];
-        }
-        for (; c < n; ++c) ++p.hist[0][static_cast<std::size_t>(bin[c])];
-        for (c = 0; c < n; ++c)
-            if (flag[c]) {
-                if (flag[c] & 1) p.candidates[0].push_back(w[c]);
-                if (flag[c] & 2) p.candidates[1].push_back(w[c]);
-            }
-        float* cm = p.cellRowMax.data();
-        double* colSq = p.colSq.data();
-        for (c = 0; c < n; ++c) {
-            const float x = w[c];
-            const float a = std::fabs(x);
-            cm[c] = std::max(cm[c], a);
-            colSq[c] += static_cast<double>(x) * x;
-            rowMax = std::max(rowMax, a);
-        }
+        rowMax = s.kernel(w, n, s.params, p.sums, p.slots.data(), p.cellRowMax.data(), p.colSq.data());
     }
     // Top outliers: only rows that reach the current 32nd largest |w| are scanned.
     const float gate = p.top.size() < kTopOutliers ? -1.0f : p.top.front().a;
@@ -358,12 +236,18 @@ Result<TensorAnalysis> analyzeTensor(const io::Checkpoint& ck, std::size_t index
             out.histogram.lo = std::nextafter(s.ms, -std::numeric_limits<float>::infinity());
             out.histogram.hi = std::nextafter(s.ms, std::numeric_limits<float>::infinity());
         }
-        s.lo = out.histogram.lo;
-        s.scale = out.histogram.scale();
         for (std::size_t k = 0; k < 2; ++k) {
             s.bandLo[k] = static_cast<float>(kTailStds[k] * sd) * kBandLo;
             s.bandHi[k] = static_cast<float>(kTailStds[k] * sd) * kBandHi;
         }
+        s.params.ms = s.ms;
+        s.params.lo = out.histogram.lo;
+        s.params.scale = out.histogram.scale();
+        s.params.lo3 = s.bandLo[0];
+        s.params.hi3 = s.bandHi[0];
+        s.params.lo6 = s.bandLo[1];
+        s.params.hi6 = s.bandHi[1];
+        s.kernel = detail::finiteRowKernel(config.cpuLevel);
     }
     s.cellRows = static_cast<std::uint32_t>(std::min<std::uint64_t>(s.rows, kOutlierMapMaxCells));
     s.cellCols = static_cast<std::uint32_t>(std::min<std::uint64_t>(s.cols, kOutlierMapMaxCells));
@@ -398,8 +282,7 @@ Result<TensorAnalysis> analyzeTensor(const io::Checkpoint& ck, std::size_t index
         p.cellRowMax.assign(s.cols, 0.0f);
         p.colSq.assign(s.cols, 0.0);
         p.colMax.assign(s.cols, 0.0f);
-        p.binOf.resize(s.cols);
-        p.flags.resize(s.cols);
+        p.slots.resize(s.cols);
         p.top.reserve(kTopOutliers);
         std::vector<float> row(s.cols), y(s.kernels ? s.cols : 0);
         std::vector<std::byte> q(s.qRowBytes);
@@ -407,7 +290,6 @@ Result<TensorAnalysis> analyzeTensor(const io::Checkpoint& ck, std::size_t index
             if ((r & 63) == 0 && stop.stop_requested()) return;
             rr.read(r, 1, row.data());
             const bool finite = firstNonFinite(row.data(), s.cols) == s.cols;
-            if (finite) rowMoments(row.data(), s.cols, s.ms, p);
             rowRest(row.data(), r, s, p, !finite);
             if (s.kernels) {
                 if (finite) rowPreview(row.data(), r, s, p, q, y);
@@ -431,22 +313,23 @@ Result<TensorAnalysis> analyzeTensor(const io::Checkpoint& ck, std::size_t index
     PreviewSums preview;
     bool previewBad = false;
     for (const Part& p : parts) {
-        st.finite += p.finite;
+        const detail::RowSums& su = p.sums;
+        st.finite += su.finite;
         st.nan += p.nan;
         st.inf += p.inf;
-        st.zeros += p.zeros;
-        s1 += p.s1;
-        s2 += p.s2;
-        s3 += p.s3;
-        s4 += p.s4;
-        mn = std::min(mn, p.mn);
-        mx = std::max(mx, p.mx);
-        for (const auto& h : p.hist) {
+        st.zeros += su.zeros;
+        s1 += su.s1();
+        s2 += su.s2();
+        s3 += su.s3();
+        s4 += su.s4();
+        mn = std::min(mn, su.mn);
+        mx = std::max(mx, su.mx);
+        for (const auto& h : su.hist) {
             out.histogram.under += h[0];
             for (std::size_t b = 0; b < kHistogramBins; ++b) out.histogram.bins[b] += h[b + 1];
             out.histogram.over += h[kHistogramBins + 1];
         }
-        for (std::size_t k = 0; k < 2; ++k) beyond[k] += p.beyond[k];
+        for (std::size_t k = 0; k < 2; ++k) beyond[k] += su.beyond[k];
         top.insert(top.end(), p.top.begin(), p.top.end());
         for (std::uint64_t c = 0; c < s.cols; ++c) {
             colSq[c] += p.colSq[c];
@@ -484,7 +367,7 @@ Result<TensorAnalysis> analyzeTensor(const io::Checkpoint& ck, std::size_t index
             }
             tail[k] = beyond[k];
             for (const Part& p : parts)
-                for (float x : p.candidates[k]) tail[k] += std::fabs(static_cast<double>(x) - st.mean) > ks;
+                for (float x : p.sums.candidates[k]) tail[k] += std::fabs(static_cast<double>(x) - st.mean) > ks;
         }
         if (needPass) { // the sample's std was too far off: count in a second pass
             std::vector<std::array<std::uint64_t, 2>> counts(parts.size());

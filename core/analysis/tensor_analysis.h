@@ -40,6 +40,7 @@
 #include <string>
 #include <vector>
 
+#include "core/common/cpu_features.h"
 #include "core/common/result.h"
 #include "core/io/checkpoint.h"
 #include "core/tensor/dtype.h"
@@ -121,6 +122,7 @@ struct TensorAnalysis {
 struct TensorAnalysisConfig {
     std::optional<DType> previewType;   // quantize-dequantize with this type's kernels
     const float* importance = nullptr;  // per column (x n_mat for 3-D tensors: cols * dim1 values), or null
+    CpuLevel cpuLevel = CpuLevel::Best; // the row kernel (Scalar: the reference); results are identical
 };
 
 // Analyses tensor `index` of `ck` inside the caller's arena (jobs::ThreadArena): parallel over

@@ -326,6 +326,41 @@ TEST_F(AnalysisTest, ResultsDoNotDependOnTheThreadCount)
     }
 }
 
+// The AVX2 row kernel performs the scalar reference's operations lane for lane: same bits.
+TEST_F(AnalysisTest, VectorKernelGivesTheScalarReferencesBits)
+{
+    if (clampCpuLevel(CpuLevel::Avx2) < CpuLevel::Avx2) GTEST_SKIP() << "no AVX2";
+    // Rows of 512 (whole 64-blocks) and 96 (a block and a scalar tail); one with huge values
+    // whose float d^4 overflows (the double path).
+    auto big = heavy(128 * 20, 9, 1e9f);
+    std::vector<GenTensor> ts = {m_tensors[0], m_tensors[2], m_tensors[4], f32Tensor("huge.weight", {128, 20}, big),
+                                 f32Tensor("odd.weight", {96, 7}, heavy(96 * 7, 10, 0.1f))};
+    const fs::path path = m_dir.path() / "kernels.gguf";
+    writeGguf(path, ts);
+    auto ck = open(path);
+    for (std::size_t i = 0; i < ts.size(); ++i) {
+        SCOPED_TRACE(ts[i].name);
+        analysis::TensorAnalysisConfig scalar, vector;
+        scalar.cpuLevel = CpuLevel::Scalar;
+        vector.cpuLevel = CpuLevel::Avx2;
+        const auto a = analyze(*ck, i, scalar), b = analyze(*ck, i, vector);
+        EXPECT_EQ(a.stats.mean, b.stats.mean);
+        EXPECT_EQ(a.stats.std, b.stats.std);
+        EXPECT_EQ(a.stats.kurtosis, b.stats.kurtosis);
+        EXPECT_EQ(a.stats.min, b.stats.min);
+        EXPECT_EQ(a.stats.max, b.stats.max);
+        EXPECT_EQ(a.stats.zeros, b.stats.zeros);
+        EXPECT_EQ(a.stats.beyond3Std, b.stats.beyond3Std);
+        EXPECT_EQ(a.stats.beyond6Std, b.stats.beyond6Std);
+        EXPECT_EQ(a.histogram.bins, b.histogram.bins);
+        EXPECT_EQ(a.histogram.under, b.histogram.under);
+        EXPECT_EQ(a.outlierMap.cells, b.outlierMap.cells);
+        EXPECT_EQ(a.columnL2, b.columnL2);
+        EXPECT_EQ(a.columnMaxAbs, b.columnMaxAbs);
+        if (i < 3) expectMatchesNaive(b, ts[i]);
+    }
+}
+
 // The preview's error is the error of the quantizer's own output (quantizeRows/dequantizeRows,
 // the kernels runQuantize uses), with and without importance.
 TEST_F(AnalysisTest, PreviewEqualsTheQuantizersOwnRoundTrip)
