@@ -1,6 +1,7 @@
 #include "core/analysis/tensor_analysis.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 
@@ -74,6 +75,7 @@ struct Setup {
     std::array<float, 2> bandLo{}, bandHi{};
     detail::RowParams params;
     detail::FiniteRowFn kernel = nullptr;
+    std::atomic<float>* topGate = nullptr; // shared by the parts (see rowRest)
     std::uint32_t cellRows = 0, cellCols = 0;
     std::vector<std::uint32_t> cellColBegin; // cellCols + 1 column bounds
     // preview
@@ -138,14 +140,24 @@ void rowRest(const float* w, std::uint64_t r, const Setup& s, Part& p, bool chec
     } else {
         rowMax = s.kernel(w, n, s.params, p.sums, p.slots.data(), p.cellRowMax.data(), p.colSq.data());
     }
-    // Top outliers: only rows that reach the current 32nd largest |w| are scanned.
-    const float gate = p.top.size() < kTopOutliers ? -1.0f : p.top.front().a;
-    if (rowMax > gate || p.top.size() < kTopOutliers) {
-        for (std::uint64_t c = 0; c < n; ++c) {
-            const float x = w[c];
-            if (checked && !std::isfinite(x)) continue;
-            const float a = std::fabs(x);
-            if (p.top.size() < kTopOutliers || a > p.top.front().a) pushTop(p.top, TopItem{a, r * n + c, x});
+    // Top outliers. A value below some part's 32nd largest |w| cannot be among the tensor's 32
+    // largest: the parts share the largest of their 32nd values as a gate, and only rows that
+    // reach it are scanned. Values equal to the gate go on to the exact tie order of pushTop.
+    float gate = s.topGate->load(std::memory_order_relaxed);
+    if (rowMax < gate) return;
+    for (std::uint64_t c = 0; c < n; ++c) {
+        const float x = w[c];
+        const float a = std::fabs(x);
+        if (!(a >= gate)) continue; // NaN too
+        if (checked && std::isinf(x)) continue;
+        if (p.top.size() < kTopOutliers || better(TopItem{a, r * n + c, x}, p.top.front())) {
+            pushTop(p.top, TopItem{a, r * n + c, x});
+            if (p.top.size() == kTopOutliers && p.top.front().a > gate) {
+                gate = p.top.front().a;
+                float seen = s.topGate->load(std::memory_order_relaxed);
+                while (seen < gate && !s.topGate->compare_exchange_weak(seen, gate, std::memory_order_relaxed)) {
+                }
+            }
         }
     }
 }
@@ -269,6 +281,8 @@ Result<TensorAnalysis> analyzeTensor(const io::Checkpoint& ck, std::size_t index
     }
 
     // 1. The pass.
+    std::atomic<float> topGate{-1.0f};
+    s.topGate = &topGate;
     const auto ranges = partition(s.rows);
     std::vector<Part> parts(ranges.size());
     const bool ok = jobs::parallelFor(parts.size(), stop, [&](std::size_t pi) {
