@@ -148,7 +148,12 @@ void writeTensor(Writer& w, const std::string& name, const CachedTensor& c)
     w.pod(a.outlierMap.cellRows);
     w.pod(a.outlierMap.cellCols);
     w.vec(a.outlierMap.cells);
-    w.vec(a.top);
+    w.pod(static_cast<std::uint64_t>(a.top.size()));
+    for (const Outlier& o : a.top) {
+        w.pod(o.row);
+        w.pod(o.col);
+        w.pod(o.value);
+    }
     w.vec(a.columnL2);
     w.vec(a.columnMaxAbs);
     w.pod(static_cast<std::uint32_t>(c.previews.size()));
@@ -182,7 +187,15 @@ bool readTensor(Reader& r, std::string& name, CachedTensor& c)
     a.outlierMap.cellRows = r.pod<std::uint32_t>();
     a.outlierMap.cellCols = r.pod<std::uint32_t>();
     a.outlierMap.cells = r.vec<float>();
-    a.top = r.vec<Outlier>();
+    const auto nTop = r.pod<std::uint64_t>();
+    for (std::uint64_t i = 0; i < nTop && i <= kTopOutliers && r.ok; ++i) {
+        Outlier o;
+        o.row = r.pod<std::uint64_t>();
+        o.col = r.pod<std::uint64_t>();
+        o.value = r.pod<float>();
+        a.top.push_back(o);
+    }
+    if (nTop > kTopOutliers) return false;
     a.columnL2 = r.vec<float>();
     a.columnMaxAbs = r.vec<float>();
     const auto np = r.pod<std::uint32_t>();

@@ -46,6 +46,8 @@ struct ModelAnalysis {
     std::size_t nonFinite = 0;        // tensors with NaN/Inf values
 };
 
+// Called on the job's thread (the one that called analyzeModel) as each tensor finishes, in
+// config order, with the snapshot that also ends up in ModelAnalysis::tensors.
 using TensorCallback = std::function<void(const std::shared_ptr<const TensorAnalysis>&)>;
 
 // Progress: Stage::Analyzing with tensor bytes done/total and the tensor name. Cancellation is
