@@ -63,7 +63,44 @@ float finiteRowScalar(const float* w, std::uint64_t n, const RowParams& p, RowSu
     return rowMax;
 }
 
+void rowErrorScalar(const float* w, const float* y, const float* imp, std::uint64_t n, ErrorSums& s)
+{
+    double lanes[5][4] = {};
+    errorTail(w, y, imp, 0, n, lanes, s);
+}
+
 } // namespace
+
+void errorTail(const float* w, const float* y, const float* imp, std::uint64_t from, std::uint64_t n, double (&lanes)[5][4],
+               ErrorSums& s)
+{
+    for (std::uint64_t c = from; c < n; ++c) {
+        const std::uint64_t l = c % 4;
+        const double x = static_cast<double>(w[c]);
+        const double e = x - static_cast<double>(y[c]);
+        lanes[0][l] += e * e;
+        lanes[1][l] += x * x;
+        lanes[4][l] = std::max(lanes[4][l], std::fabs(e));
+        if (imp) {
+            const double v = static_cast<double>(imp[c]);
+            lanes[2][l] += v * e * e;
+            lanes[3][l] += v * x * x;
+        }
+    }
+    for (int l = 0; l < 4; ++l) {
+        s.errSq += lanes[0][l];
+        s.refSq += lanes[1][l];
+        s.weightedErrSq += lanes[2][l];
+        s.weightedRefSq += lanes[3][l];
+        s.maxAbs = std::max(s.maxAbs, lanes[4][l]);
+    }
+}
+
+RowErrorFn rowErrorKernel(CpuLevel level) noexcept
+{
+    if (clampCpuLevel(level) >= CpuLevel::Avx2 && avx2::supported()) return avx2::rowError;
+    return rowErrorScalar;
+}
 
 double RowSums::s1() const { return laneSum(d1, t1); }
 double RowSums::s2() const { return laneSum(d2, t2); }

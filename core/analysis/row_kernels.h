@@ -62,8 +62,20 @@ inline std::int32_t binSlot(float x, float lo, float scale)
     return t < 0.0f ? 0 : static_cast<std::int32_t>(tc) + 1;
 }
 
+// Quantization error of a row: w the input, y its dequantized round trip, imp the importance
+// (or null). Sums in 4 double lanes (lane = index mod 4), added in lane order at the end.
+struct ErrorSums {
+    double errSq = 0, refSq = 0, weightedErrSq = 0, weightedRefSq = 0, maxAbs = 0;
+};
+using RowErrorFn = void (*)(const float* w, const float* y, const float* imp, std::uint64_t n, ErrorSums& s);
+RowErrorFn rowErrorKernel(CpuLevel level = CpuLevel::Best) noexcept;
+// The lanes' tail and final sums, shared by both kernels.
+void errorTail(const float* w, const float* y, const float* imp, std::uint64_t from, std::uint64_t n, double (&lanes)[5][4],
+               ErrorSums& s);
+
 namespace avx2 {
 bool supported() noexcept;
+void rowError(const float* w, const float* y, const float* imp, std::uint64_t n, ErrorSums& s);
 float finiteRow(const float* w, std::uint64_t n, const RowParams& p, RowSums& s, std::int32_t* slots, float* cellRowMax,
                 double* colSq);
 } // namespace avx2

@@ -114,7 +114,35 @@ float finiteRow(const float* w, std::uint64_t n, const RowParams& p, RowSums& s,
     return rm;
 }
 
+void rowError(const float* w, const float* y, const float* imp, std::uint64_t n, ErrorSums& s)
+{
+    const __m256d signMask = _mm256_set1_pd(-0.0);
+    __m256d e2 = _mm256_setzero_pd(), r2 = e2, we2 = e2, wr2 = e2, mx = e2;
+    std::uint64_t c = 0;
+    for (; c + 4 <= n; c += 4) {
+        const __m256d x = _mm256_cvtps_pd(_mm_loadu_ps(w + c));
+        const __m256d e = _mm256_sub_pd(x, _mm256_cvtps_pd(_mm_loadu_ps(y + c)));
+        e2 = _mm256_add_pd(e2, _mm256_mul_pd(e, e));
+        r2 = _mm256_add_pd(r2, _mm256_mul_pd(x, x));
+        mx = _mm256_max_pd(mx, _mm256_andnot_pd(signMask, e));
+        if (imp) {
+            const __m256d v = _mm256_cvtps_pd(_mm_loadu_ps(imp + c));
+            we2 = _mm256_add_pd(we2, _mm256_mul_pd(_mm256_mul_pd(v, e), e));
+            wr2 = _mm256_add_pd(wr2, _mm256_mul_pd(_mm256_mul_pd(v, x), x));
+        }
+    }
+    double lanes[5][4];
+    _mm256_storeu_pd(lanes[0], e2);
+    _mm256_storeu_pd(lanes[1], r2);
+    _mm256_storeu_pd(lanes[2], we2);
+    _mm256_storeu_pd(lanes[3], wr2);
+    _mm256_storeu_pd(lanes[4], mx);
+    errorTail(w, y, imp, c, n, lanes, s);
+}
+
 #else
+
+void rowError(const float*, const float*, const float*, std::uint64_t, ErrorSums&) {}
 
 bool supported() noexcept
 {

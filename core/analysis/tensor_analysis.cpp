@@ -75,6 +75,7 @@ struct Setup {
     std::array<float, 2> bandLo{}, bandHi{};
     detail::RowParams params;
     detail::FiniteRowFn kernel = nullptr;
+    detail::RowErrorFn errorKernel = nullptr;
     std::atomic<float>* topGate = nullptr; // shared by the parts (see rowRest)
     std::uint32_t cellRows = 0, cellCols = 0;
     std::vector<std::uint32_t> cellColBegin; // cellCols + 1 column bounds
@@ -168,24 +169,14 @@ void rowPreview(const float* w, std::uint64_t r, const Setup& s, Part& p, std::v
     const auto n = static_cast<std::int64_t>(s.cols);
     s.kernels->quantizeRow(w, q.data(), n, imp);
     s.kernels->dequantizeRow(q.data(), y.data(), n);
-    double e2 = 0, r2 = 0, we2 = 0, wr2 = 0, mx = p.preview.maxAbsError;
-    for (std::uint64_t c = 0; c < s.cols; ++c) {
-        const double x = w[c];
-        const double e = x - static_cast<double>(y[c]);
-        e2 += e * e;
-        r2 += x * x;
-        mx = std::max(mx, std::fabs(e));
-        if (imp) {
-            we2 += static_cast<double>(imp[c]) * e * e;
-            wr2 += static_cast<double>(imp[c]) * x * x;
-        }
-    }
+    detail::ErrorSums e;
+    s.errorKernel(w, y.data(), imp, s.cols, e);
     p.preview.count += s.cols;
-    p.preview.errSq += e2;
-    p.preview.refSq += r2;
-    p.preview.maxAbsError = mx;
-    p.preview.weightedErrSq += we2;
-    p.preview.weightedRefSq += wr2;
+    p.preview.errSq += e.errSq;
+    p.preview.refSq += e.refSq;
+    p.preview.maxAbsError = std::max(p.preview.maxAbsError, e.maxAbs);
+    p.preview.weightedErrSq += e.weightedErrSq;
+    p.preview.weightedRefSq += e.weightedRefSq;
 }
 
 std::vector<std::pair<std::uint64_t, std::uint64_t>> partition(std::uint64_t rows)
@@ -260,6 +251,7 @@ Result<TensorAnalysis> analyzeTensor(const io::Checkpoint& ck, std::size_t index
         s.params.lo6 = s.bandLo[1];
         s.params.hi6 = s.bandHi[1];
         s.kernel = detail::finiteRowKernel(config.cpuLevel);
+        s.errorKernel = detail::rowErrorKernel(config.cpuLevel);
     }
     s.cellRows = static_cast<std::uint32_t>(std::min<std::uint64_t>(s.rows, kOutlierMapMaxCells));
     s.cellCols = static_cast<std::uint32_t>(std::min<std::uint64_t>(s.cols, kOutlierMapMaxCells));

@@ -226,6 +226,10 @@ int main(int argc, char** argv)
     }
     std::printf("analysis / read+sum = %.2f (target <= 1.5)\n", median(times["analysis"]) / base);
     if (preview)
+    {
         std::printf("preview / quantize = %.2f (target <= 1.0)\n", median(times["preview"]) / median(times["quantize"]));
+        std::printf("(preview - analysis) / quantize = %.2f (the preview's own share)\n",
+                    (median(times["preview"]) - median(times["analysis"])) / median(times["quantize"]));
+    }
     return 0;
 }

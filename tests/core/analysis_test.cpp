@@ -326,7 +326,8 @@ TEST_F(AnalysisTest, ResultsDoNotDependOnTheThreadCount)
     }
 }
 
-// The AVX2 row kernel performs the scalar reference's operations lane for lane: same bits.
+// The AVX2 row kernels (statistics, preview error) perform the scalar references' operations
+// lane for lane: same bits.
 TEST_F(AnalysisTest, VectorKernelGivesTheScalarReferencesBits)
 {
     if (clampCpuLevel(CpuLevel::Avx2) < CpuLevel::Avx2) GTEST_SKIP() << "no AVX2";
@@ -343,7 +344,19 @@ TEST_F(AnalysisTest, VectorKernelGivesTheScalarReferencesBits)
         analysis::TensorAnalysisConfig scalar, vector;
         scalar.cpuLevel = CpuLevel::Scalar;
         vector.cpuLevel = CpuLevel::Avx2;
+        std::vector<float> imp(ts[i].ne[0]);
+        for (std::size_t k = 0; k < imp.size(); ++k) imp[k] = 0.25f + static_cast<float>(k % 5);
+        scalar.previewType = vector.previewType = DType::Q8_0;
+        scalar.importance = vector.importance = imp.data();
         const auto a = analyze(*ck, i, scalar), b = analyze(*ck, i, vector);
+        ASSERT_EQ(a.preview.has_value(), b.preview.has_value());
+        if (a.preview) { // bit for bit (the huge tensor's F16 block scales overflow: NaN on both sides)
+            const auto& x = a.preview->sums;
+            const auto& z = b.preview->sums;
+            for (auto [u, v] : {std::pair{x.errSq, z.errSq}, {x.refSq, z.refSq}, {x.weightedErrSq, z.weightedErrSq},
+                                {x.weightedRefSq, z.weightedRefSq}, {x.maxAbsError, z.maxAbsError}})
+                EXPECT_EQ(std::memcmp(&u, &v, sizeof u), 0) << u << " vs " << v;
+        }
         EXPECT_EQ(a.stats.mean, b.stats.mean);
         EXPECT_EQ(a.stats.std, b.stats.std);
         EXPECT_EQ(a.stats.kurtosis, b.stats.kurtosis);
