@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <cmath>
 #include <limits>
 
@@ -77,6 +78,7 @@ struct Setup {
     detail::FiniteRowFn kernel = nullptr;
     detail::RowErrorFn errorKernel = nullptr;
     std::atomic<float>* topGate = nullptr; // shared by the parts (see rowRest)
+    float firstGate = -1.0f;
     std::uint32_t cellRows = 0, cellCols = 0;
     std::vector<std::uint32_t> cellColBegin; // cellCols + 1 column bounds
     // preview
@@ -146,13 +148,14 @@ void rowRest(const float* w, std::uint64_t r, const Setup& s, Part& p, bool chec
     // reach it are scanned. Values equal to the gate go on to the exact tie order of pushTop.
     float gate = s.topGate->load(std::memory_order_relaxed);
     if (rowMax < gate) return;
-    for (std::uint64_t c = 0; c < n; ++c) {
+    for (std::uint64_t c = 0;; ++c) {
+        while (c < n && !(std::fabs(w[c]) >= gate)) ++c; // NaN never passes
+        if (c >= n) break;
         const float x = w[c];
-        const float a = std::fabs(x);
-        if (!(a >= gate)) continue; // NaN too
         if (checked && std::isinf(x)) continue;
-        if (p.top.size() < kTopOutliers || better(TopItem{a, r * n + c, x}, p.top.front())) {
-            pushTop(p.top, TopItem{a, r * n + c, x});
+        const TopItem it{std::fabs(x), r * n + c, x};
+        if (p.top.size() < kTopOutliers || better(it, p.top.front())) {
+            pushTop(p.top, it);
             if (p.top.size() == kTopOutliers && p.top.front().a > gate) {
                 gate = p.top.front().a;
                 float seen = s.topGate->load(std::memory_order_relaxed);
@@ -218,6 +221,7 @@ Result<TensorAnalysis> analyzeTensor(const io::Checkpoint& ck, std::size_t index
         std::vector<float> row(s.cols);
         double sum = 0, sq = 0;
         std::uint64_t n = 0;
+        std::vector<float> mags;
         for (std::uint64_t i = 0; i < ns; ++i) {
             rr.read(i * s.rows / ns, 1, row.data());
             for (float x : row)
@@ -225,7 +229,14 @@ Result<TensorAnalysis> analyzeTensor(const io::Checkpoint& ck, std::size_t index
                     sum += x;
                     sq += static_cast<double>(x) * x;
                     ++n;
+                    mags.push_back(std::fabs(x));
                 }
+        }
+        // The sample's 32nd largest |w|: the tensor has at least 32 values that large, so no
+        // smaller value can be among its 32 largest (the first gate of the top-outlier scan).
+        if (mags.size() >= kTopOutliers) {
+            std::nth_element(mags.begin(), mags.begin() + (kTopOutliers - 1), mags.end(), std::greater<float>());
+            s.firstGate = mags[kTopOutliers - 1];
         }
         const double m = n ? sum / static_cast<double>(n) : 0.0;
         const double v = n ? std::max(0.0, sq / static_cast<double>(n) - m * m) : 0.0;
@@ -273,7 +284,7 @@ Result<TensorAnalysis> analyzeTensor(const io::Checkpoint& ck, std::size_t index
     }
 
     // 1. The pass.
-    std::atomic<float> topGate{-1.0f};
+    std::atomic<float> topGate{s.firstGate};
     s.topGate = &topGate;
     const auto ranges = partition(s.rows);
     std::vector<Part> parts(ranges.size());
