@@ -454,6 +454,44 @@ TEST_F(AnalysisTest, CancelledBeforeTheFirstTensor)
     EXPECT_FALSE(fs::exists(analysis::AnalysisCache::cachePath(cfg.cacheDir, *m_ck)));
 }
 
+// Stop requested while the job runs (from the per-tensor callback): Cancelled after that
+// tensor, nothing cached; progress reports Stage::Analyzing in tensor bytes up to the total.
+TEST_F(AnalysisTest, CancelledBetweenTensorsAndProgressInBytes)
+{
+    struct Sink final : jobs::ProgressSink {
+        std::vector<std::pair<std::uint64_t, std::uint64_t>> reports;
+        void report(jobs::Stage stage, std::uint64_t done, std::uint64_t total, std::string_view) override
+        {
+            if (stage == jobs::Stage::Analyzing) reports.emplace_back(done, total);
+        }
+    };
+    analysis::ModelAnalysisConfig cfg;
+    cfg.tensors = {0, 1, 2, 3};
+    cfg.cacheDir = m_dir.path() / "cache";
+    std::uint64_t bytes = 0;
+    for (std::size_t i : cfg.tensors) bytes += m_ck->tensors()[i].bytes;
+    {
+        Sink sink;
+        auto r = analysis::analyzeModel(*m_ck, cfg, sink);
+        ASSERT_TRUE(r.ok());
+        ASSERT_EQ(sink.reports.size(), 5u);
+        EXPECT_EQ(sink.reports.front(), std::make_pair(std::uint64_t{0}, bytes));
+        EXPECT_EQ(sink.reports.back(), std::make_pair(bytes, bytes));
+        fs::remove_all(cfg.cacheDir);
+    }
+    std::stop_source stop;
+    std::size_t seen = 0;
+    Sink sink;
+    auto r = analysis::analyzeModel(*m_ck, cfg, sink, stop.get_token(), [&](const auto&) {
+        ++seen;
+        stop.request_stop();
+    });
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, ErrorCode::Cancelled);
+    EXPECT_EQ(seen, 1u);
+    EXPECT_FALSE(fs::exists(analysis::AnalysisCache::cachePath(cfg.cacheDir, *m_ck)));
+}
+
 TEST_F(AnalysisTest, SecondOpenReadsTheCacheAndAChangedFileInvalidatesIt)
 {
     analysis::ModelAnalysisConfig cfg;
