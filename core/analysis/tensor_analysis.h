@@ -11,7 +11,8 @@
 //      do not depend on the thread count) computes, over the FINITE values:
 //        count (all elements), nan/inf counts, exact zeros (+0 and -0), min, max, abs max,
 //        mean, std (population: divided by n), excess kurtosis m4 / m2^2 - 3 (0 when m2 == 0;
-//        central moments from sums of powers of (w - m_s) in double per row),
+//        central moments from sums of powers of (w - m_s): float lanes over 64 values, then
+//        double; row_kernels.h, whose AVX2 kernel gives the scalar reference's bits),
 //        share of values with |w - mean| > 3 std and > 6 std (exact: values near the
 //        provisional thresholds are kept and resolved once mean/std are known; when the
 //        provisional std was too far off, a second pass counts them),
