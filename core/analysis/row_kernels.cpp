@@ -137,15 +137,31 @@ float finiteValue(float x, std::uint64_t c, const RowParams& p, RowSums& s, std:
     return a;
 }
 
+void RowSums::flushHistogram()
+{
+    for (auto& h : hist)
+        for (std::size_t i = 0; i < kSlots; ++i) {
+            total[i] += h[i];
+            h[i] = 0;
+        }
+    sinceFlush = 0;
+}
+
+std::array<std::uint64_t, kSlots> RowSums::slotCounts() const
+{
+    std::array<std::uint64_t, kSlots> r = total;
+    for (const auto& h : hist)
+        for (std::size_t i = 0; i < kSlots; ++i) r[i] += h[i];
+    return r;
+}
+
 void countSlots(const std::int32_t* slots, std::uint64_t n, RowSums& s)
 {
+    if (s.sinceFlush + n >= (1ull << 31)) s.flushHistogram();
+    s.sinceFlush += n;
     std::uint64_t c = 0;
-    for (; c + 4 <= n; c += 4) {
-        ++s.hist[0][static_cast<std::size_t>(slots[c])];
-        ++s.hist[1][static_cast<std::size_t>(slots[c + 1])];
-        ++s.hist[2][static_cast<std::size_t>(slots[c + 2])];
-        ++s.hist[3][static_cast<std::size_t>(slots[c + 3])];
-    }
+    for (; c + 8 <= n; c += 8)
+        for (std::size_t k = 0; k < 8; ++k) ++s.hist[k][static_cast<std::size_t>(slots[c + k])];
     for (; c < n; ++c) ++s.hist[0][static_cast<std::size_t>(slots[c])];
 }
 

@@ -29,10 +29,18 @@ struct RowSums {
     double t1 = 0, t2 = 0, t3 = 0, t4 = 0;        // straight double sums
     float mn = 3.4028235e38f, mx = -3.4028235e38f;
     std::uint64_t zeros = 0, finite = 0;
-    std::array<std::array<std::uint64_t, kSlots>, 4> hist{};
+    // Eight interleaved 32-bit histograms (consecutive values in one bin would otherwise wait on
+    // each other's increments), added into `total` before they could overflow.
+    std::array<std::array<std::uint32_t, kSlots>, 8> hist{};
+    std::array<std::uint64_t, kSlots> total{};
     std::array<std::uint64_t, 2> beyond{};
     std::array<std::vector<float>, 2> candidates;
 
+    std::uint64_t sinceFlush = 0; // values counted in hist since it was added into total
+
+    // Adds hist into total (before the 32-bit counters could overflow).
+    void flushHistogram();
+    std::array<std::uint64_t, kSlots> slotCounts() const;
     double s1() const;
     double s2() const;
     double s3() const;

@@ -132,6 +132,8 @@ void rowRest(const float* w, std::uint64_t r, const Setup& s, Part& p, bool chec
     float rowMax = 0.0f;
     if (checked) {
         detail::RowSums& su = p.sums;
+        if (su.sinceFlush + n >= (1ull << 31)) su.flushHistogram();
+        su.sinceFlush += n;
         for (std::uint64_t c = 0; c < n; ++c) {
             const float x = w[c];
             if (std::isnan(x)) { ++p.nan; continue; }
@@ -341,11 +343,10 @@ Result<TensorAnalysis> analyzeTensor(const io::Checkpoint& ck, std::size_t index
         s4 += su.s4();
         mn = std::min(mn, su.mn);
         mx = std::max(mx, su.mx);
-        for (const auto& h : su.hist) {
-            out.histogram.under += h[0];
-            for (std::size_t b = 0; b < kHistogramBins; ++b) out.histogram.bins[b] += h[b + 1];
-            out.histogram.over += h[kHistogramBins + 1];
-        }
+        const auto counts = su.slotCounts();
+        out.histogram.under += counts[0];
+        for (std::size_t b = 0; b < kHistogramBins; ++b) out.histogram.bins[b] += counts[b + 1];
+        out.histogram.over += counts[kHistogramBins + 1];
         for (std::size_t k = 0; k < 2; ++k) beyond[k] += su.beyond[k];
         top.insert(top.end(), p.top.begin(), p.top.end());
         for (std::uint64_t c = 0; c < s.cols; ++c) {

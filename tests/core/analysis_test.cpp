@@ -16,6 +16,7 @@
 
 #include "core/analysis/analysis_cache.h"
 #include "core/analysis/model_analysis.h"
+#include "core/analysis/row_kernels.h"
 #include "core/analysis/tensor_analysis.h"
 #include "core/io/gguf_writer.h"
 #include "core/jobs/thread_arena.h"
@@ -256,6 +257,19 @@ void expectMatchesNaive(const TensorAnalysis& a, const GenTensor& g)
         EXPECT_EQ(a.top[i].col, idx[i] % cols);
         EXPECT_EQ(a.top[i].value, v[idx[i]]);
     }
+}
+
+// The 32-bit interleaved bin counters are added into 64-bit totals before they could overflow.
+TEST(AnalysisRowKernels, HistogramCountersFlushBeforeOverflow)
+{
+    analysis::detail::RowSums s;
+    s.hist[3][5] = 4000000000u;
+    s.sinceFlush = (1ull << 31) - 10;
+    const std::vector<std::int32_t> slots(16, 5);
+    analysis::detail::countSlots(slots.data(), slots.size(), s);
+    EXPECT_EQ(s.total[5], 4000000000ull);
+    EXPECT_EQ(s.sinceFlush, 16u);
+    EXPECT_EQ(s.slotCounts()[5], 4000000016ull);
 }
 
 class AnalysisTest : public ::testing::Test {
