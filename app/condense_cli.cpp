@@ -6,6 +6,7 @@
 #include <iostream>
 #include <unistd.h>
 
+#include "app/cli_analyze.h"
 #include "app/cli_commands.h"
 #include "app/cli_eval.h"
 #include "app/cli_tokenize.h"
@@ -20,6 +21,20 @@ int main(int argc, char** argv)
     auto* ins = app.add_subcommand("inspect", "Show what a model file or folder holds");
     ins->add_option("PATH", inspect.path, "Hugging Face folder, .safetensors or .gguf")->required();
     ins->add_flag("--json", inspect.json, "Write the report as JSON to stdout");
+
+    condense::cli::AnalyzeOptions an;
+    auto* anc = app.add_subcommand("analyze", "Weight statistics, histograms, outliers and quantization previews of a model's "
+                                              "tensors, without running it");
+    anc->add_option("MODEL", an.model, "Hugging Face folder, .safetensors or .gguf")->required();
+    anc->add_option("--tensor", an.tensorRegex, "Only tensors whose name matches this regex (PCRE2, searched)");
+    anc->add_option("--preview-type", an.previewType,
+                    "Quantize-dequantize every tensor as this ggml type (Q4_K, Q8_0, ...) or as this llama-quantize mix "
+                    "would (Q4_K_M, ...) and report the error");
+    anc->add_option("--imatrix", an.imatrix, "Importance matrix: the preview quantizes with it and reports the weighted error");
+    anc->add_option("--json", an.json, "Write the report as JSON to this file ('-' for stdout instead of the table)");
+    anc->add_flag("--histogram", an.histogram, "Include histograms, outlier maps and per-column norms in the JSON");
+    anc->add_flag("--no-cache", an.noCache, "Neither read nor write the analysis cache ($XDG_CACHE_HOME/condense)");
+    anc->add_option("--threads", an.threads, "Worker threads (0: all cores)")->default_val(0)->check(CLI::NonNegativeNumber);
 
     condense::cli::QuantizeOptions quant;
     auto* q = app.add_subcommand("quantize", "Convert or quantize a model into GGUF");
@@ -97,6 +112,7 @@ int main(int argc, char** argv)
     }
     const bool progressToTty = ::isatty(STDERR_FILENO) != 0;
     if (*ins) return condense::cli::runInspect(inspect);
+    if (*anc) return condense::cli::runAnalyze(an, progressToTty);
     if (*q) return condense::cli::runQuantize(quant, progressToTty);
     if (*evc) return condense::cli::runEval(ev, progressToTty);
     if (*bc) return condense::cli::runBench(bo);

@@ -2,7 +2,8 @@
 // EvalRequest run in-process give exactly what `condense-cli quantize` / `condense-cli eval`
 // give for the same options (the same file bytes; the same report figures), and their progress
 // is one job-wide fraction that never goes back, reaches 1 only at the end, and covers the
-// multiple-choice scoring that follows the perplexity pass.
+// multiple-choice scoring that follows the perplexity pass. An AnalyzeRequest's mix preview
+// quantizes each tensor to the type the quantizer's plan gives it, Hugging Face names included.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -12,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/pipeline/analyze_request.h"
 #include "core/pipeline/eval_request.h"
 #include "core/pipeline/quantize_request.h"
 #include "tests/support/sha256.h"
@@ -121,6 +123,49 @@ TEST(PipelineRequest, DryRunWritesNothingButThePlan)
     std::size_t files = 0;
     for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir.path())) ++files;
     EXPECT_EQ(files, 1u);
+}
+
+TEST(PipelineRequest, AnalyzePreviewFollowsTheMixPlan)
+{
+    const fs::path demo = test::sourceDir() / "resources" / "demo";
+    pipeline::QuantizeRequest plan;
+    plan.input = demo;
+    plan.type = "Q4_K_M";
+    plan.dryRun = true;
+    jobs::NullSink sink;
+    auto planned = pipeline::runQuantize(plan, sink);
+    ASSERT_TRUE(planned.ok()) << describe(planned.error());
+
+    pipeline::AnalyzeRequest req;
+    req.path = demo;
+    req.previewMix = "Q4_K_M";
+    req.threads = 2;
+    Recorder rec;
+    std::vector<std::string> streamed;
+    auto r = pipeline::runAnalyze(req, rec, {}, [&](const auto& t) { streamed.push_back(t->name); });
+    ASSERT_TRUE(r.ok()) << describe(r.error());
+    expectOneRisingFraction(rec);
+    EXPECT_EQ(r->previewLabel, "Q4_K_M");
+    ASSERT_EQ(streamed.size(), r->analysis.tensors.size());
+    std::size_t previewed = 0;
+    for (const auto& t : r->analysis.tensors) {
+        if (!t->preview) continue;
+        ++previewed;
+        EXPECT_TRUE(t->preview->type == DType::Q4_K || t->preview->type == DType::Q6_K) << t->name;
+    }
+    std::size_t quantized = 0;
+    for (const auto& tp : planned->plan->tensors) quantized += tp.type == DType::Q4_K || tp.type == DType::Q6_K;
+    EXPECT_EQ(previewed, quantized);
+    std::size_t q6 = 0, planQ6 = 0;
+    for (const auto& t : r->analysis.tensors) q6 += t->preview && t->preview->type == DType::Q6_K;
+    for (const auto& tp : planned->plan->tensors) planQ6 += tp.type == DType::Q6_K;
+    EXPECT_EQ(q6, planQ6);
+    EXPECT_GT(planQ6, 0u);
+
+    req.previewMix = "Q9_K";
+    auto bad = pipeline::runAnalyze(req, sink);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.error().code, ErrorCode::InvalidArgument);
 }
 
 TEST(PipelineRequest, EvalGivesTheCliReport)

@@ -1,0 +1,174 @@
+#include "core/analysis/row_kernels.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace condense::analysis::detail {
+
+namespace {
+
+double laneSum(const std::array<double, 8>& d, double t)
+{
+    double s = 0;
+    for (double v : d) s += v;
+    return s + t;
+}
+
+float finiteRowScalar(const float* w, std::uint64_t n, const RowParams& p, RowSums& s, std::int32_t* slots,
+                      float* cellRowMax, double* colSq)
+{
+    float rowMax = 0.0f;
+    std::uint64_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        float a1[8] = {}, a2[8] = {}, a3[8] = {}, a4[8] = {};
+        for (std::uint64_t j = 0; j < 64; ++j) {
+            const std::uint64_t c = i + j, l = j % 8;
+            const float x = w[c];
+            const float d = x - p.ms;
+            const float q = d * d;
+            a1[l] += d;
+            a2[l] += q;
+            a3[l] += q * d;
+            a4[l] += q * q;
+            s.mn = std::min(s.mn, x);
+            s.mx = std::max(s.mx, x);
+            s.zeros += x == 0.0f;
+            slots[c] = binSlot(x, p.lo, p.scale);
+            const float ad = std::fabs(d);
+            s.beyond[0] += ad > p.hi3;
+            s.beyond[1] += ad > p.hi6;
+            if (ad >= p.lo3 && ad <= p.hi3) s.candidates[0].push_back(x);
+            if (ad >= p.lo6 && ad <= p.hi6) s.candidates[1].push_back(x);
+            const float a = std::fabs(x);
+            cellRowMax[c] = std::max(cellRowMax[c], a);
+            colSq[c] += static_cast<double>(x) * static_cast<double>(x);
+            rowMax = std::max(rowMax, a);
+        }
+        bool finite = true;
+        for (float v : a4) finite = finite && v <= 3.4028235e38f;
+        if (finite) {
+            for (int l = 0; l < 8; ++l) {
+                s.d1[l] += static_cast<double>(a1[l]);
+                s.d2[l] += static_cast<double>(a2[l]);
+                s.d3[l] += static_cast<double>(a3[l]);
+                s.d4[l] += static_cast<double>(a4[l]);
+            }
+        } else {
+            blockMomentsDouble(w + i, 64, p.ms, s);
+        }
+    }
+    for (; i < n; ++i) rowMax = std::max(rowMax, finiteValue(w[i], i, p, s, slots, cellRowMax, colSq));
+    s.finite += n;
+    countSlots(slots, n, s);
+    return rowMax;
+}
+
+void rowErrorScalar(const float* w, const float* y, const float* imp, std::uint64_t n, ErrorSums& s)
+{
+    double lanes[5][4] = {};
+    errorTail(w, y, imp, 0, n, lanes, s);
+}
+
+} // namespace
+
+void errorTail(const float* w, const float* y, const float* imp, std::uint64_t from, std::uint64_t n, double (&lanes)[5][4],
+               ErrorSums& s)
+{
+    for (std::uint64_t c = from; c < n; ++c) {
+        const std::uint64_t l = c % 4;
+        const double x = static_cast<double>(w[c]);
+        const double e = x - static_cast<double>(y[c]);
+        lanes[0][l] += e * e;
+        lanes[1][l] += x * x;
+        lanes[4][l] = std::max(lanes[4][l], std::fabs(e));
+        if (imp) {
+            const double v = static_cast<double>(imp[c]);
+            lanes[2][l] += v * e * e;
+            lanes[3][l] += v * x * x;
+        }
+    }
+    for (int l = 0; l < 4; ++l) {
+        s.errSq += lanes[0][l];
+        s.refSq += lanes[1][l];
+        s.weightedErrSq += lanes[2][l];
+        s.weightedRefSq += lanes[3][l];
+        s.maxAbs = std::max(s.maxAbs, lanes[4][l]);
+    }
+}
+
+RowErrorFn rowErrorKernel(CpuLevel level) noexcept
+{
+    if (clampCpuLevel(level) >= CpuLevel::Avx2 && avx2::supported()) return avx2::rowError;
+    return rowErrorScalar;
+}
+
+double RowSums::s1() const { return laneSum(d1, t1); }
+double RowSums::s2() const { return laneSum(d2, t2); }
+double RowSums::s3() const { return laneSum(d3, t3); }
+double RowSums::s4() const { return laneSum(d4, t4); }
+
+void blockMomentsDouble(const float* w, std::uint64_t n, float ms, RowSums& s)
+{
+    for (std::uint64_t i = 0; i < n; ++i) {
+        const double d = static_cast<double>(w[i]) - static_cast<double>(ms);
+        s.t1 += d;
+        s.t2 += d * d;
+        s.t3 += d * d * d;
+        s.t4 += d * d * d * d;
+    }
+}
+
+float finiteValue(float x, std::uint64_t c, const RowParams& p, RowSums& s, std::int32_t* slots, float* cellRowMax,
+                  double* colSq)
+{
+    blockMomentsDouble(&x, 1, p.ms, s);
+    s.mn = std::min(s.mn, x);
+    s.mx = std::max(s.mx, x);
+    s.zeros += x == 0.0f;
+    slots[c] = binSlot(x, p.lo, p.scale);
+    const float ad = std::fabs(x - p.ms);
+    s.beyond[0] += ad > p.hi3;
+    s.beyond[1] += ad > p.hi6;
+    if (ad >= p.lo3 && ad <= p.hi3) s.candidates[0].push_back(x);
+    if (ad >= p.lo6 && ad <= p.hi6) s.candidates[1].push_back(x);
+    const float a = std::fabs(x);
+    cellRowMax[c] = std::max(cellRowMax[c], a);
+    colSq[c] += static_cast<double>(x) * static_cast<double>(x);
+    return a;
+}
+
+void RowSums::flushHistogram()
+{
+    for (auto& h : hist)
+        for (std::size_t i = 0; i < kSlots; ++i) {
+            total[i] += h[i];
+            h[i] = 0;
+        }
+    sinceFlush = 0;
+}
+
+std::array<std::uint64_t, kSlots> RowSums::slotCounts() const
+{
+    std::array<std::uint64_t, kSlots> r = total;
+    for (const auto& h : hist)
+        for (std::size_t i = 0; i < kSlots; ++i) r[i] += h[i];
+    return r;
+}
+
+void countSlots(const std::int32_t* slots, std::uint64_t n, RowSums& s)
+{
+    if (s.sinceFlush + n >= (1ull << 31)) s.flushHistogram();
+    s.sinceFlush += n;
+    std::uint64_t c = 0;
+    for (; c + 8 <= n; c += 8)
+        for (std::size_t k = 0; k < 8; ++k) ++s.hist[k][static_cast<std::size_t>(slots[c + k])];
+    for (; c < n; ++c) ++s.hist[0][static_cast<std::size_t>(slots[c])];
+}
+
+FiniteRowFn finiteRowKernel(CpuLevel level) noexcept
+{
+    if (clampCpuLevel(level) >= CpuLevel::Avx2 && avx2::supported()) return avx2::finiteRow;
+    return finiteRowScalar;
+}
+
+} // namespace condense::analysis::detail

@@ -1,0 +1,91 @@
+#pragma once
+// The analysis's inner loop over one all-finite row (internal to core/analysis): moments,
+// min/max, zeros, histogram slots, tail-band counts and candidates, per-column maxima and squares.
+//
+// Moments: blocks of 64 values summed in 8 float lanes (lane = index mod 8) of d = w - m,
+// d^2, d^3, d^4, each block's lanes then added into 8 double lane accumulators; a block whose
+// float d^4 sums overflow, and the values after the last full block, go straight into double
+// sums. The scalar kernel is the reference; the AVX2 kernel performs the same IEEE operations
+// in the same order (no FMA), so both give the same bits (tests/core/analysis_test.cpp).
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "core/common/cpu_features.h"
+
+namespace condense::analysis::detail {
+
+inline constexpr std::size_t kSlots = 258; // 0 under, 1..256 bins, 257 over
+
+struct RowParams {
+    float ms = 0;            // provisional mean (moments are of w - ms)
+    float lo = 0, scale = 0; // histogram: t = (w - lo) * scale
+    float lo3 = 0, hi3 = 0, lo6 = 0, hi6 = 0; // |w - ms| candidate bands; beyond hi: surely beyond
+};
+
+struct RowSums {
+    std::array<double, 8> d1{}, d2{}, d3{}, d4{}; // lane accumulators
+    double t1 = 0, t2 = 0, t3 = 0, t4 = 0;        // straight double sums
+    float mn = 3.4028235e38f, mx = -3.4028235e38f;
+    std::uint64_t zeros = 0, finite = 0;
+    // Eight interleaved 32-bit histograms (consecutive values in one bin would otherwise wait on
+    // each other's increments), added into `total` before they could overflow.
+    std::array<std::array<std::uint32_t, kSlots>, 8> hist{};
+    std::array<std::uint64_t, kSlots> total{};
+    std::array<std::uint64_t, 2> beyond{};
+    std::array<std::vector<float>, 2> candidates;
+
+    std::uint64_t sinceFlush = 0; // values counted in hist since it was added into total
+
+    // Adds hist into total (before the 32-bit counters could overflow).
+    void flushHistogram();
+    std::array<std::uint64_t, kSlots> slotCounts() const;
+    double s1() const;
+    double s2() const;
+    double s3() const;
+    double s4() const;
+};
+
+// Processes w[0, n) (all finite); slots: n ints of scratch; cellRowMax[c] = max(.., |w_c|),
+// colSq[c] += w_c^2 (double). Returns max |w| of the row.
+using FiniteRowFn = float (*)(const float* w, std::uint64_t n, const RowParams& p, RowSums& s, std::int32_t* slots,
+                              float* cellRowMax, double* colSq);
+
+FiniteRowFn finiteRowKernel(CpuLevel level = CpuLevel::Best) noexcept;
+
+// Shared by both kernels: one value in straight double sums (and everything else).
+float finiteValue(float x, std::uint64_t c, const RowParams& p, RowSums& s, std::int32_t* slots, float* cellRowMax,
+                  double* colSq);
+// Moments of a block in straight double sums (the overflow path).
+void blockMomentsDouble(const float* w, std::uint64_t n, float ms, RowSums& s);
+// The histogram increments of a row's slots.
+void countSlots(const std::int32_t* slots, std::uint64_t n, RowSums& s);
+// Histogram slot of a finite value.
+inline std::int32_t binSlot(float x, float lo, float scale)
+{
+    const float t = (x - lo) * scale;
+    const float a = t < -1.0f ? -1.0f : t;
+    const float tc = a > 256.0f ? 256.0f : a;
+    return t < 0.0f ? 0 : static_cast<std::int32_t>(tc) + 1;
+}
+
+// Quantization error of a row: w the input, y its dequantized round trip, imp the importance
+// (or null). Sums in 4 double lanes (lane = index mod 4), added in lane order at the end.
+struct ErrorSums {
+    double errSq = 0, refSq = 0, weightedErrSq = 0, weightedRefSq = 0, maxAbs = 0;
+};
+using RowErrorFn = void (*)(const float* w, const float* y, const float* imp, std::uint64_t n, ErrorSums& s);
+RowErrorFn rowErrorKernel(CpuLevel level = CpuLevel::Best) noexcept;
+// The lanes' tail and final sums, shared by both kernels.
+void errorTail(const float* w, const float* y, const float* imp, std::uint64_t from, std::uint64_t n, double (&lanes)[5][4],
+               ErrorSums& s);
+
+namespace avx2 {
+bool supported() noexcept;
+void rowError(const float* w, const float* y, const float* imp, std::uint64_t n, ErrorSums& s);
+float finiteRow(const float* w, std::uint64_t n, const RowParams& p, RowSums& s, std::int32_t* slots, float* cellRowMax,
+                double* colSq);
+} // namespace avx2
+
+} // namespace condense::analysis::detail

@@ -1,0 +1,426 @@
+#include "core/analysis/tensor_analysis.h"
+
+#include <algorithm>
+#include <atomic>
+#include <functional>
+#include <cmath>
+#include <limits>
+
+#include "core/analysis/row_kernels.h"
+#include "core/analysis/row_reader.h"
+#include "core/arch/tensor_role.h"
+#include "core/jobs/thread_arena.h"
+#include "core/quant/quant_registry.h"
+#include "core/tensor/float_convert.h"
+
+namespace condense::analysis {
+
+void PreviewSums::add(const PreviewSums& o)
+{
+    count += o.count;
+    errSq += o.errSq;
+    refSq += o.refSq;
+    maxAbsError = std::max(maxAbsError, o.maxAbsError);
+    weightedErrSq += o.weightedErrSq;
+    weightedRefSq += o.weightedRefSq;
+    weighted = weighted || o.weighted;
+}
+
+double PreviewSums::snrDb() const
+{
+    if (errSq <= 0) return std::numeric_limits<double>::infinity();
+    if (refSq <= 0) return -std::numeric_limits<double>::infinity();
+    return 10.0 * std::log10(refSq / errSq);
+}
+
+namespace {
+
+constexpr std::size_t kMaxParts = 64;
+constexpr std::size_t kSampleRows = 64;
+constexpr std::uint64_t kSampleValues = 65536;
+constexpr std::array<double, 2> kTailStds = {3.0, 6.0};
+// Candidate bands around the provisional thresholds k * s_s, as factors of it: the true std
+// must fall inside for the one-pass count to be exact (else a second pass counts).
+constexpr float kBandLo = 0.85f, kBandHi = 1.2f;
+constexpr double kBandMargin = 1e-5;
+
+struct TopItem {
+    float a;            // |w|
+    std::uint64_t flat; // row * cols + col
+    float v;
+};
+// Better = larger |w|, then lower flat index.
+bool better(const TopItem& x, const TopItem& y) { return x.a != y.a ? x.a > y.a : x.flat < y.flat; }
+// Heap order: the worst item on top.
+bool heapLess(const TopItem& x, const TopItem& y) { return better(x, y); }
+
+struct Part {
+    std::uint64_t r0 = 0, r1 = 0;
+    std::uint64_t nan = 0, inf = 0;
+    detail::RowSums sums; // finite values: moments, min/max, zeros, histogram, tail bands
+    std::uint32_t cellRow0 = 0;
+    std::vector<float> cells;    // max |w| per cell, rows cellRow0..
+    std::uint32_t openCellRow = 0;
+    std::vector<float> cellRowMax; // per column: max |w| over the rows of the open cell row
+    std::vector<double> colSq;
+    std::vector<float> colMax;
+    std::vector<TopItem> top; // heap
+    std::vector<std::int32_t> slots; // per column scratch
+    PreviewSums preview;
+    bool previewBad = false;
+};
+
+struct Setup {
+    std::uint64_t rows = 0, cols = 0;
+    float ms = 0;        // provisional mean
+    std::array<float, 2> bandLo{}, bandHi{};
+    detail::RowParams params;
+    detail::FiniteRowFn kernel = nullptr;
+    detail::RowErrorFn errorKernel = nullptr;
+    std::atomic<float>* topGate = nullptr; // shared by the parts (see rowRest)
+    float firstGate = -1.0f;
+    std::uint32_t cellRows = 0, cellCols = 0;
+    std::vector<std::uint32_t> cellColBegin; // cellCols + 1 column bounds
+    // preview
+    const quant::QuantKernels* kernels = nullptr;
+    std::uint64_t qRowBytes = 0;
+    const float* importance = nullptr;
+    std::uint64_t ne1 = 1, ne2 = 1;
+};
+
+std::uint32_t cellOf(std::uint64_t i, std::uint64_t n, std::uint32_t cells)
+{
+    return static_cast<std::uint32_t>(i * cells / n);
+}
+
+void pushTop(std::vector<TopItem>& heap, const TopItem& it)
+{
+    if (heap.size() < kTopOutliers) {
+        heap.push_back(it);
+        std::push_heap(heap.begin(), heap.end(), heapLess);
+    } else if (better(it, heap.front())) {
+        std::pop_heap(heap.begin(), heap.end(), heapLess);
+        heap.back() = it;
+        std::push_heap(heap.begin(), heap.end(), heapLess);
+    }
+}
+
+// Folds the open cell row's column maxima into the map and the column maxima.
+void closeCellRow(const Setup& s, Part& p)
+{
+    float* cellRow = p.cells.data() + static_cast<std::size_t>(p.openCellRow - p.cellRow0) * s.cellCols;
+    for (std::uint32_t j = 0; j < s.cellCols; ++j) {
+        float m = cellRow[j];
+        for (std::uint32_t c = s.cellColBegin[j]; c < s.cellColBegin[j + 1]; ++c) m = std::max(m, p.cellRowMax[c]);
+        cellRow[j] = m;
+    }
+    for (std::uint64_t c = 0; c < s.cols; ++c) {
+        p.colMax[c] = std::max(p.colMax[c], p.cellRowMax[c]);
+        p.cellRowMax[c] = 0.0f;
+    }
+}
+
+// Everything else per row; `checked`: the row has NaN/Inf (skipped, counted).
+void rowRest(const float* w, std::uint64_t r, const Setup& s, Part& p, bool checked)
+{
+    const std::uint64_t n = s.cols;
+    const std::uint32_t cellRow = cellOf(r, s.rows, s.cellRows);
+    if (cellRow != p.openCellRow) {
+        closeCellRow(s, p);
+        p.openCellRow = cellRow;
+    }
+    float rowMax = 0.0f;
+    if (checked) {
+        detail::RowSums& su = p.sums;
+        if (su.sinceFlush + n >= (1ull << 31)) su.flushHistogram();
+        su.sinceFlush += n;
+        for (std::uint64_t c = 0; c < n; ++c) {
+            const float x = w[c];
+            if (std::isnan(x)) { ++p.nan; continue; }
+            if (std::isinf(x)) { ++p.inf; continue; }
+            rowMax = std::max(rowMax, detail::finiteValue(x, c, s.params, su, p.slots.data(), p.cellRowMax.data(), p.colSq.data()));
+            ++su.hist[0][static_cast<std::size_t>(p.slots[c])];
+            ++su.finite;
+        }
+    } else {
+        rowMax = s.kernel(w, n, s.params, p.sums, p.slots.data(), p.cellRowMax.data(), p.colSq.data());
+    }
+    // Top outliers. A value below some part's 32nd largest |w| cannot be among the tensor's 32
+    // largest: the parts share the largest of their 32nd values as a gate, and only rows that
+    // reach it are scanned. Values equal to the gate go on to the exact tie order of pushTop.
+    float gate = s.topGate->load(std::memory_order_relaxed);
+    if (rowMax < gate) return;
+    for (std::uint64_t c = 0;; ++c) {
+        while (c < n && !(std::fabs(w[c]) >= gate)) ++c; // NaN never passes
+        if (c >= n) break;
+        const float x = w[c];
+        if (checked && std::isinf(x)) continue;
+        const TopItem it{std::fabs(x), r * n + c, x};
+        if (p.top.size() < kTopOutliers || better(it, p.top.front())) {
+            pushTop(p.top, it);
+            if (p.top.size() == kTopOutliers && p.top.front().a > gate) {
+                gate = p.top.front().a;
+                float seen = s.topGate->load(std::memory_order_relaxed);
+                while (seen < gate && !s.topGate->compare_exchange_weak(seen, gate, std::memory_order_relaxed)) {
+                }
+            }
+        }
+    }
+}
+
+void rowPreview(const float* w, std::uint64_t r, const Setup& s, Part& p, std::vector<std::byte>& q, std::vector<float>& y)
+{
+    const float* imp = s.importance ? s.importance + ((r / s.ne1) % s.ne2) * s.cols : nullptr;
+    const auto n = static_cast<std::int64_t>(s.cols);
+    s.kernels->quantizeRow(w, q.data(), n, imp);
+    s.kernels->dequantizeRow(q.data(), y.data(), n);
+    detail::ErrorSums e;
+    s.errorKernel(w, y.data(), imp, s.cols, e);
+    p.preview.count += s.cols;
+    p.preview.errSq += e.errSq;
+    p.preview.refSq += e.refSq;
+    p.preview.maxAbsError = std::max(p.preview.maxAbsError, e.maxAbs);
+    p.preview.weightedErrSq += e.weightedErrSq;
+    p.preview.weightedRefSq += e.weightedRefSq;
+}
+
+std::vector<std::pair<std::uint64_t, std::uint64_t>> partition(std::uint64_t rows)
+{
+    const std::uint64_t n = std::min<std::uint64_t>(rows, kMaxParts);
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> parts;
+    for (std::uint64_t i = 0; i < n; ++i) parts.emplace_back(i * rows / n, (i + 1) * rows / n);
+    return parts;
+}
+
+} // namespace
+
+Result<TensorAnalysis> analyzeTensor(const io::Checkpoint& ck, std::size_t index, const TensorAnalysisConfig& config,
+                                     std::stop_token stop)
+{
+    const io::TensorEntry& t = ck.tensors().at(index);
+    TensorAnalysis out;
+    out.name = t.name;
+    out.dtype = t.dtype;
+    out.shape = t.shape;
+    out.layer = arch::classifyTensor(t.name).layer;
+    out.stats.count = t.elements();
+    auto reader = RowReader::open(ck, index);
+    if (!reader) {
+        out.error = std::move(reader).error();
+        return out;
+    }
+    const RowReader& rr = *reader;
+    Setup s;
+    s.rows = rr.rows();
+    s.cols = rr.cols();
+    out.rows = s.rows;
+    out.cols = s.cols;
+
+    // 0. Provisional mean and std from a row sample.
+    {
+        const std::uint64_t want = std::clamp<std::uint64_t>(kSampleValues / s.cols, 1, kSampleRows);
+        const std::uint64_t ns = std::min(s.rows, want);
+        std::vector<float> row(s.cols);
+        double sum = 0, sq = 0;
+        std::uint64_t n = 0;
+        std::vector<float> mags;
+        for (std::uint64_t i = 0; i < ns; ++i) {
+            rr.read(i * s.rows / ns, 1, row.data());
+            for (float x : row)
+                if (std::isfinite(x)) {
+                    sum += x;
+                    sq += static_cast<double>(x) * x;
+                    ++n;
+                    mags.push_back(std::fabs(x));
+                }
+        }
+        // The sample's 32nd largest |w|: the tensor has at least 32 values that large, so no
+        // smaller value can be among its 32 largest (the first gate of the top-outlier scan).
+        if (mags.size() >= kTopOutliers) {
+            std::nth_element(mags.begin(), mags.begin() + (kTopOutliers - 1), mags.end(), std::greater<float>());
+            s.firstGate = mags[kTopOutliers - 1];
+        }
+        const double m = n ? sum / static_cast<double>(n) : 0.0;
+        const double v = n ? std::max(0.0, sq / static_cast<double>(n) - m * m) : 0.0;
+        s.ms = static_cast<float>(m);
+        const double sd = std::sqrt(v);
+        double half = kHistogramStds * sd;
+        if (!(half > 0) || !std::isfinite(half)) half = std::max(std::fabs(static_cast<double>(s.ms)) * 1e-3, 1e-30);
+        out.histogram.lo = static_cast<float>(static_cast<double>(s.ms) - half);
+        out.histogram.hi = static_cast<float>(static_cast<double>(s.ms) + half);
+        if (!(out.histogram.hi > out.histogram.lo)) { // a range below float resolution
+            out.histogram.lo = std::nextafter(s.ms, -std::numeric_limits<float>::infinity());
+            out.histogram.hi = std::nextafter(s.ms, std::numeric_limits<float>::infinity());
+        }
+        for (std::size_t k = 0; k < 2; ++k) {
+            s.bandLo[k] = static_cast<float>(kTailStds[k] * sd) * kBandLo;
+            s.bandHi[k] = static_cast<float>(kTailStds[k] * sd) * kBandHi;
+        }
+        s.params.ms = s.ms;
+        s.params.lo = out.histogram.lo;
+        s.params.scale = out.histogram.scale();
+        s.params.lo3 = s.bandLo[0];
+        s.params.hi3 = s.bandHi[0];
+        s.params.lo6 = s.bandLo[1];
+        s.params.hi6 = s.bandHi[1];
+        s.kernel = detail::finiteRowKernel(config.cpuLevel);
+        s.errorKernel = detail::rowErrorKernel(config.cpuLevel);
+    }
+    s.cellRows = static_cast<std::uint32_t>(std::min<std::uint64_t>(s.rows, kOutlierMapMaxCells));
+    s.cellCols = static_cast<std::uint32_t>(std::min<std::uint64_t>(s.cols, kOutlierMapMaxCells));
+    s.cellColBegin.resize(s.cellCols + 1);
+    // Column c belongs to cell c * cellCols / cols: cell j starts at ceil(j * cols / cellCols).
+    for (std::uint32_t j = 0; j <= s.cellCols; ++j)
+        s.cellColBegin[j] = static_cast<std::uint32_t>((static_cast<std::uint64_t>(j) * s.cols + s.cellCols - 1) / s.cellCols);
+
+    if (config.previewType) {
+        const quant::QuantKernels* k = quant::quantKernels(*config.previewType);
+        const auto qb = dtypeBytes(*config.previewType, s.cols, s.cols);
+        if (k && k->quantizeRow && k->dequantizeRow && qb && (!k->requiresImportance || config.importance)) {
+            s.kernels = k;
+            s.qRowBytes = *qb;
+            s.importance = config.importance;
+            s.ne1 = t.shape.size() >= 2 ? t.shape[t.shape.size() - 2] : 1;
+            s.ne2 = t.shape.size() >= 3 ? t.shape[t.shape.size() - 3] : 1;
+        }
+    }
+
+    // 1. The pass.
+    std::atomic<float> topGate{s.firstGate};
+    s.topGate = &topGate;
+    const auto ranges = partition(s.rows);
+    std::vector<Part> parts(ranges.size());
+    const bool ok = jobs::parallelFor(parts.size(), stop, [&](std::size_t pi) {
+        Part& p = parts[pi];
+        p.r0 = ranges[pi].first;
+        p.r1 = ranges[pi].second;
+        p.cellRow0 = cellOf(p.r0, s.rows, s.cellRows);
+        const std::uint32_t lastCell = cellOf(p.r1 - 1, s.rows, s.cellRows);
+        p.cells.assign(static_cast<std::size_t>(lastCell - p.cellRow0 + 1) * s.cellCols, 0.0f);
+        p.openCellRow = p.cellRow0;
+        p.cellRowMax.assign(s.cols, 0.0f);
+        p.colSq.assign(s.cols, 0.0);
+        p.colMax.assign(s.cols, 0.0f);
+        p.slots.resize(s.cols);
+        p.top.reserve(kTopOutliers);
+        std::vector<float> row(s.cols), y(s.kernels ? s.cols : 0);
+        std::vector<std::byte> q(s.qRowBytes);
+        for (std::uint64_t r = p.r0; r < p.r1; ++r) {
+            if ((r & 63) == 0 && stop.stop_requested()) return;
+            rr.read(r, 1, row.data());
+            const bool finite = firstNonFinite(row.data(), s.cols) == s.cols;
+            rowRest(row.data(), r, s, p, !finite);
+            if (s.kernels) {
+                if (finite) rowPreview(row.data(), r, s, p, q, y);
+                else p.previewBad = true;
+            }
+        }
+        closeCellRow(s, p);
+    });
+    if (!ok || stop.stop_requested()) return makeError(ErrorCode::Cancelled, ck.path().string(), {});
+
+    // Merge in part order.
+    TensorStats& st = out.stats;
+    double s1 = 0, s2 = 0, s3 = 0, s4 = 0;
+    float mn = std::numeric_limits<float>::infinity(), mx = -std::numeric_limits<float>::infinity();
+    std::array<std::uint64_t, 2> beyond{};
+    std::vector<TopItem> top;
+    out.columnL2.assign(s.cols, 0.0f);
+    out.columnMaxAbs.assign(s.cols, 0.0f);
+    std::vector<double> colSq(s.cols, 0.0);
+    std::vector<float> cellMax(static_cast<std::size_t>(s.cellRows) * s.cellCols, 0.0f);
+    PreviewSums preview;
+    bool previewBad = false;
+    for (const Part& p : parts) {
+        const detail::RowSums& su = p.sums;
+        st.finite += su.finite;
+        st.nan += p.nan;
+        st.inf += p.inf;
+        st.zeros += su.zeros;
+        s1 += su.s1();
+        s2 += su.s2();
+        s3 += su.s3();
+        s4 += su.s4();
+        mn = std::min(mn, su.mn);
+        mx = std::max(mx, su.mx);
+        const auto counts = su.slotCounts();
+        out.histogram.under += counts[0];
+        for (std::size_t b = 0; b < kHistogramBins; ++b) out.histogram.bins[b] += counts[b + 1];
+        out.histogram.over += counts[kHistogramBins + 1];
+        for (std::size_t k = 0; k < 2; ++k) beyond[k] += su.beyond[k];
+        top.insert(top.end(), p.top.begin(), p.top.end());
+        for (std::uint64_t c = 0; c < s.cols; ++c) {
+            colSq[c] += p.colSq[c];
+            out.columnMaxAbs[c] = std::max(out.columnMaxAbs[c], p.colMax[c]);
+        }
+        for (std::size_t i = 0; i < p.cells.size(); ++i) {
+            float& m = cellMax[static_cast<std::size_t>(p.cellRow0) * s.cellCols + i];
+            m = std::max(m, p.cells[i]);
+        }
+        preview.add(p.preview);
+        previewBad = previewBad || p.previewBad;
+    }
+    for (std::uint64_t c = 0; c < s.cols; ++c) out.columnL2[c] = static_cast<float>(std::sqrt(colSq[c]));
+    if (st.finite > 0) {
+        const double n = static_cast<double>(st.finite);
+        const double a = s1 / n;
+        st.mean = static_cast<double>(s.ms) + a;
+        const double m2 = std::max(0.0, s2 / n - a * a);
+        const double m4 = s4 / n - 4 * a * s3 / n + 6 * a * a * s2 / n - 3 * a * a * a * a;
+        st.std = std::sqrt(m2);
+        st.kurtosis = m2 > 0 ? m4 / (m2 * m2) - 3.0 : 0.0;
+        st.min = mn;
+        st.max = mx;
+        st.absMax = std::max(std::fabs(static_cast<double>(mn)), std::fabs(static_cast<double>(mx)));
+        // Tail shares: exact from the bands when the true thresholds fall inside them.
+        std::array<std::uint64_t, 2> tail{};
+        bool needPass = false;
+        for (std::size_t k = 0; k < 2; ++k) {
+            const double ks = kTailStds[k] * st.std;
+            const double up = st.mean + ks - s.ms, down = static_cast<double>(s.ms) - (st.mean - ks);
+            const double lo = static_cast<double>(s.bandLo[k]) * (1 + kBandMargin), hi = static_cast<double>(s.bandHi[k]) * (1 - kBandMargin);
+            if (!(up >= lo && up <= hi && down >= lo && down <= hi)) {
+                needPass = true;
+                continue;
+            }
+            tail[k] = beyond[k];
+            for (const Part& p : parts)
+                for (float x : p.sums.candidates[k]) tail[k] += std::fabs(static_cast<double>(x) - st.mean) > ks;
+        }
+        if (needPass) { // the sample's std was too far off: count in a second pass
+            std::vector<std::array<std::uint64_t, 2>> counts(parts.size());
+            const bool ok2 = jobs::parallelFor(parts.size(), stop, [&](std::size_t pi) {
+                std::vector<float> row(s.cols);
+                for (std::uint64_t r = parts[pi].r0; r < parts[pi].r1; ++r) {
+                    rr.read(r, 1, row.data());
+                    for (float x : row)
+                        if (std::isfinite(x))
+                            for (std::size_t k = 0; k < 2; ++k)
+                                counts[pi][k] += std::fabs(static_cast<double>(x) - st.mean) > kTailStds[k] * st.std;
+                }
+            });
+            if (!ok2 || stop.stop_requested()) return makeError(ErrorCode::Cancelled, ck.path().string(), {});
+            tail = {};
+            for (const auto& c : counts)
+                for (std::size_t k = 0; k < 2; ++k) tail[k] += c[k];
+        }
+        st.beyond3Std = static_cast<double>(tail[0]) / n;
+        st.beyond6Std = static_cast<double>(tail[1]) / n;
+    }
+    out.outlierMap.cellRows = s.cellRows;
+    out.outlierMap.cellCols = s.cellCols;
+    out.outlierMap.cells.resize(cellMax.size());
+    for (std::size_t i = 0; i < cellMax.size(); ++i)
+        out.outlierMap.cells[i] = st.std > 0 ? static_cast<float>(static_cast<double>(cellMax[i]) / st.std) : 0.0f;
+    std::sort(top.begin(), top.end(), better);
+    if (top.size() > kTopOutliers) top.resize(kTopOutliers);
+    for (const TopItem& it : top) out.top.push_back(Outlier{it.flat / s.cols, it.flat % s.cols, it.v});
+    if (s.kernels && !previewBad) {
+        preview.weighted = s.importance != nullptr;
+        out.preview = QuantPreview{*config.previewType, preview};
+    }
+    rr.release();
+    return out;
+}
+
+} // namespace condense::analysis
