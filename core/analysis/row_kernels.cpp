@@ -7,6 +7,26 @@ namespace condense::analysis::detail {
 
 namespace {
 
+// Everything but the moments for one finite value x in column c, with ad = |x - p.ms|: range,
+// zeros, histogram slot, tail shares (and the values near their thresholds), outlier-map cell
+// and column sums. Returns |x|. Shared by the scalar block loop and finiteValue.
+inline float tallyValue(float x, float ad, std::uint64_t c, const RowParams& p, RowSums& s, std::int32_t* slots,
+                        float* cellRowMax, double* colSq)
+{
+    s.mn = std::min(s.mn, x);
+    s.mx = std::max(s.mx, x);
+    s.zeros += x == 0.0f;
+    slots[c] = binSlot(x, p.lo, p.scale);
+    s.beyond[0] += ad > p.hi3;
+    s.beyond[1] += ad > p.hi6;
+    if (ad >= p.lo3 && ad <= p.hi3) s.candidates[0].push_back(x);
+    if (ad >= p.lo6 && ad <= p.hi6) s.candidates[1].push_back(x);
+    const float a = std::fabs(x);
+    cellRowMax[c] = std::max(cellRowMax[c], a);
+    colSq[c] += static_cast<double>(x) * static_cast<double>(x);
+    return a;
+}
+
 double laneSum(const std::array<double, 8>& d, double t)
 {
     double s = 0;
@@ -30,19 +50,7 @@ float finiteRowScalar(const float* w, std::uint64_t n, const RowParams& p, RowSu
             a2[l] += q;
             a3[l] += q * d;
             a4[l] += q * q;
-            s.mn = std::min(s.mn, x);
-            s.mx = std::max(s.mx, x);
-            s.zeros += x == 0.0f;
-            slots[c] = binSlot(x, p.lo, p.scale);
-            const float ad = std::fabs(d);
-            s.beyond[0] += ad > p.hi3;
-            s.beyond[1] += ad > p.hi6;
-            if (ad >= p.lo3 && ad <= p.hi3) s.candidates[0].push_back(x);
-            if (ad >= p.lo6 && ad <= p.hi6) s.candidates[1].push_back(x);
-            const float a = std::fabs(x);
-            cellRowMax[c] = std::max(cellRowMax[c], a);
-            colSq[c] += static_cast<double>(x) * static_cast<double>(x);
-            rowMax = std::max(rowMax, a);
+            rowMax = std::max(rowMax, tallyValue(x, std::fabs(d), c, p, s, slots, cellRowMax, colSq));
         }
         bool finite = true;
         for (float v : a4) finite = finite && v <= 3.4028235e38f;
@@ -122,19 +130,7 @@ float finiteValue(float x, std::uint64_t c, const RowParams& p, RowSums& s, std:
                   double* colSq)
 {
     blockMomentsDouble(&x, 1, p.ms, s);
-    s.mn = std::min(s.mn, x);
-    s.mx = std::max(s.mx, x);
-    s.zeros += x == 0.0f;
-    slots[c] = binSlot(x, p.lo, p.scale);
-    const float ad = std::fabs(x - p.ms);
-    s.beyond[0] += ad > p.hi3;
-    s.beyond[1] += ad > p.hi6;
-    if (ad >= p.lo3 && ad <= p.hi3) s.candidates[0].push_back(x);
-    if (ad >= p.lo6 && ad <= p.hi6) s.candidates[1].push_back(x);
-    const float a = std::fabs(x);
-    cellRowMax[c] = std::max(cellRowMax[c], a);
-    colSq[c] += static_cast<double>(x) * static_cast<double>(x);
-    return a;
+    return tallyValue(x, std::fabs(x - p.ms), c, p, s, slots, cellRowMax, colSq);
 }
 
 void RowSums::flushHistogram()

@@ -84,9 +84,8 @@ TensorId classifyLlamaCpp(std::string_view name)
     std::size_t pos = 0;
     std::string_view prev;
     while (pos <= name.size()) {
-        const std::size_t start = pos;
         const std::string_view part = nextPart(name, pos);
-        if ((prev == "blk" || prev == "layers") && start > 0) {
+        if (prev == "blk" || prev == "layers") {
             if (const auto n = layerNumber(part)) {
                 id.layer = *n;
                 const std::string_view base = nextPart(name, pos);
