@@ -58,20 +58,36 @@ int main(int argc, char** argv)
     condense::ui::MainWindow window(*settings, &languages);
     window.show();
 
-    if (!options.screenshot.isEmpty()) {
-        // Once the window shows what was asked for, grab it, save the PNG and quit.
-        const QString file = options.screenshot;
-        auto shoot = [&window, file]() {
-            QTimer::singleShot(300, &window, [&window, file]() {
-                const bool saved = condense::ui::saveScreenshot(window, file);
-                if (!saved) std::fprintf(stderr, "condense: error: %s: cannot write the screenshot\n", qPrintable(file));
-                QCoreApplication::exit(saved ? 0 : 1);
-            });
-        };
-        if (options.demo || !options.path.isEmpty())
-            QObject::connect(&window, &condense::ui::MainWindow::openEnded, &window, shoot);
-        else
-            shoot();
+    // Once the model is open and its analysis has ended: the page and tensor asked for, then
+    // the screenshot (if any).
+    const bool opening = options.demo || !options.path.isEmpty();
+    auto arrange = [&window, options]() {
+        if (!options.page.isEmpty()) window.showPage(options.page);
+        if (!options.tensor.isEmpty() && !window.selectTensor(options.tensor))
+            std::fprintf(stderr, "condense: warning: no tensor named %s\n", qPrintable(options.tensor));
+    };
+    auto shoot = [&window, file = options.screenshot]() {
+        QTimer::singleShot(300, &window, [&window, file]() {
+            const bool saved = condense::ui::saveScreenshot(window, file);
+            if (!saved) std::fprintf(stderr, "condense: error: %s: cannot write the screenshot\n", qPrintable(file));
+            QCoreApplication::exit(saved ? 0 : 1);
+        });
+    };
+    if (opening) {
+        QObject::connect(&window, &condense::ui::MainWindow::openEnded, &window, [&window, arrange, shoot, options]() {
+            if (!window.checkpoint()) {
+                if (!options.screenshot.isEmpty()) shoot();
+                return;
+            }
+            arrange();
+            if (!options.screenshot.isEmpty())
+                QObject::connect(&window, &condense::ui::MainWindow::analysisEnded, &window, [arrange, shoot]() {
+                    arrange();
+                    shoot();
+                }, Qt::SingleShotConnection);
+        });
+    } else if (!options.screenshot.isEmpty()) {
+        shoot();
     }
 
     if (options.demo) window.openDemo();

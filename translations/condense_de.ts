@@ -2,6 +2,49 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de">
 <context>
+    <name>TensorStatistic</name>
+    <message>
+        <source>Kurtosis</source>
+        <translation>Kurtosis</translation>
+    </message>
+    <message>
+        <source>Outliers &gt; 3σ</source>
+        <translation>Ausreißer &gt; 3σ</translation>
+    </message>
+    <message>
+        <source>Abs max / std</source>
+        <translation>Betragsmax. / Std.</translation>
+    </message>
+    <message>
+        <source>Standard deviation</source>
+        <translation>Standardabweichung</translation>
+    </message>
+    <message>
+        <source>Preview error</source>
+        <translation>Vorschaufehler</translation>
+    </message>
+    <message>
+        <source>Excess kurtosis: 0 for a normal distribution, large for heavy tails.</source>
+        <translation>Exzess-Kurtosis: 0 bei einer Normalverteilung, groß bei schweren Rändern.</translation>
+    </message>
+    <message>
+        <source>Share of weights more than 3 standard deviations from the mean.</source>
+        <translation>Anteil der Gewichte, die mehr als 3 Standardabweichungen vom Mittelwert entfernt liegen.</translation>
+    </message>
+    <message>
+        <source>Largest absolute weight in standard deviations: how far the worst outlier sits.</source>
+        <translation>Größtes Gewicht (Betrag) in Standardabweichungen: wie weit der stärkste Ausreißer liegt.</translation>
+    </message>
+    <message>
+        <source>Standard deviation of the weights.</source>
+        <translation>Standardabweichung der Gewichte.</translation>
+    </message>
+    <message>
+        <source>Relative RMS error of the weights after quantizing and dequantizing them with the preview type.</source>
+        <translation>Relativer RMS-Fehler der Gewichte nach Quantisieren und Dequantisieren mit dem Vorschautyp.</translation>
+    </message>
+</context>
+<context>
     <name>condense::ui::CommandLine</name>
     <message>
         <source>Condense: see inside local language models and quantize them.</source>
@@ -30,6 +73,18 @@
     <message>
         <source>open one model at a time</source>
         <translation>bitte jeweils nur ein Modell öffnen</translation>
+    </message>
+    <message>
+        <source>Show &lt;page&gt; once the model is open: inspect, heatmap, quantize or results.</source>
+        <translation>&lt;page&gt; anzeigen, sobald das Modell geöffnet ist: inspect, heatmap, quantize oder results.</translation>
+    </message>
+    <message>
+        <source>Select tensor &lt;name&gt; once the model is open.</source>
+        <translation>Tensor &lt;name&gt; auswählen, sobald das Modell geöffnet ist.</translation>
+    </message>
+    <message>
+        <source>unknown page &apos;%1&apos; (inspect, heatmap, quantize, results)</source>
+        <translation>unbekannte Seite „%1“ (inspect, heatmap, quantize, results)</translation>
     </message>
 </context>
 <context>
@@ -231,6 +286,37 @@
     </message>
 </context>
 <context>
+    <name>condense::ui::HeatmapPlot</name>
+    <message>
+        <source>%1
+%2: pending</source>
+        <translation>%1
+%2: ausstehend</translation>
+    </message>
+    <message>
+        <source>%1
+%2: %3</source>
+        <translation>%1
+%2: %3</translation>
+    </message>
+    <message>
+        <source>n/a</source>
+        <translation>k. A.</translation>
+    </message>
+    <message>
+        <source>outside</source>
+        <translation>außerhalb</translation>
+    </message>
+    <message>
+        <source>Tensor role</source>
+        <translation>Tensorrolle</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>Schicht</translation>
+    </message>
+</context>
+<context>
     <name>condense::ui::HelpDialog</name>
     <message>
         <source>&lt;h3&gt;Condense quick help&lt;/h3&gt;&lt;p&gt;Condense shows what is inside a local language model and, in coming versions, quantizes it and measures what the quantization cost.&lt;/p&gt;&lt;h4&gt;Open a model&lt;/h4&gt;&lt;ul&gt;&lt;li&gt;Drop a Hugging Face model folder (config.json and .safetensors files), a single .safetensors file or a .gguf file onto the window.&lt;/li&gt;&lt;li&gt;Or use File ▸ Open File… (Ctrl+O) or File ▸ Open Folder… (Ctrl+Shift+O).&lt;/li&gt;&lt;li&gt;“Try the demo model” opens tiny-llama-spm, a small model that comes with Condense.&lt;/li&gt;&lt;li&gt;PyTorch .bin and .pt files are refused: they can run code when loaded. Convert them to safetensors first.&lt;/li&gt;&lt;/ul&gt;&lt;h4&gt;After opening&lt;/h4&gt;&lt;p&gt;The left panel shows the model summary and its tensors grouped by layer; type in the filter box to find tensors by name. Select a tensor to see its details on the Inspect page.&lt;/p&gt;&lt;h4&gt;Keyboard&lt;/h4&gt;&lt;table&gt;&lt;tr&gt;&lt;td&gt;Ctrl+O&lt;/td&gt;&lt;td&gt;Open a file&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Shift+O&lt;/td&gt;&lt;td&gt;Open a folder&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Esc&lt;/td&gt;&lt;td&gt;Cancel the focused job&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;F1&lt;/td&gt;&lt;td&gt;This help&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Q&lt;/td&gt;&lt;td&gt;Quit&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</source>
@@ -242,18 +328,41 @@
     </message>
 </context>
 <context>
+    <name>condense::ui::HistogramPlot</name>
+    <message>
+        <source>%1 to %2: %3 weights</source>
+        <translation>%1 bis %2: %3 Gewichte</translation>
+    </message>
+    <message>
+        <source>Weight value</source>
+        <translation>Gewichtswert</translation>
+    </message>
+    <message>
+        <source>Count (log scale)</source>
+        <translation>Anzahl (log. Skala)</translation>
+    </message>
+    <message>
+        <source>Count</source>
+        <translation>Anzahl</translation>
+    </message>
+    <message>
+        <source>mean and ±3σ marked</source>
+        <translation>Mittelwert und ±3σ markiert</translation>
+    </message>
+    <message>
+        <source>%1 below, %2 above the range</source>
+        <translation>%1 unterhalb, %2 oberhalb des Bereichs</translation>
+    </message>
+    <message>
+        <source>%1 NaN/Inf not counted</source>
+        <translation>%1 NaN/Inf nicht gezählt</translation>
+    </message>
+</context>
+<context>
     <name>condense::ui::InspectPage</name>
     <message>
         <source>Model</source>
         <translation>Modell</translation>
-    </message>
-    <message>
-        <source>Selected tensor</source>
-        <translation>Ausgewählter Tensor</translation>
-    </message>
-    <message>
-        <source>Histograms, outlier maps and the whole-model heatmap of the selected tensor will appear here once tensor analysis is available.</source>
-        <translation>Histogramme, Ausreißerkarten und die Heatmap des ganzen Modells erscheinen hier, sobald die Tensoranalyse verfügbar ist.</translation>
     </message>
     <message>
         <source>yes</source>
@@ -312,40 +421,216 @@
         <translation>in keiner Schicht</translation>
     </message>
     <message>
-        <source>Name</source>
-        <translation>Name</translation>
-    </message>
-    <message>
-        <source>Layer</source>
-        <translation>Schicht</translation>
-    </message>
-    <message>
-        <source>Type</source>
-        <translation>Typ</translation>
-    </message>
-    <message>
-        <source>Shape</source>
-        <translation>Form</translation>
-    </message>
-    <message>
-        <source>Elements</source>
-        <translation>Elemente</translation>
-    </message>
-    <message>
-        <source>Size</source>
-        <translation>Größe</translation>
-    </message>
-    <message>
-        <source>%1 bytes</source>
-        <translation>%1 Bytes</translation>
-    </message>
-    <message>
-        <source>File</source>
-        <translation>Datei</translation>
-    </message>
-    <message>
         <source>Select a tensor in the tree on the left.</source>
         <translation>Wählen Sie links im Baum einen Tensor aus.</translation>
+    </message>
+    <message>
+        <source>Histogram</source>
+        <translation>Histogramm</translation>
+    </message>
+    <message>
+        <source>Outlier map</source>
+        <translation>Ausreißerkarte</translation>
+    </message>
+    <message>
+        <source>Heatmap</source>
+        <translation>Heatmap</translation>
+    </message>
+    <message>
+        <source>%1 as PNG…</source>
+        <translation>%1 als PNG…</translation>
+    </message>
+    <message>
+        <source>&amp;Tensor</source>
+        <translation>&amp;Tensor</translation>
+    </message>
+    <message>
+        <source>Histogram and outlier map of the selected tensor</source>
+        <translation>Histogramm und Ausreißerkarte des ausgewählten Tensors</translation>
+    </message>
+    <message>
+        <source>&amp;Whole model</source>
+        <translation>&amp;Ganzes Modell</translation>
+    </message>
+    <message>
+        <source>Heatmap of every tensor: layers down, tensor roles across</source>
+        <translation>Heatmap aller Tensoren: Schichten nach unten, Tensorrollen nach rechts</translation>
+    </message>
+    <message>
+        <source>Colour &amp;by:</source>
+        <translation>&amp;Färben nach:</translation>
+    </message>
+    <message>
+        <source>&amp;Preview as:</source>
+        <translation>&amp;Vorschau als:</translation>
+    </message>
+    <message>
+        <source>Quantize and dequantize every tensor as this llama-quantize mix would, and show the error</source>
+        <translation>Jeden Tensor so quantisieren und dequantisieren, wie es diese llama-quantize-Mischung täte, und den Fehler zeigen</translation>
+    </message>
+    <message>
+        <source>E&amp;xport</source>
+        <translation>E&amp;xportieren</translation>
+    </message>
+    <message>
+        <source>Save a plot as a PNG image</source>
+        <translation>Ein Diagramm als PNG-Bild speichern</translation>
+    </message>
+    <message>
+        <source>&amp;Log scale</source>
+        <translation>&amp;Log. Skala</translation>
+    </message>
+    <message>
+        <source>Largest weights</source>
+        <translation>Größte Gewichte</translation>
+    </message>
+    <message>
+        <source>Statistics</source>
+        <translation>Statistik</translation>
+    </message>
+    <message>
+        <source>Quantization preview</source>
+        <translation>Quantisierungsvorschau</translation>
+    </message>
+    <message>
+        <source>Analysing: %1 of %2 tensors</source>
+        <translation>Analyse: %1 von %2 Tensoren</translation>
+    </message>
+    <message>
+        <source>%1 tensors analysed</source>
+        <translation>%1 Tensoren analysiert</translation>
+    </message>
+    <message>
+        <source>Analysis failed after %1 of %2 tensors</source>
+        <translation>Analyse nach %1 von %2 Tensoren fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Analysis stopped after %1 of %2 tensors</source>
+        <translation>Analyse nach %1 von %2 Tensoren angehalten</translation>
+    </message>
+    <message>
+        <source>layer %1</source>
+        <translation>Schicht %1</translation>
+    </message>
+    <message>
+        <source>%1 = %2 elements</source>
+        <translation>%1 = %2 Elemente</translation>
+    </message>
+    <message>
+        <source>%1 (%2 bytes)</source>
+        <translation>%1 (%2 Byte)</translation>
+    </message>
+    <message>
+        <source>Analysis of this tensor is pending…</source>
+        <translation>Die Analyse dieses Tensors steht noch aus…</translation>
+    </message>
+    <message>
+        <source>This tensor has not been analysed.</source>
+        <translation>Dieser Tensor wurde nicht analysiert.</translation>
+    </message>
+    <message>
+        <source>This tensor could not be read: %1</source>
+        <translation>Dieser Tensor konnte nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>Contains %1 NaN and %2 infinite values: the statistics and the histogram count the finite ones.</source>
+        <translation>Enthält %1 NaN- und %2 unendliche Werte: Statistik und Histogramm zählen die endlichen.</translation>
+    </message>
+    <message>
+        <source>Mean</source>
+        <translation>Mittelwert</translation>
+    </message>
+    <message>
+        <source>Std</source>
+        <translation>Std.-Abw.</translation>
+    </message>
+    <message>
+        <source>Min</source>
+        <translation>Min.</translation>
+    </message>
+    <message>
+        <source>Max</source>
+        <translation>Max.</translation>
+    </message>
+    <message>
+        <source>Abs max</source>
+        <translation>Betragsmax.</translation>
+    </message>
+    <message>
+        <source>Abs max / std</source>
+        <translation>Betragsmax. / Std.</translation>
+    </message>
+    <message>
+        <source>Kurtosis (excess)</source>
+        <translation>Kurtosis (Exzess)</translation>
+    </message>
+    <message>
+        <source>Beyond 3σ</source>
+        <translation>Jenseits 3σ</translation>
+    </message>
+    <message>
+        <source>Beyond 6σ</source>
+        <translation>Jenseits 6σ</translation>
+    </message>
+    <message>
+        <source>Exact zeros</source>
+        <translation>Exakte Nullen</translation>
+    </message>
+    <message>
+        <source>NaN / Inf</source>
+        <translation>NaN / Inf</translation>
+    </message>
+    <message>
+        <source>Preview type</source>
+        <translation>Vorschautyp</translation>
+    </message>
+    <message>
+        <source>Relative RMSE</source>
+        <translation>Relativer RMSE</translation>
+    </message>
+    <message>
+        <source>SNR</source>
+        <translation>SNR</translation>
+    </message>
+    <message>
+        <source>%1 dB</source>
+        <translation>%1 dB</translation>
+    </message>
+    <message>
+        <source>Max abs error</source>
+        <translation>Max. abs. Fehler</translation>
+    </message>
+    <message>
+        <source>Weighted RMSE</source>
+        <translation>Gewichteter RMSE</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>Vorschau</translation>
+    </message>
+    <message>
+        <source>pending…</source>
+        <translation>ausstehend…</translation>
+    </message>
+    <message>
+        <source>none for this tensor</source>
+        <translation>keine für diesen Tensor</translation>
+    </message>
+    <message>
+        <source>Largest weights (%1)</source>
+        <translation>Größte Gewichte (%1)</translation>
+    </message>
+    <message>
+        <source>Mix</source>
+        <translation>Mischung</translation>
+    </message>
+    <message>
+        <source>layer %1 (%2)</source>
+        <translation>Schicht %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Worst layers</source>
+        <translation>Schlechteste Schichten</translation>
     </message>
 </context>
 <context>
@@ -532,6 +817,30 @@
         <source>&lt;h3&gt;Condense %1&lt;/h3&gt;&lt;p&gt;A desktop studio that shows what is inside a local language model, quantizes it and measures what the quantization cost.&lt;/p&gt;&lt;p&gt;Built with Qt %2.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Condense %1&lt;/h3&gt;&lt;p&gt;Ein Desktop-Studio, das zeigt, was in einem lokalen Sprachmodell steckt, es quantisiert und misst, was die Quantisierung gekostet hat.&lt;/p&gt;&lt;p&gt;Erstellt mit Qt %2.&lt;/p&gt;</translation>
     </message>
+    <message>
+        <source>Analyse %1</source>
+        <translation>%1 analysieren</translation>
+    </message>
+    <message>
+        <source>Export Plot</source>
+        <translation>Diagramm exportieren</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation>PNG-Bilder (*.png)</translation>
+    </message>
+    <message>
+        <source>Export %1</source>
+        <translation>%1 exportieren</translation>
+    </message>
+    <message>
+        <source>The weight analysis failed.</source>
+        <translation>Die Gewichtsanalyse ist fehlgeschlagen.</translation>
+    </message>
+    <message>
+        <source>The image could not be saved.</source>
+        <translation>Das Bild konnte nicht gespeichert werden.</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::MessageBanner</name>
@@ -716,7 +1025,7 @@
     </message>
     <message>
         <source>the pre-tokenizer in tokenizer.json is not one we recognize; writing tokenizer.ggml.pre = &quot;default&quot; (llama.cpp may split text differently than the original tokenizer)</source>
-        <translation>Den Pre-Tokenizer in tokenizer.json kennen wir nicht; es wird tokenizer.ggml.pre = "default" geschrieben (llama.cpp trennt Text womöglich anders als der ursprüngliche Tokenizer)</translation>
+        <translation>Den Pre-Tokenizer in tokenizer.json kennen wir nicht; es wird tokenizer.ggml.pre = &quot;default&quot; geschrieben (llama.cpp trennt Text womöglich anders als der ursprüngliche Tokenizer)</translation>
     </message>
     <message>
         <source>unknown RoPE type: %1</source>
@@ -846,6 +1155,86 @@
     <message>
         <source>Size</source>
         <translation>Größe</translation>
+    </message>
+    <message>
+        <source>unreadable</source>
+        <translation>unlesbar</translation>
+    </message>
+    <message>
+        <source>Analysis pending</source>
+        <translation>Analyse ausstehend</translation>
+    </message>
+    <message>
+        <source>This tensor could not be read: %1</source>
+        <translation>Dieser Tensor konnte nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>Contains %1 NaN and %2 infinite values</source>
+        <translation>Enthält %1 NaN- und %2 unendliche Werte</translation>
+    </message>
+    <message>
+        <source>%1: relative RMSE %2, SNR %3 dB, max error %4</source>
+        <translation>%1: relativer RMSE %2, SNR %3 dB, max. Fehler %4</translation>
+    </message>
+    <message>
+        <source>Preview error of the group&apos;s tensors together</source>
+        <translation>Vorschaufehler aller Tensoren der Gruppe zusammen</translation>
+    </message>
+    <message>
+        <source>Largest value in the group</source>
+        <translation>Größter Wert der Gruppe</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Fehler</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::OutlierListModel</name>
+    <message>
+        <source>#</source>
+        <translation>#</translation>
+    </message>
+    <message>
+        <source>Row</source>
+        <translation>Zeile</translation>
+    </message>
+    <message>
+        <source>Column</source>
+        <translation>Spalte</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <source>From mean</source>
+        <translation>Vom Mittelwert</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::OutlierMapPlot</name>
+    <message>
+        <source>Rows %1, columns %2
+max |w| / std = %3</source>
+        <translation>Zeilen %1, Spalten %2
+max |w| / Std. = %3</translation>
+    </message>
+    <message>
+        <source>Column (input channel)</source>
+        <translation>Spalte (Eingangskanal)</translation>
+    </message>
+    <message>
+        <source>Row (output channel)</source>
+        <translation>Zeile (Ausgangskanal)</translation>
+    </message>
+    <message>
+        <source>max |w| / std</source>
+        <translation>max |w| / Std.</translation>
+    </message>
+    <message>
+        <source>Outlier #%1: row %2, column %3, w = %4</source>
+        <translation>Ausreißer Nr. %1: Zeile %2, Spalte %3, w = %4</translation>
     </message>
 </context>
 </TS>

@@ -2,6 +2,49 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="fr">
 <context>
+    <name>TensorStatistic</name>
+    <message>
+        <source>Kurtosis</source>
+        <translation>Kurtosis</translation>
+    </message>
+    <message>
+        <source>Outliers &gt; 3σ</source>
+        <translation>Valeurs aberrantes &gt; 3σ</translation>
+    </message>
+    <message>
+        <source>Abs max / std</source>
+        <translation>Max. abs. / écart type</translation>
+    </message>
+    <message>
+        <source>Standard deviation</source>
+        <translation>Écart type</translation>
+    </message>
+    <message>
+        <source>Preview error</source>
+        <translation>Erreur d’aperçu</translation>
+    </message>
+    <message>
+        <source>Excess kurtosis: 0 for a normal distribution, large for heavy tails.</source>
+        <translation>Kurtosis excédentaire : 0 pour une loi normale, élevée pour des queues épaisses.</translation>
+    </message>
+    <message>
+        <source>Share of weights more than 3 standard deviations from the mean.</source>
+        <translation>Part des poids à plus de 3 écarts types de la moyenne.</translation>
+    </message>
+    <message>
+        <source>Largest absolute weight in standard deviations: how far the worst outlier sits.</source>
+        <translation>Plus grand poids en valeur absolue, en écarts types : jusqu’où va la pire valeur aberrante.</translation>
+    </message>
+    <message>
+        <source>Standard deviation of the weights.</source>
+        <translation>Écart type des poids.</translation>
+    </message>
+    <message>
+        <source>Relative RMS error of the weights after quantizing and dequantizing them with the preview type.</source>
+        <translation>Erreur RMS relative des poids après quantification et déquantification avec le type d’aperçu.</translation>
+    </message>
+</context>
+<context>
     <name>condense::ui::CommandLine</name>
     <message>
         <source>Condense: see inside local language models and quantize them.</source>
@@ -30,6 +73,18 @@
     <message>
         <source>open one model at a time</source>
         <translation>ouvrez un seul modèle à la fois</translation>
+    </message>
+    <message>
+        <source>Show &lt;page&gt; once the model is open: inspect, heatmap, quantize or results.</source>
+        <translation>Afficher &lt;page&gt; une fois le modèle ouvert : inspect, heatmap, quantize ou results.</translation>
+    </message>
+    <message>
+        <source>Select tensor &lt;name&gt; once the model is open.</source>
+        <translation>Sélectionner le tenseur &lt;name&gt; une fois le modèle ouvert.</translation>
+    </message>
+    <message>
+        <source>unknown page &apos;%1&apos; (inspect, heatmap, quantize, results)</source>
+        <translation>page inconnue « %1 » (inspect, heatmap, quantize, results)</translation>
     </message>
 </context>
 <context>
@@ -231,6 +286,37 @@
     </message>
 </context>
 <context>
+    <name>condense::ui::HeatmapPlot</name>
+    <message>
+        <source>%1
+%2: pending</source>
+        <translation>%1
+%2 : en attente</translation>
+    </message>
+    <message>
+        <source>%1
+%2: %3</source>
+        <translation>%1
+%2 : %3</translation>
+    </message>
+    <message>
+        <source>n/a</source>
+        <translation>n/d</translation>
+    </message>
+    <message>
+        <source>outside</source>
+        <translation>hors blocs</translation>
+    </message>
+    <message>
+        <source>Tensor role</source>
+        <translation>Rôle du tenseur</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>Couche</translation>
+    </message>
+</context>
+<context>
     <name>condense::ui::HelpDialog</name>
     <message>
         <source>&lt;h3&gt;Condense quick help&lt;/h3&gt;&lt;p&gt;Condense shows what is inside a local language model and, in coming versions, quantizes it and measures what the quantization cost.&lt;/p&gt;&lt;h4&gt;Open a model&lt;/h4&gt;&lt;ul&gt;&lt;li&gt;Drop a Hugging Face model folder (config.json and .safetensors files), a single .safetensors file or a .gguf file onto the window.&lt;/li&gt;&lt;li&gt;Or use File ▸ Open File… (Ctrl+O) or File ▸ Open Folder… (Ctrl+Shift+O).&lt;/li&gt;&lt;li&gt;“Try the demo model” opens tiny-llama-spm, a small model that comes with Condense.&lt;/li&gt;&lt;li&gt;PyTorch .bin and .pt files are refused: they can run code when loaded. Convert them to safetensors first.&lt;/li&gt;&lt;/ul&gt;&lt;h4&gt;After opening&lt;/h4&gt;&lt;p&gt;The left panel shows the model summary and its tensors grouped by layer; type in the filter box to find tensors by name. Select a tensor to see its details on the Inspect page.&lt;/p&gt;&lt;h4&gt;Keyboard&lt;/h4&gt;&lt;table&gt;&lt;tr&gt;&lt;td&gt;Ctrl+O&lt;/td&gt;&lt;td&gt;Open a file&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Shift+O&lt;/td&gt;&lt;td&gt;Open a folder&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Esc&lt;/td&gt;&lt;td&gt;Cancel the focused job&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;F1&lt;/td&gt;&lt;td&gt;This help&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Q&lt;/td&gt;&lt;td&gt;Quit&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</source>
@@ -242,18 +328,41 @@
     </message>
 </context>
 <context>
+    <name>condense::ui::HistogramPlot</name>
+    <message>
+        <source>%1 to %2: %3 weights</source>
+        <translation>%1 à %2 : %3 poids</translation>
+    </message>
+    <message>
+        <source>Weight value</source>
+        <translation>Valeur du poids</translation>
+    </message>
+    <message>
+        <source>Count (log scale)</source>
+        <translation>Nombre (échelle log.)</translation>
+    </message>
+    <message>
+        <source>Count</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <source>mean and ±3σ marked</source>
+        <translation>moyenne et ±3σ marquées</translation>
+    </message>
+    <message>
+        <source>%1 below, %2 above the range</source>
+        <translation>%1 sous la plage, %2 au-dessus</translation>
+    </message>
+    <message>
+        <source>%1 NaN/Inf not counted</source>
+        <translation>%1 NaN/Inf non comptés</translation>
+    </message>
+</context>
+<context>
     <name>condense::ui::InspectPage</name>
     <message>
         <source>Model</source>
         <translation>Modèle</translation>
-    </message>
-    <message>
-        <source>Selected tensor</source>
-        <translation>Tenseur sélectionné</translation>
-    </message>
-    <message>
-        <source>Histograms, outlier maps and the whole-model heatmap of the selected tensor will appear here once tensor analysis is available.</source>
-        <translation>Les histogrammes, les cartes des valeurs aberrantes et la carte de chaleur du modèle entier apparaîtront ici dès que l&apos;analyse des tenseurs sera disponible.</translation>
     </message>
     <message>
         <source>yes</source>
@@ -312,40 +421,216 @@
         <translation>hors couche</translation>
     </message>
     <message>
-        <source>Name</source>
-        <translation>Nom</translation>
-    </message>
-    <message>
-        <source>Layer</source>
-        <translation>Couche</translation>
-    </message>
-    <message>
-        <source>Type</source>
-        <translation>Type</translation>
-    </message>
-    <message>
-        <source>Shape</source>
-        <translation>Forme</translation>
-    </message>
-    <message>
-        <source>Elements</source>
-        <translation>Éléments</translation>
-    </message>
-    <message>
-        <source>Size</source>
-        <translation>Taille</translation>
-    </message>
-    <message>
-        <source>%1 bytes</source>
-        <translation>%1 octets</translation>
-    </message>
-    <message>
-        <source>File</source>
-        <translation>Fichier</translation>
-    </message>
-    <message>
         <source>Select a tensor in the tree on the left.</source>
         <translation>Sélectionnez un tenseur dans l&apos;arbre à gauche.</translation>
+    </message>
+    <message>
+        <source>Histogram</source>
+        <translation>Histogramme</translation>
+    </message>
+    <message>
+        <source>Outlier map</source>
+        <translation>Carte des valeurs aberrantes</translation>
+    </message>
+    <message>
+        <source>Heatmap</source>
+        <translation>Carte de chaleur</translation>
+    </message>
+    <message>
+        <source>%1 as PNG…</source>
+        <translation>%1 en PNG…</translation>
+    </message>
+    <message>
+        <source>&amp;Tensor</source>
+        <translation>&amp;Tenseur</translation>
+    </message>
+    <message>
+        <source>Histogram and outlier map of the selected tensor</source>
+        <translation>Histogramme et carte des valeurs aberrantes du tenseur sélectionné</translation>
+    </message>
+    <message>
+        <source>&amp;Whole model</source>
+        <translation>&amp;Modèle entier</translation>
+    </message>
+    <message>
+        <source>Heatmap of every tensor: layers down, tensor roles across</source>
+        <translation>Carte de chaleur de tous les tenseurs : couches en lignes, rôles en colonnes</translation>
+    </message>
+    <message>
+        <source>Colour &amp;by:</source>
+        <translation>&amp;Colorer selon :</translation>
+    </message>
+    <message>
+        <source>&amp;Preview as:</source>
+        <translation>&amp;Aperçu en :</translation>
+    </message>
+    <message>
+        <source>Quantize and dequantize every tensor as this llama-quantize mix would, and show the error</source>
+        <translation>Quantifier et déquantifier chaque tenseur comme le ferait ce mélange llama-quantize, et afficher l’erreur</translation>
+    </message>
+    <message>
+        <source>E&amp;xport</source>
+        <translation>E&amp;xporter</translation>
+    </message>
+    <message>
+        <source>Save a plot as a PNG image</source>
+        <translation>Enregistrer un graphique en image PNG</translation>
+    </message>
+    <message>
+        <source>&amp;Log scale</source>
+        <translation>Échelle &amp;log.</translation>
+    </message>
+    <message>
+        <source>Largest weights</source>
+        <translation>Plus grands poids</translation>
+    </message>
+    <message>
+        <source>Statistics</source>
+        <translation>Statistiques</translation>
+    </message>
+    <message>
+        <source>Quantization preview</source>
+        <translation>Aperçu de la quantification</translation>
+    </message>
+    <message>
+        <source>Analysing: %1 of %2 tensors</source>
+        <translation>Analyse : %1 tenseurs sur %2</translation>
+    </message>
+    <message>
+        <source>%1 tensors analysed</source>
+        <translation>%1 tenseurs analysés</translation>
+    </message>
+    <message>
+        <source>Analysis failed after %1 of %2 tensors</source>
+        <translation>Échec de l’analyse après %1 tenseurs sur %2</translation>
+    </message>
+    <message>
+        <source>Analysis stopped after %1 of %2 tensors</source>
+        <translation>Analyse arrêtée après %1 tenseurs sur %2</translation>
+    </message>
+    <message>
+        <source>layer %1</source>
+        <translation>couche %1</translation>
+    </message>
+    <message>
+        <source>%1 = %2 elements</source>
+        <translation>%1 = %2 éléments</translation>
+    </message>
+    <message>
+        <source>%1 (%2 bytes)</source>
+        <translation>%1 (%2 octets)</translation>
+    </message>
+    <message>
+        <source>Analysis of this tensor is pending…</source>
+        <translation>L’analyse de ce tenseur est en attente…</translation>
+    </message>
+    <message>
+        <source>This tensor has not been analysed.</source>
+        <translation>Ce tenseur n’a pas été analysé.</translation>
+    </message>
+    <message>
+        <source>This tensor could not be read: %1</source>
+        <translation>Ce tenseur n’a pas pu être lu : %1</translation>
+    </message>
+    <message>
+        <source>Contains %1 NaN and %2 infinite values: the statistics and the histogram count the finite ones.</source>
+        <translation>Contient %1 NaN et %2 valeurs infinies : les statistiques et l’histogramme comptent les valeurs finies.</translation>
+    </message>
+    <message>
+        <source>Mean</source>
+        <translation>Moyenne</translation>
+    </message>
+    <message>
+        <source>Std</source>
+        <translation>Écart type</translation>
+    </message>
+    <message>
+        <source>Min</source>
+        <translation>Min.</translation>
+    </message>
+    <message>
+        <source>Max</source>
+        <translation>Max.</translation>
+    </message>
+    <message>
+        <source>Abs max</source>
+        <translation>Max. abs.</translation>
+    </message>
+    <message>
+        <source>Abs max / std</source>
+        <translation>Max. abs. / écart type</translation>
+    </message>
+    <message>
+        <source>Kurtosis (excess)</source>
+        <translation>Kurtosis (excédentaire)</translation>
+    </message>
+    <message>
+        <source>Beyond 3σ</source>
+        <translation>Au-delà de 3σ</translation>
+    </message>
+    <message>
+        <source>Beyond 6σ</source>
+        <translation>Au-delà de 6σ</translation>
+    </message>
+    <message>
+        <source>Exact zeros</source>
+        <translation>Zéros exacts</translation>
+    </message>
+    <message>
+        <source>NaN / Inf</source>
+        <translation>NaN / Inf</translation>
+    </message>
+    <message>
+        <source>Preview type</source>
+        <translation>Type d’aperçu</translation>
+    </message>
+    <message>
+        <source>Relative RMSE</source>
+        <translation>RMSE relative</translation>
+    </message>
+    <message>
+        <source>SNR</source>
+        <translation>RSB</translation>
+    </message>
+    <message>
+        <source>%1 dB</source>
+        <translation>%1 dB</translation>
+    </message>
+    <message>
+        <source>Max abs error</source>
+        <translation>Erreur abs. max.</translation>
+    </message>
+    <message>
+        <source>Weighted RMSE</source>
+        <translation>RMSE pondérée</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>Aperçu</translation>
+    </message>
+    <message>
+        <source>pending…</source>
+        <translation>en attente…</translation>
+    </message>
+    <message>
+        <source>none for this tensor</source>
+        <translation>aucun pour ce tenseur</translation>
+    </message>
+    <message>
+        <source>Largest weights (%1)</source>
+        <translation>Plus grands poids (%1)</translation>
+    </message>
+    <message>
+        <source>Mix</source>
+        <translation>Mélange</translation>
+    </message>
+    <message>
+        <source>layer %1 (%2)</source>
+        <translation>couche %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Worst layers</source>
+        <translation>Pires couches</translation>
     </message>
 </context>
 <context>
@@ -532,6 +817,30 @@
         <source>&lt;h3&gt;Condense %1&lt;/h3&gt;&lt;p&gt;A desktop studio that shows what is inside a local language model, quantizes it and measures what the quantization cost.&lt;/p&gt;&lt;p&gt;Built with Qt %2.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Condense %1&lt;/h3&gt;&lt;p&gt;Un studio de bureau qui montre ce que contient un modèle de langage local, le quantifie et mesure ce que la quantification a coûté.&lt;/p&gt;&lt;p&gt;Construit avec Qt %2.&lt;/p&gt;</translation>
     </message>
+    <message>
+        <source>Analyse %1</source>
+        <translation>Analyser %1</translation>
+    </message>
+    <message>
+        <source>Export Plot</source>
+        <translation>Exporter le graphique</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation>Images PNG (*.png)</translation>
+    </message>
+    <message>
+        <source>Export %1</source>
+        <translation>Exporter %1</translation>
+    </message>
+    <message>
+        <source>The weight analysis failed.</source>
+        <translation>L’analyse des poids a échoué.</translation>
+    </message>
+    <message>
+        <source>The image could not be saved.</source>
+        <translation>L’image n’a pas pu être enregistrée.</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::MessageBanner</name>
@@ -716,7 +1025,7 @@
     </message>
     <message>
         <source>the pre-tokenizer in tokenizer.json is not one we recognize; writing tokenizer.ggml.pre = &quot;default&quot; (llama.cpp may split text differently than the original tokenizer)</source>
-        <translation>Le pré-tokeniseur de tokenizer.json nous est inconnu ; tokenizer.ggml.pre = "default" est écrit (llama.cpp peut découper le texte autrement que le tokeniseur d’origine)</translation>
+        <translation>Le pré-tokeniseur de tokenizer.json nous est inconnu ; tokenizer.ggml.pre = &quot;default&quot; est écrit (llama.cpp peut découper le texte autrement que le tokeniseur d’origine)</translation>
     </message>
     <message>
         <source>unknown RoPE type: %1</source>
@@ -846,6 +1155,86 @@
     <message>
         <source>Size</source>
         <translation>Taille</translation>
+    </message>
+    <message>
+        <source>unreadable</source>
+        <translation>illisible</translation>
+    </message>
+    <message>
+        <source>Analysis pending</source>
+        <translation>Analyse en attente</translation>
+    </message>
+    <message>
+        <source>This tensor could not be read: %1</source>
+        <translation>Ce tenseur n’a pas pu être lu : %1</translation>
+    </message>
+    <message>
+        <source>Contains %1 NaN and %2 infinite values</source>
+        <translation>Contient %1 NaN et %2 valeurs infinies</translation>
+    </message>
+    <message>
+        <source>%1: relative RMSE %2, SNR %3 dB, max error %4</source>
+        <translation>%1 : RMSE relative %2, RSB %3 dB, erreur max. %4</translation>
+    </message>
+    <message>
+        <source>Preview error of the group&apos;s tensors together</source>
+        <translation>Erreur d’aperçu de l’ensemble des tenseurs du groupe</translation>
+    </message>
+    <message>
+        <source>Largest value in the group</source>
+        <translation>Plus grande valeur du groupe</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Erreur</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::OutlierListModel</name>
+    <message>
+        <source>#</source>
+        <translation>#</translation>
+    </message>
+    <message>
+        <source>Row</source>
+        <translation>Ligne</translation>
+    </message>
+    <message>
+        <source>Column</source>
+        <translation>Colonne</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Valeur</translation>
+    </message>
+    <message>
+        <source>From mean</source>
+        <translation>Écart à la moyenne</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::OutlierMapPlot</name>
+    <message>
+        <source>Rows %1, columns %2
+max |w| / std = %3</source>
+        <translation>Lignes %1, colonnes %2
+max |w| / écart type = %3</translation>
+    </message>
+    <message>
+        <source>Column (input channel)</source>
+        <translation>Colonne (canal d’entrée)</translation>
+    </message>
+    <message>
+        <source>Row (output channel)</source>
+        <translation>Ligne (canal de sortie)</translation>
+    </message>
+    <message>
+        <source>max |w| / std</source>
+        <translation>max |w| / écart type</translation>
+    </message>
+    <message>
+        <source>Outlier #%1: row %2, column %3, w = %4</source>
+        <translation>Valeur aberrante nº %1 : ligne %2, colonne %3, w = %4</translation>
     </message>
 </context>
 </TS>

@@ -2,6 +2,49 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>TensorStatistic</name>
+    <message>
+        <source>Kurtosis</source>
+        <translation>峰度</translation>
+    </message>
+    <message>
+        <source>Outliers &gt; 3σ</source>
+        <translation>离群值 &gt; 3σ</translation>
+    </message>
+    <message>
+        <source>Abs max / std</source>
+        <translation>绝对最大值 / 标准差</translation>
+    </message>
+    <message>
+        <source>Standard deviation</source>
+        <translation>标准差</translation>
+    </message>
+    <message>
+        <source>Preview error</source>
+        <translation>预览误差</translation>
+    </message>
+    <message>
+        <source>Excess kurtosis: 0 for a normal distribution, large for heavy tails.</source>
+        <translation>超额峰度：正态分布为 0，重尾分布时较大。</translation>
+    </message>
+    <message>
+        <source>Share of weights more than 3 standard deviations from the mean.</source>
+        <translation>偏离均值超过 3 个标准差的权重所占比例。</translation>
+    </message>
+    <message>
+        <source>Largest absolute weight in standard deviations: how far the worst outlier sits.</source>
+        <translation>以标准差计的最大绝对权重：最严重的离群值有多远。</translation>
+    </message>
+    <message>
+        <source>Standard deviation of the weights.</source>
+        <translation>权重的标准差。</translation>
+    </message>
+    <message>
+        <source>Relative RMS error of the weights after quantizing and dequantizing them with the preview type.</source>
+        <translation>使用预览类型量化再反量化后权重的相对均方根误差。</translation>
+    </message>
+</context>
+<context>
     <name>condense::ui::CommandLine</name>
     <message>
         <source>Condense: see inside local language models and quantize them.</source>
@@ -30,6 +73,18 @@
     <message>
         <source>open one model at a time</source>
         <translation>一次只能打开一个模型</translation>
+    </message>
+    <message>
+        <source>Show &lt;page&gt; once the model is open: inspect, heatmap, quantize or results.</source>
+        <translation>模型打开后显示 &lt;page&gt;：inspect、heatmap、quantize 或 results。</translation>
+    </message>
+    <message>
+        <source>Select tensor &lt;name&gt; once the model is open.</source>
+        <translation>模型打开后选中张量 &lt;name&gt;。</translation>
+    </message>
+    <message>
+        <source>unknown page &apos;%1&apos; (inspect, heatmap, quantize, results)</source>
+        <translation>未知页面“%1”（inspect、heatmap、quantize、results）</translation>
     </message>
 </context>
 <context>
@@ -231,6 +286,37 @@
     </message>
 </context>
 <context>
+    <name>condense::ui::HeatmapPlot</name>
+    <message>
+        <source>%1
+%2: pending</source>
+        <translation>%1
+%2：等待中</translation>
+    </message>
+    <message>
+        <source>%1
+%2: %3</source>
+        <translation>%1
+%2：%3</translation>
+    </message>
+    <message>
+        <source>n/a</source>
+        <translation>不适用</translation>
+    </message>
+    <message>
+        <source>outside</source>
+        <translation>块外</translation>
+    </message>
+    <message>
+        <source>Tensor role</source>
+        <translation>张量角色</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+</context>
+<context>
     <name>condense::ui::HelpDialog</name>
     <message>
         <source>&lt;h3&gt;Condense quick help&lt;/h3&gt;&lt;p&gt;Condense shows what is inside a local language model and, in coming versions, quantizes it and measures what the quantization cost.&lt;/p&gt;&lt;h4&gt;Open a model&lt;/h4&gt;&lt;ul&gt;&lt;li&gt;Drop a Hugging Face model folder (config.json and .safetensors files), a single .safetensors file or a .gguf file onto the window.&lt;/li&gt;&lt;li&gt;Or use File ▸ Open File… (Ctrl+O) or File ▸ Open Folder… (Ctrl+Shift+O).&lt;/li&gt;&lt;li&gt;“Try the demo model” opens tiny-llama-spm, a small model that comes with Condense.&lt;/li&gt;&lt;li&gt;PyTorch .bin and .pt files are refused: they can run code when loaded. Convert them to safetensors first.&lt;/li&gt;&lt;/ul&gt;&lt;h4&gt;After opening&lt;/h4&gt;&lt;p&gt;The left panel shows the model summary and its tensors grouped by layer; type in the filter box to find tensors by name. Select a tensor to see its details on the Inspect page.&lt;/p&gt;&lt;h4&gt;Keyboard&lt;/h4&gt;&lt;table&gt;&lt;tr&gt;&lt;td&gt;Ctrl+O&lt;/td&gt;&lt;td&gt;Open a file&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Shift+O&lt;/td&gt;&lt;td&gt;Open a folder&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Esc&lt;/td&gt;&lt;td&gt;Cancel the focused job&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;F1&lt;/td&gt;&lt;td&gt;This help&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Q&lt;/td&gt;&lt;td&gt;Quit&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</source>
@@ -242,18 +328,41 @@
     </message>
 </context>
 <context>
+    <name>condense::ui::HistogramPlot</name>
+    <message>
+        <source>%1 to %2: %3 weights</source>
+        <translation>%1 到 %2：%3 个权重</translation>
+    </message>
+    <message>
+        <source>Weight value</source>
+        <translation>权重值</translation>
+    </message>
+    <message>
+        <source>Count (log scale)</source>
+        <translation>数量（对数刻度）</translation>
+    </message>
+    <message>
+        <source>Count</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <source>mean and ±3σ marked</source>
+        <translation>已标出均值和 ±3σ</translation>
+    </message>
+    <message>
+        <source>%1 below, %2 above the range</source>
+        <translation>%1 个低于范围，%2 个高于范围</translation>
+    </message>
+    <message>
+        <source>%1 NaN/Inf not counted</source>
+        <translation>%1 个 NaN/Inf 未计入</translation>
+    </message>
+</context>
+<context>
     <name>condense::ui::InspectPage</name>
     <message>
         <source>Model</source>
         <translation>模型</translation>
-    </message>
-    <message>
-        <source>Selected tensor</source>
-        <translation>选中的张量</translation>
-    </message>
-    <message>
-        <source>Histograms, outlier maps and the whole-model heatmap of the selected tensor will appear here once tensor analysis is available.</source>
-        <translation>张量分析功能可用后，所选张量的直方图、离群值图和整个模型的热力图将显示在这里。</translation>
     </message>
     <message>
         <source>yes</source>
@@ -312,40 +421,216 @@
         <translation>不属于任何层</translation>
     </message>
     <message>
-        <source>Name</source>
-        <translation>名称</translation>
-    </message>
-    <message>
-        <source>Layer</source>
-        <translation>层</translation>
-    </message>
-    <message>
-        <source>Type</source>
-        <translation>类型</translation>
-    </message>
-    <message>
-        <source>Shape</source>
-        <translation>形状</translation>
-    </message>
-    <message>
-        <source>Elements</source>
-        <translation>元素数</translation>
-    </message>
-    <message>
-        <source>Size</source>
-        <translation>大小</translation>
-    </message>
-    <message>
-        <source>%1 bytes</source>
-        <translation>%1 字节</translation>
-    </message>
-    <message>
-        <source>File</source>
-        <translation>文件</translation>
-    </message>
-    <message>
         <source>Select a tensor in the tree on the left.</source>
         <translation>请在左侧树中选择一个张量。</translation>
+    </message>
+    <message>
+        <source>Histogram</source>
+        <translation>直方图</translation>
+    </message>
+    <message>
+        <source>Outlier map</source>
+        <translation>离群值图</translation>
+    </message>
+    <message>
+        <source>Heatmap</source>
+        <translation>热图</translation>
+    </message>
+    <message>
+        <source>%1 as PNG…</source>
+        <translation>%1 导出为 PNG…</translation>
+    </message>
+    <message>
+        <source>&amp;Tensor</source>
+        <translation>张量(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Histogram and outlier map of the selected tensor</source>
+        <translation>所选张量的直方图和离群值图</translation>
+    </message>
+    <message>
+        <source>&amp;Whole model</source>
+        <translation>整个模型(&amp;W)</translation>
+    </message>
+    <message>
+        <source>Heatmap of every tensor: layers down, tensor roles across</source>
+        <translation>所有张量的热图：纵向为层，横向为张量角色</translation>
+    </message>
+    <message>
+        <source>Colour &amp;by:</source>
+        <translation>着色依据(&amp;B)：</translation>
+    </message>
+    <message>
+        <source>&amp;Preview as:</source>
+        <translation>预览为(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>Quantize and dequantize every tensor as this llama-quantize mix would, and show the error</source>
+        <translation>按此 llama-quantize 混合方案量化并反量化每个张量，并显示误差</translation>
+    </message>
+    <message>
+        <source>E&amp;xport</source>
+        <translation>导出(&amp;X)</translation>
+    </message>
+    <message>
+        <source>Save a plot as a PNG image</source>
+        <translation>将图表保存为 PNG 图像</translation>
+    </message>
+    <message>
+        <source>&amp;Log scale</source>
+        <translation>对数刻度(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Largest weights</source>
+        <translation>最大权重</translation>
+    </message>
+    <message>
+        <source>Statistics</source>
+        <translation>统计</translation>
+    </message>
+    <message>
+        <source>Quantization preview</source>
+        <translation>量化预览</translation>
+    </message>
+    <message>
+        <source>Analysing: %1 of %2 tensors</source>
+        <translation>分析中：%1 / %2 个张量</translation>
+    </message>
+    <message>
+        <source>%1 tensors analysed</source>
+        <translation>已分析 %1 个张量</translation>
+    </message>
+    <message>
+        <source>Analysis failed after %1 of %2 tensors</source>
+        <translation>分析在 %1 / %2 个张量后失败</translation>
+    </message>
+    <message>
+        <source>Analysis stopped after %1 of %2 tensors</source>
+        <translation>分析在 %1 / %2 个张量后停止</translation>
+    </message>
+    <message>
+        <source>layer %1</source>
+        <translation>第 %1 层</translation>
+    </message>
+    <message>
+        <source>%1 = %2 elements</source>
+        <translation>%1 = %2 个元素</translation>
+    </message>
+    <message>
+        <source>%1 (%2 bytes)</source>
+        <translation>%1（%2 字节）</translation>
+    </message>
+    <message>
+        <source>Analysis of this tensor is pending…</source>
+        <translation>此张量的分析尚在等待…</translation>
+    </message>
+    <message>
+        <source>This tensor has not been analysed.</source>
+        <translation>此张量尚未分析。</translation>
+    </message>
+    <message>
+        <source>This tensor could not be read: %1</source>
+        <translation>无法读取此张量：%1</translation>
+    </message>
+    <message>
+        <source>Contains %1 NaN and %2 infinite values: the statistics and the histogram count the finite ones.</source>
+        <translation>包含 %1 个 NaN 和 %2 个无穷值：统计和直方图只计入有限值。</translation>
+    </message>
+    <message>
+        <source>Mean</source>
+        <translation>均值</translation>
+    </message>
+    <message>
+        <source>Std</source>
+        <translation>标准差</translation>
+    </message>
+    <message>
+        <source>Min</source>
+        <translation>最小值</translation>
+    </message>
+    <message>
+        <source>Max</source>
+        <translation>最大值</translation>
+    </message>
+    <message>
+        <source>Abs max</source>
+        <translation>绝对最大值</translation>
+    </message>
+    <message>
+        <source>Abs max / std</source>
+        <translation>绝对最大值 / 标准差</translation>
+    </message>
+    <message>
+        <source>Kurtosis (excess)</source>
+        <translation>峰度（超额）</translation>
+    </message>
+    <message>
+        <source>Beyond 3σ</source>
+        <translation>超出 3σ</translation>
+    </message>
+    <message>
+        <source>Beyond 6σ</source>
+        <translation>超出 6σ</translation>
+    </message>
+    <message>
+        <source>Exact zeros</source>
+        <translation>精确零值</translation>
+    </message>
+    <message>
+        <source>NaN / Inf</source>
+        <translation>NaN / Inf</translation>
+    </message>
+    <message>
+        <source>Preview type</source>
+        <translation>预览类型</translation>
+    </message>
+    <message>
+        <source>Relative RMSE</source>
+        <translation>相对 RMSE</translation>
+    </message>
+    <message>
+        <source>SNR</source>
+        <translation>信噪比</translation>
+    </message>
+    <message>
+        <source>%1 dB</source>
+        <translation>%1 dB</translation>
+    </message>
+    <message>
+        <source>Max abs error</source>
+        <translation>最大绝对误差</translation>
+    </message>
+    <message>
+        <source>Weighted RMSE</source>
+        <translation>加权 RMSE</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>预览</translation>
+    </message>
+    <message>
+        <source>pending…</source>
+        <translation>等待中…</translation>
+    </message>
+    <message>
+        <source>none for this tensor</source>
+        <translation>此张量无预览</translation>
+    </message>
+    <message>
+        <source>Largest weights (%1)</source>
+        <translation>最大权重（%1）</translation>
+    </message>
+    <message>
+        <source>Mix</source>
+        <translation>混合方案</translation>
+    </message>
+    <message>
+        <source>layer %1 (%2)</source>
+        <translation>第 %1 层（%2）</translation>
+    </message>
+    <message>
+        <source>Worst layers</source>
+        <translation>最差的层</translation>
     </message>
 </context>
 <context>
@@ -532,6 +817,30 @@
         <source>&lt;h3&gt;Condense %1&lt;/h3&gt;&lt;p&gt;A desktop studio that shows what is inside a local language model, quantizes it and measures what the quantization cost.&lt;/p&gt;&lt;p&gt;Built with Qt %2.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Condense %1&lt;/h3&gt;&lt;p&gt;一款桌面工作室，用于查看本地语言模型的内部内容、对其进行量化，并衡量量化带来的损失。&lt;/p&gt;&lt;p&gt;基于 Qt %2 构建。&lt;/p&gt;</translation>
     </message>
+    <message>
+        <source>Analyse %1</source>
+        <translation>分析 %1</translation>
+    </message>
+    <message>
+        <source>Export Plot</source>
+        <translation>导出图表</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation>PNG 图像 (*.png)</translation>
+    </message>
+    <message>
+        <source>Export %1</source>
+        <translation>导出 %1</translation>
+    </message>
+    <message>
+        <source>The weight analysis failed.</source>
+        <translation>权重分析失败。</translation>
+    </message>
+    <message>
+        <source>The image could not be saved.</source>
+        <translation>无法保存图像。</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::MessageBanner</name>
@@ -716,7 +1025,7 @@
     </message>
     <message>
         <source>the pre-tokenizer in tokenizer.json is not one we recognize; writing tokenizer.ggml.pre = &quot;default&quot; (llama.cpp may split text differently than the original tokenizer)</source>
-        <translation>无法识别 tokenizer.json 中的预分词器；写入 tokenizer.ggml.pre = "default"（llama.cpp 切分文本的方式可能与原分词器不同）</translation>
+        <translation>无法识别 tokenizer.json 中的预分词器；写入 tokenizer.ggml.pre = &quot;default&quot;（llama.cpp 切分文本的方式可能与原分词器不同）</translation>
     </message>
     <message>
         <source>unknown RoPE type: %1</source>
@@ -846,6 +1155,86 @@
     <message>
         <source>Size</source>
         <translation>大小</translation>
+    </message>
+    <message>
+        <source>unreadable</source>
+        <translation>无法读取</translation>
+    </message>
+    <message>
+        <source>Analysis pending</source>
+        <translation>分析等待中</translation>
+    </message>
+    <message>
+        <source>This tensor could not be read: %1</source>
+        <translation>无法读取此张量：%1</translation>
+    </message>
+    <message>
+        <source>Contains %1 NaN and %2 infinite values</source>
+        <translation>包含 %1 个 NaN 和 %2 个无穷值</translation>
+    </message>
+    <message>
+        <source>%1: relative RMSE %2, SNR %3 dB, max error %4</source>
+        <translation>%1：相对 RMSE %2，信噪比 %3 dB，最大误差 %4</translation>
+    </message>
+    <message>
+        <source>Preview error of the group&apos;s tensors together</source>
+        <translation>该组所有张量合计的预览误差</translation>
+    </message>
+    <message>
+        <source>Largest value in the group</source>
+        <translation>组内最大值</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>误差</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::OutlierListModel</name>
+    <message>
+        <source>#</source>
+        <translation>#</translation>
+    </message>
+    <message>
+        <source>Row</source>
+        <translation>行</translation>
+    </message>
+    <message>
+        <source>Column</source>
+        <translation>列</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <source>From mean</source>
+        <translation>距均值</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::OutlierMapPlot</name>
+    <message>
+        <source>Rows %1, columns %2
+max |w| / std = %3</source>
+        <translation>行 %1，列 %2
+max |w| / 标准差 = %3</translation>
+    </message>
+    <message>
+        <source>Column (input channel)</source>
+        <translation>列（输入通道）</translation>
+    </message>
+    <message>
+        <source>Row (output channel)</source>
+        <translation>行（输出通道）</translation>
+    </message>
+    <message>
+        <source>max |w| / std</source>
+        <translation>max |w| / 标准差</translation>
+    </message>
+    <message>
+        <source>Outlier #%1: row %2, column %3, w = %4</source>
+        <translation>离群值 #%1：第 %2 行，第 %3 列，w = %4</translation>
     </message>
 </context>
 </TS>

@@ -29,7 +29,12 @@ public:
         const QCommandLineOption language(QStringLiteral("language"),
                                           tr("Use language <code> (en, de, fr, zh_CN or system) for this run."),
                                           QStringLiteral("code"));
-        parser.addOptions({demo, screenshot, settings, language});
+        const QCommandLineOption page(QStringLiteral("page"),
+                                      tr("Show <page> once the model is open: inspect, heatmap, quantize or results."),
+                                      QStringLiteral("page"));
+        const QCommandLineOption tensor(QStringLiteral("tensor"), tr("Select tensor <name> once the model is open."),
+                                        QStringLiteral("name"));
+        parser.addOptions({demo, screenshot, settings, language, page, tensor});
         if (!parser.parse(app.arguments())) {
             std::fputs(qPrintable(QStringLiteral("condense: error: ") + parser.errorText() + QLatin1Char('\n')), stderr);
             std::exit(2);
@@ -47,6 +52,16 @@ public:
         o.screenshot = parser.value(screenshot);
         o.settingsFile = parser.value(settings);
         o.language = parser.value(language);
+        o.page = parser.value(page);
+        o.tensor = parser.value(tensor);
+        static const QStringList kPages = {QStringLiteral("inspect"), QStringLiteral("heatmap"), QStringLiteral("quantize"),
+                                           QStringLiteral("results")};
+        if (!o.page.isEmpty() && !kPages.contains(o.page)) {
+            std::fputs(qPrintable(QStringLiteral("condense: error: ") + tr("unknown page '%1' (inspect, heatmap, quantize, results)").arg(o.page) +
+                                  QLatin1Char('\n')),
+                       stderr);
+            std::exit(2);
+        }
         return o;
     }
 };

@@ -6,6 +6,10 @@
 //                                   without one), then quit: for docs and checks under Xvfb
 //   condense --settings FILE.ini    use this settings file instead of the user's
 //   condense --language CODE        override the language setting for this run
+//   condense --page PAGE            show this page once the model is open: inspect (tensor view),
+//                                   heatmap (Inspect's whole-model view), quantize, results
+//   condense --tensor NAME          select this tensor once the model is open
+// With --screenshot and a model, the picture is taken once the model's analysis has ended.
 #include <QString>
 
 class QCoreApplication;
@@ -18,6 +22,8 @@ struct CommandLineOptions {
     QString screenshot;
     QString settingsFile;
     QString language;
+    QString page;
+    QString tensor;
 };
 
 // Parses the application's arguments; --help and --version print and exit 0, usage errors exit 2.

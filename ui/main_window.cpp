@@ -13,20 +13,29 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QKeyEvent>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QSaveFile>
 #include <QSplitter>
+#include <QStandardPaths>
 #include <QStackedWidget>
 #include <QTabWidget>
+#include <QThread>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "core/io/checkpoint.h"
+#include "core/pipeline/analyze_request.h"
 #include "core/pipeline/inspect_request.h"
 #include "ui/demo_model.h"
 #include "ui/dialogs/help_dialog.h"
 #include "ui/i18n/error_text.h"
 #include "ui/i18n/language_manager.h"
 #include "ui/jobs/job_runner.h"
+#include "ui/models/analysis_store.h"
+#include "ui/models/model_tree_model.h"
 #include "ui/pages/inspect_page.h"
 #include "ui/pages/placeholder_page.h"
 #include "ui/settings/app_settings.h"
@@ -41,6 +50,7 @@ namespace condense::ui {
 
 namespace {
 const QString kOpenSlot = QStringLiteral("open-model");
+const QString kAnalysisSlot = QStringLiteral("analysis");
 
 std::filesystem::path toFsPath(const QString& path) { return std::filesystem::path(QFile::encodeName(path).toStdString()); }
 QString fromFsPath(const std::filesystem::path& path) { return QFile::decodeName(QByteArray::fromStdString(path.string())); }
@@ -64,9 +74,17 @@ MainWindow::MainWindow(AppSettings& settings, LanguageManager* languages, QWidge
     connect(m_dropZone, &DropZone::openFolderRequested, this, &MainWindow::showOpenFolderDialog);
     connect(m_dropZone, &DropZone::demoRequested, this, &MainWindow::openDemo);
 
+    m_analysisCacheDir = QStandardPaths::writableLocation(QStandardPaths::CacheLocation);
+    if (!m_analysisCacheDir.isEmpty()) m_analysisCacheDir += QStringLiteral("/analysis");
+    m_analysis = new AnalysisStore(this);
     m_modelPanel = new ModelPanel(this);
-    m_inspect = new InspectPage(this);
+    m_modelPanel->treeModel()->setAnalysisStore(m_analysis);
+    m_inspect = new InspectPage(*m_analysis, this);
     connect(m_modelPanel, &ModelPanel::tensorSelected, m_inspect, &InspectPage::showTensor);
+    connect(m_inspect, &InspectPage::tensorActivated, m_modelPanel, &ModelPanel::selectTensor);
+    connect(m_inspect, &InspectPage::statisticChanged, m_modelPanel->treeModel(), &ModelTreeModel::setStatistic);
+    connect(m_inspect, &InspectPage::previewMixChanged, this, [this] { startAnalysis(); });
+    connect(m_inspect, &InspectPage::exportRequested, this, &MainWindow::exportImage);
     m_quantizePage = new PlaceholderPage([] { return MainWindow::tr("Quantize"); },
                                          [] {
                                              return MainWindow::tr(
@@ -96,7 +114,7 @@ MainWindow::MainWindow(AppSettings& settings, LanguageManager* languages, QWidge
     m_workspace->addWidget(m_tabs);
     m_workspace->setStretchFactor(0, 0);
     m_workspace->setStretchFactor(1, 1);
-    m_workspace->setSizes({520, 680});
+    m_workspace->setSizes({480, 720});
     m_workspace->setChildrenCollapsible(false);
 
     m_stack = new QStackedWidget(this);
@@ -118,6 +136,9 @@ MainWindow::MainWindow(AppSettings& settings, LanguageManager* languages, QWidge
     connect(m_runner, &JobRunner::finished, this, &MainWindow::onJobFinished);
     connect(m_runner, &JobRunner::failed, this, &MainWindow::onJobFailed);
     connect(m_runner, &JobRunner::ended, this, &MainWindow::onJobEnded);
+    connect(m_runner, &JobRunner::cancelled, this, [this](JobId id) {
+        if (id == m_analysisJob) m_analysis->endRun(m_analysisGeneration, AnalysisStore::State::Cancelled);
+    });
 
     createActions();
     createMenus();
@@ -323,6 +344,73 @@ void MainWindow::openDemo()
                                      });
 }
 
+void MainWindow::startAnalysis()
+{
+    if (!m_checkpoint) return;
+    const quint64 generation = m_analysis->beginRun(m_inspect->previewMix());
+    m_analysisGeneration = generation;
+    pipeline::AnalyzeRequest request;
+    request.path = m_checkpoint->path();
+    request.previewMix = m_inspect->previewMix().toStdString();
+    if (!m_analysisCacheDir.isEmpty()) request.cacheDir = toFsPath(m_analysisCacheDir);
+    // A background job: it leaves one core to the GUI thread, so the window stays responsive.
+    request.threads = std::max(1, QThread::idealThreadCount() - 1);
+    AnalysisStore* store = m_analysis;
+    m_analysisJob = m_runner->startTyped(
+        tr("Analyse %1").arg(m_modelName), kAnalysisSlot,
+        [request, store, generation](jobs::ProgressSink& sink, std::stop_token stop) -> Result<int> {
+            // Each finished tensor goes to the store as a queued call on the GUI thread; the
+            // store drops it when a newer run (or another model) has started meanwhile.
+            auto r = pipeline::runAnalyze(request, sink, stop, [store, generation](const std::shared_ptr<const analysis::TensorAnalysis>& t) {
+                QMetaObject::invokeMethod(store, [store, generation, t] { store->addResult(generation, t); }, Qt::QueuedConnection);
+            });
+            if (!r) return std::move(r).error();
+            return static_cast<int>(r->analysis.tensors.size());
+        });
+}
+
+void MainWindow::showPage(const QString& page)
+{
+    if (page == QLatin1String("inspect") || page == QLatin1String("heatmap")) {
+        m_tabs->setCurrentWidget(m_inspect);
+        m_inspect->setView(page == QLatin1String("heatmap") ? InspectPage::View::Model : InspectPage::View::Tensor);
+    } else if (page == QLatin1String("quantize")) {
+        m_tabs->setCurrentWidget(m_quantizePage);
+    } else if (page == QLatin1String("results")) {
+        m_tabs->setCurrentWidget(m_resultsPage);
+    }
+}
+
+bool MainWindow::selectTensor(const QString& name)
+{
+    const int index = m_analysis->indexOf(name.toStdString());
+    if (index < 0) return false;
+    m_modelPanel->selectTensor(index);
+    return true;
+}
+
+void MainWindow::exportImage(const QImage& image, const QString& suggestedName)
+{
+    QString base = suggestedName;
+    base.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._-]+")), QStringLiteral("_"));
+    auto* dialog = new QFileDialog(this, tr("Export Plot"), QDir(lastDirectory()).filePath(base + QStringLiteral(".png")),
+                                   tr("PNG images (*.png)"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setDefaultSuffix(QStringLiteral("png"));
+    connect(dialog, &QFileDialog::fileSelected, this, [this, image](const QString& file) {
+        const QString name = QFileInfo(file).fileName();
+        const JobId job = m_runner->startTyped(tr("Export %1").arg(name), QString(), [image, file](jobs::ProgressSink&, std::stop_token) -> Result<int> {
+            QSaveFile out(file);
+            if (!out.open(QIODevice::WriteOnly) || !image.save(&out, "PNG") || !out.commit())
+                return Error{ErrorCode::IoError, QFile::encodeName(file).toStdString(), out.errorString().toStdString(), {}, -1};
+            return 0;
+        });
+        m_exportJobs.insert(job);
+    });
+    dialog->open();
+}
+
 void MainWindow::closeModel()
 {
     m_runner->cancel(m_openJob);
@@ -331,6 +419,10 @@ void MainWindow::closeModel()
 
 void MainWindow::onJobFinished(JobId id, const QVariant& result)
 {
+    if (id == m_analysisJob) {
+        m_analysis->endRun(m_analysisGeneration, AnalysisStore::State::Done);
+        return;
+    }
     if (id != m_openJob) return;
     auto ck = result.value<std::shared_ptr<const io::Checkpoint>>();
     if (!ck) return;
@@ -342,6 +434,17 @@ void MainWindow::onJobFinished(JobId id, const QVariant& result)
 
 void MainWindow::onJobFailed(JobId id, const Error& error)
 {
+    if (id == m_analysisJob) {
+        m_analysis->endRun(m_analysisGeneration, AnalysisStore::State::Failed);
+        m_banner->showMessage(MessageBanner::Kind::Error, tr("The weight analysis failed."), ErrorText::codeText(error.code) +
+                                                                                             QStringLiteral(": ") + QString::fromStdString(error.detail));
+        return;
+    }
+    if (m_exportJobs.count(id)) {
+        m_banner->showMessage(MessageBanner::Kind::Error, tr("The image could not be saved."),
+                              QFile::decodeName(QByteArray::fromStdString(error.file)) + QStringLiteral(": ") + QString::fromStdString(error.detail));
+        return;
+    }
     if (id != m_openJob) return;
     const ErrorText::Message m = ErrorText::openFailed(error, m_openingPath);
     m_banner->showMessage(MessageBanner::Kind::Error, m.headline, m.detail);
@@ -355,6 +458,12 @@ void MainWindow::onJobFailed(JobId id, const Error& error)
 
 void MainWindow::onJobEnded(JobId id)
 {
+    m_exportJobs.erase(id);
+    if (id == m_analysisJob) {
+        m_analysisJob = 0;
+        Q_EMIT analysisEnded();
+        return;
+    }
     if (id != m_openJob) return;
     m_openJob = 0;
     Q_EMIT openEnded();
@@ -364,6 +473,8 @@ void MainWindow::setCheckpoint(std::shared_ptr<const io::Checkpoint> checkpoint)
 {
     m_checkpoint = std::move(checkpoint);
     m_modelName = modelName();
+    if (m_analysisJob) m_runner->cancel(m_analysisJob);
+    m_analysis->setCheckpoint(m_checkpoint);
     // Inspect first: the panel selects a tensor, which Inspect must then show.
     m_inspect->setCheckpoint(m_checkpoint);
     m_modelPanel->setCheckpoint(m_checkpoint, m_modelName);
@@ -373,6 +484,7 @@ void MainWindow::setCheckpoint(std::shared_ptr<const io::Checkpoint> checkpoint)
     m_collapseAction->setEnabled(m_checkpoint != nullptr);
     if (m_checkpoint) m_tabs->setCurrentWidget(m_inspect);
     updateTitle();
+    startAnalysis();
 }
 
 QString MainWindow::modelName() const

@@ -6,10 +6,12 @@
 #include <QMainWindow>
 
 #include <memory>
+#include <set>
 
 #include "ui/jobs/job_types.h"
 
 class QAction;
+class QImage;
 class QActionGroup;
 class QMenu;
 class QSplitter;
@@ -22,6 +24,7 @@ class Checkpoint;
 
 namespace condense::ui {
 
+class AnalysisStore;
 class AppSettings;
 class DropZone;
 class HelpDialog;
@@ -53,6 +56,16 @@ public:
     JobStrip* jobStrip() const { return m_jobStrip; }
     JobRunner& jobRunner() const { return *m_runner; }
     InspectPage* inspectPage() const { return m_inspect; }
+    AnalysisStore* analysisStore() const { return m_analysis; }
+    // Where tensor analyses are cached (default: the user cache folder + "/analysis"; empty: none).
+    void setAnalysisCacheDir(const QString& dir) { m_analysisCacheDir = dir; }
+    QString analysisCacheDir() const { return m_analysisCacheDir; }
+    // (Re)starts the background analysis of the open model with the Inspect page's preview mix.
+    void startAnalysis();
+    // Shows a page by its command-line name (inspect, heatmap, quantize, results).
+    void showPage(const QString& page);
+    // Selects a tensor by its stored name; false when the open model has none of that name.
+    bool selectTensor(const QString& name);
     QMenu* recentMenu() const { return m_recentMenu; }
 
 Q_SIGNALS:
@@ -60,6 +73,8 @@ Q_SIGNALS:
     void openFailed(const QString& message);
     // After every open attempt, whatever its outcome (opened, failed, cancelled).
     void openEnded();
+    // The background analysis of the open model ended (finished, failed or cancelled).
+    void analysisEnded();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -87,6 +102,7 @@ private:
     void updateTitle();
     QString modelName() const;
     QString lastDirectory() const;
+    void exportImage(const QImage& image, const QString& suggestedName);
 
     AppSettings& m_settings;
     LanguageManager* m_languages;
@@ -100,6 +116,7 @@ private:
     ModelPanel* m_modelPanel = nullptr;
     QTabWidget* m_tabs = nullptr;
     InspectPage* m_inspect = nullptr;
+    AnalysisStore* m_analysis = nullptr;
     QWidget* m_quantizePage = nullptr;
     QWidget* m_resultsPage = nullptr;
     JobStrip* m_jobStrip = nullptr;
@@ -124,6 +141,10 @@ private:
 
     std::shared_ptr<const io::Checkpoint> m_checkpoint;
     JobId m_openJob = 0;
+    JobId m_analysisJob = 0;
+    quint64 m_analysisGeneration = 0;
+    QString m_analysisCacheDir;
+    std::set<JobId> m_exportJobs;
     QString m_openingPath;
     QString m_modelName;
 };

@@ -3,10 +3,27 @@
 #include <QMetaObject>
 
 #include <exception>
+#if defined(__linux__)
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 #include <mutex>
 #include <string>
 
 namespace condense::ui {
+
+namespace {
+// Jobs yield to the GUI thread: on a machine whose cores are all busy, the scheduler runs the
+// window first, so it keeps answering while a job computes (Linux: nice 10 for this thread
+// only; elsewhere the default priority).
+void lowerThreadPriority()
+{
+#if defined(__linux__)
+    (void)setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+#endif
+}
+} // namespace
 
 // Worker side of a job's progress: keeps only the newest report and posts at most one
 // delivery to the GUI thread at a time, so a chatty job can never flood the event queue.
@@ -108,6 +125,7 @@ JobId JobRunner::start(const QString& title, const QString& slot, Work work)
     job->start = std::chrono::steady_clock::now();
     job->mailbox = std::make_shared<Mailbox>(this, id, job->start);
     job->thread = std::jthread([this, id, mailbox = job->mailbox, work = std::move(work)](std::stop_token stop) mutable {
+        lowerThreadPriority();
         Result<QVariant> outcome = makeError(ErrorCode::IoError, {}, "job produced no result");
         try {
             jobs::ThrottledSink throttled(*mailbox);

@@ -1,5 +1,6 @@
 #include "ui/models/model_tree_model.h"
 
+#include <QColor>
 #include <QFontDatabase>
 #include <QVariantList>
 
@@ -7,6 +8,7 @@
 
 #include "core/io/checkpoint.h"
 #include "ui/i18n/number_format.h"
+#include "ui/i18n/statistic_text.h"
 
 namespace condense::ui {
 
@@ -41,8 +43,127 @@ void ModelTreeModel::setCheckpoint(std::shared_ptr<const io::Checkpoint> checkpo
         ordered.reserve(m_groups.size());
         for (const auto& [key, pos] : byKey) ordered.push_back(std::move(m_groups[pos]));
         m_groups = std::move(ordered);
+        m_position.assign(tensors.size(), {-1, -1});
+        for (std::size_t g = 0; g < m_groups.size(); ++g)
+            for (std::size_t r = 0; r < m_groups[g].tensors.size(); ++r)
+                m_position[static_cast<std::size_t>(m_groups[g].tensors[r])] = {static_cast<int>(g), static_cast<int>(r)};
+    } else {
+        m_position.clear();
     }
     endResetModel();
+}
+
+void ModelTreeModel::setAnalysisStore(const AnalysisStore* store)
+{
+    if (m_store) disconnect(m_store, nullptr, this, nullptr);
+    m_store = store;
+    if (m_store) {
+        connect(m_store, &AnalysisStore::tensorAnalyzed, this, &ModelTreeModel::analysisChanged);
+        connect(m_store, &AnalysisStore::reset, this, &ModelTreeModel::allAnalysisChanged);
+    }
+    allAnalysisChanged();
+}
+
+void ModelTreeModel::setStatistic(TensorStatistic statistic)
+{
+    if (m_statistic == statistic) return;
+    m_statistic = statistic;
+    Q_EMIT headerDataChanged(Qt::Horizontal, StatisticColumn, StatisticColumn);
+    allAnalysisChanged();
+}
+
+void ModelTreeModel::analysisChanged(int tensorIndex)
+{
+    if (tensorIndex < 0 || tensorIndex >= static_cast<int>(m_position.size())) return;
+    const auto [g, r] = m_position[static_cast<std::size_t>(tensorIndex)];
+    if (g < 0) return;
+    const QModelIndex group = createIndex(g, 0, kGroupId);
+    Q_EMIT dataChanged(createIndex(g, StatisticColumn, kGroupId), createIndex(g, ErrorColumn, kGroupId));
+    Q_EMIT dataChanged(index(r, StatisticColumn, group), index(r, ErrorColumn, group));
+}
+
+void ModelTreeModel::allAnalysisChanged()
+{
+    Q_EMIT headerDataChanged(Qt::Horizontal, StatisticColumn, ErrorColumn);
+    const int n = static_cast<int>(m_groups.size());
+    if (n == 0) return;
+    Q_EMIT dataChanged(index(0, StatisticColumn), index(n - 1, ErrorColumn));
+    for (int g = 0; g < n; ++g) {
+        const QModelIndex group = index(g, 0);
+        const int rows = rowCount(group);
+        if (rows > 0) Q_EMIT dataChanged(index(0, StatisticColumn, group), index(rows - 1, ErrorColumn, group));
+    }
+}
+
+QVariant ModelTreeModel::analysisData(int tensorIndex, int column, int role) const
+{
+    if (!m_store) return {};
+    const TensorStatistic statistic = column == ErrorColumn ? TensorStatistic::PreviewError : m_statistic;
+    const bool pending = m_store->isPending(tensorIndex) || (statistic == TensorStatistic::PreviewError && m_store->isPreviewPending(tensorIndex));
+    const auto a = m_store->analysis(tensorIndex);
+    const std::optional<double> v = pending ? std::nullopt : m_store->value(tensorIndex, statistic);
+    switch (role) {
+    case Qt::DisplayRole:
+        if (pending) return m_store->state() == AnalysisStore::State::Running ? QStringLiteral("…") : QString();
+        if (a && a->error) return column == StatisticColumn ? tr("unreadable") : QString();
+        if (v) return formatStatistic(statistic, *v);
+        return QStringLiteral("–");
+    case Qt::ToolTipRole:
+        if (pending) return tr("Analysis pending");
+        if (a && a->error) return tr("This tensor could not be read: %1").arg(QString::fromStdString(a->error->detail));
+        if (a && a->stats.hasNonFinite())
+            return tr("Contains %1 NaN and %2 infinite values").arg(formatExactCount(a->stats.nan), formatExactCount(a->stats.inf));
+        if (column == ErrorColumn && a && a->preview)
+            return tr("%1: relative RMSE %2, SNR %3 dB, max error %4")
+                .arg(QString::fromLatin1(dtypeName(a->preview->type)), formatStatistic(TensorStatistic::PreviewError, a->preview->sums.relRmse()),
+                     formatSignificant(a->preview->sums.snrDb(), 3), formatSignificant(a->preview->sums.maxAbsError, 3));
+        return statisticDescription(statistic);
+    case Qt::ForegroundRole:
+        if (a && (a->error || a->stats.hasNonFinite())) return QColor(0xc0, 0x20, 0x20);
+        break;
+    case Qt::TextAlignmentRole: return static_cast<int>(Qt::AlignRight | Qt::AlignVCenter);
+    case RawValueRole: return v ? QVariant(*v) : QVariant();
+    default: break;
+    }
+    return {};
+}
+
+QVariant ModelTreeModel::groupAnalysisData(const Group& g, int column, int role) const
+{
+    if (!m_store) return {};
+    std::optional<double> v;
+    bool pending = false;
+    if (column == StatisticColumn) {
+        for (int t : g.tensors) {
+            pending = pending || m_store->isPending(t);
+            const auto x = m_store->value(t, m_statistic);
+            if (x && (!v || *x > *v)) v = x;
+        }
+    } else {
+        analysis::PreviewSums sums;
+        bool any = false;
+        for (int t : g.tensors) {
+            pending = pending || m_store->isPreviewPending(t);
+            const auto a = m_store->analysis(t);
+            if (a && a->preview && !m_store->isPreviewPending(t)) {
+                sums.add(a->preview->sums);
+                any = true;
+            }
+        }
+        if (any) v = sums.relRmse();
+    }
+    const TensorStatistic statistic = column == ErrorColumn ? TensorStatistic::PreviewError : m_statistic;
+    switch (role) {
+    case Qt::DisplayRole:
+        if (!v) return pending && m_store->state() == AnalysisStore::State::Running ? QStringLiteral("…") : QString();
+        return formatStatistic(statistic, *v);
+    case Qt::ToolTipRole:
+        return column == ErrorColumn ? tr("Preview error of the group's tensors together") : tr("Largest value in the group");
+    case Qt::TextAlignmentRole: return static_cast<int>(Qt::AlignRight | Qt::AlignVCenter);
+    case RawValueRole: return v ? QVariant(*v) : QVariant();
+    default: break;
+    }
+    return {};
 }
 
 int ModelTreeModel::tensorCount() const { return m_checkpoint ? static_cast<int>(m_checkpoint->tensors().size()) : 0; }
@@ -126,6 +247,8 @@ QVariant ModelTreeModel::groupData(int row, int column, int role) const
     if (row < 0 || row >= static_cast<int>(m_groups.size())) return {};
     const Group& g = m_groups[static_cast<std::size_t>(row)];
     const int count = static_cast<int>(g.tensors.size());
+    if ((column == StatisticColumn || column == ErrorColumn) && role != TensorIndexRole && role != FullNameRole && role != GroupKindRole)
+        return groupAnalysisData(g, column, role);
     switch (role) {
     case Qt::DisplayRole:
         switch (column) {
@@ -170,6 +293,10 @@ QVariant ModelTreeModel::tensorData(const Group& g, int row, int column, int rol
     const int tensorIndex = g.tensors[static_cast<std::size_t>(row)];
     const io::TensorEntry& t = m_checkpoint->tensors()[static_cast<std::size_t>(tensorIndex)];
     const QString fullName = QString::fromStdString(t.name);
+    if (column == StatisticColumn || column == ErrorColumn) {
+        if (role == TensorIndexRole || role == FullNameRole || role == GroupKindRole) column = NameColumn;
+        else return analysisData(tensorIndex, column, role);
+    }
     switch (role) {
     case Qt::DisplayRole:
         switch (column) {
@@ -186,7 +313,7 @@ QVariant ModelTreeModel::tensorData(const Group& g, int row, int column, int rol
     case Qt::ToolTipRole:
         if (column == SizeColumn) return tr("%1 bytes").arg(formatExactCount(t.bytes));
         if (column == ShapeColumn) return tr("%1 elements").arg(formatExactCount(t.elements()));
-        return fullName;
+        return QString(fullName + QLatin1Char('\n') + formatShape(t.shape));
     case Qt::FontRole:
         if (column == NameColumn) return QFontDatabase::systemFont(QFontDatabase::FixedFont);
         break;
@@ -215,12 +342,21 @@ QVariant ModelTreeModel::tensorData(const Group& g, int row, int column, int rol
 
 QVariant ModelTreeModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
+    if (orientation != Qt::Horizontal) return {};
+    if (role == Qt::ToolTipRole) {
+        if (section == StatisticColumn) return statisticDescription(m_statistic);
+        if (section == ErrorColumn) return statisticDescription(TensorStatistic::PreviewError);
+        return {};
+    }
+    if (role != Qt::DisplayRole) return {};
     switch (section) {
     case NameColumn: return tr("Name");
     case TypeColumn: return tr("Type");
     case ShapeColumn: return tr("Shape");
     case SizeColumn: return tr("Size");
+    case StatisticColumn: return statisticName(m_statistic);
+    case ErrorColumn:
+        return m_store && !m_store->previewLabel().isEmpty() ? m_store->previewLabel() : tr("Error");
     default: return {};
     }
 }

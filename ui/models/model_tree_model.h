@@ -1,6 +1,9 @@
 #pragma once
 // ModelTreeModel: the tensors of a checkpoint as a two-level tree, groups -> tensors
-// (grouping in tensor_group.h). Columns: name, type, shape, size. DisplayRole holds formatted
+// (grouping in tensor_group.h). Columns: name, type, shape, size, and from the weight analysis
+// (AnalysisStore, when set) the chosen statistic and the preview error; a group shows the
+// largest statistic of its tensors and the error of all of them together ("…" while pending).
+// DisplayRole holds formatted
 // text; RawValueRole the underlying values (for sorting, tests and later pages). Takes an
 // immutable Checkpoint snapshot inside a model reset; filtering and sorting are left to a
 // QSortFilterProxyModel.
@@ -9,6 +12,7 @@
 #include <memory>
 #include <vector>
 
+#include "ui/models/analysis_store.h"
 #include "ui/models/tensor_group.h"
 
 namespace condense::io {
@@ -20,11 +24,12 @@ namespace condense::ui {
 class ModelTreeModel : public QAbstractItemModel {
     Q_OBJECT
 public:
-    enum Column { NameColumn, TypeColumn, ShapeColumn, SizeColumn, ColumnCount };
+    enum Column { NameColumn, TypeColumn, ShapeColumn, SizeColumn, StatisticColumn, ErrorColumn, ColumnCount };
     enum Role {
         // Name: full tensor name (QString) for tensors, group position (int) for groups.
         // Type: DType id (uint) or invalid for a group of mixed types. Shape: QVariantList of
-        // qulonglong (tensors), tensor count (groups). Size: bytes (qulonglong).
+        // qulonglong (tensors), tensor count (groups). Size: bytes (qulonglong). Statistic and
+        // error: double, invalid while pending or not applicable.
         RawValueRole = Qt::UserRole + 1,
         TensorIndexRole,  // index into Checkpoint::tensors(); -1 for group rows
         FullNameRole,     // full tensor name, or the group label (what the filter box matches)
@@ -35,6 +40,10 @@ public:
     ~ModelTreeModel() override;
 
     void setCheckpoint(std::shared_ptr<const io::Checkpoint> checkpoint);
+    // The analyses behind the statistic and error columns (not owned; may be null).
+    void setAnalysisStore(const AnalysisStore* store);
+    void setStatistic(TensorStatistic statistic);
+    TensorStatistic statistic() const { return m_statistic; }
     const std::shared_ptr<const io::Checkpoint>& checkpoint() const { return m_checkpoint; }
     int tensorCount() const;
     // Row of the group holding a tensor index, or an invalid index.
@@ -62,9 +71,16 @@ private:
     QString groupLabel(const Group& g) const;
     QVariant groupData(int row, int column, int role) const;
     QVariant tensorData(const Group& g, int row, int column, int role) const;
+    QVariant analysisData(int tensorIndex, int column, int role) const;
+    QVariant groupAnalysisData(const Group& g, int column, int role) const;
+    void analysisChanged(int tensorIndex);
+    void allAnalysisChanged();
 
     std::shared_ptr<const io::Checkpoint> m_checkpoint;
     std::vector<Group> m_groups;
+    std::vector<std::pair<int, int>> m_position; // per tensor index: (group, row)
+    const AnalysisStore* m_store = nullptr;
+    TensorStatistic m_statistic = TensorStatistic::Kurtosis;
 };
 
 } // namespace condense::ui

@@ -18,6 +18,7 @@ namespace condense::ui {
 ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent)
 {
     setObjectName(QStringLiteral("modelPanel"));
+    setMinimumWidth(340); // room for tensor names beside the type, size and statistic columns
     m_summary = new ModelSummary(this);
 
     m_filter = new QLineEdit(this);
@@ -47,6 +48,9 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent)
     m_tree->header()->setSectionResizeMode(ModelTreeModel::NameColumn, QHeaderView::Stretch);
     for (int c = ModelTreeModel::TypeColumn; c < ModelTreeModel::ColumnCount; ++c)
         m_tree->header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+    // Shapes are in the name's tooltip and on Inspect: the statistics need the room.
+    m_tree->setColumnHidden(ModelTreeModel::ShapeColumn, true);
+    m_tree->header()->setMinimumSectionSize(40);
     connect(m_tree->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
         Q_EMIT tensorSelected(current.isValid() ? current.data(ModelTreeModel::TensorIndexRole).toInt() : -1);
     });
@@ -83,6 +87,27 @@ void ModelPanel::setCheckpoint(std::shared_ptr<const io::Checkpoint> checkpoint,
         }
     }
     Q_EMIT tensorSelected(-1);
+}
+
+void ModelPanel::selectTensor(int tensorIndex)
+{
+    const QModelIndex source = m_model->indexOfTensor(tensorIndex);
+    if (!source.isValid()) return;
+    QModelIndex proxy = m_proxy->mapFromSource(source);
+    if (!proxy.isValid()) {
+        m_filter->clear();
+        proxy = m_proxy->mapFromSource(source);
+    }
+    if (!proxy.isValid()) return;
+    m_tree->expand(proxy.parent());
+    m_tree->setCurrentIndex(proxy);
+    m_tree->scrollTo(proxy);
+}
+
+int ModelPanel::selectedTensor() const
+{
+    const QModelIndex current = m_tree->currentIndex();
+    return current.isValid() ? current.data(ModelTreeModel::TensorIndexRole).toInt() : -1;
 }
 
 void ModelPanel::setModelName(const QString& name) { m_summary->setModelName(name); }

@@ -30,6 +30,10 @@ public:
     QTreeView* treeView() const { return m_tree; }
     QLineEdit* filterEdit() const { return m_filter; }
 
+    // Makes tensor `tensorIndex` the current row (clearing the filter if it hides it).
+    void selectTensor(int tensorIndex);
+    int selectedTensor() const;
+
     void expandAll();
     void collapseAll();
 
