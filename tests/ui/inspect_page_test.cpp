@@ -16,6 +16,8 @@
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QTimer>
+#include <QToolButton>
+#include <QMenu>
 #include <QTreeView>
 
 #include <gtest/gtest.h>
@@ -326,6 +328,29 @@ TEST_F(InspectPageTest, TensorWithNanIsAnalysedAndMarked)
     EXPECT_TRUE(hint->text().contains(QStringLiteral("NaN")));
     EXPECT_EQ(page().histogram()->barCountSum() + a->histogram.under + a->histogram.over, a->stats.count - 1);
     EXPECT_EQ(statText("nonFinite"), QStringLiteral("1 / 0"));
+}
+
+TEST_F(InspectPageTest, ExportOffersThePlotsOfTheViewAsImages)
+{
+    openAndAnalyse();
+    ASSERT_TRUE(m_window->selectTensor(QStringLiteral("model.layers.0.self_attn.q_proj.weight")));
+    auto* button = page().findChild<QToolButton*>(QStringLiteral("exportButton"));
+    ASSERT_TRUE(button && button->menu());
+    QSignalSpy requested(&page(), &InspectPage::exportRequested);
+    Q_EMIT button->menu()->aboutToShow();
+    ASSERT_EQ(button->menu()->actions().size(), 2); // histogram, outlier map
+    button->menu()->actions().at(1)->trigger();
+    ASSERT_EQ(requested.count(), 1);
+    const QImage image = requested.at(0).at(0).value<QImage>();
+    EXPECT_EQ(image.width(), page().outlierMap()->width() * 2); // rendered at 2x for sharp prints
+    EXPECT_TRUE(requested.at(0).at(1).toString().endsWith(QStringLiteral("model.layers.0.self_attn.q_proj.weight-outlier-map")));
+    // The heatmap view offers the heatmap.
+    page().setView(InspectPage::View::Model);
+    Q_EMIT button->menu()->aboutToShow();
+    ASSERT_EQ(button->menu()->actions().size(), 1);
+    button->menu()->actions().at(0)->trigger();
+    ASSERT_EQ(requested.count(), 2);
+    EXPECT_FALSE(requested.at(1).at(0).value<QImage>().isNull());
 }
 
 TEST_F(InspectPageTest, EventLoopKeepsTickingWhileAModelIsAnalysed)

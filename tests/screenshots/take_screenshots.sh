@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Starts the GUI under Xvfb on the bundled demo model and saves a screenshot of each page the
+# README shows: the Inspect page's tensor view and whole-model heatmap (and the Quantize and
+# Results pages once they exist). Look at them before you call a change to a page done.
+#
+#   bash tests/screenshots/take_screenshots.sh [OUT_DIR] [BUILD_DIR]
+#
+# OUT_DIR defaults to resources/screenshots (the README's pictures), BUILD_DIR to build/ci.
+# Exits non-zero when the GUI fails to start, a picture is missing, or one is blank.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+out="${1:-$root/resources/screenshots}"
+build="${2:-$root/build/ci}"
+app="$build/app/condense"
+[ -x "$app" ] || { echo "take_screenshots: $app is not built" >&2; exit 1; }
+command -v xvfb-run >/dev/null || { echo "take_screenshots: xvfb-run is missing (apt install xvfb xauth)" >&2; exit 1; }
+mkdir -p "$out"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+shoot() { # name page tensor
+  local name="$1" page="$2" tensor="$3"
+  # A fresh settings file and cache: the pictures never depend on this machine's state.
+  XDG_CACHE_HOME="$work/cache" xvfb-run -a -s "-screen 0 1280x860x24" \
+    "$app" --demo --settings "$work/settings.ini" --language en --page "$page" \
+    ${tensor:+--tensor "$tensor"} --screenshot "$out/$name.png"
+  [ -s "$out/$name.png" ] || { echo "take_screenshots: $out/$name.png was not written" >&2; exit 1; }
+  # Not blank: a PNG of a real window compresses far worse than a flat one.
+  local size; size=$(stat -c %s "$out/$name.png")
+  [ "$size" -gt 20000 ] || { echo "take_screenshots: $out/$name.png looks blank ($size bytes)" >&2; exit 1; }
+  echo "$out/$name.png"
+}
+
+shoot inspect-tensor inspect model.layers.1.mlp.down_proj.weight
+shoot inspect-heatmap heatmap model.layers.3.self_attn.k_proj.weight
