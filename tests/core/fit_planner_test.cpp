@@ -27,6 +27,8 @@
 #include <set>
 
 #include "core/io/hf_config.h"
+#include "core/jobs/progress.h"
+#include "core/pipeline/plan_request.h"
 #include "core/plan/fit_planner.h"
 #include "core/plan/hardware_profile.h"
 #include "core/plan/spec_tensors.h"
@@ -198,6 +200,34 @@ TEST(SpecTensors, PredictedFileSizesMatchPublishedGgufs)
     EXPECT_NEAR(predicted(l70, "Q8_0"), 74.98, 0.006);
     EXPECT_NEAR(predicted(model(kLlama3_8B), "Q4_K_M"), 4.92, 0.006);
     EXPECT_NEAR(predicted(model(kQwen25_7B), "Q4_K_M"), 4.68, 0.01);
+}
+
+// The list from config.json alone equals the one from the weights (the conversion layout), on
+// the in-repo llama (SentencePiece) and qwen2 (biases, sharded BF16) models.
+TEST(SpecTensors, ConfigOnlyListEqualsTheCheckpointsOwn)
+{
+    for (const fs::path& dir : {test::demoDir(), test::tinyQwen2Dir()}) {
+        SCOPED_TRACE(dir.string());
+        test::TempDir only;
+        test::writeFile(only / "config.json", test::readFile(dir / "config.json"));
+        ASSERT_TRUE(pipeline::isConfigOnlyFolder(only.path()));
+        ASSERT_FALSE(pipeline::isConfigOnlyFolder(dir));
+        jobs::NullSink sink;
+        auto fromConfig = pipeline::readPlanModel(only.path(), sink);
+        ASSERT_TRUE(fromConfig.ok()) << describe(fromConfig.error());
+        EXPECT_TRUE(fromConfig->configOnly);
+        auto fromWeights = pipeline::readPlanModel(dir, sink);
+        ASSERT_TRUE(fromWeights.ok()) << describe(fromWeights.error());
+        EXPECT_FALSE(fromWeights->configOnly);
+        ASSERT_EQ(fromConfig->tensors.size(), fromWeights->tensors.size());
+        for (std::size_t i = 0; i < fromConfig->tensors.size(); ++i) {
+            const auto& a = fromConfig->tensors[i];
+            const auto& b = fromWeights->tensors[i];
+            EXPECT_EQ(a.name, b.name);
+            EXPECT_EQ(a.ne, b.ne) << a.name;
+            EXPECT_EQ(a.type, b.type) << a.name;
+        }
+    }
 }
 
 TEST(SpecTensors, UnsupportedArchitecturesAreRefused)
