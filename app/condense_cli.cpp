@@ -9,6 +9,7 @@
 #include "app/cli_analyze.h"
 #include "app/cli_commands.h"
 #include "app/cli_eval.h"
+#include "app/cli_plan.h"
 #include "app/cli_tokenize.h"
 
 int main(int argc, char** argv)
@@ -104,6 +105,20 @@ int main(int argc, char** argv)
     tk->add_flag("--no-special", to.noSpecial, "Add no BOS/EOS and read special-token text (\"<s>\") as plain text");
     tk->add_flag("--json", to.json, "Print {\"ids\": [...], \"pieces\": [...]} instead of id<TAB>piece lines");
 
+    condense::cli::ProfilesOptions po;
+    auto* pc = app.add_subcommand("profiles", "List the hardware profiles (built-in and the user's) the planner knows");
+    pc->add_flag("--json", po.json, "Print the profiles as JSON");
+
+    condense::cli::PlanOptions pl;
+    auto* plc = app.add_subcommand("plan", "Pick the best llama-quantize mix that fits a hardware profile, with memory, offload "
+                                         "and predicted speed (a folder holding only config.json is enough)");
+    plc->add_option("MODEL", pl.model, "Hugging Face folder (config.json alone will do), .safetensors or .gguf")->required();
+    plc->add_option("--profile", pl.profile, "Hardware profile id (see `condense-cli profiles`)")->required();
+    plc->add_option("--ctx", pl.ctx, "Context length the model must hold")->default_val(4096)->check(CLI::Range(1, 1 << 24));
+    plc->add_option("--kv-type", pl.kvType, "KV cache type: f16 or q8_0")->default_val("f16")->check(CLI::IsMember({"f16", "q8_0"}));
+    plc->add_flag("--json", pl.json, "Print the result as JSON");
+    plc->add_option("--plan-out", pl.planOut, "Write the chosen plan as JSON (replay with `quantize --plan`)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -118,5 +133,7 @@ int main(int argc, char** argv)
     if (*bc) return condense::cli::runBench(bo);
     if (*gc) return condense::cli::runGenerate(go);
     if (*tk) return condense::cli::runTokenize(to);
+    if (*pc) return condense::cli::runProfiles(po);
+    if (*plc) return condense::cli::runPlan(pl);
     return 2;
 }

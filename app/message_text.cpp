@@ -1,5 +1,8 @@
 #include "app/message_text.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace condense::cli {
 
 namespace {
@@ -39,6 +42,23 @@ std::string mixRuleText(const Message& m)
     else if (condition == "first_eighth") s += ", first eighth";
     else if (condition == "first_sixteenth") s += ", first sixteenth";
     return s + layerText(m);
+}
+
+// A byte count field as "9.3 GiB" (profiles state memory in GiB).
+std::string gib(const Message& m, std::string_view key)
+{
+    const std::string v = f(m, key);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f GiB", std::strtod(v.c_str(), nullptr) / (1024.0 * 1024.0 * 1024.0));
+    return buf;
+}
+
+std::string poolText(const Message& m)
+{
+    const std::string p = f(m, "pool");
+    if (p == "vram") return "VRAM";
+    if (p == "unified") return "unified memory";
+    return "RAM";
 }
 
 } // namespace
@@ -88,6 +108,22 @@ std::string messageText(const Message& m)
         return "the importance matrix entry of " + m.tensor + " has " + f(m, "values") + " values instead of " + f(m, "want") + ": ignored";
     case MessageCode::Requantizing:
         return "requantizing " + f(m, "count") + " already quantized tensor(s): the result is worse than quantizing the original weights";
+    case MessageCode::FitChoseMix:
+        return f(m, "mix") + ": the highest-quality mix that fits" +
+               (m.has("kld") ? " (mean KLD " + f(m, "kld") + " on Llama-3-8B, llama.cpp's scoreboard)" : std::string());
+    case MessageCode::FitMixTooLarge:
+        return f(m, "mix") + " does not fit: needs " + gib(m, "needed") + " of " + poolText(m) + ", the profile has " + gib(m, "available") + " usable";
+    case MessageCode::FitMixPartialOffloadOnly:
+        return f(m, "mix") + " would fit only with " + f(m, "gpu_layers") + " of " + f(m, "layers") + " layers on the GPU: a smaller mix that fits whole is faster";
+    case MessageCode::FitOutsidePreferred: return "none of the profile's preferred formats fits; " + f(m, "mix") + " is not one of them";
+    case MessageCode::FitFullOffload: return "all " + f(m, "layers") + " layers on the GPU";
+    case MessageCode::FitPartialOffload:
+        return f(m, "gpu_layers") + " of " + f(m, "layers") + " layers on the GPU (-ngl " + f(m, "gpu_layers") + "), the rest in RAM";
+    case MessageCode::FitNothingFits:
+        return "nothing fits: even " + f(m, "mix") + " needs " + gib(m, "needed") + " of " + poolText(m) + ", the profile has " + gib(m, "available") +
+               " usable";
+    case MessageCode::FitContextBeyondModel:
+        return "context " + f(m, "ctx") + " is longer than the model was trained for (" + f(m, "max") + ")";
     }
     return std::string(messageCodeKey(m.code));
 }

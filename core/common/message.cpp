@@ -40,6 +40,14 @@ constexpr std::array kKeys = {
     CodeKey{MessageCode::ImatrixMissingEntry, "imatrix_missing_entry"},
     CodeKey{MessageCode::ImatrixEntryLength, "imatrix_entry_length"},
     CodeKey{MessageCode::Requantizing, "requantizing"},
+    CodeKey{MessageCode::FitChoseMix, "fit_chose_mix"},
+    CodeKey{MessageCode::FitMixTooLarge, "fit_mix_too_large"},
+    CodeKey{MessageCode::FitMixPartialOffloadOnly, "fit_mix_partial_offload_only"},
+    CodeKey{MessageCode::FitOutsidePreferred, "fit_outside_preferred"},
+    CodeKey{MessageCode::FitFullOffload, "fit_full_offload"},
+    CodeKey{MessageCode::FitPartialOffload, "fit_partial_offload"},
+    CodeKey{MessageCode::FitNothingFits, "fit_nothing_fits"},
+    CodeKey{MessageCode::FitContextBeyondModel, "fit_context_beyond_model"},
 };
 
 constexpr std::array<MessageCode, kKeys.size()> makeCodes()
@@ -50,7 +58,7 @@ constexpr std::array<MessageCode, kKeys.size()> makeCodes()
 }
 constexpr auto kCodes = makeCodes();
 
-static_assert(static_cast<std::size_t>(MessageCode::Requantizing) + 1 == kKeys.size(), "every MessageCode needs a key");
+static_assert(static_cast<std::size_t>(MessageCode::FitContextBeyondModel) + 1 == kKeys.size(), "every MessageCode needs a key");
 
 } // namespace
 

@@ -49,6 +49,15 @@ enum class MessageCode : std::uint8_t {
     ImatrixMissingEntry,          // tensor
     ImatrixEntryLength,           // tensor; fields "values", "want"
     Requantizing,                 // field "count"
+    // ---- fit planner (plan::planFit; sizes are byte counts) ----
+    FitChoseMix,                  // fields "mix", "rank" (0 = best), "kld" (published mean KLD, may be absent)
+    FitMixTooLarge,               // fields "mix", "pool" (ram | vram | unified), "needed", "available"
+    FitMixPartialOffloadOnly,     // a better mix fits only partly on the GPU; fields "mix", "gpu_layers", "layers"
+    FitOutsidePreferred,          // none of the profile's preferred formats fits; field "mix"
+    FitFullOffload,               // field "layers"
+    FitPartialOffload,            // fields "gpu_layers", "layers"
+    FitNothingFits,               // fields "mix" (the smallest tried), "pool", "needed", "available"
+    FitContextBeyondModel,        // fields "ctx", "max"
 };
 
 // Every code, in declaration order (for tests and renderers).

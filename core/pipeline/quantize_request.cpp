@@ -8,6 +8,7 @@
 #include "core/io/checkpoint.h"
 #include "core/io/json_file.h"
 #include "core/pipeline/gguf_convert.h"
+#include "core/pipeline/plan_request.h"
 #include "core/pipeline/quantize_job.h"
 #include "core/quant/imatrix.h"
 
@@ -27,6 +28,57 @@ bool hasQuantizationOptions(const QuantizeRequest& r)
 Status savePlan(const std::filesystem::path& path, const plan::QuantPlan& p)
 {
     return io::writeFileAtomically(path, plan::toJson(p) + "\n");
+}
+
+// --dry-run on a folder holding only config.json: the tensors come from the architecture
+// (plan/spec_tensors.h) and get the mix's types; nothing else can be checked without weights.
+Result<QuantizeOutcome> dryRunFromConfig(const QuantizeRequest& r, const QuantizeConfig& cfg, jobs::ProgressSink& progress,
+                                         std::stop_token stop)
+{
+    if (cfg.plan)
+        return makeError(ErrorCode::InvalidArgument, r.input.string(),
+                         "a folder without weights can be planned with a mix, not checked against a plan file");
+    auto model = readPlanModel(r.input, progress, stop);
+    if (!model) return std::move(model).error();
+    auto facts = plan::modelFacts(model->spec, model->label);
+    if (!facts) return std::move(facts).error();
+    plan::MixOptions o;
+    o.mix = plan::findMix(cfg.mix);
+    o.haveImatrix = cfg.imatrix && cfg.imatrix->size() > 0;
+    o.overrides = cfg.overrides;
+    o.outputTensorType = cfg.outputTensorType;
+    o.tokenEmbeddingType = cfg.tokenEmbeddingType;
+    o.pure = cfg.pure;
+    o.leaveOutputTensor = cfg.leaveOutputTensor;
+    auto p = plan::planMix(model->tensors, *facts, o);
+    if (!p) {
+        Error e = std::move(p).error();
+        if (e.file.empty()) e.file = model->label;
+        return e;
+    }
+    if (o.haveImatrix) {
+        p->method = plan::PlanMethod::Imatrix;
+        p->imatrix = cfg.imatrixLabel;
+    }
+    for (const auto& t : p->tensors) {
+        if (t.type != t.inputType && !canWriteType(t.type)) {
+            Error e = makeError(ErrorCode::UnsupportedType, model->label, "cannot write type " + std::string(dtypeName(t.type)) + " (no kernels for it)");
+            e.tensor = t.name;
+            return e;
+        }
+        if (!o.haveImatrix && plan::requiresImatrix(t.name, t.type, p->fileType)) {
+            Error e = makeError(ErrorCode::InvalidArgument, model->label,
+                                std::string(dtypeName(t.type)) + " in a " + p->mix + " file requires an importance matrix (--imatrix)");
+            e.tensor = t.name;
+            return e;
+        }
+    }
+    if (!r.planOut.empty()) CONDENSE_TRY(savePlan(r.planOut, *p));
+    QuantizeOutcome out;
+    out.dryRun = true;
+    out.tensors = p->tensors.size();
+    out.plan = std::move(*p);
+    return out;
 }
 
 } // namespace
@@ -111,6 +163,7 @@ Result<QuantizeOutcome> runQuantize(const QuantizeRequest& r, jobs::ProgressSink
     }
 
     jobs::WeightedProgress progress(sink, {{jobs::Stage::Opening, 1}, {jobs::Stage::Quantizing, 96}, {jobs::Stage::Validating, 3}});
+    if (r.dryRun && isConfigOnlyFolder(r.input)) return dryRunFromConfig(r, cfg, progress, stop);
     auto ck = io::openCheckpoint(r.input, progress, stop);
     if (!ck) return std::move(ck).error();
 

@@ -6,7 +6,8 @@
 //     conversion (gguf_convert.h: convert_hf_to_gguf.py's file), or a GGUF re-typed to floats;
 //   - a llama-quantize mix (Q4_K_M, ...), a float type with quantization options, or a replayed
 //     plan: the streaming quantizer (quantize_job.h: llama-quantize's file);
-//   - dryRun: the plan only, nothing written (planOut still saved when given).
+//   - dryRun: the plan only, nothing written (planOut still saved when given). A folder holding
+//     only a config.json is enough for a dry run with a mix (plan_request.h readPlanModel).
 //
 // It opens the input, reads the importance matrix and the plan file (size-checked), and saves
 // the plan followed (planOut) through AtomicFile. Errors name the file they concern.

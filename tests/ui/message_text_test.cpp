@@ -19,7 +19,9 @@ std::vector<Message> samples(MessageCode code)
     Message m(code, "blk.0.attn_q.weight",
               {{"text", "free text"}, {"type", "F32"}, {"dims", "1"}, {"pattern", "attn_v"}, {"tensor", "attn_v"}, {"mix", "Q4_K_M"},
                {"to", "Q6_K"}, {"row", "96"}, {"block", "256"}, {"from", "Q4_K"}, {"id", "7"}, {"token_type", "bos"},
-               {"limit", "100"}, {"max", "99"}, {"rope_type", "weird"}, {"values", "3"}, {"want", "4"}, {"count", "2"}});
+               {"limit", "100"}, {"max", "99"}, {"rope_type", "weird"}, {"values", "3"}, {"want", "4"}, {"count", "2"},
+               {"needed", "9985798963"}, {"available", "8589934592"}, {"pool", "vram"}, {"kld", "0.031273"}, {"gpu_layers", "20"},
+               {"layers", "33"}, {"ctx", "8192"}});
     std::vector<Message> r;
     if (code == MessageCode::Fallback || code == MessageCode::Replayed) {
         Message rule(MessageCode::MixRule, {}, {{"tensor", "ffn_down"}, {"variant", "bump"}, {"condition", "use_more_bits"}, {"layer", "1"}, {"of", "6"}});

@@ -12,6 +12,13 @@ QString f(const Message& m, std::string_view key)
 
 bool is(const Message& m, std::string_view key, std::string_view value) { return m.field(key) == value; }
 
+// A byte count field in GiB, one decimal (as the CLI writes it).
+QString gib(const Message& m, std::string_view key)
+{
+    const double bytes = f(m, key).toDouble();
+    return QString::number(bytes / (1024.0 * 1024.0 * 1024.0), 'f', 1);
+}
+
 } // namespace
 
 QString MessageText::mixRuleText(const Message& m)
@@ -38,6 +45,13 @@ QString MessageText::mixRuleText(const Message& m)
     if (m.has("counter")) s = tr("%1 (layer counter %2 of %3)").arg(s, f(m, "counter"), f(m, "of"));
     else if (m.has("layer")) s = tr("%1 (layer %2 of %3)").arg(s, f(m, "layer"), f(m, "of"));
     return s;
+}
+
+QString MessageText::poolName(const Message& m)
+{
+    if (is(m, "pool", "vram")) return tr("VRAM");
+    if (is(m, "pool", "unified")) return tr("unified memory");
+    return tr("RAM");
 }
 
 QString MessageText::text(const Message& m)
@@ -86,6 +100,21 @@ QString MessageText::text(const Message& m)
         return tr("the importance matrix entry of %1 has %2 values instead of %3: ignored").arg(tensor, f(m, "values"), f(m, "want"));
     case MessageCode::Requantizing:
         return tr("requantizing %1 already quantized tensor(s): the result is worse than quantizing the original weights").arg(f(m, "count"));
+    case MessageCode::FitChoseMix:
+        if (m.has("kld")) return tr("%1: the highest-quality mix that fits (mean KLD %2 on Llama-3-8B, llama.cpp's scoreboard)").arg(f(m, "mix"), f(m, "kld"));
+        return tr("%1: the highest-quality mix that fits").arg(f(m, "mix"));
+    case MessageCode::FitMixTooLarge:
+        return tr("%1 does not fit: needs %2 GiB of %3, the profile has %4 GiB usable").arg(f(m, "mix"), gib(m, "needed"), poolName(m), gib(m, "available"));
+    case MessageCode::FitMixPartialOffloadOnly:
+        return tr("%1 would fit only with %2 of %3 layers on the GPU: a smaller mix that fits whole is faster").arg(f(m, "mix"), f(m, "gpu_layers"), f(m, "layers"));
+    case MessageCode::FitOutsidePreferred: return tr("none of the profile's preferred formats fits; %1 is not one of them").arg(f(m, "mix"));
+    case MessageCode::FitFullOffload: return tr("all %1 layers on the GPU").arg(f(m, "layers"));
+    case MessageCode::FitPartialOffload:
+        return tr("%1 of %2 layers on the GPU (-ngl %1), the rest in RAM").arg(f(m, "gpu_layers"), f(m, "layers"));
+    case MessageCode::FitNothingFits:
+        return tr("nothing fits: even %1 needs %2 GiB of %3, the profile has %4 GiB usable").arg(f(m, "mix"), gib(m, "needed"), poolName(m), gib(m, "available"));
+    case MessageCode::FitContextBeyondModel:
+        return tr("context %1 is longer than the model was trained for (%2)").arg(f(m, "ctx"), f(m, "max"));
     }
     return QString::fromUtf8(messageCodeKey(m.code).data(), static_cast<qsizetype>(messageCodeKey(m.code).size()));
 }

@@ -16,6 +16,7 @@ public:
 
 private:
     static QString mixRuleText(const condense::Message& message);
+    static QString poolName(const condense::Message& message);
 };
 
 } // namespace condense::ui
