@@ -284,12 +284,13 @@ Result<RunOutcome> runPipeline(const RunRequest& r, jobs::ProgressSink& sink, st
         q.type = r.mix;
         q.imatrix = r.imatrix;
         q.plan = r.plan;
+        if (!r.plan) q.planFile = r.planFile;
         q.dryRun = true;
         q.threads = r.threads;
         auto planned = runQuantize(q, progress, stop);
         if (!planned) return std::move(planned).error();
         plan = std::move(*planned->plan);
-        rep.planSource = r.plan ? "plan" : "mix";
+        rep.planSource = (r.plan || !r.planFile.empty()) ? "plan" : "mix";
     }
     stages.push_back({"plan", secondsSince(t0)});
     if (stop.stop_requested()) return cancelled();

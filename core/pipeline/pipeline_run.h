@@ -54,9 +54,11 @@ struct RunRequest {
     std::filesystem::path input;     // Hugging Face folder, .safetensors or .gguf
     std::filesystem::path outputDir; // where <model>-<TYPE>.gguf, report.json, report.html go
 
-    // The plan: `plan` when set (the GUI's edited plan, a planner's result), else the mix.
+    // The plan: `plan` when set (the GUI's edited plan, a planner's result), else `planFile`
+    // (a plan JSON, as `quantize --plan`), else the mix.
     // (Planning from a hardware profile adds one field here, resolved into `plan` first.)
     std::optional<plan::QuantPlan> plan;
+    std::filesystem::path planFile;
     std::string mix = "Q4_K_M";      // a llama-quantize mix name, as `quantize --type`
     std::filesystem::path imatrix;   // importance matrix (empty: none)
 

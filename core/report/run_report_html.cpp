@@ -152,7 +152,12 @@ constexpr std::string_view kScript = R"JS(
           y: { position: 'left', beginAtZero: true, title: { display: true, text: 'Weight relative RMSE' } },
           y1: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: 'Drift (relative error)' } }
         },
-        plugins: { tooltip: { callbacks: {
+        plugins: { legend: { labels: { generateLabels: function (chart) {
+            // The bars' legend swatch in the ordinary colour, whichever layer comes first.
+            var items = Chart.defaults.plugins.legend.labels.generateLabels(chart);
+            items.forEach(function (it) { var c = it.datasetIndex === 0 ? blue : orange; it.fillStyle = c; it.strokeStyle = c; });
+            return items; } } },
+          tooltip: { callbacks: {
           title: function (items) { var l = L[items[0].dataIndex]; return 'Layer ' + l.layer + (l.worst_drift || l.worst_weight ? ' (worst: ' + [l.worst_weight ? 'weight error' : '', l.worst_drift ? 'drift' : ''].filter(Boolean).join(', ') + ')' : ''); },
           label: function (c) { return c.dataset.label + ': ' + exact(c.parsed.y); },
           afterBody: function (items) { return 'Drift cosine: ' + exact(L[items[0].dataIndex].drift_cosine); }
@@ -162,7 +167,7 @@ constexpr std::string_view kScript = R"JS(
 
     var runs = data.runs;
     if (runs.length > 1) {
-      document.getElementById('runsnote').textContent = runs.length + ' runs of ' + run.model + ': file size against mean KL divergence to the original. The line joins the runs no other run beats on both.';
+      document.getElementById('runsnote').textContent = runs.length + ' runs of ' + run.model + ' evaluated the same way: file size against mean KL divergence to the original. The line joins the runs no other run beats on both.';
       var pts = runs.map(function (r) { return { x: r.bytes / 1e6, y: r.kld, label: r.type, ppl: r.ppl, current: r.current }; });
       var sorted = pts.slice().sort(function (a, b) { return a.x - b.x || a.y - b.y; });
       var front = [], best = Infinity;
@@ -227,6 +232,8 @@ std::string runReportHtml(const RunReport& run, const std::vector<RunReport>& ru
     std::vector<const RunReport*> runs;
     bool present = false;
     for (const auto& r : runsOfModel) {
+        // KLD and perplexity compare only on the same text, context and chunks.
+        if (r.evalText != run.evalText || r.nCtx != run.nCtx || r.chunks != run.chunks || r.protocol != run.protocol) continue;
         runs.push_back(&r);
         present = present || (r.created == run.created && r.output == run.output);
     }

@@ -25,8 +25,9 @@
 
 namespace condense::report {
 
-// `runsOfModel`: the model's runs for the comparison chart (listRunReports); `run` is added
-// when it is not among them (same "created" and "output").
+// `runsOfModel`: the model's runs for the comparison chart (listRunReports); those evaluated
+// differently (another text, context, chunk count or protocol) are left out, since their KLD and
+// perplexity do not compare; `run` is added when it is not among them (same "created" and "output").
 std::string runReportHtml(const RunReport& run, const std::vector<RunReport>& runsOfModel = {});
 
 // The JSON text made safe to sit inside a <script> element (exposed for tests).

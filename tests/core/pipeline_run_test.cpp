@@ -346,6 +346,20 @@ TEST(RunReportHtml, JsonCannotEndTheScriptElement)
     EXPECT_EQ(html.find("src=\"http"), std::string::npos);
     EXPECT_EQ(html.find("<link"), std::string::npos);
     EXPECT_NE(html.find("Permission is hereby granted"), std::string::npos); // the licence
+    // The comparison holds the model's runs evaluated the same way, and this run.
+    auto same = r;
+    same.mix = "Q8_0";
+    same.created = "2026-12-06T05:00:00Z";
+    auto otherContext = r;
+    otherContext.mix = "Q2_K";
+    otherContext.created = "2026-12-06T04:00:00Z";
+    otherContext.nCtx = 512;
+    const std::string compared = report::runReportHtml(r, {same, otherContext});
+    EXPECT_NE(compared.find("\"current\":false,\"kld\":0.01,\"ppl\":10.1234"), std::string::npos);
+    EXPECT_NE(compared.find("\"type\":\"Q8_0\"}"), std::string::npos);
+    EXPECT_NE(compared.find("\"current\":true,"), std::string::npos);
+    EXPECT_NE(compared.find("\"type\":\"Q4_K_M\"}"), std::string::npos);
+    EXPECT_EQ(compared.find("\"type\":\"Q2_K\""), std::string::npos);
     EXPECT_EQ(report::scriptSafeJson("{\"a\":\"<&>\"}"), "{\"a\":\"\\u003c\\u0026\\u003e\"}");
 }
 
