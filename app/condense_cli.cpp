@@ -10,6 +10,7 @@
 #include "app/cli_commands.h"
 #include "app/cli_eval.h"
 #include "app/cli_plan.h"
+#include "app/cli_run.h"
 #include "app/cli_tokenize.h"
 
 int main(int argc, char** argv)
@@ -79,6 +80,24 @@ int main(int argc, char** argv)
     evc->add_option("--json", ev.json, "Write the report as JSON to this file ('-' for stdout instead of the table)");
     evc->add_option("--threads", ev.threads, "Worker threads (0: all cores)")->default_val(0)->check(CLI::NonNegativeNumber);
 
+    condense::cli::RunOptions ro;
+    auto* runc = app.add_subcommand("run", "The whole pipeline: quantize a model, evaluate it against the original and write the "
+                                        "GGUF, report.json and report.html into a folder");
+    runc->add_option("MODEL", ro.model, "Hugging Face folder, .safetensors or .gguf")->required();
+    runc->add_option("-o,--output", ro.output, "Output folder (created when missing): <model>-<TYPE>.gguf, report.json, report.html")
+        ->required();
+    auto* rcType = runc->add_option("--type", ro.type, "A llama-quantize mix (as quantize --type: Q4_K_M, Q8_0, ...)")->default_val("Q4_K_M");
+    runc->add_option("--plan", ro.plan, "Follow this plan JSON file (from quantize --plan-out or the GUI) instead of a mix")->excludes(rcType);
+    runc->add_option("--imatrix", ro.imatrix, "Importance matrix from llama-imatrix (GGUF or legacy .dat)");
+    runc->add_option("--ctx", ro.ctx, "Context length of an evaluation chunk")->default_val(512)->check(CLI::Range(2, 1 << 20));
+    runc->add_option("--chunks", ro.chunks, "Evaluate only the first N chunks (0: all)")->default_val(0)->check(CLI::NonNegativeNumber);
+    runc->add_option("--continuation", ro.continuation, "Built-in multiple-choice tasks made from the text")
+        ->default_val(100)->check(CLI::NonNegativeNumber);
+    runc->add_option("--eval-text", ro.evalText, "Evaluation text (UTF-8; default: the bundled public-domain sample)");
+    runc->add_flag("--no-latency", ro.noLatency, "Skip measuring pp/tg tokens per second");
+    runc->add_flag("--overwrite", ro.overwrite, "Replace existing output files");
+    runc->add_option("--threads", ro.threads, "Worker threads (0: all cores)")->default_val(0)->check(CLI::NonNegativeNumber);
+
     condense::cli::BenchOptions bo;
     auto* bc = app.add_subcommand("bench", "Prompt-processing and generation speed (as llama-bench measures them)");
     bc->add_option("MODEL", bo.model, "Hugging Face folder, .safetensors or .gguf")->required();
@@ -130,6 +149,7 @@ int main(int argc, char** argv)
     if (*anc) return condense::cli::runAnalyze(an, progressToTty);
     if (*q) return condense::cli::runQuantize(quant, progressToTty);
     if (*evc) return condense::cli::runEval(ev, progressToTty);
+    if (*runc) return condense::cli::runRun(ro, progressToTty);
     if (*bc) return condense::cli::runBench(bo);
     if (*gc) return condense::cli::runGenerate(go);
     if (*tk) return condense::cli::runTokenize(to);

@@ -10,7 +10,9 @@ PACKAGES=(
   libqcustomplot-dev libeigen3-dev libtbb-dev nlohmann-json3-dev libpcre2-dev libcli11-dev libicu-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev libsentencepiece-dev
   xvfb xauth
+  chromium
 )
+# chromium: the test that opens report.html headless (tests/ui/report_html_browser_test.cpp).
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -27,6 +27,7 @@
 #include <filesystem>
 
 #include "core/io/checkpoint.h"
+#include "core/jobs/worker_priority.h"
 #include "core/pipeline/analyze_request.h"
 #include "core/pipeline/inspect_request.h"
 #include "ui/demo_model.h"
@@ -36,8 +37,13 @@
 #include "ui/jobs/job_runner.h"
 #include "ui/models/analysis_store.h"
 #include "ui/models/model_tree_model.h"
+#include "ui/models/tensor_group.h"
 #include "ui/pages/inspect_page.h"
-#include "ui/pages/placeholder_page.h"
+#include "ui/pages/quantize_page.h"
+#include "ui/pages/results_page.h"
+#include "ui/dialogs/profile_dialog.h"
+#include "core/io/atomic_file.h"
+#include "core/pipeline/pipeline_run.h"
 #include "ui/settings/app_settings.h"
 #include "ui/widgets/drop_zone.h"
 #include "ui/widgets/dropped_path.h"
@@ -61,6 +67,8 @@ MainWindow::MainWindow(AppSettings& settings, LanguageManager* languages, QWidge
 {
     setObjectName(QStringLiteral("mainWindow"));
     setAcceptDrops(true);
+    // The window before the work: oneTBB's workers run below the GUI thread's priority.
+    jobs::lowerWorkerThreadPriority();
     m_runner = new JobRunner(this);
 
     m_banner = new MessageBanner(this);
@@ -85,22 +93,17 @@ MainWindow::MainWindow(AppSettings& settings, LanguageManager* languages, QWidge
     connect(m_inspect, &InspectPage::statisticChanged, m_modelPanel->treeModel(), &ModelTreeModel::setStatistic);
     connect(m_inspect, &InspectPage::previewMixChanged, this, [this] { startAnalysis(); });
     connect(m_inspect, &InspectPage::exportRequested, this, &MainWindow::exportImage);
-    m_quantizePage = new PlaceholderPage([] { return MainWindow::tr("Quantize"); },
-                                         [] {
-                                             return MainWindow::tr(
-                                                 "Here you will choose a device profile and a quantization type, see the plan "
-                                                 "for every tensor with the resulting size and whether it fits in memory, and "
-                                                 "start the conversion. Quantization is not available in this version yet.");
-                                         },
-                                         this);
-    m_resultsPage = new PlaceholderPage([] { return MainWindow::tr("Results"); },
-                                        [] {
-                                            return MainWindow::tr(
-                                                "After a quantization run, this page compares the original and the quantized "
-                                                "model: size, perplexity change, KL divergence, top-token agreement and speed. "
-                                                "Nothing has been run yet.");
-                                        },
-                                        this);
+    m_quantizePage = new QuantizePage(*m_runner, this);
+    m_resultsPage = new ResultsPage(*m_runner, this);
+    connect(m_quantizePage, &QuantizePage::profileEditRequested, this, &MainWindow::editProfile);
+    connect(m_quantizePage, &QuantizePage::runFinished, this, [this](const std::shared_ptr<const RunResult>& run) {
+        m_resultsPage->showRun(run);
+    });
+    connect(m_quantizePage, &QuantizePage::runFailed, this, [this](const QString& headline, const QString& detail) {
+        m_banner->showMessage(MessageBanner::Kind::Error, headline, detail);
+    });
+    connect(m_resultsPage, &ResultsPage::layerActivated, this, &MainWindow::selectLayer);
+    connect(m_resultsPage, &ResultsPage::exportRequested, this, &MainWindow::exportImage);
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(QStringLiteral("pageTabs"));
     m_tabs->setDocumentMode(true);
@@ -122,6 +125,11 @@ MainWindow::MainWindow(AppSettings& settings, LanguageManager* languages, QWidge
     m_stack->addWidget(m_workspace);
 
     m_jobStrip = new JobStrip(*m_runner, this);
+    connect(m_quantizePage, &QuantizePage::runStarted, this, [this](JobId id) { m_runJobs.insert(id); });
+    connect(m_runner, &JobRunner::finished, this, [this](JobId id, const QVariant&) {
+        if (m_runJobs.count(id)) m_jobStrip->offerResults(id);
+    });
+    connect(m_jobStrip, &JobStrip::resultsRequested, this, [this] { m_tabs->setCurrentWidget(m_resultsPage); });
 
     auto* central = new QWidget(this);
     auto* layout = new QVBoxLayout(central);
@@ -369,6 +377,56 @@ void MainWindow::startAnalysis()
         });
 }
 
+QString MainWindow::defaultOutputFolder() const
+{
+    if (!m_checkpoint) return {};
+    const QString path = fromFsPath(m_checkpoint->path());
+    if (isDemoModelPath(path, QCoreApplication::applicationDirPath())) {
+        const QString docs = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+        return QDir::cleanPath((docs.isEmpty() ? QDir::homePath() : docs) + QStringLiteral("/Condense"));
+    }
+    return QDir::cleanPath(path + QStringLiteral("/.."));
+}
+
+void MainWindow::editProfile(const std::optional<plan::HardwareProfile>& profile)
+{
+    auto* dialog = new ProfileDialog(profile, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        const plan::HardwareProfile p = dialog->result();
+        const QByteArray xdg = qgetenv("XDG_CONFIG_HOME"), home = qgetenv("HOME");
+        const std::filesystem::path dir = m_profileDir.isEmpty() ? plan::userProfileDir(xdg.toStdString(), home.toStdString())
+                                                                 : toFsPath(m_profileDir);
+        const std::string json = plan::hardwareProfileJson(p);
+        const JobId job = m_runner->startTyped(tr("Save profile %1").arg(QString::fromStdString(p.name)), QString(),
+                                               [dir, json, id = p.id](jobs::ProgressSink&, std::stop_token) -> Result<int> {
+                                                   if (dir.empty()) return makeError(ErrorCode::NotFound, {}, "no user profile folder (HOME is not set)");
+                                                   std::error_code ec;
+                                                   std::filesystem::create_directories(dir, ec);
+                                                   if (ec) return makeError(ErrorCode::IoError, dir.string(), ec.message());
+                                                   auto st = io::writeFileAtomically(dir / (id + ".json"), json + "\n");
+                                                   if (!st) return std::move(st).error();
+                                                   return 0;
+                                               });
+        m_profileSaveJobs.insert(job);
+    });
+    dialog->open();
+}
+
+void MainWindow::selectLayer(int layer)
+{
+    if (!m_checkpoint) return;
+    // The layer's first tensor, in the tree's order; Inspect shows it.
+    const auto& tensors = m_checkpoint->tensors();
+    for (std::size_t i = 0; i < tensors.size(); ++i)
+        if (tensorGroupOf(tensors[i].name).kind == TensorGroupKind::Layer && tensorGroupOf(tensors[i].name).layer == layer) {
+            m_modelPanel->selectTensor(static_cast<int>(i));
+            break;
+        }
+    m_tabs->setCurrentWidget(m_inspect);
+    m_inspect->setView(InspectPage::View::Tensor);
+}
+
 void MainWindow::showPage(const QString& page)
 {
     if (page == QLatin1String("inspect") || page == QLatin1String("heatmap")) {
@@ -440,6 +498,11 @@ void MainWindow::onJobFailed(JobId id, const Error& error)
                                                                                              QStringLiteral(": ") + QString::fromStdString(error.detail));
         return;
     }
+    if (m_profileSaveJobs.count(id)) {
+        m_banner->showMessage(MessageBanner::Kind::Error, tr("The profile could not be saved."),
+                              QFile::decodeName(QByteArray::fromStdString(error.file)) + QStringLiteral(": ") + QString::fromStdString(error.detail));
+        return;
+    }
     if (m_exportJobs.count(id)) {
         m_banner->showMessage(MessageBanner::Kind::Error, tr("The image could not be saved."),
                               QFile::decodeName(QByteArray::fromStdString(error.file)) + QStringLiteral(": ") + QString::fromStdString(error.detail));
@@ -459,6 +522,8 @@ void MainWindow::onJobFailed(JobId id, const Error& error)
 void MainWindow::onJobEnded(JobId id)
 {
     m_exportJobs.erase(id);
+    m_runJobs.erase(id);
+    if (m_profileSaveJobs.erase(id)) m_quantizePage->reloadProfiles();
     if (id == m_analysisJob) {
         m_analysisJob = 0;
         Q_EMIT analysisEnded();
@@ -478,6 +543,9 @@ void MainWindow::setCheckpoint(std::shared_ptr<const io::Checkpoint> checkpoint)
     // Inspect first: the panel selects a tensor, which Inspect must then show.
     m_inspect->setCheckpoint(m_checkpoint);
     m_modelPanel->setCheckpoint(m_checkpoint, m_modelName);
+    m_quantizePage->setCheckpoint(m_checkpoint, defaultOutputFolder());
+    m_resultsPage->clear();
+    if (m_checkpoint) m_resultsPage->loadHistory(toFsPath(defaultOutputFolder()), pipeline::runModelName(m_checkpoint->path()));
     m_stack->setCurrentWidget(m_checkpoint ? static_cast<QWidget*>(m_workspace) : static_cast<QWidget*>(m_dropZone));
     m_closeModelAction->setEnabled(m_checkpoint != nullptr);
     m_expandAction->setEnabled(m_checkpoint != nullptr);

@@ -6,8 +6,10 @@
 #include <QMainWindow>
 
 #include <memory>
+#include <optional>
 #include <set>
 
+#include "core/plan/hardware_profile.h"
 #include "ui/jobs/job_types.h"
 
 class QAction;
@@ -34,6 +36,8 @@ class JobStrip;
 class LanguageManager;
 class MessageBanner;
 class ModelPanel;
+class QuantizePage;
+class ResultsPage;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -62,11 +66,21 @@ public:
     QString analysisCacheDir() const { return m_analysisCacheDir; }
     // (Re)starts the background analysis of the open model with the Inspect page's preview mix.
     void startAnalysis();
+    // The user profile folder the profile editor saves into (tests; default XDG config).
+    void setUserProfileDir(const QString& dir) { m_profileDir = dir; }
+    // Opens the profile editor (add: no profile); Save writes the profile into the user folder.
+    void editProfile(const std::optional<plan::HardwareProfile>& profile);
     // Shows a page by its command-line name (inspect, heatmap, quantize, results).
     void showPage(const QString& page);
     // Selects a tensor by its stored name; false when the open model has none of that name.
     bool selectTensor(const QString& name);
     QMenu* recentMenu() const { return m_recentMenu; }
+    QuantizePage* quantizePage() const { return m_quantizePage; }
+    ResultsPage* resultsPage() const { return m_resultsPage; }
+    QTabWidget* pageTabs() const { return m_tabs; }
+    // Where runs of the open model go unless the user picks another folder: next to the model
+    // (its folder's parent), or Documents/Condense for the bundled demo.
+    QString defaultOutputFolder() const;
 
 Q_SIGNALS:
     void modelOpened(const QString& name);
@@ -103,6 +117,7 @@ private:
     QString modelName() const;
     QString lastDirectory() const;
     void exportImage(const QImage& image, const QString& suggestedName);
+    void selectLayer(int layer);
 
     AppSettings& m_settings;
     LanguageManager* m_languages;
@@ -117,8 +132,8 @@ private:
     QTabWidget* m_tabs = nullptr;
     InspectPage* m_inspect = nullptr;
     AnalysisStore* m_analysis = nullptr;
-    QWidget* m_quantizePage = nullptr;
-    QWidget* m_resultsPage = nullptr;
+    QuantizePage* m_quantizePage = nullptr;
+    ResultsPage* m_resultsPage = nullptr;
     JobStrip* m_jobStrip = nullptr;
     HelpDialog* m_help = nullptr;
 
@@ -145,6 +160,9 @@ private:
     quint64 m_analysisGeneration = 0;
     QString m_analysisCacheDir;
     std::set<JobId> m_exportJobs;
+    std::set<JobId> m_runJobs;
+    std::set<JobId> m_profileSaveJobs;
+    QString m_profileDir; // user profile folder override (tests); empty: the default
     QString m_openingPath;
     QString m_modelName;
 };

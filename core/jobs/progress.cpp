@@ -17,6 +17,7 @@ const char* stageName(Stage s) noexcept
     case Stage::Evaluating: return "evaluating";
     case Stage::Measuring: return "measuring";
     case Stage::Generating: return "generating";
+    case Stage::Queued: return "queued";
     }
     return "working";
 }

@@ -33,7 +33,9 @@ enum class Stage : std::uint8_t {
     Evaluating,
     Measuring,   // timing prompt processing / generation (latency, bench)
     Generating,  // producing tokens
+    Queued,      // waiting for an earlier job of its kind to finish (the GUI's run queue)
 };
+inline constexpr Stage kLastStage = Stage::Queued;
 
 const char* stageName(Stage s) noexcept;
 

@@ -1,5 +1,6 @@
 #include "core/pipeline/eval_request.h"
 
+#include <chrono>
 #include <memory>
 
 #include "core/eval/engine_model.h"
@@ -38,8 +39,12 @@ Result<EvalOutcome> runEval(const EvalRequest& r, jobs::ProgressSink& sink, std:
     if (!r.labels.empty() && r.labels.size() != r.models.size())
         return makeError(ErrorCode::InvalidArgument, {}, "one label per model");
 
+    const auto start = std::chrono::steady_clock::now();
     eval::EvalInput input;
-    {
+    if (r.textContent) {
+        input.text = *r.textContent;
+        input.textLabel = r.text.string();
+    } else {
         auto text = io::readTextFile(r.text, kMaxTextBytes);
         if (!text) return std::move(text).error();
         input.text = std::move(*text);
@@ -91,10 +96,12 @@ Result<EvalOutcome> runEval(const EvalRequest& r, jobs::ProgressSink& sink, std:
     EvalOutcome out;
     out.result = std::move(*res);
     out.latency.resize(loaded.size());
+    const auto evaluated = std::chrono::steady_clock::now();
+    out.evaluationSeconds = std::chrono::duration<double>(evaluated - start).count();
     if (r.latency) {
         for (std::size_t i = 0; i < loaded.size(); ++i) {
             progress.report(jobs::Stage::Measuring, i, loaded.size(), out.result.models[i].label);
-            eval::LatencyConfig lc;
+            eval::LatencyConfig lc = r.latencyConfig;
             lc.threads = r.threads;
             lc.bosToken = t.addBos() ? t.bosId() : -1;
             auto l = eval::measureLatency(loaded[i].model, lc, stop);
@@ -109,11 +116,12 @@ Result<EvalOutcome> runEval(const EvalRequest& r, jobs::ProgressSink& sink, std:
             out.latency[i] = f;
         }
         progress.report(jobs::Stage::Measuring, loaded.size(), loaded.size());
+        out.latencySeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - evaluated).count();
     }
     out.reportJson = report::evalJson(out.result, out.latency);
     if (!r.reportPath.empty()) {
         std::vector<std::filesystem::path> inputs = r.models;
-        inputs.push_back(r.text);
+        if (!r.textContent) inputs.push_back(r.text);
         CONDENSE_TRY(io::writeFileAtomically(r.reportPath, out.reportJson + "\n", inputs));
     }
     return out;

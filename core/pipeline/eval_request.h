@@ -18,6 +18,7 @@
 
 #include "core/common/result.h"
 #include "core/eval/evaluator.h"
+#include "core/eval/latency.h"
 #include "core/jobs/progress.h"
 #include "core/report/eval_report.h"
 
@@ -27,9 +28,11 @@ struct EvalRequest {
     std::vector<std::filesystem::path> models; // base first, then candidates
     std::vector<std::string> labels;           // per model (empty: the file or folder name)
     std::filesystem::path text;                // evaluation text
+    std::optional<std::string> textContent;    // the text itself instead of reading `text` (which then labels it)
     std::filesystem::path multipleChoice;      // llama.cpp HellaSwag text format (empty: none)
     eval::EvalConfig config;
     bool latency = false;                      // also measure pp/tg tokens per second
+    eval::LatencyConfig latencyConfig;         // its sizes (threads and BOS come from here and the vocab)
     std::filesystem::path reportPath;          // write the JSON report here (empty: don't)
     int threads = 0;
 };
@@ -38,6 +41,8 @@ struct EvalOutcome {
     eval::EvalResult result;
     std::vector<std::optional<report::LatencyFigures>> latency; // per model (when asked)
     std::string reportJson;                                     // the report document
+    double evaluationSeconds = 0;                               // wall time of opening + evaluating
+    double latencySeconds = 0;                                  // wall time of the latency runs
 };
 
 Result<EvalOutcome> runEval(const EvalRequest& request, jobs::ProgressSink& progress, std::stop_token stop = {});

@@ -32,6 +32,7 @@ struct LatencyFigures {
     std::int64_t tgTokens = 0;
     double tgTokensPerSecond = 0;
     std::uint64_t peakRssBytes = 0;
+    bool operator==(const LatencyFigures&) const = default;
 };
 
 // `latency[i]` belongs to result.models[i] (may be shorter or empty).

@@ -44,6 +44,7 @@ QString ErrorText::stageText(jobs::Stage stage)
     case jobs::Stage::Evaluating: return tr("Evaluating");
     case jobs::Stage::Measuring: return tr("Measuring speed");
     case jobs::Stage::Generating: return tr("Generating");
+    case jobs::Stage::Queued: return tr("Queued");
     }
     return tr("Working");
 }

@@ -1,29 +1,15 @@
 #include "ui/jobs/job_runner.h"
 
+#include "core/jobs/worker_priority.h"
+
 #include <QMetaObject>
 
 #include <exception>
-#if defined(__linux__)
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#endif
+
 #include <mutex>
 #include <string>
 
 namespace condense::ui {
-
-namespace {
-// Jobs yield to the GUI thread: on a machine whose cores are all busy, the scheduler runs the
-// window first, so it keeps answering while a job computes (Linux: nice 10 for this thread
-// only; elsewhere the default priority).
-void lowerThreadPriority()
-{
-#if defined(__linux__)
-    (void)setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
-#endif
-}
-} // namespace
 
 // Worker side of a job's progress: keeps only the newest report and posts at most one
 // delivery to the GUI thread at a time, so a chatty job can never flood the event queue.
@@ -93,6 +79,7 @@ struct JobRunner::Job {
     std::chrono::steady_clock::time_point start;
     std::shared_ptr<Mailbox> mailbox;
     bool superseded = false;
+    bool quiet = false;
     std::jthread thread; // declared last: destroyed (joined) before the mailbox it uses
 };
 
@@ -104,7 +91,7 @@ JobRunner::~JobRunner()
     m_jobs.clear(); // joins every worker; their late posts to us are discarded with us
 }
 
-JobId JobRunner::start(const QString& title, const QString& slot, Work work)
+JobId JobRunner::start(const QString& title, const QString& slot, Work work, bool quiet)
 {
     const JobId id = m_nextId++;
     if (!slot.isEmpty()) {
@@ -122,10 +109,13 @@ JobId JobRunner::start(const QString& title, const QString& slot, Work work)
     auto job = std::make_unique<Job>();
     job->title = title;
     job->slot = slot;
+    job->quiet = quiet;
     job->start = std::chrono::steady_clock::now();
     job->mailbox = std::make_shared<Mailbox>(this, id, job->start);
     job->thread = std::jthread([this, id, mailbox = job->mailbox, work = std::move(work)](std::stop_token stop) mutable {
-        lowerThreadPriority();
+        // Jobs yield to the GUI thread: when every core is busy the window is scheduled first
+        // (the arena's workers are lowered too: MainWindow calls lowerWorkerThreadPriority).
+        jobs::lowerCurrentThreadPriority();
         Result<QVariant> outcome = makeError(ErrorCode::IoError, {}, "job produced no result");
         try {
             jobs::ThrottledSink throttled(*mailbox);
@@ -169,6 +159,12 @@ QString JobRunner::title(JobId id) const
 {
     auto it = m_jobs.find(id);
     return it == m_jobs.end() ? QString() : it->second->title;
+}
+
+bool JobRunner::isQuiet(JobId id) const
+{
+    auto it = m_jobs.find(id);
+    return it != m_jobs.end() && it->second->quiet;
 }
 
 qint64 JobRunner::elapsedMs(JobId id) const

@@ -45,18 +45,20 @@ public:
     JobRunner& operator=(const JobRunner&) = delete;
 
     // Starts `work` on a new thread. `title` is shown in the job strip (already translated).
-    JobId start(const QString& title, const QString& slot, Work work);
+    // A quiet job (quick bookkeeping: reading profiles, planning) is not listed in the strip;
+    // its outcome still arrives through the signals.
+    JobId start(const QString& title, const QString& slot, Work work, bool quiet = false);
 
     // Typed convenience: `fn(ProgressSink&, std::stop_token)` returns Result<T>; the value
     // arrives in finished() as a QVariant holding T.
     template <typename Fn>
-    JobId startTyped(const QString& title, const QString& slot, Fn fn)
+    JobId startTyped(const QString& title, const QString& slot, Fn fn, bool quiet = false)
     {
         return start(title, slot, [fn = std::move(fn)](jobs::ProgressSink& sink, std::stop_token stop) mutable -> Result<QVariant> {
             auto r = fn(sink, stop);
             if (!r.ok()) return std::move(r).error();
             return QVariant::fromValue(std::move(r).value());
-        });
+        }, quiet);
     }
 
     // Asks the job to stop; it ends with cancelled() once its work returns.
@@ -66,6 +68,7 @@ public:
     bool isRunning(JobId id) const;
     std::vector<JobId> runningJobs() const;
     QString title(JobId id) const;
+    bool isQuiet(JobId id) const;
     // Milliseconds since the job started (0 for unknown ids).
     qint64 elapsedMs(JobId id) const;
 

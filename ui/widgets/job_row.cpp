@@ -62,7 +62,7 @@ void JobRow::fixSizes()
     const QFontMetrics fm(font());
     const int h = fm.height() + 4;
     int stage = fm.horizontalAdvance(tr("Starting"));
-    for (int s = 0; s <= static_cast<int>(jobs::Stage::Generating); ++s)
+    for (int s = 0; s <= static_cast<int>(jobs::kLastStage); ++s)
         stage = std::max(stage, fm.horizontalAdvance(ErrorText::stageText(static_cast<jobs::Stage>(s))));
     m_stage->setFixedSize(stage + 8, h);
     m_percent->setFixedSize(fm.horizontalAdvance(QStringLiteral("100%")) + 6, h);

@@ -5,6 +5,7 @@
 #include <QLabel>
 #include <QLocale>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QVBoxLayout>
 
 #include "ui/i18n/number_format.h"
@@ -46,11 +47,18 @@ JobStrip::JobStrip(JobRunner& runner, QWidget* parent) : QFrame(parent), m_runne
     m_rowsLayout->setSpacing(0);
     m_rowsLayout->addWidget(m_idle);
 
+    m_resultsLink = new QPushButton(this);
+    m_resultsLink->setObjectName(QStringLiteral("showResultsButton"));
+    m_resultsLink->setFlat(true);
+    m_resultsLink->hide();
+    connect(m_resultsLink, &QPushButton::clicked, this, &JobStrip::resultsRequested);
+
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(8, 4, 8, 4);
     layout->addWidget(m_header, 0, Qt::AlignVCenter | Qt::AlignLeft);
     layout->addSpacing(8);
     layout->addLayout(m_rowsLayout, 1);
+    layout->addWidget(m_resultsLink, 0, Qt::AlignVCenter | Qt::AlignRight);
 
     connect(&m_runner, &JobRunner::started, this, &JobStrip::onStarted);
     connect(&m_runner, &JobRunner::progress, this, &JobStrip::onProgress);
@@ -66,9 +74,23 @@ JobStrip::JobStrip(JobRunner& runner, QWidget* parent) : QFrame(parent), m_runne
     });
     connect(&m_runner, &JobRunner::ended, this, &JobStrip::onEnded);
 
-    m_header->setText(tr("Jobs"));
+    retranslate();
     updateIdle();
 }
+
+void JobStrip::retranslate()
+{
+    m_header->setText(tr("Jobs"));
+    m_resultsLink->setText(tr("Show results"));
+}
+
+void JobStrip::offerResults(JobId id)
+{
+    m_offered = id;
+    updateIdle();
+}
+
+bool JobStrip::isOfferingResults() const { return m_resultsLink->isVisibleTo(const_cast<JobStrip*>(this)); }
 
 JobRow* JobStrip::row(JobId id) const
 {
@@ -80,6 +102,7 @@ QString JobStrip::lastResultText() const { return m_lastResult; }
 
 void JobStrip::onStarted(JobId id, const QString& title)
 {
+    if (m_runner.isQuiet(id)) return;
     auto* r = new JobRow(id, title, this);
     connect(r, &JobRow::cancelRequested, this, &JobStrip::requestCancel);
     m_rows.emplace(id, r);
@@ -103,9 +126,10 @@ void JobStrip::onEnded(JobId id)
     updateIdle();
 }
 
-void JobStrip::setLastResult(JobId, const QString& text)
+void JobStrip::setLastResult(JobId id, const QString& text)
 {
     m_lastResult = text;
+    m_lastResultJob = id;
     updateIdle();
 }
 
@@ -113,6 +137,7 @@ void JobStrip::updateIdle()
 {
     m_idle->setVisible(m_rows.empty());
     m_idle->setText(m_lastResult.isEmpty() ? tr("No jobs running") : m_lastResult);
+    m_resultsLink->setVisible(m_offered != 0 && m_offered == m_lastResultJob);
 }
 
 bool JobStrip::cancelFocusedJob()
@@ -149,7 +174,7 @@ void JobStrip::requestCancel(JobId id)
 void JobStrip::changeEvent(QEvent* event)
 {
     if (event->type() == QEvent::LanguageChange) {
-        m_header->setText(tr("Jobs"));
+        retranslate();
         updateIdle();
     }
     QFrame::changeEvent(event);

@@ -9,6 +9,7 @@
 #include "ui/jobs/job_types.h"
 
 class QLabel;
+class QPushButton;
 class QVBoxLayout;
 
 namespace condense::ui {
@@ -27,9 +28,16 @@ public:
     JobRow* row(JobId id) const;
     QString lastResultText() const;
 
+    // A finished job whose outcome is on the Results page: the strip offers a link to it.
+    void offerResults(JobId id);
+    bool isOfferingResults() const;
+
     // Esc: cancels the job whose row has focus, else the newest job. Returns false when idle.
     bool cancelFocusedJob();
     void requestCancel(JobId id);
+
+Q_SIGNALS:
+    void resultsRequested();
 
 protected:
     void changeEvent(QEvent* event) override;
@@ -47,6 +55,10 @@ private:
     QVBoxLayout* m_rowsLayout = nullptr;
     std::map<JobId, JobRow*> m_rows;
     QString m_lastResult;
+    JobId m_lastResultJob = 0;
+    JobId m_offered = 0;
+    QPushButton* m_resultsLink = nullptr;
+    void retranslate();
 };
 
 } // namespace condense::ui

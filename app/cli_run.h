@@ -1,0 +1,26 @@
+#pragma once
+// condense-cli run: the whole pipeline (core/pipeline/pipeline_run.h): plan, quantize, evaluate
+// against the original, reports.
+
+#include <cstdint>
+#include <string>
+
+namespace condense::cli {
+
+struct RunOptions {
+    std::string model;
+    std::string type = "Q4_K_M";
+    std::string plan;          // plan JSON instead of a mix
+    std::string output;        // folder
+    std::int64_t ctx = 512;
+    std::int64_t chunks = 0;
+    std::int64_t continuation = 100;
+    std::string evalText;      // empty: the bundled text
+    std::string imatrix;
+    bool noLatency = false;
+    bool overwrite = false;
+    int threads = 0;
+};
+int runRun(const RunOptions& o, bool progressToTty);
+
+} // namespace condense::cli

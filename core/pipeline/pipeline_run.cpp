@@ -1,0 +1,490 @@
+#include "core/pipeline/pipeline_run.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <map>
+#include <random>
+#include <system_error>
+
+#include "core/arch/tensor_naming.h"
+#include "core/io/atomic_file.h"
+#include "core/io/checkpoint.h"
+#include "core/jobs/thread_arena.h"
+#include "core/pipeline/bundled_eval_text.h"
+#include "core/pipeline/eval_request.h"
+#include "core/pipeline/quantize_request.h"
+#include "core/quant/row_source.h"
+#include "core/report/run_report_html.h"
+
+namespace condense::pipeline {
+
+namespace fs = std::filesystem;
+
+eval::EvalConfig defaultRunEvalConfig()
+{
+    eval::EvalConfig c;
+    c.continuationTasks = 100;
+    return c;
+}
+
+eval::LatencyConfig defaultRunLatencyConfig()
+{
+    eval::LatencyConfig c;
+    c.repetitions = 1;
+    return c;
+}
+
+std::string runModelName(const fs::path& input)
+{
+    fs::path p = input;
+    if (p.filename().empty()) p = p.parent_path();
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) return p.filename().string();
+    return p.stem().string();
+}
+
+std::string runOutputFileName(const fs::path& input, const std::string& type)
+{
+    return runModelName(input) + "-" + (type.empty() ? std::string("custom") : type) + ".gguf";
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point t0)
+{
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+std::string utcNow()
+{
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+// The hidden folder a run builds its outputs in; removed (with whatever is in it) unless
+// released after the outputs were moved out.
+class StagingFolder {
+public:
+    StagingFolder() = default;
+    StagingFolder(const StagingFolder&) = delete;
+    StagingFolder& operator=(const StagingFolder&) = delete;
+    ~StagingFolder()
+    {
+        if (m_path.empty()) return;
+        std::error_code ec;
+        fs::remove_all(m_path, ec);
+    }
+    Status create(const fs::path& parent)
+    {
+        std::random_device rd;
+        std::mt19937_64 gen((static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^
+                            static_cast<std::uint64_t>(Clock::now().time_since_epoch().count()));
+        for (int attempt = 0; attempt < 16; ++attempt) {
+            char name[40];
+            std::snprintf(name, sizeof name, ".condense-run-%012llx", static_cast<unsigned long long>(gen() & 0xffffffffffffull));
+            const fs::path p = parent / name;
+            std::error_code ec;
+            if (fs::create_directory(p, ec)) {
+                m_path = p;
+                return okStatus();
+            }
+            if (ec) return makeError(ErrorCode::IoError, p.string(), "cannot create the staging folder: " + ec.message());
+        }
+        return makeError(ErrorCode::IoError, parent.string(), "cannot create a staging folder");
+    }
+    const fs::path& path() const { return m_path; }
+
+private:
+    fs::path m_path;
+};
+
+int layerOf(const std::string& ggufName)
+{
+    if (ggufName.rfind("blk.", 0) != 0) return -1;
+    int layer = 0;
+    std::size_t i = 4;
+    if (i >= ggufName.size() || !std::isdigit(static_cast<unsigned char>(ggufName[i]))) return -1;
+    while (i < ggufName.size() && std::isdigit(static_cast<unsigned char>(ggufName[i]))) layer = layer * 10 + (ggufName[i++] - '0');
+    return layer;
+}
+
+struct TensorError {
+    report::RunTensor tensor;
+    double errSq = 0, refSq = 0;
+};
+
+// Relative RMSE of every 2-D+ tensor of `quantized` against the same tensor of `original`
+// (llama.cpp row order, so permuted Q/K rows of a Hugging Face checkpoint line up).
+Result<std::vector<TensorError>> weightErrors(const io::Checkpoint& original, const io::Checkpoint& quantized,
+                                              const plan::QuantPlan& plan, int threads, jobs::ProgressSink& progress,
+                                              std::stop_token stop)
+{
+    std::map<std::string, std::size_t, std::less<>> byGgufName;
+    const bool hf = original.format() != io::CheckpointFormat::Gguf;
+    for (std::size_t i = 0; i < original.tensors().size(); ++i) {
+        const std::string& n = original.tensors()[i].name;
+        if (!hf) {
+            byGgufName.emplace(n, i);
+        } else if (auto g = arch::ggufTensorName(n)) {
+            byGgufName.emplace(*g, i);
+        }
+    }
+    std::vector<const plan::TensorPlan*> todo;
+    std::uint64_t totalBytes = 0;
+    for (const auto& t : plan.tensors) {
+        if (t.ne.size() < 2) continue;
+        todo.push_back(&t);
+        totalBytes += t.elements() * 4;
+    }
+    jobs::ThreadArena arena(jobs::ThreadingConfig{threads});
+    std::vector<TensorError> out;
+    std::uint64_t doneBytes = 0;
+    progress.report(jobs::Stage::Analyzing, 0, totalBytes);
+    for (const plan::TensorPlan* t : todo) {
+        if (stop.stop_requested()) return makeError(ErrorCode::Cancelled, {}, "cancelled");
+        const auto it = byGgufName.find(t->name);
+        if (it == byGgufName.end())
+            return Error{ErrorCode::MissingTensor, original.files().empty() ? std::string() : original.files()[0],
+                         "no tensor of the original matches this one", t->name, -1};
+        auto a = quant::RowSource::open(original, it->second, quant::RowOrder::LlamaCpp);
+        if (!a) return std::move(a).error();
+        auto b = quant::RowSource::open(quantized, t->name, quant::RowOrder::Source);
+        if (!b) return std::move(b).error();
+        if (a->rows() != b->rows() || a->cols() != b->cols())
+            return Error{ErrorCode::Malformed, b->file(), "shape differs from the original's", t->name, -1};
+        // Blocks of rows of about 1 MB of floats, each summed on its own (a fixed order, so the
+        // result does not depend on the thread count), then added up in block order.
+        const std::uint64_t cols = a->cols();
+        const std::uint64_t rowsPerBlock = std::max<std::uint64_t>(1, (1u << 18) / std::max<std::uint64_t>(1, cols));
+        const std::uint64_t blocks = (a->rows() + rowsPerBlock - 1) / rowsPerBlock;
+        std::vector<double> err(blocks), ref(blocks);
+        std::vector<Status> status(blocks, okStatus());
+        bool finished = true;
+        arena.execute([&] {
+            finished = jobs::parallelFor(blocks, stop, [&](std::size_t k) {
+                const std::uint64_t r0 = k * rowsPerBlock;
+                const std::uint64_t n = std::min(rowsPerBlock, a->rows() - r0);
+                std::vector<float> x(n * cols), y(n * cols);
+                if (auto s = a->read(r0, n, x.data()); !s) {
+                    status[k] = std::move(s);
+                    return;
+                }
+                if (auto s = b->read(r0, n, y.data()); !s) {
+                    status[k] = std::move(s);
+                    return;
+                }
+                double e = 0, w = 0;
+                for (std::size_t i = 0; i < x.size(); ++i) {
+                    const double d = static_cast<double>(y[i]) - static_cast<double>(x[i]);
+                    e += d * d;
+                    w += static_cast<double>(x[i]) * static_cast<double>(x[i]);
+                }
+                err[k] = e;
+                ref[k] = w;
+            });
+        });
+        if (!finished || stop.stop_requested()) return makeError(ErrorCode::Cancelled, {}, "cancelled");
+        for (auto& s : status)
+            if (!s) return std::move(s).error();
+        TensorError te;
+        for (std::uint64_t k = 0; k < blocks; ++k) {
+            te.errSq += err[k];
+            te.refSq += ref[k];
+        }
+        te.tensor.name = t->name;
+        te.tensor.layer = layerOf(t->name);
+        te.tensor.inputType = std::string(dtypeName(t->inputType));
+        te.tensor.type = std::string(dtypeName(t->type));
+        te.tensor.elements = t->elements();
+        te.tensor.bytes = t->bytes();
+        te.tensor.relativeRmse = te.refSq > 0 ? std::sqrt(te.errSq / te.refSq) : (te.errSq > 0 ? 1.0 : 0.0);
+        out.push_back(std::move(te));
+        doneBytes += t->elements() * 4;
+        progress.report(jobs::Stage::Analyzing, doneBytes, totalBytes, t->name);
+    }
+    return out;
+}
+
+report::RunModelFigures figuresOf(const eval::ModelEval& m, const std::optional<report::LatencyFigures>& latency)
+{
+    report::RunModelFigures f;
+    f.label = m.label;
+    f.ppl = m.ppl;
+    f.pplUncertainty = m.pplUncertainty;
+    f.meanNll = m.meanNll;
+    f.top1 = m.top1;
+    f.kld = {m.kldMean, m.kldUncertainty, m.kldMedian, m.kldP90, m.kldP99, m.kldMax};
+    f.sameTop = m.sameTop;
+    f.sameTopUncertainty = m.sameTopUncertainty;
+    for (const auto& mc : m.mc) f.mc.push_back({mc.task, mc.tasks, mc.correct, mc.accuracy()});
+    f.latency = latency;
+    return f;
+}
+
+std::uint64_t filesBytes(const io::Checkpoint& ck)
+{
+    std::uint64_t total = 0;
+    for (const auto& f : ck.files()) {
+        std::error_code ec;
+        const auto n = fs::file_size(f, ec);
+        if (!ec) total += n;
+    }
+    return total;
+}
+
+Status moveInto(const fs::path& from, const fs::path& to)
+{
+    std::error_code ec;
+    fs::rename(from, to, ec);
+    if (ec) return makeError(ErrorCode::IoError, to.string(), "cannot move the finished file into place: " + ec.message());
+    return okStatus();
+}
+
+} // namespace
+
+Result<RunOutcome> runPipeline(const RunRequest& r, jobs::ProgressSink& sink, std::stop_token stop)
+{
+    // Weights: shares of a run's time on a 1B model with the default evaluation (quantizing
+    // and scoring the text dominate; latency is pp512 + tg128 of two models).
+    std::vector<jobs::ProgressPass> passes{{jobs::Stage::Opening, 1}, {jobs::Stage::Quantizing, 30}, {jobs::Stage::Validating, 1},
+                                           {jobs::Stage::Opening, 1}, {jobs::Stage::Evaluating, 50}};
+    if (r.latency) passes.push_back({jobs::Stage::Measuring, 12});
+    if (r.weightError) passes.push_back({jobs::Stage::Analyzing, 5});
+    passes.push_back({jobs::Stage::Writing, 1});
+    jobs::WeightedProgress progress(sink, std::move(passes));
+    const auto cancelled = [] { return makeError(ErrorCode::Cancelled, {}, "cancelled"); };
+
+    if (r.input.empty()) return makeError(ErrorCode::InvalidArgument, {}, "no model given");
+    if (r.outputDir.empty()) return makeError(ErrorCode::InvalidArgument, {}, "no output folder given");
+    std::error_code ec;
+    if (!fs::exists(r.input, ec)) return makeError(ErrorCode::NotFound, r.input.string(), "no such file or folder");
+    if (!r.evalText.empty() && !fs::is_regular_file(r.evalText, ec))
+        return makeError(ErrorCode::NotFound, r.evalText.string(), "no such evaluation text");
+
+    report::RunReport rep;
+    rep.model = runModelName(r.input);
+    rep.input = r.input.string();
+    rep.threads = r.threads;
+    std::vector<report::RunStageTime> stages;
+
+    // 1. Plan (before touching the output folder, so a bad mix or model costs nothing there).
+    auto t0 = Clock::now();
+    plan::QuantPlan plan;
+    {
+        QuantizeRequest q;
+        q.input = r.input;
+        q.type = r.mix;
+        q.imatrix = r.imatrix;
+        q.plan = r.plan;
+        if (!r.plan) q.planFile = r.planFile;
+        q.dryRun = true;
+        q.threads = r.threads;
+        auto planned = runQuantize(q, progress, stop);
+        if (!planned) return std::move(planned).error();
+        plan = std::move(*planned->plan);
+        rep.planSource = (r.plan || !r.planFile.empty()) ? "plan" : "mix";
+    }
+    stages.push_back({"plan", secondsSince(t0)});
+    if (stop.stop_requested()) return cancelled();
+
+    const std::string type = plan.mix.empty() ? std::string("custom") : plan.mix;
+    const fs::path modelPath = r.outputDir / runOutputFileName(r.input, type);
+    const fs::path jsonPath = r.outputDir / report::kRunReportFile;
+    const fs::path htmlPath = r.outputDir / report::kRunReportHtmlFile;
+    if (fs::exists(r.outputDir, ec) && !fs::is_directory(r.outputDir, ec))
+        return makeError(ErrorCode::InvalidArgument, r.outputDir.string(), "not a folder");
+    if (!r.overwrite)
+        for (const auto& p : {modelPath, jsonPath, htmlPath})
+            if (fs::exists(p, ec))
+                return makeError(ErrorCode::InvalidArgument, p.string(), "exists already (allow overwriting to replace it)");
+    bool createdDir = false;
+    if (!fs::exists(r.outputDir, ec)) {
+        if (!fs::create_directory(r.outputDir, ec) || ec)
+            return makeError(ErrorCode::IoError, r.outputDir.string(), "cannot create the output folder: " + ec.message());
+        createdDir = true;
+    }
+    // An output folder this run created is removed again when the run does not finish.
+    struct CreatedDir {
+        fs::path path;
+        bool keep = false;
+        ~CreatedDir()
+        {
+            std::error_code e;
+            if (!path.empty() && !keep) fs::remove(path, e); // only when empty
+        }
+    } createdGuard{createdDir ? r.outputDir : fs::path(), false};
+    StagingFolder staging;
+    CONDENSE_TRY(staging.create(r.outputDir));
+    const fs::path stagedModel = staging.path() / modelPath.filename();
+
+    // 2. Quantize into the staging folder.
+    t0 = Clock::now();
+    QuantizeOutcome quantized;
+    {
+        QuantizeRequest q;
+        q.input = r.input;
+        q.output = stagedModel;
+        q.imatrix = r.imatrix;
+        q.plan = plan;
+        q.threads = r.threads;
+        auto out = runQuantize(q, progress, stop);
+        if (!out) return std::move(out).error();
+        quantized = std::move(*out);
+    }
+    stages.push_back({"quantize", secondsSince(t0)});
+    if (stop.stop_requested()) return cancelled();
+
+    // 3 + 4. Evaluate the GGUF against the original (and their speed).
+    EvalOutcome ev;
+    {
+        EvalRequest e;
+        e.models = {r.input, stagedModel};
+        e.labels = {rep.model, rep.model + "-" + type};
+        if (r.evalText.empty()) {
+            e.text = std::string(kBundledEvalTextLabel);
+            e.textContent = std::string(bundledEvalText());
+        } else {
+            e.text = r.evalText;
+        }
+        e.config = r.eval;
+        e.latency = r.latency;
+        e.latencyConfig = r.latencyConfig;
+        e.threads = r.threads;
+        // The evaluation's progress passes run through ours (opening, evaluating, measuring).
+        auto out = runEval(e, progress, stop);
+        if (!out) return std::move(out).error();
+        ev = std::move(*out);
+    }
+    if (stop.stop_requested()) return cancelled();
+
+    // 5. Weight error.
+    t0 = Clock::now();
+    std::vector<TensorError> errors;
+    if (r.weightError) {
+        jobs::NullSink quiet;
+        auto orig = io::openCheckpoint(r.input, quiet, stop);
+        if (!orig) return std::move(orig).error();
+        auto quant = io::openCheckpoint(stagedModel, quiet, stop);
+        if (!quant) return std::move(quant).error();
+        auto we = weightErrors(**orig, **quant, quantized.plan ? *quantized.plan : plan, r.threads, progress, stop);
+        if (!we) return std::move(we).error();
+        errors = std::move(*we);
+        rep.original.bytes = filesBytes(**orig);
+    } else {
+        jobs::NullSink quiet;
+        auto orig = io::openCheckpoint(r.input, quiet, stop);
+        if (!orig) return std::move(orig).error();
+        rep.original.bytes = filesBytes(**orig);
+    }
+    const double weightSeconds = secondsSince(t0);
+    if (stop.stop_requested()) return cancelled();
+
+    // 6. Report.
+    t0 = Clock::now();
+    progress.report(jobs::Stage::Writing, 0, 2, std::string(report::kRunReportFile));
+    const plan::QuantPlan& followed = quantized.plan ? *quantized.plan : plan;
+    const auto& res = ev.result;
+    if (res.models.size() != 2) return makeError(ErrorCode::InvalidArgument, {}, "evaluation returned no candidate");
+    rep.output = modelPath.filename().string();
+    rep.mix = type;
+    rep.fileType = followed.fileType;
+    rep.tensorCount = followed.tensors.size();
+    rep.predictedBytes = followed.totalBytes();
+    rep.bitsPerWeight = followed.bitsPerWeight();
+    rep.evalText = res.textLabel;
+    rep.protocol = res.protocol == eval::PplProtocol::A ? "A" : "B";
+    rep.nCtx = res.nCtx;
+    rep.chunks = res.chunks;
+    rep.textTokens = res.textTokens;
+    rep.driftChunks = r.eval.driftChunks;
+    const std::uint64_t origBytes = rep.original.bytes;
+    rep.original = figuresOf(res.models[0], ev.latency.size() > 0 ? ev.latency[0] : std::nullopt);
+    rep.original.path = r.input.string();
+    rep.original.bytes = origBytes;
+    const auto elements = followed.totalElements();
+    rep.original.bitsPerWeight = elements ? 8.0 * static_cast<double>(followed.totalInputBytes()) / static_cast<double>(elements) : 0;
+    rep.quantized = figuresOf(res.models[1], ev.latency.size() > 1 ? ev.latency[1] : std::nullopt);
+    rep.quantized.path = modelPath.string();
+    rep.quantized.bytes = quantized.fileBytes;
+    rep.quantized.bitsPerWeight = followed.bitsPerWeight();
+
+    // Per layer: the drift of each block and the weight error of its matrices together.
+    std::map<int, std::pair<double, double>> layerSums; // layer -> (errSq, refSq)
+    for (const auto& e : errors) {
+        rep.tensors.push_back(e.tensor);
+        if (e.tensor.layer < 0) continue;
+        auto& s = layerSums[e.tensor.layer];
+        s.first += e.errSq;
+        s.second += e.refSq;
+    }
+    for (const auto& d : res.models[1].drift) {
+        report::RunLayer l;
+        l.layer = d.layer;
+        l.driftRelativeError = d.relativeError;
+        l.driftCosine = d.cosine;
+        if (const auto it = layerSums.find(d.layer); it != layerSums.end() && it->second.second > 0)
+            l.weightRelativeRmse = std::sqrt(it->second.first / it->second.second);
+        rep.layers.push_back(l);
+    }
+    if (rep.layers.empty()) // no drift measured (driftChunks 0): the layers still get their weight error
+        for (const auto& [layer, s] : layerSums)
+            rep.layers.push_back({layer, 0, 1, s.second > 0 ? std::sqrt(s.first / s.second) : 0, false, false});
+    report::markWorstLayers(rep.layers);
+    rep.warnings = quantized.warnings;
+
+    stages.push_back({"evaluate", ev.evaluationSeconds});
+    if (r.latency) stages.push_back({"latency", ev.latencySeconds});
+    if (r.weightError) stages.push_back({"weight_error", weightSeconds});
+    rep.created = utcNow();
+
+    // The model's other runs, for the HTML's comparison chart.
+    std::vector<report::RunReport> others;
+    {
+        std::error_code e2;
+        const fs::path folder = r.runsFolder.empty() ? fs::absolute(r.outputDir, e2).parent_path() : r.runsFolder;
+        if (auto idx = report::listRunReports(folder, rep.model))
+            for (auto& entry : idx->runs) {
+                // This folder's previous report is replaced by this run.
+                if (fs::equivalent(entry.reportPath.parent_path(), r.outputDir, e2)) continue;
+                others.push_back(std::move(entry.report));
+            }
+    }
+    stages.push_back({"report", secondsSince(t0)});
+    rep.stages = stages;
+
+    const std::string json = report::runReportJson(rep) + "\n";
+    CONDENSE_TRY(io::writeFileAtomically(staging.path() / report::kRunReportFile, json));
+    progress.report(jobs::Stage::Writing, 1, 2, std::string(report::kRunReportHtmlFile));
+    CONDENSE_TRY(io::writeFileAtomically(staging.path() / report::kRunReportHtmlFile, report::runReportHtml(rep, others)));
+    if (stop.stop_requested()) return cancelled();
+
+    // Commit: move the three files into place (renames within one folder), the model first.
+    if (!r.overwrite)
+        for (const auto& p : {modelPath, jsonPath, htmlPath})
+            if (fs::exists(p, ec))
+                return makeError(ErrorCode::InvalidArgument, p.string(), "exists already (allow overwriting to replace it)");
+    CONDENSE_TRY(moveInto(stagedModel, modelPath));
+    CONDENSE_TRY(moveInto(staging.path() / report::kRunReportFile, jsonPath));
+    CONDENSE_TRY(moveInto(staging.path() / report::kRunReportHtmlFile, htmlPath));
+    createdGuard.keep = true;
+    progress.report(jobs::Stage::Writing, 2, 2);
+
+    RunOutcome out;
+    out.model = modelPath;
+    out.reportJson = jsonPath;
+    out.reportHtml = htmlPath;
+    out.report = std::move(rep);
+    out.plan = followed;
+    out.warnings = std::move(quantized.warnings);
+    return out;
+}
+
+} // namespace condense::pipeline

@@ -1,0 +1,318 @@
+// The Quantize and Results pages, offscreen, on the demo model, driven like a user: pick a
+// profile -> the plan fits (memory bar, table) -> edit a type -> the plan follows -> Start ->
+// Results shows perplexity and KLD of original and quantized and the per-layer chart, a click
+// on a layer selects it on Inspect; a model dropped on a profile card runs the pipeline (two
+// drops queue); Cancel mid-run leaves no file; a profile added in the editor is saved and
+// shown; runs persist across a reopen. QAbstractItemModelTester on the plan model.
+//
+// Runs evaluate 2 chunks and 8 continuation tasks without latency (setEvaluation) to keep the
+// suite fast; the full default is what `condense-cli run` tests.
+#include <QAbstractItemModelTester>
+#include <QDoubleSpinBox>
+#include <QLineEdit>
+#include <QMimeData>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QTabWidget>
+#include <QTableView>
+#include <QToolButton>
+#include <QUrl>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "core/jobs/progress.h"
+#include "tests/support/qt_wait.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_paths.h"
+#include "ui/dialogs/profile_dialog.h"
+#include "ui/jobs/job_runner.h"
+#include "ui/main_window.h"
+#include "ui/models/plan_table_model.h"
+#include "ui/pages/inspect_page.h"
+#include "ui/pages/quantize_page.h"
+#include "ui/pages/results_page.h"
+#include "ui/plots/comparison_chart.h"
+#include "ui/plots/layer_chart.h"
+#include "ui/settings/app_settings.h"
+#include "ui/widgets/job_strip.h"
+#include "ui/widgets/memory_fit_bar.h"
+#include "ui/widgets/model_panel.h"
+#include "ui/widgets/profile_card.h"
+
+using namespace condense;
+using namespace condense::ui;
+using condense::test::waitUntil;
+namespace fs = std::filesystem;
+
+namespace {
+
+QString qpath(const fs::path& p) { return QString::fromStdString(p.string()); }
+
+constexpr int kRunTimeoutMs = 240'000;
+
+std::size_t filesUnder(const fs::path& dir)
+{
+    std::size_t n = 0;
+    std::error_code ec;
+    if (!fs::exists(dir, ec)) return 0;
+    for (const auto& e : fs::recursive_directory_iterator(dir)) n += e.is_regular_file() ? 1 : 0;
+    return n;
+}
+
+class QuantizePageTest : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        // The window's default output folder for the demo is Documents/Condense: keep it here.
+        m_home = qgetenv("HOME");
+        qputenv("HOME", QByteArray::fromStdString(m_dir.path().string()));
+        m_settings = std::make_unique<AppSettings>(qpath(m_dir / "settings.ini"));
+        makeWindow();
+    }
+    void TearDown() override
+    {
+        m_window.reset();
+        qputenv("HOME", m_home);
+    }
+    void makeWindow()
+    {
+        m_window = std::make_unique<MainWindow>(*m_settings, nullptr);
+        m_window->setUserProfileDir(qpath(m_dir / "profiles"));
+        page().setProfileFolders(page().builtinProfileCandidates(), m_dir / "profiles");
+        eval::EvalConfig quick;
+        quick.maxChunks = 2;
+        quick.driftChunks = 1;
+        quick.continuationTasks = 8;
+        page().setEvaluation(quick, false);
+        m_window->resize(1280, 860);
+        m_window->show();
+    }
+    QuantizePage& page() { return *m_window->quantizePage(); }
+    ResultsPage& results() { return *m_window->resultsPage(); }
+
+    // Opens the demo and waits for the profiles, the tensor list and the first plan.
+    void openDemo()
+    {
+        m_window->openDemo();
+        ASSERT_TRUE(waitUntil([&] { return page().profiles() && page().planView() && !page().isPlanning(); }));
+    }
+    void pick(const char* id)
+    {
+        QSignalSpy ready(&page(), &QuantizePage::planReady);
+        ASSERT_TRUE(page().selectProfile(QString::fromLatin1(id)));
+        ASSERT_TRUE(waitUntil([&] { return ready.count() >= 1 && !page().isPlanning(); }));
+        ASSERT_EQ(page().planView()->fit.profileId, id);
+    }
+    int row(const char* tensor)
+    {
+        const auto& plan = page().planModel()->plan();
+        return static_cast<int>(plan.find(tensor));
+    }
+
+    test::TempDir m_dir;
+    QByteArray m_home;
+    std::unique_ptr<AppSettings> m_settings;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+TEST_F(QuantizePageTest, PickAProfileAndThePlanFits)
+{
+    QAbstractItemModelTester tester(page().planModel(), QAbstractItemModelTester::FailureReportingMode::Fatal);
+    openDemo();
+    // The demo's built-in default: UI.md's "laptop, 16 GB".
+    EXPECT_EQ(page().selectedProfileId(), QStringLiteral("laptop-cpu-16gb"));
+    for (const char* id : {"laptop-cpu-8gb", "raspberry-pi-5-8gb", "rtx-4090-24gb"}) {
+        pick(id);
+        const PlanView& v = *page().planView();
+        EXPECT_TRUE(v.fits) << id;
+        EXPECT_EQ(page().planModel()->rowCount(), 57) << id;
+        EXPECT_TRUE(page().startButton()->isEnabled()) << id;
+        const auto& pools = page().fitBar()->pools();
+        ASSERT_FALSE(pools.isEmpty()) << id;
+        EXPECT_LE(pools.front().need(), pools.front().usable) << id;
+        // Every weight byte is in one of the pools (a GPU machine keeps token_embd in RAM).
+        std::uint64_t weights = 0;
+        for (const auto& pool : pools) weights += pool.weights;
+        EXPECT_EQ(weights, v.plan.totalBytes()) << id;
+        EXPECT_TRUE(page().verdictLabel()->text().contains(QString::fromStdString(v.plan.mix))) << id;
+    }
+    // The table's bytes are the plan's, and the totals line says so.
+    const auto& plan = page().planModel()->plan();
+    const int q = row("blk.0.attn_q.weight");
+    ASSERT_GE(q, 0);
+    EXPECT_EQ(page().planModel()->index(q, PlanTableModel::BytesColumn).data(PlanTableModel::RawValueRole).toULongLong(),
+              plan.tensors[static_cast<std::size_t>(q)].bytes());
+}
+
+TEST_F(QuantizePageTest, EditingATypeReplansAtOnce)
+{
+    QAbstractItemModelTester tester(page().planModel(), QAbstractItemModelTester::FailureReportingMode::Fatal);
+    openDemo();
+    pick("laptop-cpu-8gb");
+    const std::uint64_t before = page().planView()->plan.totalBytes();
+    const int q = row("blk.0.attn_q.weight");
+    ASSERT_GE(q, 0);
+    const DType was = page().planView()->plan.tensors[static_cast<std::size_t>(q)].type;
+    ASSERT_NE(was, DType::Q4_0);
+    QSignalSpy ready(&page(), &QuantizePage::planReady);
+    ASSERT_TRUE(page().planModel()->setData(page().planModel()->index(q, PlanTableModel::TypeColumn), QStringLiteral("Q4_0")));
+    ASSERT_TRUE(waitUntil([&] { return ready.count() >= 1 && !page().isPlanning(); }));
+    const int q2 = row("blk.0.attn_q.weight");
+    EXPECT_EQ(page().planView()->plan.tensors[static_cast<std::size_t>(q2)].type, DType::Q4_0);
+    EXPECT_TRUE(page().planModel()->edited().contains(QStringLiteral("blk.0.attn_q.weight")));
+    EXPECT_LT(page().planView()->plan.totalBytes(), before);
+    EXPECT_EQ(page().planView()->device.weights, page().planView()->plan.totalBytes());
+    // Every other tensor kept its type.
+    std::size_t changed = 0;
+    for (const auto& t : page().planView()->plan.tensors) changed += t.type != page().planView()->fit.plan.tensors[static_cast<std::size_t>(page().planView()->fit.plan.find(t.name))].type;
+    EXPECT_EQ(changed, 1u);
+    // Reset: the planner's plan again.
+    auto* reset = page().findChild<QToolButton*>(QStringLiteral("resetEditsButton"));
+    ASSERT_TRUE(reset && !reset->isHidden());
+    ready.clear();
+    reset->click();
+    ASSERT_TRUE(waitUntil([&] { return ready.count() >= 1 && !page().isPlanning(); }));
+    EXPECT_EQ(page().planView()->plan.totalBytes(), before);
+}
+
+TEST_F(QuantizePageTest, StartRunsThePipelineAndResultsShowIt)
+{
+    openDemo();
+    pick("laptop-cpu-8gb");
+    const fs::path out = m_dir / "out";
+    page().setOutputFolder(qpath(out));
+    QSignalSpy finished(&page(), &QuantizePage::runFinished);
+    QSignalSpy failed(&page(), &QuantizePage::runFailed);
+    QTest::keyClick(m_window.get(), Qt::Key_Return, Qt::ControlModifier); // needs the page showing
+    m_window->showPage(QStringLiteral("quantize"));
+    QTest::keyClick(page().startButton(), Qt::Key_Return, Qt::ControlModifier);
+    ASSERT_TRUE(waitUntil([&] { return finished.count() + failed.count() >= 1; }, kRunTimeoutMs));
+    ASSERT_EQ(failed.count(), 0) << failed.at(0).at(1).toString().toStdString();
+    ASSERT_EQ(finished.count(), 1);
+
+    const auto run = results().run();
+    ASSERT_TRUE(run);
+    const std::string mix = page().planView()->plan.mix;
+    EXPECT_EQ(run->report.mix, mix);
+    EXPECT_TRUE(fs::exists(out / ("demo-" + mix) / ("demo-" + mix + ".gguf")));
+    EXPECT_TRUE(fs::exists(out / ("demo-" + mix) / "report.json"));
+    EXPECT_TRUE(fs::exists(out / ("demo-" + mix) / "report.html"));
+    // Headline: perplexity and KLD of original and quantized.
+    const QStringList ppl = results().headline(QStringLiteral("ppl"));
+    EXPECT_EQ(ppl[0], QLocale().toString(run->report.original.ppl, 'f', 3));
+    EXPECT_TRUE(ppl[1].startsWith(QLocale().toString(run->report.quantized.ppl, 'f', 3)));
+    EXPECT_GT(run->report.quantized.kld.mean, 0.0);
+    EXPECT_EQ(results().headline(QStringLiteral("kld"))[0], QStringLiteral("0"));
+    EXPECT_FALSE(results().headline(QStringLiteral("kld"))[1].isEmpty());
+    // The per-layer chart: one bar per layer (drift), worst ones marked.
+    LayerChart& layers = *results().layerChart();
+    ASSERT_EQ(layers.layers().size(), 6u);
+    EXPECT_EQ(layers.driftBars()->dataCount() + layers.worstBars()->dataCount(), 6);
+    EXPECT_GE(layers.worstBars()->dataCount(), 1);
+    ASSERT_TRUE(waitUntil([&] { return !results().isLoadingHistory(); }));
+    EXPECT_EQ(results().comparisonChart()->pointCount(), 1);
+    // The job strip offers the results; the link opens the page.
+    EXPECT_TRUE(m_window->jobStrip()->isOfferingResults());
+    Q_EMIT m_window->jobStrip()->resultsRequested();
+    EXPECT_EQ(m_window->pageTabs()->currentWidget(), &results());
+    // A click on layer 4 selects it on Inspect.
+    layers.replot();
+    QTest::mouseClick(&layers, Qt::LeftButton, {}, layers.layerCenter(4).toPoint());
+    EXPECT_EQ(m_window->pageTabs()->currentWidget(), m_window->inspectPage());
+    const int shown = m_window->inspectPage()->shownTensor();
+    ASSERT_GE(shown, 0);
+    EXPECT_TRUE(QString::fromStdString(m_window->checkpoint()->tensors()[static_cast<std::size_t>(shown)].name).startsWith(QStringLiteral("model.layers.4.")));
+
+    // Runs persist: reopen the model, the Results page reads the run back.
+    m_window->closeModel();
+    results().clear();
+    page().setOutputFolder(qpath(out));
+    QSignalSpy history(&results(), &ResultsPage::historyLoaded);
+    m_window->openDemo();
+    ASSERT_TRUE(waitUntil([&] { return history.count() >= 1; }));
+    // (The default output folder of the demo is Documents/Condense under HOME; this run went to out/.)
+    results().loadHistory(out, "demo");
+    ASSERT_TRUE(waitUntil([&] { return history.count() >= 2; }));
+    ASSERT_TRUE(results().run());
+    EXPECT_EQ(results().run()->report, run->report);
+}
+
+TEST_F(QuantizePageTest, DropsOnAProfileCardQueueRuns)
+{
+    openDemo();
+    // A copy of the demo: a drop writes next to the model.
+    const fs::path models = m_dir / "models";
+    fs::create_directories(models);
+    fs::copy(test::demoDir(), models / "demo", fs::copy_options::recursive);
+    ProfileCard* card = page().card(QStringLiteral("laptop-cpu-8gb"));
+    ASSERT_TRUE(card);
+    QSignalSpy finished(&page(), &QuantizePage::runFinished);
+    QSignalSpy failed(&page(), &QuantizePage::runFailed);
+    QSignalSpy progress(&m_window->jobRunner(), &JobRunner::progress);
+    for (int i = 0; i < 2; ++i) {
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(qpath(models / "demo"))});
+        QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(card, &enter);
+        EXPECT_TRUE(enter.isAccepted());
+        EXPECT_TRUE(card->isDragHighlighted());
+        QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(card, &drop);
+        EXPECT_FALSE(card->isDragHighlighted());
+    }
+    ASSERT_TRUE(waitUntil([&] { return finished.count() + failed.count() >= 2; }, 2 * kRunTimeoutMs));
+    ASSERT_EQ(failed.count(), 0) << failed.at(0).at(1).toString().toStdString();
+    // The second waited for the first (it said so), and neither overwrote the other.
+    bool queued = false;
+    for (const auto& args : progress) queued = queued || args.at(1).value<JobProgress>().stage == jobs::Stage::Queued;
+    EXPECT_TRUE(queued);
+    const std::string mix = finished.at(0).at(0).value<std::shared_ptr<const RunResult>>()->report.mix;
+    EXPECT_TRUE(fs::exists(models / ("demo-" + mix) / "report.json"));
+    EXPECT_TRUE(fs::exists(models / ("demo-" + mix + "-2") / "report.json"));
+}
+
+TEST_F(QuantizePageTest, CancelMidRunLeavesNoFile)
+{
+    openDemo();
+    pick("laptop-cpu-8gb");
+    const fs::path out = m_dir / "cancelled";
+    page().setOutputFolder(qpath(out));
+    QSignalSpy started(&page(), &QuantizePage::runStarted);
+    QSignalSpy finished(&page(), &QuantizePage::runFinished);
+    JobRunner& runner = m_window->jobRunner();
+    QSignalSpy cancelled(&runner, &JobRunner::cancelled);
+    bool asked = false;
+    QObject::connect(&runner, &JobRunner::progress, [&](JobId id, const JobProgress& p) {
+        if (!asked && started.count() == 1 && id == started.at(0).at(0).value<JobId>() && p.stage == jobs::Stage::Evaluating) {
+            asked = true;
+            runner.cancel(id);
+        }
+    });
+    page().start();
+    ASSERT_EQ(started.count(), 1);
+    ASSERT_TRUE(waitUntil([&] { return cancelled.count() + finished.count() >= 1; }, kRunTimeoutMs));
+    EXPECT_TRUE(asked);
+    EXPECT_EQ(cancelled.count(), 1);
+    EXPECT_EQ(filesUnder(out), 0u) << "a cancelled run left files in " << out;
+}
+
+TEST_F(QuantizePageTest, AProfileAddedInTheEditorIsSavedAndShown)
+{
+    openDemo();
+    QSignalSpy loaded(&page(), &QuantizePage::profilesLoaded);
+    m_window->editProfile(std::nullopt);
+    auto* dialog = m_window->findChild<ProfileDialog*>();
+    ASSERT_TRUE(dialog);
+    dialog->nameEdit()->setText(QStringLiteral("Test box 6 GB"));
+    dialog->accept();
+    ASSERT_TRUE(waitUntil([&] { return loaded.count() >= 1; }));
+    EXPECT_TRUE(fs::exists(m_dir / "profiles" / "test-box-6-gb.json"));
+    ProfileCard* card = page().card(QStringLiteral("test-box-6-gb"));
+    ASSERT_TRUE(card);
+    EXPECT_EQ(card->profile()->name, "Test box 6 GB");
+    EXPECT_FALSE(card->profile()->builtin);
+}
+
+} // namespace

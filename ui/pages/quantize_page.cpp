@@ -1,0 +1,597 @@
+#include "ui/pages/quantize_page.h"
+
+#include <QButtonGroup>
+#include <QComboBox>
+#include <QCoreApplication>
+#include <QDir>
+#include <QEvent>
+#include <QFile>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QShortcut>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <system_error>
+
+#include "core/io/checkpoint.h"
+#include "ui/i18n/error_text.h"
+#include "ui/i18n/message_text.h"
+#include "ui/i18n/number_format.h"
+#include "ui/jobs/job_runner.h"
+#include "ui/jobs/plan_jobs.h"
+#include "ui/jobs/run_queue.h"
+#include "ui/models/plan_table_model.h"
+#include "ui/models/type_delegate.h"
+#include "ui/widgets/memory_fit_bar.h"
+#include "ui/widgets/profile_card.h"
+
+#ifndef CONDENSE_PROFILES_SOURCE_DIR
+#error "CONDENSE_PROFILES_SOURCE_DIR must name resources/profiles of the source tree"
+#endif
+
+namespace condense::ui {
+
+namespace {
+const QString kProfilesSlot = QStringLiteral("quantize-profiles");
+const QString kModelSlot = QStringLiteral("quantize-model");
+const QString kPlanSlot = QStringLiteral("quantize-plan");
+
+std::filesystem::path toFsPath(const QString& path) { return std::filesystem::path(QFile::encodeName(path).toStdString()); }
+QString fromFsPath(const std::filesystem::path& path) { return QFile::decodeName(QByteArray::fromStdString(path.string())); }
+
+QString tokensPerSecond(double v)
+{
+    if (!(v > 0)) return QStringLiteral("–");
+    return QLocale().toString(v, 'f', v < 10 ? 1 : 0);
+}
+} // namespace
+
+QuantizePage::QuantizePage(JobRunner& runner, QWidget* parent) : QWidget(parent), m_runner(runner), m_queue(std::make_unique<RunQueue>())
+{
+    setObjectName(QStringLiteral("quantizePage"));
+    const QByteArray xdg = qgetenv("XDG_CONFIG_HOME"), home = qgetenv("HOME");
+    m_builtinCandidates = plan::builtinProfileDirCandidates(toFsPath(QCoreApplication::applicationDirPath()),
+                                                            std::filesystem::path(CONDENSE_PROFILES_SOURCE_DIR));
+    m_userDir = plan::userProfileDir(xdg.toStdString(), home.toStdString());
+
+    // Profile cards.
+    m_cardsLabel = new QLabel(this);
+    m_cardsHost = new QWidget;
+    m_cardsLayout = new QHBoxLayout(m_cardsHost);
+    m_cardsLayout->setContentsMargins(0, 0, 0, 0);
+    m_cardGroup = new QButtonGroup(this);
+    m_cardGroup->setExclusive(true);
+    auto* cardsScroll = new QScrollArea(this);
+    cardsScroll->setWidget(m_cardsHost);
+    cardsScroll->setWidgetResizable(true);
+    cardsScroll->setFrameShape(QFrame::NoFrame);
+    cardsScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
+    cardsScroll->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    cardsScroll->setFixedHeight(ProfileCard(std::nullopt).sizeHint().height() + 22);
+
+    // Settings row.
+    m_contextLabel = new QLabel(this);
+    m_context = new QComboBox(this);
+    m_context->setObjectName(QStringLiteral("contextCombo"));
+    for (int c : {2048, 4096, 8192, 16384, 32768, 65536, 131072}) m_context->addItem(QLocale().toString(c), c);
+    m_context->setCurrentIndex(1);
+    m_contextLabel->setBuddy(m_context);
+    m_kvLabel = new QLabel(this);
+    m_kv = new QComboBox(this);
+    m_kv->setObjectName(QStringLiteral("kvCombo"));
+    m_kv->addItem(QStringLiteral("f16"), static_cast<int>(plan::KvCacheType::F16));
+    m_kv->addItem(QStringLiteral("q8_0"), static_cast<int>(plan::KvCacheType::Q8_0));
+    m_kvLabel->setBuddy(m_kv);
+    m_mixLabel = new QLabel(this);
+    m_mix = new QComboBox(this);
+    m_mix->setObjectName(QStringLiteral("mixCombo"));
+    m_mix->addItem(QString(), QString());
+    for (const std::string& mix : plan::mixesByQuality()) m_mix->addItem(QString::fromStdString(mix), QString::fromStdString(mix));
+    m_mixLabel->setBuddy(m_mix);
+    auto* settings = new QHBoxLayout;
+    settings->addWidget(m_contextLabel);
+    settings->addWidget(m_context);
+    settings->addSpacing(12);
+    settings->addWidget(m_kvLabel);
+    settings->addWidget(m_kv);
+    settings->addSpacing(12);
+    settings->addWidget(m_mixLabel);
+    settings->addWidget(m_mix);
+    settings->addStretch();
+
+    // The fit.
+    m_verdict = new QLabel(this);
+    m_verdict->setObjectName(QStringLiteral("fitVerdict"));
+    m_verdict->setWordWrap(true);
+    QFont bold = m_verdict->font();
+    bold.setBold(true);
+    m_verdict->setFont(bold);
+    m_reasons = new QLabel(this);
+    m_reasons->setObjectName(QStringLiteral("fitReasons"));
+    m_reasons->setWordWrap(true);
+    m_reasons->setForegroundRole(QPalette::PlaceholderText);
+    m_fitBar = new MemoryFitBar(this);
+
+    // The plan.
+    m_planModel = new PlanTableModel(this);
+    m_proxy = new QSortFilterProxyModel(this);
+    m_proxy->setSourceModel(m_planModel);
+    m_proxy->setSortRole(PlanTableModel::RawValueRole);
+    m_table = new QTableView(this);
+    m_table->setObjectName(QStringLiteral("planTable"));
+    m_table->setModel(m_proxy);
+    m_table->setSortingEnabled(true);
+    m_table->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
+    m_table->setItemDelegateForColumn(PlanTableModel::TypeColumn, new TypeDelegate(m_table));
+    m_table->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed | QAbstractItemView::SelectedClicked);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
+    m_table->setAlternatingRowColors(true);
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    connect(m_planModel, &PlanTableModel::typeEdited, this, &QuantizePage::onEdited);
+    m_totals = new QLabel(this);
+    m_totals->setObjectName(QStringLiteral("planTotals"));
+    m_resetEdits = new QToolButton(this);
+    m_resetEdits->setObjectName(QStringLiteral("resetEditsButton"));
+    connect(m_resetEdits, &QToolButton::clicked, this, [this] {
+        m_edits.clear();
+        replan();
+    });
+    auto* totals = new QHBoxLayout;
+    totals->addWidget(m_totals, 1);
+    totals->addWidget(m_resetEdits);
+
+    // Output and the primary button.
+    m_outputLabel = new QLabel(this);
+    m_output = new QLineEdit(this);
+    m_output->setObjectName(QStringLiteral("outputFolder"));
+    m_outputLabel->setBuddy(m_output);
+    m_browse = new QToolButton(this);
+    connect(m_browse, &QToolButton::clicked, this, &QuantizePage::browseOutput);
+    m_start = new QPushButton(this);
+    m_start->setObjectName(QStringLiteral("startButton"));
+    m_start->setDefault(true);
+    m_start->setEnabled(false);
+    connect(m_start, &QPushButton::clicked, this, &QuantizePage::start);
+    for (const QKeySequence& keys : {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)}) {
+        auto* shortcut = new QShortcut(keys, this);
+        shortcut->setContext(Qt::WindowShortcut); // only while this page is showing
+        connect(shortcut, &QShortcut::activated, this, [this] {
+            if (m_start->isEnabled()) start();
+        });
+    }
+    auto* output = new QHBoxLayout;
+    output->addWidget(m_outputLabel);
+    output->addWidget(m_output, 1);
+    output->addWidget(m_browse);
+    output->addSpacing(12);
+    output->addWidget(m_start);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(8, 8, 8, 4);
+    layout->addWidget(m_cardsLabel);
+    layout->addWidget(cardsScroll);
+    layout->addLayout(settings);
+    layout->addWidget(m_verdict);
+    layout->addWidget(m_fitBar);
+    layout->addWidget(m_reasons);
+    layout->addWidget(m_table, 1);
+    layout->addLayout(totals);
+    layout->addLayout(output);
+
+    connect(m_context, &QComboBox::currentIndexChanged, this, &QuantizePage::replan);
+    connect(m_kv, &QComboBox::currentIndexChanged, this, &QuantizePage::replan);
+    connect(m_mix, &QComboBox::currentIndexChanged, this, [this] {
+        m_edits.clear();
+        replan();
+    });
+    connect(m_cardGroup, &QButtonGroup::buttonToggled, this, [this](QAbstractButton* b, bool checked) {
+        auto* card = static_cast<ProfileCard*>(b);
+        if (!checked || !card->profile()) return;
+        m_selectedId = QString::fromStdString(card->profile()->id);
+        replan();
+    });
+
+    connect(&m_runner, &JobRunner::finished, this, [this](JobId id, const QVariant& result) {
+        if (id == m_profilesJob) {
+            m_profiles = result.value<std::shared_ptr<const ProfileList>>();
+            rebuildCards();
+            Q_EMIT profilesLoaded();
+            replan();
+        } else if (id == m_modelJob) {
+            m_model = result.value<std::shared_ptr<const pipeline::PlanModel>>();
+            replan();
+        } else if (id == m_planJob) {
+            m_view = result.value<std::shared_ptr<const PlanView>>();
+            showPlanView();
+            Q_EMIT planReady();
+        } else if (m_runs.count(id)) {
+            Q_EMIT runFinished(result.value<std::shared_ptr<const RunResult>>());
+        }
+    });
+    connect(&m_runner, &JobRunner::failed, this, [this](JobId id, const Error& error) {
+        const QString detail = ErrorText::codeText(error.code) + QStringLiteral(": ") + QString::fromStdString(error.detail) +
+                               (error.file.empty() ? QString() : QStringLiteral(" (") + fromFsPath(error.file) + QLatin1Char(')'));
+        if (id == m_profilesJob) {
+            Q_EMIT runFailed(tr("The hardware profiles could not be read."), detail);
+        } else if (id == m_modelJob || id == m_planJob) {
+            m_view.reset();
+            showPlanView();
+            m_verdict->setText(tr("No plan: %1").arg(detail));
+            Q_EMIT planReady();
+        } else if (m_runs.count(id)) {
+            Q_EMIT runFailed(tr("“%1” did not finish.").arg(m_runs[id]), detail);
+        }
+    });
+    connect(&m_runner, &JobRunner::ended, this, [this](JobId id) {
+        if (id == m_profilesJob) m_profilesJob = 0;
+        if (id == m_modelJob) m_modelJob = 0;
+        if (id == m_planJob) m_planJob = 0;
+        m_runs.erase(id);
+    });
+
+    setTabOrder(m_context, m_kv);
+    setTabOrder(m_kv, m_mix);
+    setTabOrder(m_mix, m_table);
+    setTabOrder(m_table, m_resetEdits);
+    setTabOrder(m_resetEdits, m_output);
+    setTabOrder(m_output, m_browse);
+    setTabOrder(m_browse, m_start);
+    retranslate();
+    reloadProfiles();
+}
+
+QuantizePage::~QuantizePage() = default;
+
+void QuantizePage::setProfileFolders(std::vector<std::filesystem::path> builtinCandidates, std::filesystem::path userDir)
+{
+    m_builtinCandidates = std::move(builtinCandidates);
+    m_userDir = std::move(userDir);
+    reloadProfiles();
+}
+
+void QuantizePage::setEvaluation(const eval::EvalConfig& config, bool latency)
+{
+    m_eval = config;
+    m_latency = latency;
+}
+
+void QuantizePage::reloadProfiles()
+{
+    pipeline::ProfilesRequest request{m_builtinCandidates, m_userDir};
+    m_profilesJob = m_runner.startTyped(tr("Read hardware profiles"), kProfilesSlot,
+                                        [request](jobs::ProgressSink&, std::stop_token) -> Result<std::shared_ptr<const ProfileList>> {
+                                            auto r = pipeline::runProfiles(request);
+                                            if (!r) return std::move(r).error();
+                                            return std::make_shared<const ProfileList>(std::move(*r));
+                                        }, true);
+}
+
+void QuantizePage::setCheckpoint(std::shared_ptr<const io::Checkpoint> checkpoint, const QString& defaultOutputFolder)
+{
+    m_checkpoint = std::move(checkpoint);
+    m_model.reset();
+    m_view.reset();
+    m_edits.clear();
+    m_output->setText(QDir::toNativeSeparators(defaultOutputFolder));
+    showPlanView();
+    if (!m_checkpoint) return;
+    const std::filesystem::path path = m_checkpoint->path();
+    m_modelJob = m_runner.startTyped(tr("Read the tensor list"), kModelSlot,
+                                     [path](jobs::ProgressSink& sink, std::stop_token stop) -> Result<std::shared_ptr<const pipeline::PlanModel>> {
+                                         auto r = pipeline::readPlanModel(path, sink, stop);
+                                         if (!r) return std::move(r).error();
+                                         return std::make_shared<const pipeline::PlanModel>(std::move(*r));
+                                     }, true);
+}
+
+void QuantizePage::rebuildCards()
+{
+    for (QAbstractButton* b : m_cardGroup->buttons()) m_cardGroup->removeButton(b);
+    while (QLayoutItem* item = m_cardsLayout->takeAt(0)) {
+        if (item->widget()) item->widget()->deleteLater();
+        delete item;
+    }
+    ProfileCard* previous = nullptr;
+    ProfileCard* toSelect = nullptr;
+    // Smallest machines first: CPU, then Apple, then GPU, each by memory.
+    std::vector<const plan::HardwareProfile*> ordered;
+    if (m_profiles)
+        for (const auto& p : *m_profiles) ordered.push_back(&p);
+    std::stable_sort(ordered.begin(), ordered.end(), [](const plan::HardwareProfile* a, const plan::HardwareProfile* b) {
+        if (a->kind != b->kind) return static_cast<int>(a->kind) < static_cast<int>(b->kind);
+        return a->primary().totalBytes < b->primary().totalBytes;
+    });
+    if (m_selectedId.isEmpty()) m_selectedId = QStringLiteral("laptop-cpu-16gb"); // UI.md's example machine, when present
+    {
+        for (const plan::HardwareProfile* pp : ordered) {
+            const plan::HardwareProfile& p = *pp;
+            auto* card = new ProfileCard(p, m_cardsHost);
+            m_cardGroup->addButton(card);
+            m_cardsLayout->addWidget(card);
+            connect(card, &ProfileCard::modelDropped, this, [this, id = QString::fromStdString(p.id)](const QString& path) { runDropped(path, id); });
+            connect(card, &ProfileCard::editRequested, this, [this, p] { Q_EMIT profileEditRequested(p); });
+            if (QString::fromStdString(p.id) == m_selectedId) toSelect = card;
+            if (previous) setTabOrder(previous, card);
+            previous = card;
+        }
+    }
+    auto* add = new ProfileCard(std::nullopt, m_cardsHost);
+    connect(add, &ProfileCard::clicked, this, [this] { Q_EMIT profileEditRequested(std::nullopt); });
+    m_cardsLayout->addWidget(add);
+    m_cardsLayout->addStretch();
+    if (previous) setTabOrder(previous, add);
+    if (!toSelect && !m_cardGroup->buttons().isEmpty()) toSelect = static_cast<ProfileCard*>(m_cardGroup->buttons().first());
+    if (toSelect) {
+        const QSignalBlocker block(m_cardGroup);
+        toSelect->setChecked(true);
+        m_selectedId = QString::fromStdString(toSelect->profile()->id);
+    }
+}
+
+ProfileCard* QuantizePage::card(const QString& id) const
+{
+    for (QAbstractButton* b : m_cardGroup->buttons()) {
+        auto* c = static_cast<ProfileCard*>(b);
+        if (c->profile() && QString::fromStdString(c->profile()->id) == id) return c;
+    }
+    return nullptr;
+}
+
+bool QuantizePage::selectProfile(const QString& id)
+{
+    ProfileCard* c = card(id);
+    if (!c) return false;
+    c->setChecked(true);
+    return true;
+}
+
+QString QuantizePage::selectedProfileId() const { return m_selectedId; }
+
+void QuantizePage::setContext(int tokens)
+{
+    int i = m_context->findData(tokens);
+    if (i < 0) {
+        m_context->addItem(QLocale().toString(tokens), tokens);
+        i = m_context->count() - 1;
+    }
+    m_context->setCurrentIndex(i);
+}
+
+void QuantizePage::setMix(const QString& mix) { m_mix->setCurrentIndex(std::max(0, m_mix->findData(mix))); }
+
+void QuantizePage::setOutputFolder(const QString& folder) { m_output->setText(QDir::toNativeSeparators(folder)); }
+
+QString QuantizePage::outputFolder() const { return QDir::fromNativeSeparators(m_output->text().trimmed()); }
+
+std::optional<plan::HardwareProfile> QuantizePage::profileById(const QString& id) const
+{
+    if (!m_profiles) return std::nullopt;
+    for (const auto& p : *m_profiles)
+        if (QString::fromStdString(p.id) == id) return p;
+    return std::nullopt;
+}
+
+plan::FitOptions QuantizePage::fitOptions() const
+{
+    plan::FitOptions o;
+    o.context = static_cast<std::uint64_t>(m_context->currentData().toInt());
+    o.kvType = static_cast<plan::KvCacheType>(m_kv->currentData().toInt());
+    const QString mix = m_mix->currentData().toString();
+    if (!mix.isEmpty()) o.mixes = {mix.toStdString()};
+    return o;
+}
+
+void QuantizePage::replan()
+{
+    const auto profile = profileById(m_selectedId);
+    if (!m_model || !profile) return;
+    const auto model = m_model;
+    const auto options = fitOptions();
+    const auto edits = m_edits;
+    m_planJob = m_runner.startTyped(tr("Plan for %1").arg(QString::fromStdString(profile->name)), kPlanSlot,
+                                    [model, profile = *profile, options, edits](jobs::ProgressSink&, std::stop_token) -> Result<std::shared_ptr<const PlanView>> {
+                                        auto r = computePlanView(*model, profile, options, edits);
+                                        if (!r) return std::move(r).error();
+                                        return std::make_shared<const PlanView>(std::move(*r));
+                                    }, true);
+}
+
+void QuantizePage::onEdited(const QString& name, const QString& type)
+{
+    m_edits[name.toStdString()] = type.toStdString();
+    replan();
+}
+
+void QuantizePage::showPlanView()
+{
+    if (!m_view) {
+        m_planModel->clear();
+        m_fitBar->setPools({});
+        m_verdict->setText(m_checkpoint ? tr("Planning…") : QString());
+        m_reasons->clear();
+        m_totals->clear();
+        m_resetEdits->setVisible(false);
+        m_start->setEnabled(false);
+        return;
+    }
+    const PlanView& v = *m_view;
+    const auto profile = profileById(QString::fromStdString(v.fit.profileId));
+    QSet<QString> edited;
+    for (const auto& [name, type] : m_edits) edited.insert(QString::fromStdString(name));
+    m_planModel->setPlan(v.plan, edited);
+
+    // Memory pools.
+    QVector<MemoryFitBar::Pool> pools;
+    if (profile) {
+        const auto pool = [](const QString& name, const plan::MemoryPool& p, const plan::MemoryBreakdown& b) {
+            return MemoryFitBar::Pool{name, p.usableBytes, p.totalBytes, b.weights, b.kvCache, b.compute, b.overhead};
+        };
+        switch (profile->kind) {
+        case plan::DeviceKind::Cpu: pools << pool(tr("RAM"), profile->ram, v.device); break;
+        case plan::DeviceKind::Apple: pools << pool(tr("Unified"), profile->unified, v.device); break;
+        case plan::DeviceKind::Gpu:
+            pools << pool(tr("VRAM"), profile->vram, v.device);
+            if (v.host.total() > 0) pools << pool(tr("RAM"), profile->ram, v.host);
+            break;
+        }
+    }
+    m_fitBar->setPools(pools);
+
+    const QString mix = QString::fromStdString(v.plan.mix);
+    if (v.plan.tensors.empty() || !v.fit.fits) {
+        m_verdict->setText(tr("Nothing fits: the smallest plan needs %1, the profile has %2 usable.")
+                               .arg(formatBytes(v.fit.chosen.needed), formatBytes(v.fit.chosen.available)));
+        m_verdict->setStyleSheet(QStringLiteral("color: #c02020"));
+    } else {
+        QString text = (v.fits ? tr("%1 fits: %2 of %3 usable") : tr("%1 does not fit after your changes: %2 of %3 usable"))
+                           .arg(mix, formatBytes(v.device.total()), formatBytes(profile ? profile->primary().usableBytes : 0));
+        if (profile && profile->kind == plan::DeviceKind::Gpu)
+            text += QStringLiteral(" · ") + (v.fit.chosen.fullOffload ? tr("all %1 layers on the GPU").arg(v.fit.layers)
+                                                                      : tr("%1 of %2 layers on the GPU").arg(v.fit.chosen.gpuLayers).arg(v.fit.layers));
+        text += QStringLiteral(" · ") + tr("file %1").arg(formatBytes(v.fit.fileBytes));
+        text += QStringLiteral(" · ") + tr("about %1 tokens/s generating, %2 tokens/s reading the prompt (predicted)")
+                                           .arg(tokensPerSecond(v.fit.tgTokensPerSecond), tokensPerSecond(v.fit.ppTokensPerSecond));
+        m_verdict->setText(text);
+        m_verdict->setStyleSheet(v.fits ? QString() : QStringLiteral("color: #c02020"));
+    }
+    QStringList reasons;
+    for (const Message& m : v.fit.reasons) reasons << MessageText::text(m);
+    for (const Message& m : v.fit.warnings) reasons << MessageText::text(m);
+    m_reasons->setText(reasons.join(QLatin1Char('\n')));
+
+    const std::size_t fallbacks = v.plan.fallbacks();
+    QString totals = tr("%1 tensors · %2 · %3 bits per weight")
+                         .arg(v.plan.tensors.size())
+                         .arg(formatBytes(v.plan.totalBytes()))
+                         .arg(QLocale().toString(v.plan.bitsPerWeight(), 'f', 2));
+    if (fallbacks) totals += QStringLiteral(" · ") + tr("%1 fallbacks").arg(fallbacks);
+    if (!m_edits.empty()) totals += QStringLiteral(" · ") + tr("%1 changed by you").arg(m_edits.size());
+    m_totals->setText(totals);
+    m_resetEdits->setVisible(!m_edits.empty());
+    m_start->setEnabled(m_checkpoint && !v.plan.tensors.empty() && v.fit.fits);
+}
+
+void QuantizePage::browseOutput()
+{
+    auto* dialog = new QFileDialog(this, tr("Output Folder"), outputFolder());
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::Directory);
+    dialog->setOption(QFileDialog::ShowDirsOnly, true);
+    connect(dialog, &QFileDialog::fileSelected, this, &QuantizePage::setOutputFolder);
+    dialog->open();
+}
+
+void QuantizePage::start()
+{
+    if (!m_checkpoint || !m_view || m_view->plan.tensors.empty()) return;
+    const auto profile = profileById(QString::fromStdString(m_view->fit.profileId));
+    if (!profile) return;
+    const QString model = QString::fromStdString(pipeline::runModelName(m_checkpoint->path()));
+    const QString title = tr("Quantize %1 as %2 for %3").arg(model, QString::fromStdString(m_view->plan.mix), QString::fromStdString(profile->name));
+    startRun(title, m_checkpoint->path(), *profile, m_view->plan, toFsPath(outputFolder()));
+}
+
+void QuantizePage::runDropped(const QString& path, const QString& profileId)
+{
+    const auto profile = profileById(profileId);
+    if (!profile || path.isEmpty()) return;
+    const std::filesystem::path input = toFsPath(path);
+    const QString model = QString::fromStdString(pipeline::runModelName(input));
+    // Next to the input, as the issue of a drop is "make this fit that machine".
+    const QString base = QDir::cleanPath(path + QStringLiteral("/.."));
+    const QString title = tr("Quantize %1 for %2").arg(model, QString::fromStdString(profile->name));
+    startRun(title, input, *profile, std::nullopt, toFsPath(base));
+}
+
+JobId QuantizePage::startRun(const QString& title, const std::filesystem::path& input, const plan::HardwareProfile& profile,
+                             std::optional<plan::QuantPlan> planned, const std::filesystem::path& base)
+{
+    RunQueue* queue = m_queue.get();
+    const RunQueue::Ticket ticket = queue->take();
+    const auto options = fitOptions();
+    const eval::EvalConfig evalConfig = m_eval;
+    const bool latency = m_latency;
+    const JobId id = m_runner.startTyped(
+        title, QString(),
+        [queue, ticket, input, profile, planned, base, options, evalConfig,
+         latency](jobs::ProgressSink& sink, std::stop_token stop) -> Result<std::shared_ptr<const RunResult>> {
+            if (queue->ahead(ticket) > 0) sink.report(jobs::Stage::Queued, 0, 0, {});
+            if (!queue->wait(ticket, stop)) return makeError(ErrorCode::Cancelled, {}, "cancelled while queued");
+            RunQueue::Hold hold(*queue, ticket);
+            plan::QuantPlan plan;
+            if (planned) {
+                plan = *planned;
+            } else {
+                auto model = pipeline::readPlanModel(input, sink, stop);
+                if (!model) return std::move(model).error();
+                auto view = computePlanView(*model, profile, options, {});
+                if (!view) return std::move(view).error();
+                if (!view->fit.fits || view->plan.tensors.empty())
+                    return makeError(ErrorCode::InvalidArgument, input.string(),
+                                     "does not fit " + profile.name + ": needs " + std::to_string(view->fit.chosen.needed) + " bytes, " +
+                                         std::to_string(view->fit.chosen.available) + " usable");
+                plan = std::move(view->plan);
+            }
+            auto folder = freshRunFolder(base, pipeline::runModelName(input), plan.mix);
+            if (!folder) return std::move(folder).error();
+            pipeline::RunRequest request;
+            request.input = input;
+            request.outputDir = *folder;
+            request.plan = std::move(plan);
+            request.runsFolder = base;
+            request.eval = evalConfig;
+            request.latency = latency;
+            auto out = pipeline::runPipeline(request, sink, stop);
+            if (!out) {
+                std::error_code ec;
+                std::filesystem::remove(*folder, ec); // only when empty: a cancelled run leaves nothing
+                return std::move(out).error();
+            }
+            auto result = std::make_shared<RunResult>();
+            result->report = std::move(out->report);
+            result->reportPath = out->reportJson;
+            result->runsFolder = base;
+            return std::shared_ptr<const RunResult>(std::move(result));
+        });
+    m_runs[id] = title;
+    Q_EMIT runStarted(id);
+    return id;
+}
+
+void QuantizePage::retranslate()
+{
+    m_cardsLabel->setText(tr("The machine it must run on (drop a model on a card to quantize it for that machine):"));
+    m_contextLabel->setText(tr("&Context:"));
+    m_context->setToolTip(tr("Tokens the model must hold at once (llama.cpp's -c): the KV cache grows with it"));
+    m_kvLabel->setText(tr("&KV cache:"));
+    m_mixLabel->setText(tr("&Mix:"));
+    m_mix->setItemText(0, tr("Best that fits"));
+    m_resetEdits->setText(tr("&Reset my changes"));
+    m_outputLabel->setText(tr("&Output folder:"));
+    m_browse->setText(tr("Browse…"));
+    m_start->setText(tr("&Quantize and test"));
+    m_start->setToolTip(tr("Quantize with this plan, then compare the result with the original (Ctrl+Enter)"));
+    m_planModel->retranslate();
+    showPlanView();
+}
+
+void QuantizePage::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange) retranslate();
+    QWidget::changeEvent(event);
+}
+
+} // namespace condense::ui
