@@ -1,6 +1,7 @@
 #include "core/pipeline/pipeline_run.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -25,7 +26,7 @@ namespace fs = std::filesystem;
 eval::EvalConfig defaultRunEvalConfig()
 {
     eval::EvalConfig c;
-    c.continuationTasks = 100;
+    c.continuationTasks = 40;
     return c;
 }
 
@@ -449,7 +450,9 @@ Result<RunOutcome> runPipeline(const RunRequest& r, jobs::ProgressSink& sink, st
     std::vector<report::RunReport> others;
     {
         std::error_code e2;
-        const fs::path folder = r.runsFolder.empty() ? fs::absolute(r.outputDir, e2).parent_path() : r.runsFolder;
+        fs::path self = fs::absolute(r.outputDir, e2).lexically_normal();
+        if (self.filename().empty()) self = self.parent_path(); // "out/"
+        const fs::path folder = r.runsFolder.empty() ? self.parent_path() : r.runsFolder;
         if (auto idx = report::listRunReports(folder, rep.model))
             for (auto& entry : idx->runs) {
                 // This folder's previous report is replaced by this run.
