@@ -215,8 +215,9 @@ TEST_P(PipelineRunCancel, LeavesNoFile)
 }
 
 INSTANTIATE_TEST_SUITE_P(Stages, PipelineRunCancel,
-                         ::testing::Values(jobs::Stage::Quantizing, jobs::Stage::Evaluating, jobs::Stage::Measuring,
-                                           jobs::Stage::Analyzing, jobs::Stage::Writing),
+                         ::testing::Values(jobs::Stage::Opening, jobs::Stage::Quantizing, jobs::Stage::Validating,
+                                           jobs::Stage::Evaluating, jobs::Stage::Measuring, jobs::Stage::Analyzing,
+                                           jobs::Stage::Writing),
                          [](const auto& p) { return std::string(jobs::stageName(p.param)); });
 
 TEST_F(PipelineRun, ErrorsBeforeAnyWork)
