@@ -14,7 +14,7 @@ struct RunOptions {
     std::string output;        // folder
     std::int64_t ctx = 512;
     std::int64_t chunks = 0;
-    std::int64_t continuation = 100;
+    std::int64_t continuation = 40;
     std::string evalText;      // empty: the bundled text
     std::string imatrix;
     bool noLatency = false;

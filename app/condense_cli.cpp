@@ -92,7 +92,7 @@ int main(int argc, char** argv)
     runc->add_option("--ctx", ro.ctx, "Context length of an evaluation chunk")->default_val(512)->check(CLI::Range(2, 1 << 20));
     runc->add_option("--chunks", ro.chunks, "Evaluate only the first N chunks (0: all)")->default_val(0)->check(CLI::NonNegativeNumber);
     runc->add_option("--continuation", ro.continuation, "Built-in multiple-choice tasks made from the text")
-        ->default_val(100)->check(CLI::NonNegativeNumber);
+        ->default_val(40)->check(CLI::NonNegativeNumber);
     runc->add_option("--eval-text", ro.evalText, "Evaluation text (UTF-8; default: the bundled public-domain sample)");
     runc->add_flag("--no-latency", ro.noLatency, "Skip measuring pp/tg tokens per second");
     runc->add_flag("--overwrite", ro.overwrite, "Replace existing output files");

@@ -6,7 +6,9 @@
 //
 // Schema (version 1). Every number is a JSON number; ratios are in [0, 1]; byte counts are
 // integers; "error" values are relative (0 = exact). Readers refuse other versions
-// (UnsupportedVersion) and name the missing or mistyped field (Malformed).
+// (UnsupportedVersion) and name the missing or mistyped field (Malformed). Evolution: a new
+// optional field (the fit planner's predictions, say) keeps version 1, since readers ignore
+// fields they do not know; renaming, removing or re-meaning a field makes version 2.
 // {
 //   "schema": "condense.run/1",
 //   "created": "2026-12-06T05:40:00Z",      // UTC, when the run finished

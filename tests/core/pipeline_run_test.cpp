@@ -11,6 +11,7 @@
 
 #include "core/pipeline/bundled_eval_text.h"
 #include "core/pipeline/pipeline_run.h"
+#include "core/pipeline/quantize_request.h"
 #include "core/report/run_report.h"
 #include "core/report/run_report_html.h"
 #include "tests/support/temp_dir.h"
@@ -214,8 +215,9 @@ TEST_P(PipelineRunCancel, LeavesNoFile)
 }
 
 INSTANTIATE_TEST_SUITE_P(Stages, PipelineRunCancel,
-                         ::testing::Values(jobs::Stage::Quantizing, jobs::Stage::Evaluating, jobs::Stage::Measuring,
-                                           jobs::Stage::Analyzing, jobs::Stage::Writing),
+                         ::testing::Values(jobs::Stage::Opening, jobs::Stage::Quantizing, jobs::Stage::Validating,
+                                           jobs::Stage::Evaluating, jobs::Stage::Measuring, jobs::Stage::Analyzing,
+                                           jobs::Stage::Writing),
                          [](const auto& p) { return std::string(jobs::stageName(p.param)); });
 
 TEST_F(PipelineRun, ErrorsBeforeAnyWork)
@@ -231,6 +233,44 @@ TEST_F(PipelineRun, ErrorsBeforeAnyWork)
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, ErrorCode::NotFound);
     EXPECT_FALSE(fs::exists(dir / "out"));
+}
+
+// The GUI's path: a ready (edited) plan instead of a mix name.
+TEST_F(PipelineRun, FollowsAGivenPlan)
+{
+    pipeline::QuantizeRequest dry;
+    dry.input = test::demoDir();
+    dry.type = "Q8_0";
+    dry.dryRun = true;
+    jobs::NullSink quiet;
+    auto planned = pipeline::runQuantize(dry, quiet);
+    ASSERT_TRUE(planned) << describe(planned.error());
+    plan::QuantPlan edited = *planned->plan;
+    const auto at = edited.find("blk.0.ffn_down.weight");
+    ASSERT_GE(at, 0);
+    edited.tensors[static_cast<std::size_t>(at)].type = DType::Q4_K;
+
+    auto req = smallRequest(dir / "eval.txt", dir / "out", "Q2_K"); // the plan wins over the mix
+    req.plan = edited;
+    req.latency = false;
+    RecordingSink sink;
+    auto r = pipeline::runPipeline(req, sink);
+    ASSERT_TRUE(r) << describe(r.error());
+    EXPECT_EQ(r->model.filename(), "demo-Q8_0.gguf");
+    EXPECT_EQ(r->report.planSource, "plan");
+    EXPECT_EQ(r->report.mix, "Q8_0");
+    const auto t = std::find_if(r->report.tensors.begin(), r->report.tensors.end(),
+                                [](const auto& x) { return x.name == "blk.0.ffn_down.weight"; });
+    ASSERT_NE(t, r->report.tensors.end());
+    EXPECT_EQ(t->type, "Q4_K");
+    // Q4_K's error is several times Q8_0's, in this tensor as in the layer it belongs to.
+    const auto q8 = std::find_if(r->report.tensors.begin(), r->report.tensors.end(),
+                                 [](const auto& x) { return x.name == "blk.1.ffn_down.weight"; });
+    ASSERT_NE(q8, r->report.tensors.end());
+    EXPECT_EQ(q8->type, "Q8_0");
+    EXPECT_GT(t->relativeRmse, 4 * q8->relativeRmse);
+    EXPECT_GT(r->report.layers[0].weightRelativeRmse, r->report.layers[1].weightRelativeRmse);
+    EXPECT_TRUE(r->report.layers[0].worstWeight);
 }
 
 TEST(PipelineRunNames, OutputNames)

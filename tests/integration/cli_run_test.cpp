@@ -71,6 +71,21 @@ TEST(CliRun, DemoModelQ4KMWritesModelAndReports)
     EXPECT_FALSE(nlohmann::json::parse(test::readFile(out / "report.json"))["quantized"].contains("latency"));
 }
 
+TEST(CliRun, FollowsAPlanFile)
+{
+    test::TempDir dir("condense-cli-run");
+    const std::string cli = test::cliPath().string();
+    const auto plan = test::runCommand(cli + " quantize " + q(test::demoDir()) + " --type Q5_K_M --dry-run --plan-out " + q(dir / "plan.json"));
+    ASSERT_EQ(plan.exitCode, 0) << plan.err;
+    const auto r = test::runCommand(cli + " run " + q(test::demoDir()) + " --plan " + q(dir / "plan.json") + " -o " + q(dir / "out") +
+                                    kSmall + " --no-latency");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_TRUE(fs::exists(dir / "out" / "demo-Q5_K_M.gguf"));
+    const auto j = nlohmann::json::parse(test::readFile(dir / "out" / "report.json"));
+    EXPECT_EQ(j["plan"]["source"], "plan");
+    EXPECT_EQ(j["plan"]["mix"], "Q5_K_M");
+}
+
 TEST(CliRun, ErrorsAndUsage)
 {
     test::TempDir dir("condense-cli-run");
