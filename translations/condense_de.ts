@@ -88,6 +88,45 @@
     </message>
 </context>
 <context>
+    <name>condense::ui::ComparisonChart</name>
+    <message>
+        <source>%1, %2
+%3 (%4 bits per weight)
+KLD %5 · perplexity %6 · same top token %7</source>
+        <translation>%1, %2
+%3 (%4 Bit pro Gewicht)
+KLD %5 · Perplexität %6 · gleiches Top-Token %7</translation>
+    </message>
+    <message>
+        <source>File size (MB)</source>
+        <translation>Dateigröße (MB)</translation>
+    </message>
+    <message>
+        <source>KL divergence to the original (mean)</source>
+        <translation>KL-Divergenz zum Original (Mittel)</translation>
+    </message>
+    <message>
+        <source>Perplexity</source>
+        <translation>Perplexität</translation>
+    </message>
+    <message>
+        <source>runs</source>
+        <translation>Läufe</translation>
+    </message>
+    <message>
+        <source>Pareto front</source>
+        <translation>Pareto-Front</translation>
+    </message>
+    <message>
+        <source>this run</source>
+        <translation>dieser Lauf</translation>
+    </message>
+    <message>
+        <source>original</source>
+        <translation>Original</translation>
+    </message>
+</context>
+<context>
     <name>condense::ui::DropZone</name>
     <message>
         <source>Only files and folders on this computer can be opened.</source>
@@ -283,6 +322,10 @@
     <message>
         <source>Generating</source>
         <translation>Generieren</translation>
+    </message>
+    <message>
+        <source>Queued</source>
+        <translation>In Warteschlange</translation>
     </message>
 </context>
 <context>
@@ -686,6 +729,57 @@
         <source>%1: failed</source>
         <translation>%1: fehlgeschlagen</translation>
     </message>
+    <message>
+        <source>Show results</source>
+        <translation>Ergebnisse zeigen</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::LayerChart</name>
+    <message>
+        <source>Layer %1
+drift of its output: %2 (cosine %3)
+weight error: %4</source>
+        <translation>Schicht %1
+Drift ihrer Ausgabe: %2 (Kosinus %3)
+Gewichtsfehler: %4</translation>
+    </message>
+    <message>
+        <source>among the layers that add the most drift</source>
+        <translation>unter den Schichten, die am meisten Drift hinzufügen</translation>
+    </message>
+    <message>
+        <source>among the layers with the largest weight error</source>
+        <translation>unter den Schichten mit dem größten Gewichtsfehler</translation>
+    </message>
+    <message>
+        <source>Click to inspect this layer</source>
+        <translation>Klicken, um diese Schicht zu untersuchen</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>Schicht</translation>
+    </message>
+    <message>
+        <source>Drift of the layer&apos;s output (relative error)</source>
+        <translation>Drift der Schichtausgabe (relativer Fehler)</translation>
+    </message>
+    <message>
+        <source>Weight error (relative RMSE)</source>
+        <translation>Gewichtsfehler (relativer RMSE)</translation>
+    </message>
+    <message>
+        <source>drift</source>
+        <translation>Drift</translation>
+    </message>
+    <message>
+        <source>drift, worst layers</source>
+        <translation>Drift, schlechteste Schichten</translation>
+    </message>
+    <message>
+        <source>weight error</source>
+        <translation>Gewichtsfehler</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::MainWindow</name>
@@ -694,16 +788,8 @@
         <translation>Quantisieren</translation>
     </message>
     <message>
-        <source>Here you will choose a device profile and a quantization type, see the plan for every tensor with the resulting size and whether it fits in memory, and start the conversion. Quantization is not available in this version yet.</source>
-        <translation>Hier wählen Sie ein Geräteprofil und einen Quantisierungstyp, sehen den Plan für jeden Tensor mit der resultierenden Größe und ob das Modell in den Speicher passt, und starten die Umwandlung. Quantisierung ist in dieser Version noch nicht verfügbar.</translation>
-    </message>
-    <message>
         <source>Results</source>
         <translation>Ergebnisse</translation>
-    </message>
-    <message>
-        <source>After a quantization run, this page compares the original and the quantized model: size, perplexity change, KL divergence, top-token agreement and speed. Nothing has been run yet.</source>
-        <translation>Nach einem Quantisierungslauf vergleicht diese Seite das ursprüngliche und das quantisierte Modell: Größe, Änderung der Perplexität, KL-Divergenz, Übereinstimmung des wahrscheinlichsten Tokens und Geschwindigkeit. Bisher wurde nichts ausgeführt.</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -840,6 +926,49 @@
     <message>
         <source>The image could not be saved.</source>
         <translation>Das Bild konnte nicht gespeichert werden.</translation>
+    </message>
+    <message>
+        <source>Save profile %1</source>
+        <translation>Profil %1 speichern</translation>
+    </message>
+    <message>
+        <source>The profile could not be saved.</source>
+        <translation>Das Profil konnte nicht gespeichert werden.</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::MemoryFitBar</name>
+    <message>
+        <source>fits</source>
+        <translation>passt</translation>
+    </message>
+    <message>
+        <source>does not fit</source>
+        <translation>passt nicht</translation>
+    </message>
+    <message>
+        <source>%1: needs %2 of %3 usable (%4): weights %5, KV cache %6, compute %7, runtime %8</source>
+        <translation>%1: braucht %2 von %3 nutzbar (%4): Gewichte %5, KV-Cache %6, Rechenpuffer %7, Laufzeit %8</translation>
+    </message>
+    <message>
+        <source>weights</source>
+        <translation>Gewichte</translation>
+    </message>
+    <message>
+        <source>KV cache</source>
+        <translation>KV-Cache</translation>
+    </message>
+    <message>
+        <source>compute</source>
+        <translation>Rechenpuffer</translation>
+    </message>
+    <message>
+        <source>runtime</source>
+        <translation>Laufzeit</translation>
+    </message>
+    <message>
+        <source>| usable memory</source>
+        <translation>| nutzbarer Speicher</translation>
     </message>
 </context>
 <context>
@@ -1043,6 +1172,54 @@
         <source>requantizing %1 already quantized tensor(s): the result is worse than quantizing the original weights</source>
         <translation>%1 bereits quantisierte(r) Tensor(en) werden neu quantisiert: das Ergebnis ist schlechter als beim Quantisieren der ursprünglichen Gewichte</translation>
     </message>
+    <message>
+        <source>VRAM</source>
+        <translation>VRAM</translation>
+    </message>
+    <message>
+        <source>unified memory</source>
+        <translation>gemeinsamer Speicher</translation>
+    </message>
+    <message>
+        <source>RAM</source>
+        <translation>RAM</translation>
+    </message>
+    <message>
+        <source>%1: the highest-quality mix that fits (mean KLD %2 on Llama-3-8B, llama.cpp&apos;s scoreboard)</source>
+        <translation>%1: die hochwertigste Mischung, die passt (mittlere KLD %2 bei Llama-3-8B, Rangliste von llama.cpp)</translation>
+    </message>
+    <message>
+        <source>%1: the highest-quality mix that fits</source>
+        <translation>%1: die hochwertigste Mischung, die passt</translation>
+    </message>
+    <message>
+        <source>%1 does not fit: needs %2 GiB of %3, the profile has %4 GiB usable</source>
+        <translation>%1 passt nicht: braucht %2 GiB %3, das Profil hat %4 GiB nutzbar</translation>
+    </message>
+    <message>
+        <source>%1 would fit only with %2 of %3 layers on the GPU: a smaller mix that fits whole is faster</source>
+        <translation>%1 passt nur mit %2 von %3 Schichten auf der GPU: eine kleinere Mischung, die ganz passt, ist schneller</translation>
+    </message>
+    <message>
+        <source>none of the profile&apos;s preferred formats fits; %1 is not one of them</source>
+        <translation>keines der bevorzugten Formate des Profils passt; %1 gehört nicht dazu</translation>
+    </message>
+    <message>
+        <source>all %1 layers on the GPU</source>
+        <translation>alle %1 Schichten auf der GPU</translation>
+    </message>
+    <message>
+        <source>%1 of %2 layers on the GPU (-ngl %1), the rest in RAM</source>
+        <translation>%1 von %2 Schichten auf der GPU (-ngl %1), der Rest im RAM</translation>
+    </message>
+    <message>
+        <source>nothing fits: even %1 needs %2 GiB of %3, the profile has %4 GiB usable</source>
+        <translation>nichts passt: selbst %1 braucht %2 GiB %3, das Profil hat %4 GiB nutzbar</translation>
+    </message>
+    <message>
+        <source>context %1 is longer than the model was trained for (%2)</source>
+        <translation>Kontext %1 ist länger als der, mit dem das Modell trainiert wurde (%2)</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::ModelPanel</name>
@@ -1235,6 +1412,429 @@ max |w| / Std. = %3</translation>
     <message>
         <source>Outlier #%1: row %2, column %3, w = %4</source>
         <translation>Ausreißer Nr. %1: Zeile %2, Spalte %3, w = %4</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::PlanTableModel</name>
+    <message>
+        <source>%1-bit, groups of %2</source>
+        <translation>%1 Bit, Gruppen zu %2</translation>
+    </message>
+    <message>
+        <source>%1 (fallback)</source>
+        <translation>%1 (Ersatz)</translation>
+    </message>
+    <message>
+        <source>Chosen by you; double-click to change</source>
+        <translation>Von dir gewählt; Doppelklick zum Ändern</translation>
+    </message>
+    <message>
+        <source>Double-click to choose another type</source>
+        <translation>Doppelklick, um einen anderen Typ zu wählen</translation>
+    </message>
+    <message>
+        <source>%1 bytes</source>
+        <translation>%1 Byte</translation>
+    </message>
+    <message>
+        <source>Tensor</source>
+        <translation>Tensor</translation>
+    </message>
+    <message>
+        <source>Shape</source>
+        <translation>Form</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Typ</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Größe</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>Warum</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::ProfileCard</name>
+    <message>
+        <source>%1 RAM</source>
+        <translation>%1 RAM</translation>
+    </message>
+    <message>
+        <source>%1 unified</source>
+        <translation>%1 gemeinsam</translation>
+    </message>
+    <message>
+        <source>%1 VRAM + %2 RAM</source>
+        <translation>%1 VRAM + %2 RAM</translation>
+    </message>
+    <message>
+        <source>Add profile…</source>
+        <translation>Profil hinzufügen…</translation>
+    </message>
+    <message>
+        <source>Describe another machine: its memory, bandwidth and the formats it prefers</source>
+        <translation>Eine weitere Maschine beschreiben: Speicher, Bandbreite und bevorzugte Formate</translation>
+    </message>
+    <message>
+        <source>Prefers %1</source>
+        <translation>Bevorzugt %1</translation>
+    </message>
+    <message>
+        <source>Drop a model here to quantize it for this machine and test the result.</source>
+        <translation>Ein Modell hier ablegen, um es für diese Maschine zu quantisieren und das Ergebnis zu testen.</translation>
+    </message>
+    <message>
+        <source>Drop to quantize for this machine</source>
+        <translation>Ablegen, um für diese Maschine zu quantisieren</translation>
+    </message>
+    <message>
+        <source>Edit profile…</source>
+        <translation>Profil bearbeiten…</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::ProfileDialog</name>
+    <message>
+        <source>&amp;Total:</source>
+        <translation>&amp;Gesamt:</translation>
+    </message>
+    <message>
+        <source>&amp;Usable by the model:</source>
+        <translation>Für das Modell &amp;nutzbar:</translation>
+    </message>
+    <message>
+        <source>&amp;Bandwidth:</source>
+        <translation>&amp;Bandbreite:</translation>
+    </message>
+    <message>
+        <source>Edit Hardware Profile</source>
+        <translation>Hardwareprofil bearbeiten</translation>
+    </message>
+    <message>
+        <source>Add Hardware Profile</source>
+        <translation>Hardwareprofil hinzufügen</translation>
+    </message>
+    <message>
+        <source>CPU only (llama.cpp on the CPU)</source>
+        <translation>Nur CPU (llama.cpp auf der CPU)</translation>
+    </message>
+    <message>
+        <source>Apple silicon (unified memory, Metal)</source>
+        <translation>Apple Silicon (gemeinsamer Speicher, Metal)</translation>
+    </message>
+    <message>
+        <source>NVIDIA GPU (CUDA) with system RAM</source>
+        <translation>NVIDIA-GPU (CUDA) mit Arbeitsspeicher</translation>
+    </message>
+    <message>
+        <source>Memory</source>
+        <translation>Speicher</translation>
+    </message>
+    <message>
+        <source>System RAM</source>
+        <translation>Arbeitsspeicher</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Name:</translation>
+    </message>
+    <message>
+        <source>Id:</source>
+        <translation>ID:</translation>
+    </message>
+    <message>
+        <source>&amp;Kind:</source>
+        <translation>&amp;Art:</translation>
+    </message>
+    <message>
+        <source>&amp;CPU compute:</source>
+        <translation>&amp;CPU-Rechenleistung:</translation>
+    </message>
+    <message>
+        <source>&amp;GPU compute:</source>
+        <translation>&amp;GPU-Rechenleistung:</translation>
+    </message>
+    <message>
+        <source>Share of &amp;bandwidth reached:</source>
+        <translation>Erreichter &amp;Bandbreitenanteil:</translation>
+    </message>
+    <message>
+        <source>&amp;Preferred formats:</source>
+        <translation>&amp;Bevorzugte Formate:</translation>
+    </message>
+    <message>
+        <source>N&amp;otes:</source>
+        <translation>N&amp;otizen:</translation>
+    </message>
+    <message>
+        <source>My laptop</source>
+        <translation>Mein Laptop</translation>
+    </message>
+    <message>
+        <source>Video memory (VRAM)</source>
+        <translation>Grafikspeicher (VRAM)</translation>
+    </message>
+    <message>
+        <source>Unified memory</source>
+        <translation>Gemeinsamer Speicher</translation>
+    </message>
+    <message>
+        <source>RAM</source>
+        <translation>RAM</translation>
+    </message>
+    <message>
+        <source>This profile is not valid: %1</source>
+        <translation>Dieses Profil ist ungültig: %1</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::QuantizePage</name>
+    <message>
+        <source>The hardware profiles could not be read.</source>
+        <translation>Die Hardwareprofile konnten nicht gelesen werden.</translation>
+    </message>
+    <message>
+        <source>No plan: %1</source>
+        <translation>Kein Plan: %1</translation>
+    </message>
+    <message>
+        <source>“%1” did not finish.</source>
+        <translation>„%1“ wurde nicht abgeschlossen.</translation>
+    </message>
+    <message>
+        <source>Read hardware profiles</source>
+        <translation>Hardwareprofile lesen</translation>
+    </message>
+    <message>
+        <source>Read the tensor list</source>
+        <translation>Tensorliste lesen</translation>
+    </message>
+    <message>
+        <source>Plan for %1</source>
+        <translation>Plan für %1</translation>
+    </message>
+    <message>
+        <source>Planning…</source>
+        <translation>Plane…</translation>
+    </message>
+    <message>
+        <source>RAM</source>
+        <translation>RAM</translation>
+    </message>
+    <message>
+        <source>Unified</source>
+        <translation>Gemeinsam</translation>
+    </message>
+    <message>
+        <source>VRAM</source>
+        <translation>VRAM</translation>
+    </message>
+    <message>
+        <source>Nothing fits: the smallest plan needs %1, the profile has %2 usable.</source>
+        <translation>Nichts passt: der kleinste Plan braucht %1, das Profil hat %2 nutzbar.</translation>
+    </message>
+    <message>
+        <source>%1 fits: %2 of %3 usable</source>
+        <translation>%1 passt: %2 von %3 nutzbar</translation>
+    </message>
+    <message>
+        <source>%1 does not fit after your changes: %2 of %3 usable</source>
+        <translation>%1 passt nach deinen Änderungen nicht: %2 von %3 nutzbar</translation>
+    </message>
+    <message>
+        <source>all %1 layers on the GPU</source>
+        <translation>alle %1 Schichten auf der GPU</translation>
+    </message>
+    <message>
+        <source>%1 of %2 layers on the GPU</source>
+        <translation>%1 von %2 Schichten auf der GPU</translation>
+    </message>
+    <message>
+        <source>file %1</source>
+        <translation>Datei %1</translation>
+    </message>
+    <message>
+        <source>about %1 tokens/s generating, %2 tokens/s reading the prompt (predicted)</source>
+        <translation>etwa %1 Token/s beim Generieren, %2 Token/s beim Lesen des Prompts (geschätzt)</translation>
+    </message>
+    <message>
+        <source>%1 tensors · %2 · %3 bits per weight</source>
+        <translation>%1 Tensoren · %2 · %3 Bit pro Gewicht</translation>
+    </message>
+    <message>
+        <source>%1 fallbacks</source>
+        <translation>%1 Ersatztypen</translation>
+    </message>
+    <message>
+        <source>%1 changed by you</source>
+        <translation>%1 von dir geändert</translation>
+    </message>
+    <message>
+        <source>Output Folder</source>
+        <translation>Ausgabeordner</translation>
+    </message>
+    <message>
+        <source>Quantize %1 as %2 for %3</source>
+        <translation>%1 als %2 für %3 quantisieren</translation>
+    </message>
+    <message>
+        <source>Quantize %1 for %2</source>
+        <translation>%1 für %2 quantisieren</translation>
+    </message>
+    <message>
+        <source>The machine it must run on (drop a model on a card to quantize it for that machine):</source>
+        <translation>Die Maschine, auf der es laufen muss (ein Modell auf eine Karte ziehen, um es dafür zu quantisieren):</translation>
+    </message>
+    <message>
+        <source>&amp;Context:</source>
+        <translation>&amp;Kontext:</translation>
+    </message>
+    <message>
+        <source>Tokens the model must hold at once (llama.cpp&apos;s -c): the KV cache grows with it</source>
+        <translation>Token, die das Modell gleichzeitig halten muss (-c von llama.cpp): der KV-Cache wächst damit</translation>
+    </message>
+    <message>
+        <source>&amp;KV cache:</source>
+        <translation>&amp;KV-Cache:</translation>
+    </message>
+    <message>
+        <source>&amp;Mix:</source>
+        <translation>&amp;Mischung:</translation>
+    </message>
+    <message>
+        <source>Best that fits</source>
+        <translation>Das Beste, was passt</translation>
+    </message>
+    <message>
+        <source>&amp;Reset my changes</source>
+        <translation>Meine Änderungen &amp;zurücksetzen</translation>
+    </message>
+    <message>
+        <source>&amp;Output folder:</source>
+        <translation>&amp;Ausgabeordner:</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Durchsuchen…</translation>
+    </message>
+    <message>
+        <source>&amp;Quantize and test</source>
+        <translation>&amp;Quantisieren und testen</translation>
+    </message>
+    <message>
+        <source>Quantize with this plan, then compare the result with the original (Ctrl+Enter)</source>
+        <translation>Mit diesem Plan quantisieren, dann das Ergebnis mit dem Original vergleichen (Strg+Eingabe)</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::ResultsPage</name>
+    <message>
+        <source> pts</source>
+        <translation> Pkt.</translation>
+    </message>
+    <message>
+        <source>Per-layer chart as PNG…</source>
+        <translation>Schichtdiagramm als PNG…</translation>
+    </message>
+    <message>
+        <source>layers</source>
+        <translation>schichten</translation>
+    </message>
+    <message>
+        <source>Comparison chart as PNG…</source>
+        <translation>Vergleichsdiagramm als PNG…</translation>
+    </message>
+    <message>
+        <source>comparison</source>
+        <translation>vergleich</translation>
+    </message>
+    <message>
+        <source>Read earlier runs</source>
+        <translation>Frühere Läufe lesen</translation>
+    </message>
+    <message>
+        <source>%1 as %2</source>
+        <translation>%1 als %2</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Größe</translation>
+    </message>
+    <message>
+        <source>Bits per weight</source>
+        <translation>Bit pro Gewicht</translation>
+    </message>
+    <message>
+        <source>Perplexity</source>
+        <translation>Perplexität</translation>
+    </message>
+    <message>
+        <source>KL divergence</source>
+        <translation>KL-Divergenz</translation>
+    </message>
+    <message>
+        <source>p99 %1</source>
+        <translation>p99 %1</translation>
+    </message>
+    <message>
+        <source>Same top token</source>
+        <translation>Gleiches Top-Token</translation>
+    </message>
+    <message>
+        <source>Top-1 accuracy</source>
+        <translation>Top-1-Genauigkeit</translation>
+    </message>
+    <message>
+        <source>Multiple choice (%1 tasks)</source>
+        <translation>Multiple Choice (%1 Aufgaben)</translation>
+    </message>
+    <message>
+        <source>Prompt tokens/s</source>
+        <translation>Prompt-Token/s</translation>
+    </message>
+    <message>
+        <source>Generation tokens/s</source>
+        <translation>Generierte Token/s</translation>
+    </message>
+    <message>
+        <source>Size, planned → written</source>
+        <translation>Größe, geplant → geschrieben</translation>
+    </message>
+    <message>
+        <source>Nothing has been run yet. On the Quantize page, pick the machine the model must run on and press “Quantize and test”: this page then compares the original and the quantized model.</source>
+        <translation>Noch nichts gelaufen. Wähle auf der Seite „Quantisieren“ die Maschine, auf der das Modell laufen muss, und drücke „Quantisieren und testen“: Diese Seite vergleicht dann das Original mit dem quantisierten Modell.</translation>
+    </message>
+    <message>
+        <source>&amp;Run:</source>
+        <translation>&amp;Lauf:</translation>
+    </message>
+    <message>
+        <source>Open &amp;report</source>
+        <translation>&amp;Bericht öffnen</translation>
+    </message>
+    <message>
+        <source>Open report.html (charts, every figure) in the browser</source>
+        <translation>report.html (Diagramme, alle Zahlen) im Browser öffnen</translation>
+    </message>
+    <message>
+        <source>E&amp;xport</source>
+        <translation>E&amp;xportieren</translation>
+    </message>
+    <message>
+        <source>Original → quantized</source>
+        <translation>Original → quantisiert</translation>
+    </message>
+    <message>
+        <source>Per layer</source>
+        <translation>Pro Schicht</translation>
+    </message>
+    <message>
+        <source>Every run of this model</source>
+        <translation>Alle Läufe dieses Modells</translation>
     </message>
 </context>
 </TS>

@@ -88,6 +88,45 @@
     </message>
 </context>
 <context>
+    <name>condense::ui::ComparisonChart</name>
+    <message>
+        <source>%1, %2
+%3 (%4 bits per weight)
+KLD %5 · perplexity %6 · same top token %7</source>
+        <translation>%1, %2
+%3 (%4 bits par poids)
+KLD %5 · perplexité %6 · même jeton de tête %7</translation>
+    </message>
+    <message>
+        <source>File size (MB)</source>
+        <translation>Taille du fichier (Mo)</translation>
+    </message>
+    <message>
+        <source>KL divergence to the original (mean)</source>
+        <translation>Divergence KL par rapport à l’original (moyenne)</translation>
+    </message>
+    <message>
+        <source>Perplexity</source>
+        <translation>Perplexité</translation>
+    </message>
+    <message>
+        <source>runs</source>
+        <translation>exécutions</translation>
+    </message>
+    <message>
+        <source>Pareto front</source>
+        <translation>Front de Pareto</translation>
+    </message>
+    <message>
+        <source>this run</source>
+        <translation>cette exécution</translation>
+    </message>
+    <message>
+        <source>original</source>
+        <translation>original</translation>
+    </message>
+</context>
+<context>
     <name>condense::ui::DropZone</name>
     <message>
         <source>Only files and folders on this computer can be opened.</source>
@@ -283,6 +322,10 @@
     <message>
         <source>Generating</source>
         <translation>Génération</translation>
+    </message>
+    <message>
+        <source>Queued</source>
+        <translation>En file d’attente</translation>
     </message>
 </context>
 <context>
@@ -686,6 +729,57 @@
         <source>%1: failed</source>
         <translation>%1&#xa0;: échec</translation>
     </message>
+    <message>
+        <source>Show results</source>
+        <translation>Afficher les résultats</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::LayerChart</name>
+    <message>
+        <source>Layer %1
+drift of its output: %2 (cosine %3)
+weight error: %4</source>
+        <translation>Couche %1
+dérive de sa sortie : %2 (cosinus %3)
+erreur des poids : %4</translation>
+    </message>
+    <message>
+        <source>among the layers that add the most drift</source>
+        <translation>parmi les couches qui ajoutent le plus de dérive</translation>
+    </message>
+    <message>
+        <source>among the layers with the largest weight error</source>
+        <translation>parmi les couches à la plus grande erreur de poids</translation>
+    </message>
+    <message>
+        <source>Click to inspect this layer</source>
+        <translation>Cliquer pour examiner cette couche</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>Couche</translation>
+    </message>
+    <message>
+        <source>Drift of the layer&apos;s output (relative error)</source>
+        <translation>Dérive de la sortie de la couche (erreur relative)</translation>
+    </message>
+    <message>
+        <source>Weight error (relative RMSE)</source>
+        <translation>Erreur des poids (RMSE relative)</translation>
+    </message>
+    <message>
+        <source>drift</source>
+        <translation>dérive</translation>
+    </message>
+    <message>
+        <source>drift, worst layers</source>
+        <translation>dérive, pires couches</translation>
+    </message>
+    <message>
+        <source>weight error</source>
+        <translation>erreur des poids</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::MainWindow</name>
@@ -694,16 +788,8 @@
         <translation>Quantifier</translation>
     </message>
     <message>
-        <source>Here you will choose a device profile and a quantization type, see the plan for every tensor with the resulting size and whether it fits in memory, and start the conversion. Quantization is not available in this version yet.</source>
-        <translation>Ici, vous choisirez un profil d&apos;appareil et un type de quantification, verrez le plan pour chaque tenseur avec la taille obtenue et si le modèle tient en mémoire, et lancerez la conversion. La quantification n&apos;est pas encore disponible dans cette version.</translation>
-    </message>
-    <message>
         <source>Results</source>
         <translation>Résultats</translation>
-    </message>
-    <message>
-        <source>After a quantization run, this page compares the original and the quantized model: size, perplexity change, KL divergence, top-token agreement and speed. Nothing has been run yet.</source>
-        <translation>Après une quantification, cette page compare le modèle d&apos;origine et le modèle quantifié&#xa0;: taille, variation de la perplexité, divergence KL, accord sur le token le plus probable et vitesse. Rien n&apos;a encore été exécuté.</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -840,6 +926,49 @@
     <message>
         <source>The image could not be saved.</source>
         <translation>L’image n’a pas pu être enregistrée.</translation>
+    </message>
+    <message>
+        <source>Save profile %1</source>
+        <translation>Enregistrer le profil %1</translation>
+    </message>
+    <message>
+        <source>The profile could not be saved.</source>
+        <translation>Le profil n’a pas pu être enregistré.</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::MemoryFitBar</name>
+    <message>
+        <source>fits</source>
+        <translation>tient</translation>
+    </message>
+    <message>
+        <source>does not fit</source>
+        <translation>ne tient pas</translation>
+    </message>
+    <message>
+        <source>%1: needs %2 of %3 usable (%4): weights %5, KV cache %6, compute %7, runtime %8</source>
+        <translation>%1 : nécessite %2 sur %3 utilisables (%4) : poids %5, cache KV %6, calcul %7, environnement %8</translation>
+    </message>
+    <message>
+        <source>weights</source>
+        <translation>poids</translation>
+    </message>
+    <message>
+        <source>KV cache</source>
+        <translation>cache KV</translation>
+    </message>
+    <message>
+        <source>compute</source>
+        <translation>calcul</translation>
+    </message>
+    <message>
+        <source>runtime</source>
+        <translation>environnement</translation>
+    </message>
+    <message>
+        <source>| usable memory</source>
+        <translation>| mémoire utilisable</translation>
     </message>
 </context>
 <context>
@@ -1043,6 +1172,54 @@
         <source>requantizing %1 already quantized tensor(s): the result is worse than quantizing the original weights</source>
         <translation>requantification de %1 tenseur(s) déjà quantifié(s) : le résultat est moins bon qu’en quantifiant les poids d’origine</translation>
     </message>
+    <message>
+        <source>VRAM</source>
+        <translation>VRAM</translation>
+    </message>
+    <message>
+        <source>unified memory</source>
+        <translation>mémoire unifiée</translation>
+    </message>
+    <message>
+        <source>RAM</source>
+        <translation>RAM</translation>
+    </message>
+    <message>
+        <source>%1: the highest-quality mix that fits (mean KLD %2 on Llama-3-8B, llama.cpp&apos;s scoreboard)</source>
+        <translation>%1 : le mélange de meilleure qualité qui tient (KLD moyenne %2 sur Llama-3-8B, classement de llama.cpp)</translation>
+    </message>
+    <message>
+        <source>%1: the highest-quality mix that fits</source>
+        <translation>%1 : le mélange de meilleure qualité qui tient</translation>
+    </message>
+    <message>
+        <source>%1 does not fit: needs %2 GiB of %3, the profile has %4 GiB usable</source>
+        <translation>%1 ne tient pas : nécessite %2 Gio de %3, le profil en a %4 Gio utilisables</translation>
+    </message>
+    <message>
+        <source>%1 would fit only with %2 of %3 layers on the GPU: a smaller mix that fits whole is faster</source>
+        <translation>%1 ne tiendrait qu’avec %2 couches sur %3 sur le GPU : un mélange plus petit qui tient entièrement est plus rapide</translation>
+    </message>
+    <message>
+        <source>none of the profile&apos;s preferred formats fits; %1 is not one of them</source>
+        <translation>aucun des formats préférés du profil ne tient ; %1 n’en fait pas partie</translation>
+    </message>
+    <message>
+        <source>all %1 layers on the GPU</source>
+        <translation>les %1 couches sur le GPU</translation>
+    </message>
+    <message>
+        <source>%1 of %2 layers on the GPU (-ngl %1), the rest in RAM</source>
+        <translation>%1 couches sur %2 sur le GPU (-ngl %1), le reste en RAM</translation>
+    </message>
+    <message>
+        <source>nothing fits: even %1 needs %2 GiB of %3, the profile has %4 GiB usable</source>
+        <translation>rien ne tient : même %1 nécessite %2 Gio de %3, le profil en a %4 Gio utilisables</translation>
+    </message>
+    <message>
+        <source>context %1 is longer than the model was trained for (%2)</source>
+        <translation>le contexte %1 est plus long que celui de l’entraînement du modèle (%2)</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::ModelPanel</name>
@@ -1235,6 +1412,429 @@ max |w| / écart type = %3</translation>
     <message>
         <source>Outlier #%1: row %2, column %3, w = %4</source>
         <translation>Valeur aberrante nº %1 : ligne %2, colonne %3, w = %4</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::PlanTableModel</name>
+    <message>
+        <source>%1-bit, groups of %2</source>
+        <translation>%1 bits, groupes de %2</translation>
+    </message>
+    <message>
+        <source>%1 (fallback)</source>
+        <translation>%1 (repli)</translation>
+    </message>
+    <message>
+        <source>Chosen by you; double-click to change</source>
+        <translation>Choisi par vous ; double-cliquer pour changer</translation>
+    </message>
+    <message>
+        <source>Double-click to choose another type</source>
+        <translation>Double-cliquer pour choisir un autre type</translation>
+    </message>
+    <message>
+        <source>%1 bytes</source>
+        <translation>%1 octets</translation>
+    </message>
+    <message>
+        <source>Tensor</source>
+        <translation>Tenseur</translation>
+    </message>
+    <message>
+        <source>Shape</source>
+        <translation>Forme</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Taille</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>Pourquoi</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::ProfileCard</name>
+    <message>
+        <source>%1 RAM</source>
+        <translation>%1 de RAM</translation>
+    </message>
+    <message>
+        <source>%1 unified</source>
+        <translation>%1 unifiée</translation>
+    </message>
+    <message>
+        <source>%1 VRAM + %2 RAM</source>
+        <translation>%1 de VRAM + %2 de RAM</translation>
+    </message>
+    <message>
+        <source>Add profile…</source>
+        <translation>Ajouter un profil…</translation>
+    </message>
+    <message>
+        <source>Describe another machine: its memory, bandwidth and the formats it prefers</source>
+        <translation>Décrire une autre machine : sa mémoire, sa bande passante et ses formats préférés</translation>
+    </message>
+    <message>
+        <source>Prefers %1</source>
+        <translation>Préfère %1</translation>
+    </message>
+    <message>
+        <source>Drop a model here to quantize it for this machine and test the result.</source>
+        <translation>Déposez un modèle ici pour le quantifier pour cette machine et tester le résultat.</translation>
+    </message>
+    <message>
+        <source>Drop to quantize for this machine</source>
+        <translation>Déposer pour quantifier pour cette machine</translation>
+    </message>
+    <message>
+        <source>Edit profile…</source>
+        <translation>Modifier le profil…</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::ProfileDialog</name>
+    <message>
+        <source>&amp;Total:</source>
+        <translation>&amp;Total :</translation>
+    </message>
+    <message>
+        <source>&amp;Usable by the model:</source>
+        <translation>&amp;Utilisable par le modèle :</translation>
+    </message>
+    <message>
+        <source>&amp;Bandwidth:</source>
+        <translation>&amp;Bande passante :</translation>
+    </message>
+    <message>
+        <source>Edit Hardware Profile</source>
+        <translation>Modifier le profil matériel</translation>
+    </message>
+    <message>
+        <source>Add Hardware Profile</source>
+        <translation>Ajouter un profil matériel</translation>
+    </message>
+    <message>
+        <source>CPU only (llama.cpp on the CPU)</source>
+        <translation>CPU seul (llama.cpp sur le CPU)</translation>
+    </message>
+    <message>
+        <source>Apple silicon (unified memory, Metal)</source>
+        <translation>Apple Silicon (mémoire unifiée, Metal)</translation>
+    </message>
+    <message>
+        <source>NVIDIA GPU (CUDA) with system RAM</source>
+        <translation>GPU NVIDIA (CUDA) avec mémoire système</translation>
+    </message>
+    <message>
+        <source>Memory</source>
+        <translation>Mémoire</translation>
+    </message>
+    <message>
+        <source>System RAM</source>
+        <translation>Mémoire système</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Nom :</translation>
+    </message>
+    <message>
+        <source>Id:</source>
+        <translation>Identifiant :</translation>
+    </message>
+    <message>
+        <source>&amp;Kind:</source>
+        <translation>&amp;Type :</translation>
+    </message>
+    <message>
+        <source>&amp;CPU compute:</source>
+        <translation>Calcul &amp;CPU :</translation>
+    </message>
+    <message>
+        <source>&amp;GPU compute:</source>
+        <translation>Calcul &amp;GPU :</translation>
+    </message>
+    <message>
+        <source>Share of &amp;bandwidth reached:</source>
+        <translation>Part de &amp;bande passante atteinte :</translation>
+    </message>
+    <message>
+        <source>&amp;Preferred formats:</source>
+        <translation>Formats &amp;préférés :</translation>
+    </message>
+    <message>
+        <source>N&amp;otes:</source>
+        <translation>N&amp;otes :</translation>
+    </message>
+    <message>
+        <source>My laptop</source>
+        <translation>Mon ordinateur portable</translation>
+    </message>
+    <message>
+        <source>Video memory (VRAM)</source>
+        <translation>Mémoire vidéo (VRAM)</translation>
+    </message>
+    <message>
+        <source>Unified memory</source>
+        <translation>Mémoire unifiée</translation>
+    </message>
+    <message>
+        <source>RAM</source>
+        <translation>RAM</translation>
+    </message>
+    <message>
+        <source>This profile is not valid: %1</source>
+        <translation>Ce profil n’est pas valide : %1</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::QuantizePage</name>
+    <message>
+        <source>The hardware profiles could not be read.</source>
+        <translation>Les profils matériels n’ont pas pu être lus.</translation>
+    </message>
+    <message>
+        <source>No plan: %1</source>
+        <translation>Pas de plan : %1</translation>
+    </message>
+    <message>
+        <source>“%1” did not finish.</source>
+        <translation>« %1 » n’a pas abouti.</translation>
+    </message>
+    <message>
+        <source>Read hardware profiles</source>
+        <translation>Lire les profils matériels</translation>
+    </message>
+    <message>
+        <source>Read the tensor list</source>
+        <translation>Lire la liste des tenseurs</translation>
+    </message>
+    <message>
+        <source>Plan for %1</source>
+        <translation>Plan pour %1</translation>
+    </message>
+    <message>
+        <source>Planning…</source>
+        <translation>Planification…</translation>
+    </message>
+    <message>
+        <source>RAM</source>
+        <translation>RAM</translation>
+    </message>
+    <message>
+        <source>Unified</source>
+        <translation>Unifiée</translation>
+    </message>
+    <message>
+        <source>VRAM</source>
+        <translation>VRAM</translation>
+    </message>
+    <message>
+        <source>Nothing fits: the smallest plan needs %1, the profile has %2 usable.</source>
+        <translation>Rien ne tient : le plus petit plan nécessite %1, le profil en a %2 utilisables.</translation>
+    </message>
+    <message>
+        <source>%1 fits: %2 of %3 usable</source>
+        <translation>%1 tient : %2 sur %3 utilisables</translation>
+    </message>
+    <message>
+        <source>%1 does not fit after your changes: %2 of %3 usable</source>
+        <translation>%1 ne tient plus après vos modifications : %2 sur %3 utilisables</translation>
+    </message>
+    <message>
+        <source>all %1 layers on the GPU</source>
+        <translation>les %1 couches sur le GPU</translation>
+    </message>
+    <message>
+        <source>%1 of %2 layers on the GPU</source>
+        <translation>%1 couches sur %2 sur le GPU</translation>
+    </message>
+    <message>
+        <source>file %1</source>
+        <translation>fichier %1</translation>
+    </message>
+    <message>
+        <source>about %1 tokens/s generating, %2 tokens/s reading the prompt (predicted)</source>
+        <translation>environ %1 jetons/s en génération, %2 jetons/s en lecture du prompt (prévision)</translation>
+    </message>
+    <message>
+        <source>%1 tensors · %2 · %3 bits per weight</source>
+        <translation>%1 tenseurs · %2 · %3 bits par poids</translation>
+    </message>
+    <message>
+        <source>%1 fallbacks</source>
+        <translation>%1 replis</translation>
+    </message>
+    <message>
+        <source>%1 changed by you</source>
+        <translation>%1 modifiés par vous</translation>
+    </message>
+    <message>
+        <source>Output Folder</source>
+        <translation>Dossier de sortie</translation>
+    </message>
+    <message>
+        <source>Quantize %1 as %2 for %3</source>
+        <translation>Quantifier %1 en %2 pour %3</translation>
+    </message>
+    <message>
+        <source>Quantize %1 for %2</source>
+        <translation>Quantifier %1 pour %2</translation>
+    </message>
+    <message>
+        <source>The machine it must run on (drop a model on a card to quantize it for that machine):</source>
+        <translation>La machine sur laquelle il doit tourner (déposez un modèle sur une carte pour le quantifier pour elle) :</translation>
+    </message>
+    <message>
+        <source>&amp;Context:</source>
+        <translation>&amp;Contexte :</translation>
+    </message>
+    <message>
+        <source>Tokens the model must hold at once (llama.cpp&apos;s -c): the KV cache grows with it</source>
+        <translation>Jetons que le modèle doit tenir à la fois (-c de llama.cpp) : le cache KV grandit avec</translation>
+    </message>
+    <message>
+        <source>&amp;KV cache:</source>
+        <translation>Cache &amp;KV :</translation>
+    </message>
+    <message>
+        <source>&amp;Mix:</source>
+        <translation>&amp;Mélange :</translation>
+    </message>
+    <message>
+        <source>Best that fits</source>
+        <translation>Le meilleur qui tient</translation>
+    </message>
+    <message>
+        <source>&amp;Reset my changes</source>
+        <translation>&amp;Annuler mes modifications</translation>
+    </message>
+    <message>
+        <source>&amp;Output folder:</source>
+        <translation>Dossier de &amp;sortie :</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Parcourir…</translation>
+    </message>
+    <message>
+        <source>&amp;Quantize and test</source>
+        <translation>&amp;Quantifier et tester</translation>
+    </message>
+    <message>
+        <source>Quantize with this plan, then compare the result with the original (Ctrl+Enter)</source>
+        <translation>Quantifier avec ce plan, puis comparer le résultat à l’original (Ctrl+Entrée)</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::ResultsPage</name>
+    <message>
+        <source> pts</source>
+        <translation> pts</translation>
+    </message>
+    <message>
+        <source>Per-layer chart as PNG…</source>
+        <translation>Graphique par couche en PNG…</translation>
+    </message>
+    <message>
+        <source>layers</source>
+        <translation>couches</translation>
+    </message>
+    <message>
+        <source>Comparison chart as PNG…</source>
+        <translation>Graphique de comparaison en PNG…</translation>
+    </message>
+    <message>
+        <source>comparison</source>
+        <translation>comparaison</translation>
+    </message>
+    <message>
+        <source>Read earlier runs</source>
+        <translation>Lire les exécutions précédentes</translation>
+    </message>
+    <message>
+        <source>%1 as %2</source>
+        <translation>%1 en %2</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Taille</translation>
+    </message>
+    <message>
+        <source>Bits per weight</source>
+        <translation>Bits par poids</translation>
+    </message>
+    <message>
+        <source>Perplexity</source>
+        <translation>Perplexité</translation>
+    </message>
+    <message>
+        <source>KL divergence</source>
+        <translation>Divergence KL</translation>
+    </message>
+    <message>
+        <source>p99 %1</source>
+        <translation>p99 %1</translation>
+    </message>
+    <message>
+        <source>Same top token</source>
+        <translation>Même jeton de tête</translation>
+    </message>
+    <message>
+        <source>Top-1 accuracy</source>
+        <translation>Précision top-1</translation>
+    </message>
+    <message>
+        <source>Multiple choice (%1 tasks)</source>
+        <translation>Choix multiple (%1 tâches)</translation>
+    </message>
+    <message>
+        <source>Prompt tokens/s</source>
+        <translation>Jetons de prompt/s</translation>
+    </message>
+    <message>
+        <source>Generation tokens/s</source>
+        <translation>Jetons générés/s</translation>
+    </message>
+    <message>
+        <source>Size, planned → written</source>
+        <translation>Taille, prévue → écrite</translation>
+    </message>
+    <message>
+        <source>Nothing has been run yet. On the Quantize page, pick the machine the model must run on and press “Quantize and test”: this page then compares the original and the quantized model.</source>
+        <translation>Rien n’a encore été exécuté. Sur la page Quantifier, choisissez la machine sur laquelle le modèle doit tourner et appuyez sur « Quantifier et tester » : cette page compare alors l’original et le modèle quantifié.</translation>
+    </message>
+    <message>
+        <source>&amp;Run:</source>
+        <translation>&amp;Exécution :</translation>
+    </message>
+    <message>
+        <source>Open &amp;report</source>
+        <translation>Ouvrir le &amp;rapport</translation>
+    </message>
+    <message>
+        <source>Open report.html (charts, every figure) in the browser</source>
+        <translation>Ouvrir report.html (graphiques, tous les chiffres) dans le navigateur</translation>
+    </message>
+    <message>
+        <source>E&amp;xport</source>
+        <translation>E&amp;xporter</translation>
+    </message>
+    <message>
+        <source>Original → quantized</source>
+        <translation>Original → quantifié</translation>
+    </message>
+    <message>
+        <source>Per layer</source>
+        <translation>Par couche</translation>
+    </message>
+    <message>
+        <source>Every run of this model</source>
+        <translation>Toutes les exécutions de ce modèle</translation>
     </message>
 </context>
 </TS>

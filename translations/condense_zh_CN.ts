@@ -88,6 +88,45 @@
     </message>
 </context>
 <context>
+    <name>condense::ui::ComparisonChart</name>
+    <message>
+        <source>%1, %2
+%3 (%4 bits per weight)
+KLD %5 · perplexity %6 · same top token %7</source>
+        <translation>%1，%2
+%3（每个权重 %4 位）
+KLD %5 · 困惑度 %6 · 首选词元一致 %7</translation>
+    </message>
+    <message>
+        <source>File size (MB)</source>
+        <translation>文件大小（MB）</translation>
+    </message>
+    <message>
+        <source>KL divergence to the original (mean)</source>
+        <translation>与原模型的 KL 散度（均值）</translation>
+    </message>
+    <message>
+        <source>Perplexity</source>
+        <translation>困惑度</translation>
+    </message>
+    <message>
+        <source>runs</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Pareto front</source>
+        <translation>帕累托前沿</translation>
+    </message>
+    <message>
+        <source>this run</source>
+        <translation>本次运行</translation>
+    </message>
+    <message>
+        <source>original</source>
+        <translation>原模型</translation>
+    </message>
+</context>
+<context>
     <name>condense::ui::DropZone</name>
     <message>
         <source>Only files and folders on this computer can be opened.</source>
@@ -283,6 +322,10 @@
     <message>
         <source>Generating</source>
         <translation>正在生成</translation>
+    </message>
+    <message>
+        <source>Queued</source>
+        <translation>排队中</translation>
     </message>
 </context>
 <context>
@@ -686,6 +729,57 @@
         <source>%1: failed</source>
         <translation>%1：失败</translation>
     </message>
+    <message>
+        <source>Show results</source>
+        <translation>查看结果</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::LayerChart</name>
+    <message>
+        <source>Layer %1
+drift of its output: %2 (cosine %3)
+weight error: %4</source>
+        <translation>第 %1 层
+输出漂移：%2（余弦 %3）
+权重误差：%4</translation>
+    </message>
+    <message>
+        <source>among the layers that add the most drift</source>
+        <translation>属于增加漂移最多的层</translation>
+    </message>
+    <message>
+        <source>among the layers with the largest weight error</source>
+        <translation>属于权重误差最大的层</translation>
+    </message>
+    <message>
+        <source>Click to inspect this layer</source>
+        <translation>点击以查看此层</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Drift of the layer&apos;s output (relative error)</source>
+        <translation>层输出的漂移（相对误差）</translation>
+    </message>
+    <message>
+        <source>Weight error (relative RMSE)</source>
+        <translation>权重误差（相对 RMSE）</translation>
+    </message>
+    <message>
+        <source>drift</source>
+        <translation>漂移</translation>
+    </message>
+    <message>
+        <source>drift, worst layers</source>
+        <translation>漂移，最差的层</translation>
+    </message>
+    <message>
+        <source>weight error</source>
+        <translation>权重误差</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::MainWindow</name>
@@ -694,16 +788,8 @@
         <translation>量化</translation>
     </message>
     <message>
-        <source>Here you will choose a device profile and a quantization type, see the plan for every tensor with the resulting size and whether it fits in memory, and start the conversion. Quantization is not available in this version yet.</source>
-        <translation>您将在这里选择设备配置和量化类型，查看每个张量的量化方案、结果大小以及是否能装入内存，并开始转换。此版本尚不支持量化。</translation>
-    </message>
-    <message>
         <source>Results</source>
         <translation>结果</translation>
-    </message>
-    <message>
-        <source>After a quantization run, this page compares the original and the quantized model: size, perplexity change, KL divergence, top-token agreement and speed. Nothing has been run yet.</source>
-        <translation>完成一次量化后，此页面会比较原始模型与量化模型：大小、困惑度变化、KL 散度、最高概率词元一致率和速度。目前还没有运行任何量化。</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -840,6 +926,49 @@
     <message>
         <source>The image could not be saved.</source>
         <translation>无法保存图像。</translation>
+    </message>
+    <message>
+        <source>Save profile %1</source>
+        <translation>保存配置 %1</translation>
+    </message>
+    <message>
+        <source>The profile could not be saved.</source>
+        <translation>无法保存配置。</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::MemoryFitBar</name>
+    <message>
+        <source>fits</source>
+        <translation>可容纳</translation>
+    </message>
+    <message>
+        <source>does not fit</source>
+        <translation>无法容纳</translation>
+    </message>
+    <message>
+        <source>%1: needs %2 of %3 usable (%4): weights %5, KV cache %6, compute %7, runtime %8</source>
+        <translation>%1：需要 %2，可用 %3（%4）：权重 %5，KV 缓存 %6，计算 %7，运行时 %8</translation>
+    </message>
+    <message>
+        <source>weights</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>KV cache</source>
+        <translation>KV 缓存</translation>
+    </message>
+    <message>
+        <source>compute</source>
+        <translation>计算</translation>
+    </message>
+    <message>
+        <source>runtime</source>
+        <translation>运行时</translation>
+    </message>
+    <message>
+        <source>| usable memory</source>
+        <translation>| 可用内存</translation>
     </message>
 </context>
 <context>
@@ -1043,6 +1172,54 @@
         <source>requantizing %1 already quantized tensor(s): the result is worse than quantizing the original weights</source>
         <translation>重新量化 %1 个已量化的张量：结果比量化原始权重更差</translation>
     </message>
+    <message>
+        <source>VRAM</source>
+        <translation>显存</translation>
+    </message>
+    <message>
+        <source>unified memory</source>
+        <translation>统一内存</translation>
+    </message>
+    <message>
+        <source>RAM</source>
+        <translation>内存</translation>
+    </message>
+    <message>
+        <source>%1: the highest-quality mix that fits (mean KLD %2 on Llama-3-8B, llama.cpp&apos;s scoreboard)</source>
+        <translation>%1：可容纳的最高质量混合方案（Llama-3-8B 上平均 KLD %2，llama.cpp 排行榜）</translation>
+    </message>
+    <message>
+        <source>%1: the highest-quality mix that fits</source>
+        <translation>%1：可容纳的最高质量混合方案</translation>
+    </message>
+    <message>
+        <source>%1 does not fit: needs %2 GiB of %3, the profile has %4 GiB usable</source>
+        <translation>%1 无法容纳：需要 %2 GiB %3，配置可用 %4 GiB</translation>
+    </message>
+    <message>
+        <source>%1 would fit only with %2 of %3 layers on the GPU: a smaller mix that fits whole is faster</source>
+        <translation>%1 只能将 %3 层中的 %2 层放在 GPU 上：完全放得下的较小混合方案更快</translation>
+    </message>
+    <message>
+        <source>none of the profile&apos;s preferred formats fits; %1 is not one of them</source>
+        <translation>配置偏好的格式都无法容纳；%1 不在其中</translation>
+    </message>
+    <message>
+        <source>all %1 layers on the GPU</source>
+        <translation>全部 %1 层在 GPU 上</translation>
+    </message>
+    <message>
+        <source>%1 of %2 layers on the GPU (-ngl %1), the rest in RAM</source>
+        <translation>%2 层中的 %1 层在 GPU 上（-ngl %1），其余在内存中</translation>
+    </message>
+    <message>
+        <source>nothing fits: even %1 needs %2 GiB of %3, the profile has %4 GiB usable</source>
+        <translation>无法容纳任何方案：即使 %1 也需要 %2 GiB %3，配置可用 %4 GiB</translation>
+    </message>
+    <message>
+        <source>context %1 is longer than the model was trained for (%2)</source>
+        <translation>上下文 %1 超过了模型训练时的长度（%2）</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::ModelPanel</name>
@@ -1235,6 +1412,429 @@ max |w| / 标准差 = %3</translation>
     <message>
         <source>Outlier #%1: row %2, column %3, w = %4</source>
         <translation>离群值 #%1：第 %2 行，第 %3 列，w = %4</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::PlanTableModel</name>
+    <message>
+        <source>%1-bit, groups of %2</source>
+        <translation>%1 位，每组 %2</translation>
+    </message>
+    <message>
+        <source>%1 (fallback)</source>
+        <translation>%1（回退）</translation>
+    </message>
+    <message>
+        <source>Chosen by you; double-click to change</source>
+        <translation>由你选择；双击更改</translation>
+    </message>
+    <message>
+        <source>Double-click to choose another type</source>
+        <translation>双击选择其他类型</translation>
+    </message>
+    <message>
+        <source>%1 bytes</source>
+        <translation>%1 字节</translation>
+    </message>
+    <message>
+        <source>Tensor</source>
+        <translation>张量</translation>
+    </message>
+    <message>
+        <source>Shape</source>
+        <translation>形状</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>原因</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::ProfileCard</name>
+    <message>
+        <source>%1 RAM</source>
+        <translation>%1 内存</translation>
+    </message>
+    <message>
+        <source>%1 unified</source>
+        <translation>%1 统一内存</translation>
+    </message>
+    <message>
+        <source>%1 VRAM + %2 RAM</source>
+        <translation>%1 显存 + %2 内存</translation>
+    </message>
+    <message>
+        <source>Add profile…</source>
+        <translation>添加配置…</translation>
+    </message>
+    <message>
+        <source>Describe another machine: its memory, bandwidth and the formats it prefers</source>
+        <translation>描述另一台机器：内存、带宽和偏好的格式</translation>
+    </message>
+    <message>
+        <source>Prefers %1</source>
+        <translation>偏好 %1</translation>
+    </message>
+    <message>
+        <source>Drop a model here to quantize it for this machine and test the result.</source>
+        <translation>将模型拖放到这里，为这台机器量化并测试结果。</translation>
+    </message>
+    <message>
+        <source>Drop to quantize for this machine</source>
+        <translation>拖放以为这台机器量化</translation>
+    </message>
+    <message>
+        <source>Edit profile…</source>
+        <translation>编辑配置…</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::ProfileDialog</name>
+    <message>
+        <source>&amp;Total:</source>
+        <translation>总量(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>&amp;Usable by the model:</source>
+        <translation>模型可用(&amp;U)：</translation>
+    </message>
+    <message>
+        <source>&amp;Bandwidth:</source>
+        <translation>带宽(&amp;B)：</translation>
+    </message>
+    <message>
+        <source>Edit Hardware Profile</source>
+        <translation>编辑硬件配置</translation>
+    </message>
+    <message>
+        <source>Add Hardware Profile</source>
+        <translation>添加硬件配置</translation>
+    </message>
+    <message>
+        <source>CPU only (llama.cpp on the CPU)</source>
+        <translation>仅 CPU（llama.cpp 运行在 CPU 上）</translation>
+    </message>
+    <message>
+        <source>Apple silicon (unified memory, Metal)</source>
+        <translation>Apple 芯片（统一内存，Metal）</translation>
+    </message>
+    <message>
+        <source>NVIDIA GPU (CUDA) with system RAM</source>
+        <translation>NVIDIA GPU（CUDA）及系统内存</translation>
+    </message>
+    <message>
+        <source>Memory</source>
+        <translation>内存</translation>
+    </message>
+    <message>
+        <source>System RAM</source>
+        <translation>系统内存</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>名称(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>Id:</source>
+        <translation>ID：</translation>
+    </message>
+    <message>
+        <source>&amp;Kind:</source>
+        <translation>类型(&amp;K)：</translation>
+    </message>
+    <message>
+        <source>&amp;CPU compute:</source>
+        <translation>CPU 算力(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>&amp;GPU compute:</source>
+        <translation>GPU 算力(&amp;G)：</translation>
+    </message>
+    <message>
+        <source>Share of &amp;bandwidth reached:</source>
+        <translation>可达带宽比例(&amp;B)：</translation>
+    </message>
+    <message>
+        <source>&amp;Preferred formats:</source>
+        <translation>偏好格式(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>N&amp;otes:</source>
+        <translation>备注(&amp;O)：</translation>
+    </message>
+    <message>
+        <source>My laptop</source>
+        <translation>我的笔记本</translation>
+    </message>
+    <message>
+        <source>Video memory (VRAM)</source>
+        <translation>显存（VRAM）</translation>
+    </message>
+    <message>
+        <source>Unified memory</source>
+        <translation>统一内存</translation>
+    </message>
+    <message>
+        <source>RAM</source>
+        <translation>内存</translation>
+    </message>
+    <message>
+        <source>This profile is not valid: %1</source>
+        <translation>此配置无效：%1</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::QuantizePage</name>
+    <message>
+        <source>The hardware profiles could not be read.</source>
+        <translation>无法读取硬件配置。</translation>
+    </message>
+    <message>
+        <source>No plan: %1</source>
+        <translation>无方案：%1</translation>
+    </message>
+    <message>
+        <source>“%1” did not finish.</source>
+        <translation>“%1”未完成。</translation>
+    </message>
+    <message>
+        <source>Read hardware profiles</source>
+        <translation>读取硬件配置</translation>
+    </message>
+    <message>
+        <source>Read the tensor list</source>
+        <translation>读取张量列表</translation>
+    </message>
+    <message>
+        <source>Plan for %1</source>
+        <translation>为 %1 制定方案</translation>
+    </message>
+    <message>
+        <source>Planning…</source>
+        <translation>规划中…</translation>
+    </message>
+    <message>
+        <source>RAM</source>
+        <translation>内存</translation>
+    </message>
+    <message>
+        <source>Unified</source>
+        <translation>统一内存</translation>
+    </message>
+    <message>
+        <source>VRAM</source>
+        <translation>显存</translation>
+    </message>
+    <message>
+        <source>Nothing fits: the smallest plan needs %1, the profile has %2 usable.</source>
+        <translation>无法容纳：最小的方案需要 %1，配置可用 %2。</translation>
+    </message>
+    <message>
+        <source>%1 fits: %2 of %3 usable</source>
+        <translation>%1 可容纳：%2 / 可用 %3</translation>
+    </message>
+    <message>
+        <source>%1 does not fit after your changes: %2 of %3 usable</source>
+        <translation>修改后 %1 无法容纳：%2 / 可用 %3</translation>
+    </message>
+    <message>
+        <source>all %1 layers on the GPU</source>
+        <translation>全部 %1 层在 GPU 上</translation>
+    </message>
+    <message>
+        <source>%1 of %2 layers on the GPU</source>
+        <translation>%2 层中的 %1 层在 GPU 上</translation>
+    </message>
+    <message>
+        <source>file %1</source>
+        <translation>文件 %1</translation>
+    </message>
+    <message>
+        <source>about %1 tokens/s generating, %2 tokens/s reading the prompt (predicted)</source>
+        <translation>约每秒生成 %1 个词元，每秒读取提示 %2 个词元（预测）</translation>
+    </message>
+    <message>
+        <source>%1 tensors · %2 · %3 bits per weight</source>
+        <translation>%1 个张量 · %2 · 每个权重 %3 位</translation>
+    </message>
+    <message>
+        <source>%1 fallbacks</source>
+        <translation>%1 个回退</translation>
+    </message>
+    <message>
+        <source>%1 changed by you</source>
+        <translation>%1 个由你修改</translation>
+    </message>
+    <message>
+        <source>Output Folder</source>
+        <translation>输出文件夹</translation>
+    </message>
+    <message>
+        <source>Quantize %1 as %2 for %3</source>
+        <translation>将 %1 量化为 %2（%3）</translation>
+    </message>
+    <message>
+        <source>Quantize %1 for %2</source>
+        <translation>为 %2 量化 %1</translation>
+    </message>
+    <message>
+        <source>The machine it must run on (drop a model on a card to quantize it for that machine):</source>
+        <translation>它必须运行的机器（将模型拖到卡片上即可为该机器量化）：</translation>
+    </message>
+    <message>
+        <source>&amp;Context:</source>
+        <translation>上下文(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>Tokens the model must hold at once (llama.cpp&apos;s -c): the KV cache grows with it</source>
+        <translation>模型需同时容纳的词元数（llama.cpp 的 -c）：KV 缓存随之增长</translation>
+    </message>
+    <message>
+        <source>&amp;KV cache:</source>
+        <translation>KV 缓存(&amp;K)：</translation>
+    </message>
+    <message>
+        <source>&amp;Mix:</source>
+        <translation>混合方案(&amp;M)：</translation>
+    </message>
+    <message>
+        <source>Best that fits</source>
+        <translation>可容纳的最佳方案</translation>
+    </message>
+    <message>
+        <source>&amp;Reset my changes</source>
+        <translation>重置我的修改(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Output folder:</source>
+        <translation>输出文件夹(&amp;O)：</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>&amp;Quantize and test</source>
+        <translation>量化并测试(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>Quantize with this plan, then compare the result with the original (Ctrl+Enter)</source>
+        <translation>按此方案量化，然后将结果与原模型比较（Ctrl+Enter）</translation>
+    </message>
+</context>
+<context>
+    <name>condense::ui::ResultsPage</name>
+    <message>
+        <source> pts</source>
+        <translation> 个百分点</translation>
+    </message>
+    <message>
+        <source>Per-layer chart as PNG…</source>
+        <translation>逐层图表导出为 PNG…</translation>
+    </message>
+    <message>
+        <source>layers</source>
+        <translation>layers</translation>
+    </message>
+    <message>
+        <source>Comparison chart as PNG…</source>
+        <translation>对比图表导出为 PNG…</translation>
+    </message>
+    <message>
+        <source>comparison</source>
+        <translation>comparison</translation>
+    </message>
+    <message>
+        <source>Read earlier runs</source>
+        <translation>读取以前的运行</translation>
+    </message>
+    <message>
+        <source>%1 as %2</source>
+        <translation>%1 量化为 %2</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>Bits per weight</source>
+        <translation>每个权重的位数</translation>
+    </message>
+    <message>
+        <source>Perplexity</source>
+        <translation>困惑度</translation>
+    </message>
+    <message>
+        <source>KL divergence</source>
+        <translation>KL 散度</translation>
+    </message>
+    <message>
+        <source>p99 %1</source>
+        <translation>p99 %1</translation>
+    </message>
+    <message>
+        <source>Same top token</source>
+        <translation>首选词元一致</translation>
+    </message>
+    <message>
+        <source>Top-1 accuracy</source>
+        <translation>Top-1 准确率</translation>
+    </message>
+    <message>
+        <source>Multiple choice (%1 tasks)</source>
+        <translation>多项选择（%1 题）</translation>
+    </message>
+    <message>
+        <source>Prompt tokens/s</source>
+        <translation>提示词元/秒</translation>
+    </message>
+    <message>
+        <source>Generation tokens/s</source>
+        <translation>生成词元/秒</translation>
+    </message>
+    <message>
+        <source>Size, planned → written</source>
+        <translation>大小，计划 → 实际写入</translation>
+    </message>
+    <message>
+        <source>Nothing has been run yet. On the Quantize page, pick the machine the model must run on and press “Quantize and test”: this page then compares the original and the quantized model.</source>
+        <translation>尚未运行任何任务。在“量化”页面选择模型必须运行的机器并点击“量化并测试”：此页面随后会比较原模型与量化模型。</translation>
+    </message>
+    <message>
+        <source>&amp;Run:</source>
+        <translation>运行(&amp;R)：</translation>
+    </message>
+    <message>
+        <source>Open &amp;report</source>
+        <translation>打开报告(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Open report.html (charts, every figure) in the browser</source>
+        <translation>在浏览器中打开 report.html（图表和全部数据）</translation>
+    </message>
+    <message>
+        <source>E&amp;xport</source>
+        <translation>导出(&amp;X)</translation>
+    </message>
+    <message>
+        <source>Original → quantized</source>
+        <translation>原模型 → 量化后</translation>
+    </message>
+    <message>
+        <source>Per layer</source>
+        <translation>逐层</translation>
+    </message>
+    <message>
+        <source>Every run of this model</source>
+        <translation>此模型的所有运行</translation>
     </message>
 </context>
 </TS>
