@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Starts the GUI under Xvfb on the bundled demo model and saves a screenshot of each page the
-# README shows: the Inspect page's tensor view and whole-model heatmap (and the Quantize and
-# Results pages once they exist). Look at them before you call a change to a page done.
+# README shows: the Inspect page's tensor view and whole-model heatmap, the Quantize page and
+# the Results page (of a run `condense-cli run` makes first, where the window looks for the
+# demo's runs: Documents/Condense under a scratch HOME). Look at them before you call a change
+# to a page done.
 #
 #   bash tests/screenshots/take_screenshots.sh [OUT_DIR] [BUILD_DIR]
 #
@@ -12,16 +14,18 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 out="${1:-$root/resources/screenshots}"
 build="${2:-$root/build/ci}"
 app="$build/app/condense"
+cli="$build/app/condense-cli"
 [ -x "$app" ] || { echo "take_screenshots: $app is not built" >&2; exit 1; }
+[ -x "$cli" ] || { echo "take_screenshots: $cli is not built" >&2; exit 1; }
 command -v xvfb-run >/dev/null || { echo "take_screenshots: xvfb-run is missing (apt install xvfb xauth)" >&2; exit 1; }
 mkdir -p "$out"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 shoot() { # name page tensor
-  local name="$1" page="$2" tensor="$3"
+  local name="$1" page="$2" tensor="${3:-}"
   # A fresh settings file and cache: the pictures never depend on this machine's state.
-  XDG_CACHE_HOME="$work/cache" xvfb-run -a -s "-screen 0 1280x860x24" \
+  HOME="$work/home" XDG_CONFIG_HOME="$work/config" XDG_CACHE_HOME="$work/cache" xvfb-run -a -s "-screen 0 1280x860x24" \
     "$app" --demo --settings "$work/settings.ini" --language en --page "$page" \
     ${tensor:+--tensor "$tensor"} --screenshot "$out/$name.png"
   [ -s "$out/$name.png" ] || { echo "take_screenshots: $out/$name.png was not written" >&2; exit 1; }
@@ -33,3 +37,10 @@ shoot() { # name page tensor
 
 shoot inspect-tensor inspect model.layers.1.mlp.down_proj.weight
 shoot inspect-heatmap heatmap model.layers.3.self_attn.k_proj.weight
+shoot quantize quantize ""
+# Two runs of the demo where the window finds them, so the comparison chart has two points.
+mkdir -p "$work/home/Documents/Condense"
+for mix in Q8_0 Q4_K_M; do
+  "$cli" run "$root/resources/demo" --type "$mix" -o "$work/home/Documents/Condense/demo-$mix" --no-latency >/dev/null
+done
+shoot results results ""

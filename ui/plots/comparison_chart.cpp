@@ -14,11 +14,11 @@ namespace condense::ui {
 ComparisonChart::ComparisonChart(QWidget* parent) : QCustomPlot(parent)
 {
     setObjectName(QStringLiteral("comparisonChart"));
-    setMinimumHeight(200);
+    setMinimumSize(220, 200); // explicit: the layout hint (axes, legend) would widen the window
     setBackground(palette().base());
     m_frontLine = new QCPGraph(xAxis, yAxis);
     m_frontLine->setPen(QPen(QColor(0xd6, 0x5f, 0x00), 1.5, Qt::DashLine));
-    m_frontLine->setLineStyle(QCPGraph::lsStepLeft);
+    m_frontLine->setLineStyle(QCPGraph::lsLine);
     m_points = new QCPGraph(xAxis, yAxis);
     m_points->setLineStyle(QCPGraph::lsNone);
     m_points->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, QColor(0x3b, 0x52, 0x8b), QColor(0x3b, 0x52, 0x8b), 8));
@@ -28,9 +28,15 @@ ComparisonChart::ComparisonChart(QWidget* parent) : QCustomPlot(parent)
     m_original = new QCPGraph(xAxis, yAxis);
     m_original->setLineStyle(QCPGraph::lsNone);
     m_original->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, QPen(palette().color(QPalette::Text), 1.5), Qt::NoBrush, 10));
+    // The legend in a row of its own under the plot, never over the data.
     legend->setVisible(true);
-    legend->setBrush(QColor(255, 255, 255, 200));
-    axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    legend->setBrush(Qt::NoBrush);
+    legend->setBorderPen(Qt::NoPen);
+    legend->setWrap(2);
+    legend->setFillOrder(QCPLegend::foColumnsFirst, true); // two items a row
+    axisRect()->insetLayout()->take(legend);
+    plotLayout()->addElement(1, 0, legend);
+    plotLayout()->setRowStretchFactor(1, 0.001);
     setMouseTracking(true);
     retranslate();
 }

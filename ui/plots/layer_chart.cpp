@@ -15,7 +15,7 @@ QString pct(double v) { return QLocale().toString(v * 100.0, 'f', v * 100 < 10 ?
 LayerChart::LayerChart(QWidget* parent) : QCustomPlot(parent)
 {
     setObjectName(QStringLiteral("layerChart"));
-    setMinimumHeight(200);
+    setMinimumSize(220, 200); // explicit: the layout hint (axes, legend) would widen the window
     setBackground(palette().base());
     m_drift = new QCPBars(xAxis, yAxis);
     m_drift->setPen(Qt::NoPen);
@@ -29,9 +29,15 @@ LayerChart::LayerChart(QWidget* parent) : QCustomPlot(parent)
     m_weight->setPen(QPen(QColor(0x21, 0x91, 0x8c), 2));
     m_weight->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QColor(0x21, 0x91, 0x8c), Qt::white, 6));
     yAxis2->setVisible(true);
+    // The legend in a row of its own under the plot, never over the data.
     legend->setVisible(true);
-    legend->setBrush(QColor(255, 255, 255, 200));
-    axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+    legend->setBrush(Qt::NoBrush);
+    legend->setBorderPen(Qt::NoPen);
+    legend->setWrap(2);
+    legend->setFillOrder(QCPLegend::foColumnsFirst, true); // two items a row
+    axisRect()->insetLayout()->take(legend);
+    plotLayout()->addElement(1, 0, legend);
+    plotLayout()->setRowStretchFactor(1, 0.001);
     xAxis->setTicker(QSharedPointer<QCPAxisTickerFixed>::create());
     qSharedPointerCast<QCPAxisTickerFixed>(xAxis->ticker())->setTickStep(1);
     qSharedPointerCast<QCPAxisTickerFixed>(xAxis->ticker())->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
