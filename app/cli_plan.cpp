@@ -22,6 +22,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
+} // namespace
+
 pipeline::ProfilesRequest profilesRequest()
 {
     std::error_code ec;
@@ -33,6 +35,8 @@ pipeline::ProfilesRequest profilesRequest()
     r.userDir = plan::userProfileDir(xdg ? xdg : "", home ? home : "");
     return r;
 }
+
+namespace {
 
 std::string gib(std::uint64_t b)
 {

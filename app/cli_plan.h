@@ -4,7 +4,12 @@
 #include <cstdint>
 #include <string>
 
+#include "core/pipeline/plan_request.h"
+
 namespace condense::cli {
+
+// Where the built-in profiles are (next to the executable or the source tree) and the user's.
+pipeline::ProfilesRequest profilesRequest();
 
 struct ProfilesOptions {
     bool json = false;

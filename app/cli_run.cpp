@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app/cli_output.h"
+#include "app/cli_plan.h"
 #include "app/message_text.h"
 #include "core/pipeline/pipeline_run.h"
 
@@ -44,7 +45,15 @@ int runRun(const RunOptions& o, bool progressToTty)
     req.planFile = o.plan;
     req.imatrix = o.imatrix;
     req.evalText = o.evalText;
-    req.eval.nCtx = o.ctx;
+    req.eval.nCtx = o.evalCtx;
+    if (!o.profile.empty()) {
+        const auto kv = plan::kvCacheTypeFromKey(o.kvType);
+        if (!kv) {
+            std::fprintf(stderr, "condense-cli: error: --kv-type must be f16 or q8_0\n");
+            return 2;
+        }
+        req.profile = pipeline::RunRequest::ProfilePlan{o.profile, profilesRequest(), static_cast<std::uint64_t>(o.ctx), *kv};
+    }
     req.eval.maxChunks = o.chunks;
     req.eval.continuationTasks = o.continuation;
     req.latency = !o.noLatency;

@@ -11,8 +11,11 @@ struct RunOptions {
     std::string model;
     std::string type = "Q4_K_M";
     std::string plan;          // plan JSON instead of a mix
+    std::string profile;       // plan for this hardware profile instead of a mix
+    std::int64_t ctx = 4096;   // the context the model must hold on the profile's machine
+    std::string kvType = "f16";
     std::string output;        // folder
-    std::int64_t ctx = 512;
+    std::int64_t evalCtx = 512;
     std::int64_t chunks = 0;
     std::int64_t continuation = 40;
     std::string evalText;      // empty: the bundled text

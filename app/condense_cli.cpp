@@ -87,9 +87,14 @@ int main(int argc, char** argv)
     runc->add_option("-o,--output", ro.output, "Output folder (created when missing): <model>-<TYPE>.gguf, report.json, report.html")
         ->required();
     auto* rcType = runc->add_option("--type", ro.type, "A llama-quantize mix (as quantize --type: Q4_K_M, Q8_0, ...)")->default_val("Q4_K_M");
-    runc->add_option("--plan", ro.plan, "Follow this plan JSON file (from quantize --plan-out or the GUI) instead of a mix")->excludes(rcType);
+    auto* rcPlan = runc->add_option("--plan", ro.plan, "Follow this plan JSON file (from quantize --plan-out or the GUI) instead of a mix")->excludes(rcType);
+    runc->add_option("--profile", ro.profile, "Plan for this hardware profile (see `profiles`): the best mix that fits it")
+        ->excludes(rcType)
+        ->excludes(rcPlan);
+    runc->add_option("--ctx", ro.ctx, "With --profile: the context the model must hold on that machine")->default_val(4096)->check(CLI::Range(1, 1 << 24));
+    runc->add_option("--kv-type", ro.kvType, "With --profile: KV-cache type, f16 or q8_0")->default_val("f16");
     runc->add_option("--imatrix", ro.imatrix, "Importance matrix from llama-imatrix (GGUF or legacy .dat)");
-    runc->add_option("--ctx", ro.ctx, "Context length of an evaluation chunk")->default_val(512)->check(CLI::Range(2, 1 << 20));
+    runc->add_option("--eval-ctx", ro.evalCtx, "Context length of an evaluation chunk")->default_val(512)->check(CLI::Range(2, 1 << 20));
     runc->add_option("--chunks", ro.chunks, "Evaluate only the first N chunks (0: all)")->default_val(0)->check(CLI::NonNegativeNumber);
     runc->add_option("--continuation", ro.continuation, "Built-in multiple-choice tasks made from the text")
         ->default_val(40)->check(CLI::NonNegativeNumber);

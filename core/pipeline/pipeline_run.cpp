@@ -282,18 +282,35 @@ Result<RunOutcome> runPipeline(const RunRequest& r, jobs::ProgressSink& sink, st
     auto t0 = Clock::now();
     plan::QuantPlan plan;
     {
+        std::optional<plan::QuantPlan> given = r.plan;
+        if (!given && r.profile) {
+            PlanRequest pr;
+            pr.model = r.input;
+            pr.profileId = r.profile->id;
+            pr.profiles = r.profile->profiles;
+            pr.context = r.profile->context;
+            pr.kvType = r.profile->kvType;
+            jobs::NullSink quiet;
+            auto fit = runPlan(pr, quiet, stop);
+            if (!fit) return std::move(fit).error();
+            if (!fit->fit.fits || fit->fit.plan.tensors.empty())
+                return makeError(ErrorCode::InvalidArgument, r.input.string(),
+                                 "nothing fits profile " + r.profile->id + ": the smallest plan needs " + std::to_string(fit->fit.chosen.needed) +
+                                     " bytes, the profile has " + std::to_string(fit->fit.chosen.available) + " usable");
+            given = std::move(fit->fit.plan);
+        }
         QuantizeRequest q;
         q.input = r.input;
         q.type = r.mix;
         q.imatrix = r.imatrix;
-        q.plan = r.plan;
-        if (!r.plan) q.planFile = r.planFile;
+        q.plan = given;
+        if (!given) q.planFile = r.planFile;
         q.dryRun = true;
         q.threads = r.threads;
         auto planned = runQuantize(q, progress, stop);
         if (!planned) return std::move(planned).error();
         plan = std::move(*planned->plan);
-        rep.planSource = (r.plan || !r.planFile.empty()) ? "plan" : "mix";
+        rep.planSource = r.plan ? "plan" : r.profile ? "profile" : !r.planFile.empty() ? "plan" : "mix";
     }
     stages.push_back({"plan", secondsSince(t0)});
     if (stop.stop_requested()) return cancelled();

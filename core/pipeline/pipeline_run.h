@@ -39,6 +39,7 @@
 #include "core/eval/evaluator.h"
 #include "core/eval/latency.h"
 #include "core/jobs/progress.h"
+#include "core/pipeline/plan_request.h"
 #include "core/plan/quant_plan.h"
 #include "core/report/run_report.h"
 
@@ -57,9 +58,18 @@ struct RunRequest {
 
     // The plan: `plan` when set (the GUI's edited plan, a planner's result), else `planFile`
     // (a plan JSON, as `quantize --plan`), else the mix.
-    // (Planning from a hardware profile adds one field here, resolved into `plan` first.)
+    // `profile` (when set and `plan` is not): the fit planner's choice for that machine
+    // (pipeline::runPlan), refused (InvalidArgument, with needed and usable bytes) when nothing
+    // fits; the report's plan source is then "profile".
     std::optional<plan::QuantPlan> plan;
     std::filesystem::path planFile;
+    struct ProfilePlan {
+        std::string id;                          // a profile of `profiles`
+        ProfilesRequest profiles;
+        std::uint64_t context = 4096;            // the context the model must hold on that machine
+        plan::KvCacheType kvType = plan::KvCacheType::F16;
+    };
+    std::optional<ProfilePlan> profile;
     std::string mix = "Q4_K_M";      // a llama-quantize mix name, as `quantize --type`
     std::filesystem::path imatrix;   // importance matrix (empty: none)
 

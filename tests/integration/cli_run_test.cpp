@@ -19,7 +19,7 @@ namespace {
 std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
 
 // Small evaluation so the test stays quick: 3 chunks of 128 tokens of the bundled text.
-const std::string kSmall = " --ctx 128 --chunks 3 --continuation 10 --threads 2";
+const std::string kSmall = " --eval-ctx 128 --chunks 3 --continuation 10 --threads 2";
 
 TEST(CliRun, DemoModelQ4KMWritesModelAndReports)
 {
@@ -84,6 +84,31 @@ TEST(CliRun, FollowsAPlanFile)
     const auto j = nlohmann::json::parse(test::readFile(dir / "out" / "report.json"));
     EXPECT_EQ(j["plan"]["source"], "plan");
     EXPECT_EQ(j["plan"]["mix"], "Q5_K_M");
+}
+
+TEST(CliRun, PlansForAHardwareProfile)
+{
+    test::TempDir dir("condense-cli-run");
+    const std::string cli = test::cliPath().string();
+    // What `plan` picks for the machine is what `run` quantizes to.
+    const auto plan = test::runCommand(cli + " plan " + q(test::demoDir()) + " --profile laptop-cpu-8gb --json");
+    ASSERT_EQ(plan.exitCode, 0) << plan.err;
+    const std::string mix = nlohmann::json::parse(plan.out)["mix"].get<std::string>();
+    ASSERT_FALSE(mix.empty());
+    const auto r = test::runCommand(cli + " run " + q(test::demoDir()) + " --profile laptop-cpu-8gb -o " + q(dir / "out") + kSmall +
+                                    " --no-latency");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_TRUE(fs::exists(dir / "out" / ("demo-" + mix + ".gguf")));
+    EXPECT_TRUE(fs::exists(dir / "out" / "report.html"));
+    const auto j = nlohmann::json::parse(test::readFile(dir / "out" / "report.json"));
+    EXPECT_EQ(j["plan"]["source"], "profile");
+    EXPECT_EQ(j["plan"]["mix"], mix);
+    // --profile with --type is a usage error; an unknown profile an error naming it.
+    EXPECT_EQ(test::runCommand(cli + " run " + q(test::demoDir()) + " --profile laptop-cpu-8gb --type Q8_0 -o " + q(dir / "b")).exitCode, 2);
+    const auto bad = test::runCommand(cli + " run " + q(test::demoDir()) + " --profile no-such-machine -o " + q(dir / "c"));
+    EXPECT_EQ(bad.exitCode, 1);
+    EXPECT_NE(bad.err.find("no-such-machine"), std::string::npos) << bad.err;
+    EXPECT_FALSE(fs::exists(dir / "c"));
 }
 
 TEST(CliRun, ErrorsAndUsage)
