@@ -935,6 +935,10 @@ Gewichtsfehler: %4</translation>
         <source>The profile could not be saved.</source>
         <translation>Das Profil konnte nicht gespeichert werden.</translation>
     </message>
+    <message>
+        <source>%1 (config.json only)</source>
+        <translation>%1 (nur config.json)</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::MemoryFitBar</name>
@@ -1729,6 +1733,10 @@ max |w| / Std. = %3</translation>
         <source>Quantize with this plan, then compare the result with the original (Ctrl+Enter)</source>
         <translation>Mit diesem Plan quantisieren, dann das Ergebnis mit dem Original vergleichen (Strg+Eingabe)</translation>
     </message>
+    <message>
+        <source>This folder holds only config.json: the plan shows what the model will need once downloaded. Open the folder with its weights to quantize it.</source>
+        <translation>Dieser Ordner enthält nur config.json: Der Plan zeigt, was das Modell nach dem Herunterladen braucht. Öffne den Ordner mit den Gewichten, um es zu quantisieren.</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::ResultsPage</name>
@@ -1835,6 +1843,10 @@ max |w| / Std. = %3</translation>
     <message>
         <source>Every run of this model</source>
         <translation>Alle Läufe dieses Modells</translation>
+    </message>
+    <message>
+        <source>Generation tokens/s, %1 (predicted) → here</source>
+        <translation>Generierte Token/s, %1 (geschätzt) → hier</translation>
     </message>
 </context>
 </TS>

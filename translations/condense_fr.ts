@@ -935,6 +935,10 @@ erreur des poids : %4</translation>
         <source>The profile could not be saved.</source>
         <translation>Le profil n’a pas pu être enregistré.</translation>
     </message>
+    <message>
+        <source>%1 (config.json only)</source>
+        <translation>%1 (config.json seul)</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::MemoryFitBar</name>
@@ -1729,6 +1733,10 @@ max |w| / écart type = %3</translation>
         <source>Quantize with this plan, then compare the result with the original (Ctrl+Enter)</source>
         <translation>Quantifier avec ce plan, puis comparer le résultat à l’original (Ctrl+Entrée)</translation>
     </message>
+    <message>
+        <source>This folder holds only config.json: the plan shows what the model will need once downloaded. Open the folder with its weights to quantize it.</source>
+        <translation>Ce dossier ne contient que config.json : le plan montre ce dont le modèle aura besoin une fois téléchargé. Ouvrez le dossier avec ses poids pour le quantifier.</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::ResultsPage</name>
@@ -1835,6 +1843,10 @@ max |w| / écart type = %3</translation>
     <message>
         <source>Every run of this model</source>
         <translation>Toutes les exécutions de ce modèle</translation>
+    </message>
+    <message>
+        <source>Generation tokens/s, %1 (predicted) → here</source>
+        <translation>Jetons générés/s, %1 (prévision) → ici</translation>
     </message>
 </context>
 </TS>

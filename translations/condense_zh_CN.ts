@@ -935,6 +935,10 @@ weight error: %4</source>
         <source>The profile could not be saved.</source>
         <translation>无法保存配置。</translation>
     </message>
+    <message>
+        <source>%1 (config.json only)</source>
+        <translation>%1（仅 config.json）</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::MemoryFitBar</name>
@@ -1729,6 +1733,10 @@ max |w| / 标准差 = %3</translation>
         <source>Quantize with this plan, then compare the result with the original (Ctrl+Enter)</source>
         <translation>按此方案量化，然后将结果与原模型比较（Ctrl+Enter）</translation>
     </message>
+    <message>
+        <source>This folder holds only config.json: the plan shows what the model will need once downloaded. Open the folder with its weights to quantize it.</source>
+        <translation>此文件夹只有 config.json：方案显示下载后模型所需的资源。打开包含权重的文件夹即可量化。</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::ResultsPage</name>
@@ -1835,6 +1843,10 @@ max |w| / 标准差 = %3</translation>
     <message>
         <source>Every run of this model</source>
         <translation>此模型的所有运行</translation>
+    </message>
+    <message>
+        <source>Generation tokens/s, %1 (predicted) → here</source>
+        <translation>生成词元/秒，%1（预测）→ 本机</translation>
     </message>
 </context>
 </TS>

@@ -334,6 +334,9 @@ void MainWindow::openPath(const QString& path)
     m_openJob = m_runner->startTyped(tr("Open %1").arg(name), kOpenSlot,
                                      [fsPath](jobs::ProgressSink& sink, std::stop_token stop)
                                          -> Result<std::shared_ptr<const io::Checkpoint>> {
+                                         // A folder with only config.json has nothing to open but can be
+                                         // planned for: a null checkpoint says so.
+                                         if (pipeline::isConfigOnlyFolder(fsPath)) return std::shared_ptr<const io::Checkpoint>();
                                          auto r = pipeline::runInspect({fsPath}, sink, stop);
                                          if (!r) return std::move(r).error();
                                          return std::move(r->checkpoint);
@@ -483,7 +486,10 @@ void MainWindow::onJobFinished(JobId id, const QVariant& result)
     }
     if (id != m_openJob) return;
     auto ck = result.value<std::shared_ptr<const io::Checkpoint>>();
-    if (!ck) return;
+    if (!ck) {
+        if (!m_openingPath.isEmpty()) enterPlanOnly(m_openingPath);
+        return;
+    }
     m_settings.addRecentFile(fromFsPath(ck->path()));
     rebuildRecentMenu();
     setCheckpoint(ck);
@@ -534,9 +540,31 @@ void MainWindow::onJobEnded(JobId id)
     Q_EMIT openEnded();
 }
 
+void MainWindow::enterPlanOnly(const QString& path)
+{
+    setCheckpoint(nullptr);
+    m_planOnlyPath = path;
+    m_modelName = tr("%1 (config.json only)").arg(QDir::cleanPath(path).section(QLatin1Char('/'), -1));
+    m_settings.addRecentFile(path);
+    rebuildRecentMenu();
+    // No weights: nothing to inspect; the Quantize page plans what a download would need.
+    m_modelPanel->hide();
+    m_tabs->setTabEnabled(m_tabs->indexOf(m_inspect), false);
+    m_quantizePage->setPlanOnly(path, QDir::cleanPath(path + QStringLiteral("/..")));
+    m_resultsPage->clear();
+    m_stack->setCurrentWidget(m_workspace);
+    m_tabs->setCurrentWidget(m_quantizePage);
+    m_closeModelAction->setEnabled(true);
+    updateTitle();
+    Q_EMIT modelOpened(m_modelName);
+}
+
 void MainWindow::setCheckpoint(std::shared_ptr<const io::Checkpoint> checkpoint)
 {
     m_checkpoint = std::move(checkpoint);
+    m_planOnlyPath.clear();
+    m_modelPanel->show();
+    m_tabs->setTabEnabled(m_tabs->indexOf(m_inspect), true);
     m_modelName = modelName();
     if (m_analysisJob) m_runner->cancel(m_analysisJob);
     m_analysis->setCheckpoint(m_checkpoint);
@@ -568,7 +596,7 @@ bool MainWindow::isShowingModel() const { return m_stack->currentWidget() == m_w
 void MainWindow::updateTitle()
 {
     const QString app = QStringLiteral("Condense");
-    setWindowTitle(m_checkpoint ? m_modelName + QStringLiteral(" — ") + app : app);
+    setWindowTitle(m_checkpoint || !m_planOnlyPath.isEmpty() ? m_modelName + QStringLiteral(" — ") + app : app);
 }
 
 void MainWindow::setLanguage(const QString& code)

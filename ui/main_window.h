@@ -54,6 +54,8 @@ public:
     // What the open model is called in the window (the demo gets its own name).
     QString displayName() const { return m_modelName; }
     bool isShowingModel() const;
+    // A folder holding only config.json is open: the Quantize page plans for it, nothing else.
+    bool isPlanOnly() const { return !m_planOnlyPath.isEmpty(); }
     DropZone* dropZone() const { return m_dropZone; }
     ModelPanel* modelPanel() const { return m_modelPanel; }
     MessageBanner* errorBanner() const { return m_banner; }
@@ -118,6 +120,7 @@ private:
     QString lastDirectory() const;
     void exportImage(const QImage& image, const QString& suggestedName);
     void selectLayer(int layer);
+    void enterPlanOnly(const QString& path);
 
     AppSettings& m_settings;
     LanguageManager* m_languages;
@@ -165,6 +168,7 @@ private:
     QString m_profileDir; // user profile folder override (tests); empty: the default
     QString m_openingPath;
     QString m_modelName;
+    QString m_planOnlyPath; // a config.json-only folder shown for planning
 };
 
 } // namespace condense::ui

@@ -100,6 +100,7 @@ protected:
     }
     void pick(const char* id)
     {
+        if (page().selectedProfileId() == QLatin1String(id) && page().planView() && page().planView()->fit.profileId == id) return;
         QSignalSpy ready(&page(), &QuantizePage::planReady);
         ASSERT_TRUE(page().selectProfile(QString::fromLatin1(id)));
         ASSERT_TRUE(waitUntil([&] { return ready.count() >= 1 && !page().isPlanning(); }));
@@ -313,6 +314,30 @@ TEST_F(QuantizePageTest, AProfileAddedInTheEditorIsSavedAndShown)
     ASSERT_TRUE(card);
     EXPECT_EQ(card->profile()->name, "Test box 6 GB");
     EXPECT_FALSE(card->profile()->builtin);
+}
+
+TEST_F(QuantizePageTest, AConfigOnlyFolderIsPlannedBeforeTheDownload)
+{
+    // The 2 KB a user can fetch for any model: config.json and nothing else.
+    const fs::path folder = m_dir / "just-config";
+    fs::create_directories(folder);
+    fs::copy_file(test::demoDir() / "config.json", folder / "config.json");
+    m_window->openPath(qpath(folder));
+    ASSERT_TRUE(waitUntil([&] { return m_window->isPlanOnly() && page().profiles() && page().planView() && !page().isPlanning(); }));
+    EXPECT_EQ(m_window->pageTabs()->currentWidget(), &page());
+    EXPECT_FALSE(m_window->pageTabs()->isTabEnabled(m_window->pageTabs()->indexOf(m_window->inspectPage())));
+    pick("laptop-cpu-8gb");
+    // The same tensors and sizes as planning the real model: its 57 tensors, Q8_0 everywhere it fits.
+    EXPECT_EQ(page().planModel()->rowCount(), 57);
+    EXPECT_TRUE(page().planView()->fits);
+    EXPECT_FALSE(page().startButton()->isEnabled()); // no weights to quantize
+    const std::uint64_t configOnlyBytes = page().planView()->plan.totalBytes();
+    m_window->openDemo();
+    ASSERT_TRUE(waitUntil([&] { return !m_window->isPlanOnly() && m_window->checkpoint() && page().planView() && !page().isPlanning(); }));
+    pick("laptop-cpu-8gb");
+    EXPECT_EQ(page().planView()->plan.totalBytes(), configOnlyBytes);
+    EXPECT_TRUE(page().startButton()->isEnabled());
+    EXPECT_TRUE(m_window->pageTabs()->isTabEnabled(m_window->pageTabs()->indexOf(m_window->inspectPage())));
 }
 
 } // namespace

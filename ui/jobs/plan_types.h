@@ -31,6 +31,9 @@ struct RunResult {
     report::RunReport report;
     std::filesystem::path reportPath;
     std::filesystem::path runsFolder; // the folder whose run index holds the model's other runs
+    // What the fit planner predicted for the profile's machine (runs started from a profile).
+    std::string profileName;
+    double predictedTg = 0, predictedPp = 0;
 };
 
 // The runs of one model, oldest first.

@@ -282,13 +282,25 @@ void QuantizePage::reloadProfiles()
 void QuantizePage::setCheckpoint(std::shared_ptr<const io::Checkpoint> checkpoint, const QString& defaultOutputFolder)
 {
     m_checkpoint = std::move(checkpoint);
+    m_planOnly.clear();
     m_model.reset();
     m_view.reset();
     m_edits.clear();
     m_output->setText(QDir::toNativeSeparators(defaultOutputFolder));
     showPlanView();
-    if (!m_checkpoint) return;
-    const std::filesystem::path path = m_checkpoint->path();
+    if (m_checkpoint) readModel(m_checkpoint->path());
+}
+
+void QuantizePage::setPlanOnly(const QString& folder, const QString& defaultOutputFolder)
+{
+    setCheckpoint(nullptr, defaultOutputFolder);
+    m_planOnly = toFsPath(folder);
+    showPlanView();
+    readModel(m_planOnly);
+}
+
+void QuantizePage::readModel(const std::filesystem::path& path)
+{
     m_modelJob = m_runner.startTyped(tr("Read the tensor list"), kModelSlot,
                                      [path](jobs::ProgressSink& sink, std::stop_token stop) -> Result<std::shared_ptr<const pipeline::PlanModel>> {
                                          auto r = pipeline::readPlanModel(path, sink, stop);
@@ -420,7 +432,7 @@ void QuantizePage::showPlanView()
     if (!m_view) {
         m_planModel->clear();
         m_fitBar->setPools({});
-        m_verdict->setText(m_checkpoint ? tr("Planning…") : QString());
+        m_verdict->setText(m_checkpoint || isPlanOnly() ? tr("Planning…") : QString());
         m_reasons->clear();
         m_totals->clear();
         m_resetEdits->setVisible(false);
@@ -470,6 +482,9 @@ void QuantizePage::showPlanView()
     QStringList reasons;
     for (const Message& m : v.fit.reasons) reasons << MessageText::text(m);
     for (const Message& m : v.fit.warnings) reasons << MessageText::text(m);
+    if (isPlanOnly())
+        reasons.prepend(tr("This folder holds only config.json: the plan shows what the model will need once downloaded. "
+                           "Open the folder with its weights to quantize it."));
     m_reasons->setText(reasons.join(QLatin1Char('\n')));
 
     const std::size_t fallbacks = v.plan.fallbacks();
@@ -524,16 +539,21 @@ JobId QuantizePage::startRun(const QString& title, const std::filesystem::path& 
     const auto options = fitOptions();
     const eval::EvalConfig evalConfig = m_eval;
     const bool latency = m_latency;
+    const std::pair<double, double> prediction =
+        planned && m_view ? std::pair{m_view->fit.tgTokensPerSecond, m_view->fit.ppTokensPerSecond} : std::pair{0.0, 0.0};
     const JobId id = m_runner.startTyped(
         title, QString(),
-        [queue, ticket, input, profile, planned, base, options, evalConfig,
-         latency](jobs::ProgressSink& sink, std::stop_token stop) -> Result<std::shared_ptr<const RunResult>> {
+        [queue, ticket, input, profile, planned, base, options, evalConfig, latency,
+         prediction](jobs::ProgressSink& sink, std::stop_token stop) -> Result<std::shared_ptr<const RunResult>> {
             if (queue->ahead(ticket) > 0) sink.report(jobs::Stage::Queued, 0, 0, {});
             if (!queue->wait(ticket, stop)) return makeError(ErrorCode::Cancelled, {}, "cancelled while queued");
             RunQueue::Hold hold(*queue, ticket);
             plan::QuantPlan plan;
+            double predictedTg = 0, predictedPp = 0;
             if (planned) {
                 plan = *planned;
+                predictedTg = prediction.first;
+                predictedPp = prediction.second;
             } else {
                 auto model = pipeline::readPlanModel(input, sink, stop);
                 if (!model) return std::move(model).error();
@@ -544,6 +564,8 @@ JobId QuantizePage::startRun(const QString& title, const std::filesystem::path& 
                                      "does not fit " + profile.name + ": needs " + std::to_string(view->fit.chosen.needed) + " bytes, " +
                                          std::to_string(view->fit.chosen.available) + " usable");
                 plan = std::move(view->plan);
+                predictedTg = view->fit.tgTokensPerSecond;
+                predictedPp = view->fit.ppTokensPerSecond;
             }
             auto folder = freshRunFolder(base, pipeline::runModelName(input), plan.mix);
             if (!folder) return std::move(folder).error();
@@ -564,6 +586,9 @@ JobId QuantizePage::startRun(const QString& title, const std::filesystem::path& 
             result->report = std::move(out->report);
             result->reportPath = out->reportJson;
             result->runsFolder = base;
+            result->profileName = profile.name;
+            result->predictedTg = predictedTg;
+            result->predictedPp = predictedPp;
             return std::shared_ptr<const RunResult>(std::move(result));
         });
     m_runs[id] = title;

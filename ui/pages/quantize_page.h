@@ -56,6 +56,9 @@ public:
     // How runs evaluate the result (default: core's defaultRunEvalConfig, with latency).
     void setEvaluation(const eval::EvalConfig& config, bool latency);
     void setCheckpoint(std::shared_ptr<const io::Checkpoint> checkpoint, const QString& defaultOutputFolder);
+    // A folder with only config.json: plan what the model would need (no run: no weights).
+    void setPlanOnly(const QString& folder, const QString& defaultOutputFolder);
+    bool isPlanOnly() const { return !m_planOnly.empty(); }
 
     bool selectProfile(const QString& id);
     QString selectedProfileId() const;
@@ -109,6 +112,8 @@ private:
     std::filesystem::path m_userDir;
 
     std::shared_ptr<const io::Checkpoint> m_checkpoint;
+    std::filesystem::path m_planOnly;
+    void readModel(const std::filesystem::path& path);
     std::shared_ptr<const pipeline::PlanModel> m_model;
     std::shared_ptr<const ProfileList> m_profiles;
     std::shared_ptr<const PlanView> m_view;

@@ -277,6 +277,10 @@ void ResultsPage::fillHeadline()
         setRow(row++, QStringLiteral("tg"), tr("Generation tokens/s"), number(o.latency->tgTokensPerSecond, 1), number(q.latency->tgTokensPerSecond, 1),
                signedPercent(o.latency->tgTokensPerSecond, q.latency->tgTokensPerSecond), q.latency->tgTokensPerSecond < o.latency->tgTokensPerSecond);
     }
+    if (m_run->predictedTg > 0 && q.latency)
+        setRow(row++, QStringLiteral("tg_predicted"), tr("Generation tokens/s, %1 (predicted) → here").arg(QString::fromStdString(m_run->profileName)),
+               number(m_run->predictedTg, 1), number(q.latency->tgTokensPerSecond, 1),
+               signedPercent(m_run->predictedTg, q.latency->tgTokensPerSecond), false);
     setRow(row++, QStringLiteral("predicted"), tr("Size, planned → written"), formatBytes(r.predictedBytes), formatBytes(q.bytes),
            signedPercent(static_cast<double>(r.predictedBytes), static_cast<double>(q.bytes)), false);
     // Rows left from a run with more metrics.
