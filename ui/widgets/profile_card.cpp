@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <QDragEnterEvent>
+#include <QKeyEvent>
 #include <QMenu>
 #include <QMimeData>
 #include <QPainter>
@@ -214,6 +215,20 @@ void ProfileCard::contextMenuEvent(QContextMenuEvent* event)
     QMenu menu(this);
     menu.addAction(tr("Edit profile…"), this, &ProfileCard::editRequested);
     menu.exec(event->globalPos());
+}
+
+void ProfileCard::keyPressEvent(QKeyEvent* event)
+{
+    // Left/Right move between the cards as between radio buttons; Space or Enter picks one.
+    switch (event->key()) {
+    case Qt::Key_Left:
+    case Qt::Key_Up: focusNextPrevChild(false); return;
+    case Qt::Key_Right:
+    case Qt::Key_Down: focusNextPrevChild(true); return;
+    case Qt::Key_Return:
+    case Qt::Key_Enter: click(); return;
+    default: QAbstractButton::keyPressEvent(event);
+    }
 }
 
 void ProfileCard::changeEvent(QEvent* event)
