@@ -41,11 +41,12 @@ if [[ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]]; then
 fi
 echo "No display found: running the command-line pipeline on the demo model ($demo)."
 "$bin/condense-cli" inspect "$demo" | sed -n '1,20p'
+echo
+"$bin/condense-cli" plan "$demo" --profile laptop-cpu-8gb
+echo
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-"$bin/condense-cli" quantize "$demo" -o "$out/demo-F16.gguf" --type F16
-"$bin/condense-cli" quantize "$demo" -o "$out/demo-Q4_K_M.gguf" --type Q4_K_M
-"$bin/condense-cli" inspect "$out/demo-Q4_K_M.gguf" | sed -n '1,14p'
+# Plan for the 8 GB laptop, quantize, evaluate against the original, write the reports.
+"$bin/condense-cli" run "$demo" --profile laptop-cpu-8gb -o "$out/demo-run"
 echo
-"$bin/condense-cli" eval "$out/demo-F16.gguf" "$out/demo-Q4_K_M.gguf" \
-  --text "$root/resources/eval/sample.txt" --ctx 256 --continuation 50 --latency
+"$bin/condense-cli" analyze "$out/demo-run/"*.gguf --tensor 'blk\.0\.' --no-cache
