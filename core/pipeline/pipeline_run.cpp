@@ -327,7 +327,7 @@ Result<RunOutcome> runPipeline(const RunRequest& r, jobs::ProgressSink& sink, st
                 return makeError(ErrorCode::InvalidArgument, p.string(), "exists already (allow overwriting to replace it)");
     bool createdDir = false;
     if (!fs::exists(r.outputDir, ec)) {
-        if (!fs::create_directory(r.outputDir, ec) || ec)
+        if (!fs::create_directories(r.outputDir, ec) || ec)
             return makeError(ErrorCode::IoError, r.outputDir.string(), "cannot create the output folder: " + ec.message());
         createdDir = true;
     }

@@ -20,7 +20,7 @@
 // is done, so Cancel (ErrorCode::Cancelled, checked between stages and inside each) or an error
 // at any point leaves the output folder as it was. Existing outputs are never replaced unless
 // `overwrite` is set: without it the run refuses before any work (InvalidArgument naming the
-// file). The output folder is created when missing (its parent must exist).
+// file). The output folder is created when missing (with its parents).
 //
 // Progress: one job-wide fraction and ETA (jobs::WeightedProgress) over the stages' passes:
 // opening (plan and quantize), quantizing, validating, opening (evaluation), evaluating,

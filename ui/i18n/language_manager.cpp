@@ -36,6 +36,8 @@ QString LanguageManager::apply(const QString& setting)
     }
     m_current = QStringLiteral("en");
     const QLocale locale = localeFor(setting);
+    // Numbers follow the language too (1.234,5 in German): every QLocale() in the window.
+    QLocale::setDefault(locale);
     auto translator = std::make_unique<QTranslator>();
     // Tries the locale's UI languages in order (zh_CN, zh, ...); the files are embedded resources.
     if (translator->load(locale, QStringLiteral("condense"), QStringLiteral("_"), QStringLiteral(":/i18n"))) {
