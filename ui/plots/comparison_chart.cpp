@@ -142,6 +142,7 @@ QString ComparisonChart::hoverText(int run) const
 
 void ComparisonChart::retranslate()
 {
+    setLocale(QLocale()); // tick labels in the window's number format
     xAxis->setLabel(tr("File size (MB)"));
     yAxis->setLabel(m_metric == Metric::Kld ? tr("KL divergence to the original (mean)") : tr("Perplexity"));
     m_points->setName(tr("runs"));

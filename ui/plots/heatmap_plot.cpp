@@ -1,6 +1,7 @@
 #include "ui/plots/heatmap_plot.h"
 
 #include <QTimer>
+#include <QLocale>
 #include <QToolTip>
 
 #include <algorithm>
@@ -197,6 +198,7 @@ QString HeatmapPlot::cellText(int row, int column) const
 
 void HeatmapPlot::retranslate()
 {
+    setLocale(QLocale()); // tick labels in the window's number format
     auto yTicks = QSharedPointer<QCPAxisTickerText>::create();
     const int rows = gridRows();
     const int every = rows > 40 ? 8 : rows > 20 ? 4 : rows > 12 ? 2 : 1;

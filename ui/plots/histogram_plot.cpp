@@ -161,6 +161,7 @@ QString HistogramPlot::hoverText(double x) const
 
 void HistogramPlot::retranslate()
 {
+    setLocale(QLocale()); // tick labels in the window's number format
     xAxis->setLabel(tr("Weight value"));
     yAxis->setLabel(m_log ? tr("Count (log scale)") : tr("Count"));
     const analysis::TensorAnalysis* a = m_analysis.get();

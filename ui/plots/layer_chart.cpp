@@ -108,6 +108,7 @@ QString LayerChart::hoverText(int layer) const
 
 void LayerChart::retranslate()
 {
+    setLocale(QLocale()); // tick labels in the window's number format
     xAxis->setLabel(tr("Layer"));
     yAxis->setLabel(tr("Drift of the layer's output (relative error)"));
     yAxis2->setLabel(tr("Weight error (relative RMSE)"));

@@ -1,5 +1,6 @@
 #include "ui/plots/outlier_map_plot.h"
 
+#include <QLocale>
 #include <QToolTip>
 
 #include <cmath>
@@ -140,6 +141,7 @@ int OutlierMapPlot::outlierNear(const QPointF& pos, double radius) const
 
 void OutlierMapPlot::retranslate()
 {
+    setLocale(QLocale()); // tick labels in the window's number format
     xAxis->setLabel(tr("Column (input channel)"));
     yAxis->setLabel(tr("Row (output channel)"));
     m_scale->axis()->setLabel(tr("max |w| / std"));
