@@ -13,6 +13,7 @@
 #include <stop_token>
 #include <thread>
 
+#include "core/pipeline/calibrate_request.h"
 #include "core/pipeline/inspect_request.h"
 #include "core/pipeline/quantize_request.h"
 #include "core/plan/mixes.h"
@@ -278,6 +279,31 @@ int runQuantize(const QuantizeOptions& o, bool progressToTty)
     char line[256];
     std::snprintf(line, sizeof line, ": %zu tensors, %s, %.4f bits/weight (%s)\n", r->plan->tensors.size(), humanBytes(r->fileBytes).c_str(),
                   r->plan->bitsPerWeight(), r->plan->mix.c_str());
+    std::cout << "wrote " << r->output.string() << line;
+    return 0;
+}
+
+int runCalibrate(const CalibrateOptions& o, bool progressToTty)
+{
+    if (pipeline::isCalibrationSetName(o.set))
+        return usage("--set " + o.set + ": this calibration set is not bundled yet; give a text file");
+    pipeline::CalibrateRequest req;
+    req.model = o.model;
+    req.text = o.set;
+    req.ctx = o.ctx;
+    req.tokenBudget = o.tokens;
+    req.output = o.output;
+    req.threads = o.threads;
+
+    TerminalProgress term(progressToTty);
+    jobs::ThrottledSink sink(term);
+    InterruptToStop interrupt;
+    auto r = pipeline::runCalibrate(req, sink, interrupt.token());
+    if (!r) return failOrInterrupted(r.error(), interrupt);
+    char line[256];
+    std::snprintf(line, sizeof line, ": %zu weights, %lld chunks of %lld tokens (text: %lld tokens), %s, %.1f s\n", r->entries,
+                  static_cast<long long>(r->chunks), static_cast<long long>(r->chunkSize), static_cast<long long>(r->textTokens),
+                  humanBytes(r->fileBytes).c_str(), r->seconds);
     std::cout << "wrote " << r->output.string() << line;
     return 0;
 }

@@ -31,4 +31,14 @@ struct QuantizeOptions {
 };
 int runQuantize(const QuantizeOptions& o, bool progressToTty);
 
+struct CalibrateOptions {
+    std::string model;
+    std::string set;      // --set general|code|chat|multilingual|FILE
+    long long tokens = 0; // --tokens N (0: the whole text)
+    long long ctx = 512;  // --ctx N
+    std::string output;   // -o imatrix.gguf
+    int threads = 0;
+};
+int runCalibrate(const CalibrateOptions& o, bool progressToTty);
+
 } // namespace condense::cli

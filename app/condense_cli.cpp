@@ -60,6 +60,19 @@ int main(int argc, char** argv)
     q->add_flag("--dry-run", quant.dryRun, "Print the plan (tensor, shape, type, bytes) and totals; write no model");
     q->add_flag("--json", quant.json, "With --dry-run: print the plan as JSON");
 
+    condense::cli::CalibrateOptions cal;
+    auto* calc = app.add_subcommand("calibrate", "Importance matrix (imatrix) of a model over a calibration text, as "
+                                               "llama-imatrix computes and writes it (for quantize --imatrix)");
+    calc->add_option("MODEL", cal.model, "Hugging Face folder, .safetensors or .gguf")->required();
+    calc->add_option("--set", cal.set, "Calibration text file (UTF-8), or a bundled set: general, code, chat, multilingual")
+        ->required();
+    calc->add_option("--tokens", cal.tokens, "Use at most the first N tokens, in whole chunks (0: the whole text)")
+        ->default_val(0)
+        ->check(CLI::NonNegativeNumber);
+    calc->add_option("--ctx", cal.ctx, "Tokens per chunk (llama-imatrix -c)")->default_val(512)->check(CLI::Range(16, 1 << 20));
+    calc->add_option("-o,--output", cal.output, "Output imatrix .gguf")->required();
+    calc->add_option("--threads", cal.threads, "Worker threads (0: all cores)")->default_val(0)->check(CLI::NonNegativeNumber);
+
     condense::cli::EvalOptions ev;
     auto* evc = app.add_subcommand("eval", "Perplexity, KL divergence, top-token agreement, accuracy and per-layer drift of "
                                          "candidates against a base model");
@@ -153,6 +166,7 @@ int main(int argc, char** argv)
     if (*ins) return condense::cli::runInspect(inspect);
     if (*anc) return condense::cli::runAnalyze(an, progressToTty);
     if (*q) return condense::cli::runQuantize(quant, progressToTty);
+    if (*calc) return condense::cli::runCalibrate(cal, progressToTty);
     if (*evc) return condense::cli::runEval(ev, progressToTty);
     if (*runc) return condense::cli::runRun(ro, progressToTty);
     if (*bc) return condense::cli::runBench(bo);
