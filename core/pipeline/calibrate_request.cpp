@@ -27,6 +27,28 @@ constexpr std::int64_t kMinRows = 16;
 
 constexpr std::array<std::string_view, 4> kSetNames{"general", "code", "chat", "multilingual"};
 
+// llama-imatrix leaves out matrix products of fewer than kMinRows rows. With one sequence per
+// batch (ctx > 1024: its 2048-token batch holds one chunk) its products are the chunk's pieces
+// of 512 rows and the rest, exactly the Session's batches (maxBatch 512), so the short rest is
+// left out here too. With several sequences per batch (ctx <= 1024) its pieces hold whole
+// sequences and none is short (ctx >= kMinRows): every batch counts.
+class ShortBatchFilter final : public model::ActivationObserver {
+public:
+    ShortBatchFilter(model::ActivationObserver& inner, bool active) : m_inner(inner), m_active(active) {}
+    void observe(const model::LinearInput& in) override
+    {
+        if (!m_active || in.nTokens >= kMinRows) m_inner.observe(in);
+    }
+
+private:
+    model::ActivationObserver& m_inner;
+    bool m_active;
+};
+
+// llama-imatrix's default batch (-b 2048) and micro-batch (-ub 512).
+constexpr std::int64_t kLlamaBatch = 2048;
+constexpr std::int64_t kLlamaMicroBatch = 512;
+
 struct Entry {
     std::string name;              // llama.cpp tensor name
     std::int64_t layer = 0;
@@ -98,10 +120,11 @@ Result<CalibrateOutcome> runCalibrate(const CalibrateRequest& r, jobs::ProgressS
                          "the text has " + std::to_string(nTokens) + " tokens, fewer than one chunk of " +
                              std::to_string(r.ctx) + " (--ctx)");
 
-    auto session = model::Session::create(m, {.nCtx = r.ctx, .maxBatch = 512, .threads = r.threads});
+    auto session = model::Session::create(m, {.nCtx = r.ctx, .maxBatch = kLlamaMicroBatch, .threads = r.threads});
     if (!session) return std::move(session).error();
     model::ColumnSquareSums sums;
-    (*session)->setObserver(&sums);
+    ShortBatchFilter filter(sums, r.ctx > kLlamaBatch / 2);
+    (*session)->setObserver(&filter);
 
     model::EvalOptions prefill;
     prefill.logits = model::LogitsMode::None; // no logits: output.weight is not collected
@@ -130,10 +153,16 @@ Result<CalibrateOutcome> runCalibrate(const CalibrateRequest& r, jobs::ProgressS
     std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.name < b.name; });
     if (entries.empty()) return makeError(ErrorCode::InvalidArgument, modelFile, "the forward pass fed no linear layer");
 
+    // As llama-imatrix: the chunks its largest row count makes (less than `chunks` when short
+    // batches were left out).
+    std::int64_t maxRows = 0;
+    for (const Entry& e : entries) maxRows = std::max(maxRows, sums.tokens(e.layer, e.site));
+    const std::int64_t chunkCount = maxRows / r.ctx;
+
     io::GgufWriter w;
     w.set("general.type", io::GgufValue::string("imatrix"));
     w.set("imatrix.datasets", io::GgufValue::stringArray({r.datasetLabel.empty() ? textFile : r.datasetLabel}));
-    w.set("imatrix.chunk_count", io::GgufValue::u32(static_cast<std::uint32_t>(chunks)));
+    w.set("imatrix.chunk_count", io::GgufValue::u32(static_cast<std::uint32_t>(chunkCount)));
     w.set("imatrix.chunk_size", io::GgufValue::u32(static_cast<std::uint32_t>(r.ctx)));
     std::vector<std::vector<float>> data; // per tensor, in addTensor order
     for (const Entry& e : entries) {
@@ -175,6 +204,7 @@ Result<CalibrateOutcome> runCalibrate(const CalibrateRequest& r, jobs::ProgressS
     out.fileBytes = written->bytes;
     out.textTokens = nTokens;
     out.chunks = chunks;
+    out.chunkCount = chunkCount;
     out.chunkSize = r.ctx;
     out.entries = entries.size();
     out.seconds = seconds;

@@ -15,8 +15,10 @@
 // Statistic: for every linear of every block (attn_q/k/v/output, ffn_gate/up/down; not the
 // output matrix, which llama-imatrix leaves out unless --process-output), the per-column sum of
 // squares of its input over all rows of all chunks (model/column_square_sums.h, in double), and
-// the row count. llama-imatrix also ignores matrix products of fewer than 16 rows; every
-// product here has ctx rows, so ctx must be at least 16.
+// the row count. llama-imatrix ignores matrix products of fewer than 16 rows: ctx must be at
+// least 16, and for ctx > 1024 (one chunk per llama batch, cut into micro-batches of 512) the
+// last ctx % 512 rows of every chunk are left out when they are fewer than 16, as there.
+// imatrix.chunk_count is then llama-imatrix's floor(rows / ctx), which may be below `chunks`.
 //
 // File: GGUF v3, keys general.type = "imatrix", imatrix.datasets = [datasetLabel],
 // imatrix.chunk_count (u32), imatrix.chunk_size (u32, = ctx); per weight in name order
@@ -61,7 +63,8 @@ struct CalibrateOutcome {
     std::filesystem::path output;
     std::uint64_t fileBytes = 0;
     std::int64_t textTokens = 0;   // tokens of the whole text (with BOS)
-    std::int64_t chunks = 0;       // chunks evaluated (imatrix.chunk_count)
+    std::int64_t chunks = 0;       // chunks evaluated
+    std::int64_t chunkCount = 0;   // imatrix.chunk_count (= chunks unless short batches were left out)
     std::int64_t chunkSize = 0;    // imatrix.chunk_size
     std::size_t entries = 0;       // weights with statistics
     double seconds = 0;            // wall time of the forward passes

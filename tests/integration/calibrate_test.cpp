@@ -247,4 +247,36 @@ TEST(Calibrate, StopLeavesNoFile)
     EXPECT_TRUE(dir.entries().empty());
 }
 
+
+// llama-imatrix leaves out matrix products of fewer than 16 rows. With ctx > 1024 it runs one
+// chunk per batch in micro-batches of 512, so a chunk's last ctx % 512 rows are left out when
+// fewer than 16, and imatrix.chunk_count is floor(rows / ctx). (Checked by hand against
+// llama-imatrix on small-qwen2-bpe: ctx 1030 gives counts 6144 and chunk_count 5 for 6 chunks,
+// ctx 1100 keeps every row; figures in the calibration note.)
+TEST(Calibrate, ShortMicroBatchesAreLeftOutAsLlamaImatrixDoes)
+{
+    test::TempDir dir;
+    for (const std::int64_t ctx : {1030, 1100}) {
+        pipeline::CalibrateRequest r;
+        r.model = test::tinyQwen2Dir();
+        r.text = test::dataDir() / "eval" / "corpus-val.txt";
+        r.ctx = ctx;
+        r.tokenBudget = 3 * ctx;
+        r.output = dir / ("c" + std::to_string(ctx) + ".gguf");
+        r.threads = 2;
+        jobs::NullSink sink;
+        auto out = pipeline::runCalibrate(r, sink);
+        ASSERT_TRUE(out.ok()) << describe(out.error());
+        EXPECT_EQ(out->chunks, 3);
+        auto f = io::GgufFile::open(r.output);
+        ASSERT_TRUE(f.ok()) << describe(f.error());
+        const std::int64_t rowsPerChunk = ctx % 512 < 16 ? ctx - ctx % 512 : ctx;
+        EXPECT_EQ((*f)->getUInt("imatrix.chunk_count"), std::optional<std::uint64_t>(3 * rowsPerChunk / ctx)) << ctx;
+        EXPECT_EQ(out->chunkCount, 3 * rowsPerChunk / ctx) << ctx;
+        const auto i = (*f)->findTensor("blk.1.ffn_down.weight.counts");
+        ASSERT_GE(i, 0);
+        EXPECT_EQ(floats(**f, static_cast<std::size_t>(i)), std::vector<float>{static_cast<float>(3 * rowsPerChunk)}) << ctx;
+    }
+}
+
 } // namespace
