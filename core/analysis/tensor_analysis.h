@@ -17,7 +17,8 @@
 //        provisional thresholds are kept and resolved once mean/std are known; when the
 //        provisional std was too far off, a second pass counts them),
 //        the histogram: kHistogramBins bins over [lo, hi) = m_s -+ 8 s_s (the sample's mean and
-//        std, as floats: stated in the result), t = (w - lo) * scale with scale = bins / (hi - lo),
+//        std, as floats: stated in the result; half-width at most FLT_MAX / 4 and both ends
+//        inside the floats, so weights near the float limit still fall in a bin or under/over), t = (w - lo) * scale with scale = bins / (hi - lo),
 //        all in float; t < 0 -> under, t >= bins -> over, else bin floor(t);
 //        bins + under + over = finite count,
 //        the outlier map: the rows and columns split into at most 256 x 256 cells (cell of row r:

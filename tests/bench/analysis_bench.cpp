@@ -26,6 +26,7 @@
 #include <vector>
 
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "core/analysis/model_analysis.h"
@@ -117,6 +118,15 @@ double readAndSum(const io::Checkpoint& ck, int threads, bool asFloat)
     return total;
 }
 
+// CPU seconds (user + system) of the whole process so far: on a shared machine the wall time
+// of a phase stretches with the load, its CPU time much less.
+double cpuSeconds()
+{
+    rusage u{};
+    ::getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
 double median(std::vector<double> v)
 {
     std::sort(v.begin(), v.end());
@@ -129,6 +139,7 @@ int main(int argc, char** argv)
 {
     int threads = 2, repeat = 3;
     bool preview = true;
+    std::string only; // run this phase alone (for whole-process timing of one phase)
     fs::path input;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -136,8 +147,9 @@ int main(int argc, char** argv)
         else if (a == "--repeat" && i + 1 < argc) repeat = std::max(1, std::atoi(argv[++i]));
         else if (a == "--input" && i + 1 < argc) input = argv[++i];
         else if (a == "--no-preview") preview = false;
+        else if (a == "--only" && i + 1 < argc) only = argv[++i];
         else {
-            std::fprintf(stderr, "usage: %s [--input F16.gguf] [--threads N] [--repeat N] [--no-preview]\n", argv[0]);
+            std::fprintf(stderr, "usage: %s [--input F16.gguf] [--threads N] [--repeat N] [--no-preview] [--only PHASE]\n", argv[0]);
             return 2;
         }
     }
@@ -168,20 +180,24 @@ int main(int argc, char** argv)
                 static_cast<double>(fs::file_size(input)) / 1e6, (*ck)->tensors().size(), threads, repeat);
     readWhole(input);
 
-    std::map<std::string, std::vector<double>> times;
+    std::map<std::string, std::vector<double>> times, cpu;
     std::map<std::string, long> rss;
     auto timed = [&](const std::string& name, const std::function<bool()>& f) {
+        if (!only.empty() && name != only) return;
         resetPeak();
+        const double c0 = cpuSeconds();
         const auto t0 = std::chrono::steady_clock::now();
         const bool ok = f();
         const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double c = cpuSeconds() - c0;
         if (!ok) {
             std::fprintf(stderr, "%s failed\n", name.c_str());
             std::exit(1);
         }
         times[name].push_back(s);
+        cpu[name].push_back(c);
         rss[name] = std::max(rss[name], peakRssKb());
-        std::printf("  %-10s %8.3f s\n", name.c_str(), s);
+        std::printf("  %-10s %8.3f s  (cpu %.3f s)\n", name.c_str(), s, c);
         std::fflush(stdout);
     };
     analysis::ModelAnalysisConfig cfg;
@@ -217,17 +233,21 @@ int main(int argc, char** argv)
         });
         fs::remove(qout);
     }
+    if (!only.empty()) return 0;
     const double base = median(times["read+sum"]);
-    std::printf("\n%-10s %10s %10s %12s\n", "phase", "median s", "ratio", "peak RSS MB");
+    const double cpuBase = median(cpu["read+sum"]);
+    std::printf("\n%-10s %10s %10s %10s %10s %12s\n", "phase", "median s", "ratio", "cpu s", "cpu ratio", "peak RSS MB");
     for (const char* name : {"read+sum", "read+f32", "analysis", "preview", "quantize"}) {
         if (!times.count(name)) continue;
-        std::printf("%-10s %10.3f %10.2f %12.1f\n", name, median(times[name]), median(times[name]) / base,
-                    static_cast<double>(rss[name]) / 1024.0);
+        std::printf("%-10s %10.3f %10.2f %10.3f %10.2f %12.1f\n", name, median(times[name]), median(times[name]) / base,
+                    median(cpu[name]), median(cpu[name]) / cpuBase, static_cast<double>(rss[name]) / 1024.0);
     }
-    std::printf("analysis / read+sum = %.2f (target <= 1.5)\n", median(times["analysis"]) / base);
+    std::printf("analysis / read+sum = %.2f (target <= 1.5; cpu time %.2f)\n", median(times["analysis"]) / base,
+                median(cpu["analysis"]) / cpuBase);
     if (preview)
     {
-        std::printf("preview / quantize = %.2f (target <= 1.0)\n", median(times["preview"]) / median(times["quantize"]));
+        std::printf("preview / quantize = %.2f (target <= 1.0; cpu time %.2f)\n", median(times["preview"]) / median(times["quantize"]),
+                    median(cpu["preview"]) / median(cpu["quantize"]));
         std::printf("(preview - analysis) / quantize = %.2f (the preview's own share)\n",
                     (median(times["preview"]) - median(times["analysis"])) / median(times["quantize"]));
     }
