@@ -396,6 +396,37 @@ TEST_F(HalfAnalysisTest, ScalarAndVectorKernelsAgreeAndThreadsDoNotMatter)
     }
 }
 
+// The cache keeps F16/BF16 outlier maps and column maxima as packed F16 codes: what a reopen
+// reads equals the pass's figures bit for bit, in well under half the bytes of floats.
+TEST_F(HalfAnalysisTest, CacheGivesBackTheExactFiguresCompactly)
+{
+    analysis::ModelAnalysisConfig cfg;
+    for (std::size_t i = 0; i < m_halfCk->tensors().size(); ++i) cfg.tensors.push_back(i);
+    cfg.cacheDir = m_dir.path() / "half-cache";
+    jobs::NullSink sink;
+    auto first = analysis::analyzeModel(*m_halfCk, cfg, sink);
+    ASSERT_TRUE(first.ok());
+    auto ck2 = open(m_halfPath);
+    auto second = analysis::analyzeModel(*ck2, cfg, sink);
+    ASSERT_TRUE(second.ok());
+    EXPECT_EQ(second->fromCache, m_half.size());
+    std::uint64_t floatBytes = 0;
+    for (std::size_t i = 0; i < m_half.size(); ++i) {
+        const auto& a = *first->tensors[i];
+        const auto& b = *second->tensors[i];
+        SCOPED_TRACE(a.name);
+        EXPECT_EQ(a.outlierMap.cells, b.outlierMap.cells);
+        EXPECT_EQ(a.columnMaxAbs, b.columnMaxAbs);
+        EXPECT_EQ(a.columnL2, b.columnL2);
+        EXPECT_EQ(a.histogram.bins, b.histogram.bins);
+        floatBytes += 4 * (a.outlierMap.cells.size() + a.columnMaxAbs.size());
+    }
+    const auto size = fs::file_size(analysis::AnalysisCache::cachePath(cfg.cacheDir, *ck2));
+    std::uint64_t l2Bytes = 0;
+    for (const auto& t : first->tensors) l2Bytes += 4 * t->columnL2.size();
+    EXPECT_LT(size, l2Bytes + floatBytes / 2 + 64 * 1024) << "maps and maxima not packed";
+}
+
 TEST_F(AnalysisTest, NonFiniteValuesAreCountedAndMarked)
 {
     const auto a = analyze(*m_ck, index("blk.1.attn_k.weight"), {DType::Q8_0, nullptr});
