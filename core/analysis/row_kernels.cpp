@@ -228,6 +228,7 @@ Code16Format code16Format(bool bf16) noexcept
 
 Code16RowFn code16RowKernel(CpuLevel level) noexcept
 {
+    if (clampCpuLevel(level) >= CpuLevel::Avx512 && avx512::supported()) return avx512::code16Row;
     if (clampCpuLevel(level) >= CpuLevel::Avx2 && avx2::supported()) return avx2::code16Row;
     return code16RowScalar;
 }

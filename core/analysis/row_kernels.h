@@ -112,6 +112,7 @@ using Code16RowFn = std::uint16_t (*)(const std::byte* w, std::uint64_t n, const
                                       std::uint16_t* cellRowMax, double* colSq, bool& nonFinite);
 void code16Pool(std::uint16_t* rowMax, std::uint64_t cols, const std::uint32_t* colBegin, std::uint32_t cellCols,
                 std::uint16_t* cellMax, std::uint16_t* colMax);
+void countCodesOf(const std::byte* w, std::uint64_t n, std::uint32_t* counts);
 Code16RowFn code16RowKernel(CpuLevel level = CpuLevel::Best) noexcept;
 // Closes a cell row of the outlier map on codes: cellMax[j] = max of rowMax over the columns
 // [colBegin[j], colBegin[j + 1]) (j < cellCols), colMax[c] = max(.., rowMax[c]), rowMax[c] = 0
@@ -130,5 +131,13 @@ void rowError(const float* w, const float* y, const float* imp, std::uint64_t n,
 float finiteRow(const float* w, std::uint64_t n, const RowParams& p, RowSums& s, std::int32_t* slots, float* cellRowMax,
                 double* colSq);
 } // namespace avx2
+
+// AVX-512 (F, BW): the 16-bit code row only (functions with target attributes inside the
+// AVX2 unit).
+namespace avx512 {
+bool supported() noexcept;
+std::uint16_t code16Row(const std::byte* w, std::uint64_t n, const Code16Format& fmt, std::uint32_t* counts,
+                        std::uint16_t* cellRowMax, double* colSq, bool& nonFinite);
+} // namespace avx512
 
 } // namespace condense::analysis::detail

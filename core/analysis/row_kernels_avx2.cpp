@@ -1,4 +1,5 @@
-// AVX2 image of row_kernels.cpp's finiteRowScalar: the same operations lane for lane.
+// AVX2 image of row_kernels.cpp's kernels: the same operations lane for lane (and the AVX-512
+// 16-bit code row, through target attributes).
 #include "core/analysis/row_kernels.h"
 
 #include <cmath>
@@ -7,6 +8,12 @@
 
 #if defined(__AVX2__)
 #include <immintrin.h>
+// GCC 12's AVX-512 intrinsics pass _mm512_undefined_*() as the unused merge source, which
+// -Wmaybe-uninitialized reports once they are inlined (a known false positive).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
 #endif
 
 namespace condense::analysis::detail::avx2 {
@@ -18,9 +25,7 @@ bool supported() noexcept
     return CpuFeatures::host().avx2 && CpuFeatures::host().f16c;
 }
 
-namespace {
-
-void countCodes(const std::byte* w, std::uint64_t n, std::uint32_t* counts)
+void countCodesOf(const std::byte* w, std::uint64_t n, std::uint32_t* counts)
 {
     const auto* p = reinterpret_cast<const unsigned char*>(w);
     std::uint64_t c = 0;
@@ -41,6 +46,8 @@ void countCodes(const std::byte* w, std::uint64_t n, std::uint32_t* counts)
         ++counts[v];
     }
 }
+
+namespace {
 
 // 8 codes as floats (exact).
 inline __m256 codesToFloat(__m128i h, bool bf16)
@@ -80,7 +87,7 @@ std::uint16_t code16Row(const std::byte* w, std::uint64_t n, const Code16Format&
     }
     // The increments as a loop of their own over the (now cached) row: code loads from memory
     // cost a load port each, where extracting them from the vector costs two shuffle uops.
-    countCodes(w, c, counts);
+    countCodesOf(w, c, counts);
     alignas(32) std::uint16_t k[16];
     _mm256_store_si256(reinterpret_cast<__m256i*>(k), mx);
     std::uint16_t m = 0;
@@ -102,6 +109,71 @@ std::uint16_t code16Row(const std::byte* w, std::uint64_t n, const Code16Format&
     }
     return m;
 }
+
+} // namespace condense::analysis::detail::avx2
+
+namespace condense::analysis::detail::avx512 {
+
+#define CONDENSE_ANALYSIS_AVX512 __attribute__((target("avx512f,avx512bw,avx2,f16c")))
+
+bool supported() noexcept
+{
+    const CpuFeatures& f = CpuFeatures::host();
+    return f.avx512f && f.avx512bw && f.avx2 && f.f16c;
+}
+
+namespace {
+
+CONDENSE_ANALYSIS_AVX512 inline void addSquares16(__m256i codes, bool bf16, double* colSq)
+{
+    const __m512 x = bf16 ? _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(codes), 16)) : _mm512_cvtph_ps(codes);
+    const __m512 q = _mm512_mul_ps(x, x); // exact
+    _mm512_storeu_pd(colSq, _mm512_add_pd(_mm512_loadu_pd(colSq), _mm512_cvtps_pd(_mm512_castps512_ps256(q))));
+    const __m256 hi = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(q), 1));
+    _mm512_storeu_pd(colSq + 8, _mm512_add_pd(_mm512_loadu_pd(colSq + 8), _mm512_cvtps_pd(hi)));
+}
+
+} // namespace
+
+// The AVX2 kernel's operations on 32 codes at a time (vertical: the same bits).
+CONDENSE_ANALYSIS_AVX512 std::uint16_t code16Row(const std::byte* w, std::uint64_t n, const Code16Format& fmt,
+                                                 std::uint32_t* counts, std::uint16_t* cellRowMax, double* colSq,
+                                                 bool& nonFinite)
+{
+    const __m512i magnitude = _mm512_set1_epi16(0x7fff);
+    const __m512i limit = _mm512_set1_epi16(static_cast<short>(fmt.nonFinite));
+    const bool bf16 = fmt.bf16;
+    __m512i mx = _mm512_setzero_si512();
+    __mmask32 bad = 0;
+    std::uint64_t c = 0;
+    for (; c + 32 <= n; c += 32) {
+        const __m512i v = _mm512_loadu_si512(w + 2 * c);
+        const __m512i a = _mm512_and_si512(v, magnitude);
+        const __mmask32 finite = _mm512_cmplt_epu16_mask(a, limit);
+        bad |= static_cast<__mmask32>(~finite);
+        const __m512i af = _mm512_maskz_mov_epi16(finite, a), vf = _mm512_maskz_mov_epi16(finite, v);
+        mx = _mm512_max_epu16(mx, af);
+        _mm512_storeu_si512(cellRowMax + c, _mm512_max_epu16(_mm512_loadu_si512(cellRowMax + c), af));
+        addSquares16(_mm512_castsi512_si256(vf), bf16, colSq + c);
+        addSquares16(_mm512_extracti64x4_epi64(vf, 1), bf16, colSq + c + 16);
+    }
+    avx2::countCodesOf(w, c, counts);
+    const __m256i m256 = _mm256_max_epu16(_mm512_castsi512_si256(mx), _mm512_extracti64x4_epi64(mx, 1));
+    alignas(32) std::uint16_t k[16];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(k), m256);
+    std::uint16_t m = 0;
+    for (std::uint16_t x : k) m = x > m ? x : m;
+    nonFinite = nonFinite || bad != 0;
+    // The rest (fewer than 32 codes) as the AVX2 kernel does it.
+    const std::uint16_t rest = avx2::code16Row(w + 2 * c, n - c, fmt, counts, cellRowMax + c, colSq + c, nonFinite);
+    return rest > m ? rest : m;
+}
+
+#undef CONDENSE_ANALYSIS_AVX512
+
+} // namespace condense::analysis::detail::avx512
+
+namespace condense::analysis::detail::avx2 {
 
 namespace {
 
@@ -285,6 +357,24 @@ std::uint16_t code16Row(const std::byte*, std::uint64_t, const Code16Format&, st
 void rowError(const float*, const float*, const float*, std::uint64_t, ErrorSums&) {}
 
 void code16Pool(std::uint16_t*, std::uint64_t, const std::uint32_t*, std::uint32_t, std::uint16_t*, std::uint16_t*) {}
+
+} // namespace condense::analysis::detail::avx2
+
+namespace condense::analysis::detail::avx512 {
+
+bool supported() noexcept
+{
+    return false;
+}
+
+std::uint16_t code16Row(const std::byte*, std::uint64_t, const Code16Format&, std::uint32_t*, std::uint16_t*, double*, bool&)
+{
+    return 0;
+}
+
+} // namespace condense::analysis::detail::avx512
+
+namespace condense::analysis::detail::avx2 {
 
 bool supported() noexcept
 {

@@ -395,13 +395,21 @@ Result<TensorAnalysis> analyzeTensor(const io::Checkpoint& ck, std::size_t index
         std::vector<float> mags;
         for (std::uint64_t i = 0; i < ns; ++i) {
             rr.read(i * s.rows / ns, 1, row.data());
+            // Sums in locals, in value order (a loop of their own keeps them in registers).
+            double rowSum = sum, rowSq = sq;
+            std::uint64_t rowN = 0;
             for (float x : row)
                 if (std::isfinite(x)) {
-                    sum += x;
-                    sq += static_cast<double>(x) * x;
-                    ++n;
-                    if (!s.codes16) mags.push_back(std::fabs(x)); // (16-bit codes: the top from the counts)
+                    rowSum += x;
+                    rowSq += static_cast<double>(x) * x;
+                    ++rowN;
                 }
+            sum = rowSum;
+            sq = rowSq;
+            n += rowN;
+            if (!s.codes16) // (16-bit codes: the top outliers come from the counts)
+                for (float x : row)
+                    if (std::isfinite(x)) mags.push_back(std::fabs(x));
         }
         // The sample's 32nd largest |w|: the tensor has at least 32 values that large, so no
         // smaller value can be among its 32 largest (the first gate of the top-outlier scan).

@@ -314,7 +314,7 @@ TEST_F(AnalysisTest, StatisticsHistogramAndOutlierMapEqualADirectComputation)
 }
 
 // F16 and BF16 tensors take the code-counting path (row_kernels.h): the same figures as the
-// direct computation, NaN/Inf included; the scalar and AVX2 kernels agree bit for bit; the
+// direct computation, NaN/Inf included; the scalar, AVX2 and AVX-512 kernels agree bit for bit; the
 // result does not depend on the thread count.
 class HalfAnalysisTest : public AnalysisTest {
 protected:
@@ -374,9 +374,12 @@ TEST_F(HalfAnalysisTest, ScalarAndVectorKernelsAgreeAndThreadsDoNotMatter)
     if (clampCpuLevel(CpuLevel::Avx2) < CpuLevel::Avx2) GTEST_SKIP() << "no AVX2";
     for (std::size_t i = 0; i < m_half.size(); ++i) {
         SCOPED_TRACE(m_half[i].name);
+        for (CpuLevel level : {CpuLevel::Avx2, CpuLevel::Avx512}) {
+        if (clampCpuLevel(level) < level) continue;
+        SCOPED_TRACE(cpuLevelName(level));
         analysis::TensorAnalysisConfig scalar, vector;
         scalar.cpuLevel = CpuLevel::Scalar;
-        vector.cpuLevel = CpuLevel::Avx2;
+        vector.cpuLevel = level;
         if (m_half[i].ne[0] % 32 == 0) scalar.previewType = vector.previewType = DType::Q8_0;
         const auto a = analyze(*m_halfCk, i, scalar, 1), b = analyze(*m_halfCk, i, vector, 2);
         EXPECT_EQ(a.stats.mean, b.stats.mean);
@@ -392,6 +395,7 @@ TEST_F(HalfAnalysisTest, ScalarAndVectorKernelsAgreeAndThreadsDoNotMatter)
         ASSERT_EQ(a.preview.has_value(), b.preview.has_value());
         if (a.preview) {
             EXPECT_EQ(a.preview->sums.errSq, b.preview->sums.errSq);
+        }
         }
     }
 }
