@@ -147,6 +147,7 @@ void errorTail(const float* w, const float* y, const float* imp, std::uint64_t f
 
 RowErrorFn rowErrorKernel(CpuLevel level) noexcept
 {
+    if (clampCpuLevel(level) >= CpuLevel::Avx512 && avx512::supported()) return avx512::rowError;
     if (clampCpuLevel(level) >= CpuLevel::Avx2 && avx2::supported()) return avx2::rowError;
     return rowErrorScalar;
 }

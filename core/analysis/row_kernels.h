@@ -132,10 +132,11 @@ float finiteRow(const float* w, std::uint64_t n, const RowParams& p, RowSums& s,
                 double* colSq);
 } // namespace avx2
 
-// AVX-512 (F, BW): the 16-bit code row only (functions with target attributes inside the
-// AVX2 unit).
+// AVX-512 (F, BW): the 16-bit code row and the preview error (functions with target
+// attributes inside the AVX2 unit).
 namespace avx512 {
 bool supported() noexcept;
+void rowError(const float* w, const float* y, const float* imp, std::uint64_t n, ErrorSums& s);
 std::uint16_t code16Row(const std::byte* w, std::uint64_t n, const Code16Format& fmt, std::uint32_t* counts,
                         std::uint16_t* cellRowMax, double* colSq, bool& nonFinite);
 } // namespace avx512

@@ -169,6 +169,40 @@ CONDENSE_ANALYSIS_AVX512 std::uint16_t code16Row(const std::byte* w, std::uint64
     return rest > m ? rest : m;
 }
 
+// rowError on 8 values at a time, folded into the 4 lanes in the scalar order (lane l takes
+// value c + l, then c + 4 + l): the same sums, bit for bit.
+CONDENSE_ANALYSIS_AVX512 void rowError(const float* w, const float* y, const float* imp, std::uint64_t n, ErrorSums& s)
+{
+    const __m512d inf = _mm512_set1_pd(std::numeric_limits<double>::infinity());
+    __m256d e2 = _mm256_setzero_pd(), r2 = e2, we2 = e2, wr2 = e2, mx = e2;
+    std::uint64_t c = 0;
+    for (; c + 8 <= n; c += 8) {
+        const __m512d x = _mm512_cvtps_pd(_mm256_loadu_ps(w + c));
+        __m512d e = _mm512_sub_pd(x, _mm512_cvtps_pd(_mm256_loadu_ps(y + c)));
+        e = _mm512_mask_mov_pd(e, _mm512_cmp_pd_mask(e, e, _CMP_UNORD_Q), inf); // NaN -> inf (errorTail)
+        const __m512d ee = _mm512_mul_pd(e, e), xx = _mm512_mul_pd(x, x);
+        const __m512d ae = _mm512_abs_pd(e); // sign bit cleared, as andnot(-0.0, e)
+        e2 = _mm256_add_pd(_mm256_add_pd(e2, _mm512_castpd512_pd256(ee)), _mm512_extractf64x4_pd(ee, 1));
+        r2 = _mm256_add_pd(_mm256_add_pd(r2, _mm512_castpd512_pd256(xx)), _mm512_extractf64x4_pd(xx, 1));
+        mx = _mm256_max_pd(_mm256_max_pd(mx, _mm512_castpd512_pd256(ae)), _mm512_extractf64x4_pd(ae, 1));
+        if (imp) {
+            const __m512d v = _mm512_cvtps_pd(_mm256_loadu_ps(imp + c));
+            const __mmask8 weighted = _mm512_cmp_pd_mask(v, _mm512_setzero_pd(), _CMP_NEQ_UQ);
+            const __m512d we = _mm512_maskz_mov_pd(weighted, _mm512_mul_pd(_mm512_mul_pd(v, e), e));
+            const __m512d wr = _mm512_mul_pd(_mm512_mul_pd(v, x), x);
+            we2 = _mm256_add_pd(_mm256_add_pd(we2, _mm512_castpd512_pd256(we)), _mm512_extractf64x4_pd(we, 1));
+            wr2 = _mm256_add_pd(_mm256_add_pd(wr2, _mm512_castpd512_pd256(wr)), _mm512_extractf64x4_pd(wr, 1));
+        }
+    }
+    double lanes[5][4];
+    _mm256_storeu_pd(lanes[0], e2);
+    _mm256_storeu_pd(lanes[1], r2);
+    _mm256_storeu_pd(lanes[2], we2);
+    _mm256_storeu_pd(lanes[3], wr2);
+    _mm256_storeu_pd(lanes[4], mx);
+    errorTail(w, y, imp, c, n, lanes, s);
+}
+
 #undef CONDENSE_ANALYSIS_AVX512
 
 } // namespace condense::analysis::detail::avx512
@@ -371,6 +405,8 @@ std::uint16_t code16Row(const std::byte*, std::uint64_t, const Code16Format&, st
 {
     return 0;
 }
+
+void rowError(const float*, const float*, const float*, std::uint64_t, ErrorSums&) {}
 
 } // namespace condense::analysis::detail::avx512
 

@@ -359,6 +359,57 @@ std::vector<std::pair<std::uint64_t, std::uint64_t>> partition(std::uint64_t row
     return parts;
 }
 
+// The preview's quantization kernels for the tensor, when the type fits its rows.
+void setupPreview(const io::TensorEntry& t, const TensorAnalysisConfig& config, Setup& s)
+{
+    if (!config.previewType) return;
+    const quant::QuantKernels* k = quant::quantKernels(*config.previewType);
+    const auto qb = dtypeBytes(*config.previewType, s.cols, s.cols);
+    if (k && k->quantizeRow && k->dequantizeRow && qb && (!k->requiresImportance || config.importance)) {
+        s.kernels = k;
+        s.qRowBytes = *qb;
+        s.importance = config.importance;
+        s.ne1 = t.shape.size() >= 2 ? t.shape[t.shape.size() - 2] : 1;
+        s.ne2 = t.shape.size() >= 3 ? t.shape[t.shape.size() - 3] : 1;
+    }
+}
+
+// The preview alone (statistics known already): the same parts and row order as the full pass,
+// so the same sums.
+Result<TensorAnalysis> previewOnly(const RowReader& rr, const io::TensorEntry& t, const TensorAnalysisConfig& config,
+                                   Setup& s, TensorAnalysis out, std::stop_token stop, const std::string& file)
+{
+    s.errorKernel = detail::rowErrorKernel(config.cpuLevel);
+    setupPreview(t, config, s);
+    if (!s.kernels) {
+        rr.release();
+        return out;
+    }
+    const auto ranges = partition(s.rows, s.cols, s.codes16);
+    std::vector<Part> parts(ranges.size());
+    const bool ok = jobs::parallelFor(parts.size(), stop, [&](std::size_t pi) {
+        Part& p = parts[pi];
+        std::vector<float> row(s.cols), y(s.cols);
+        std::vector<std::byte> q(s.qRowBytes);
+        for (std::uint64_t r = ranges[pi].first; r < ranges[pi].second && !p.previewBad; ++r) {
+            if ((r & 63) == 0 && stop.stop_requested()) return;
+            rr.read(r, 1, row.data());
+            if (firstNonFinite(row.data(), s.cols) != s.cols) p.previewBad = true;
+            else rowPreview(row.data(), r, s, p, q, y);
+        }
+    });
+    rr.release();
+    if (!ok || stop.stop_requested()) return makeError(ErrorCode::Cancelled, file, {});
+    PreviewSums preview;
+    for (const Part& p : parts) {
+        if (p.previewBad) return out;
+        preview.add(p.preview);
+    }
+    preview.weighted = s.importance != nullptr;
+    out.preview = QuantPreview{*config.previewType, preview};
+    return out;
+}
+
 } // namespace
 
 Result<TensorAnalysis> analyzeTensor(const io::Checkpoint& ck, std::size_t index, const TensorAnalysisConfig& config,
@@ -384,6 +435,7 @@ Result<TensorAnalysis> analyzeTensor(const io::Checkpoint& ck, std::size_t index
     out.cols = s.cols;
 
     s.codes16 = rr.storedType() == DType::F16 || rr.storedType() == DType::BF16;
+    if (!config.statistics) return previewOnly(rr, t, config, s, std::move(out), stop, ck.path().string());
 
     // 0. Provisional mean and std from a row sample.
     {
@@ -457,17 +509,7 @@ Result<TensorAnalysis> analyzeTensor(const io::Checkpoint& ck, std::size_t index
     for (std::uint32_t j = 0; j <= s.cellCols; ++j)
         s.cellColBegin[j] = static_cast<std::uint32_t>((static_cast<std::uint64_t>(j) * s.cols + s.cellCols - 1) / s.cellCols);
 
-    if (config.previewType) {
-        const quant::QuantKernels* k = quant::quantKernels(*config.previewType);
-        const auto qb = dtypeBytes(*config.previewType, s.cols, s.cols);
-        if (k && k->quantizeRow && k->dequantizeRow && qb && (!k->requiresImportance || config.importance)) {
-            s.kernels = k;
-            s.qRowBytes = *qb;
-            s.importance = config.importance;
-            s.ne1 = t.shape.size() >= 2 ? t.shape[t.shape.size() - 2] : 1;
-            s.ne2 = t.shape.size() >= 3 ? t.shape[t.shape.size() - 3] : 1;
-        }
-    }
+    setupPreview(t, config, s);
 
     // 1. The pass.
     std::atomic<float> topGate{s.firstGate};

@@ -125,6 +125,9 @@ struct TensorAnalysisConfig {
     std::optional<DType> previewType;   // quantize-dequantize with this type's kernels
     const float* importance = nullptr;  // per column (x n_mat for 3-D tensors: cols * dim1 values), or null
     CpuLevel cpuLevel = CpuLevel::Best; // the row kernel (Scalar: the reference); results are identical
+    // false: the preview alone (the caller has the statistics, e.g. from the cache): only
+    // name/shape/rows/cols/layer/count and `preview` are filled, with the full pass's sums.
+    bool statistics = true;
 };
 
 // Analyses tensor `index` of `ck` inside the caller's arena (jobs::ThreadArena): parallel over

@@ -286,6 +286,45 @@ TEST(AnalysisRowKernels, HistogramCountersFlushBeforeOverflow)
     EXPECT_EQ(s.slotCounts()[5], 4000000016ull);
 }
 
+// The vector preview error kernels (AVX2: 4 values, AVX-512: 8 values folded into the 4 lanes
+// in their order) give the scalar reference's bits on full-precision values, NaN/Inf round
+// trips and zero importances included, for every tail length.
+TEST(AnalysisRowKernels, ErrorKernelsGiveTheScalarReferencesBits)
+{
+    std::mt19937_64 g(77);
+    std::normal_distribution<float> nd(0, 1);
+    const std::size_t n = 1000;
+    std::vector<float> w(n), y(n), imp(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        w[i] = nd(g) * 0.05f * std::ldexp(1.0f, -static_cast<int>(i % 23)); // magnitudes over 23 octaves
+        y[i] = nd(g) * 0.05f;
+        imp[i] = i % 5 == 0 ? 0.0f : std::fabs(nd(g));
+    }
+    y[17] = std::numeric_limits<float>::quiet_NaN();
+    y[523] = std::numeric_limits<float>::infinity();
+    const auto reference = analysis::detail::rowErrorKernel(CpuLevel::Scalar);
+    for (CpuLevel level : {CpuLevel::Avx2, CpuLevel::Avx512}) {
+        if (clampCpuLevel(level) < level) continue;
+        const auto kernel = analysis::detail::rowErrorKernel(level);
+        for (std::size_t len : {std::size_t{0}, std::size_t{3}, std::size_t{12}, std::size_t{16}, std::size_t{500}, std::size_t{997}, n})
+            for (const float* iw : {static_cast<const float*>(nullptr), static_cast<const float*>(imp.data())}) {
+                SCOPED_TRACE(std::string(cpuLevelName(level)) + " n=" + std::to_string(len) + (iw ? " weighted" : ""));
+                analysis::detail::ErrorSums a, b;
+                reference(w.data(), y.data(), iw, len, a);
+                kernel(w.data(), y.data(), iw, len, b);
+                for (auto [u, v] : {std::pair{a.errSq, b.errSq}, {a.refSq, b.refSq}, {a.weightedErrSq, b.weightedErrSq},
+                                    {a.weightedRefSq, b.weightedRefSq}, {a.maxAbs, b.maxAbs}})
+                    EXPECT_EQ(std::memcmp(&u, &v, sizeof u), 0) << u << " vs " << v;
+                if (len > 523) {
+                    EXPECT_EQ(a.errSq, std::numeric_limits<double>::infinity());
+                }
+                if (len > 17) {
+                    EXPECT_FALSE(std::isnan(a.weightedErrSq));
+                }
+            }
+    }
+}
+
 class AnalysisTest : public ::testing::Test {
 protected:
     void SetUp() override
@@ -429,6 +468,58 @@ TEST_F(HalfAnalysisTest, CacheGivesBackTheExactFiguresCompactly)
     std::uint64_t l2Bytes = 0;
     for (const auto& t : first->tensors) l2Bytes += 4 * t->columnL2.size();
     EXPECT_LT(size, l2Bytes + floatBytes / 2 + 64 * 1024) << "maps and maxima not packed";
+}
+
+// A model whose statistics are cached, asked for a preview type the cache lacks, runs the
+// preview alone: the statistics come from the cache, the preview equals a full pass's bit for
+// bit, and it is cached in turn.
+void expectPreviewAloneEqualsFullPass(const io::Checkpoint& ck, const fs::path& cacheDir)
+{
+    analysis::ModelAnalysisConfig cfg;
+    for (std::size_t i = 0; i < ck.tensors().size(); ++i) cfg.tensors.push_back(i);
+    cfg.cacheDir = cacheDir;
+    cfg.previewTypes.assign(ck.tensors().size(), DType::Q8_0);
+    jobs::NullSink sink;
+    ASSERT_TRUE(analysis::analyzeModel(ck, cfg, sink).ok());
+    cfg.previewTypes.assign(ck.tensors().size(), DType::Q4_0);
+    auto alone = analysis::analyzeModel(ck, cfg, sink);
+    ASSERT_TRUE(alone.ok());
+    auto full = cfg;
+    full.cacheDir.clear();
+    auto fresh = analysis::analyzeModel(ck, full, sink);
+    ASSERT_TRUE(fresh.ok());
+    std::size_t previews = 0;
+    for (std::size_t i = 0; i < cfg.tensors.size(); ++i) {
+        const auto& a = *alone->tensors[i];
+        const auto& b = *fresh->tensors[i];
+        SCOPED_TRACE(a.name);
+        if (b.error) continue;
+        EXPECT_TRUE(a.fromCache);
+        EXPECT_EQ(a.stats.std, b.stats.std);
+        EXPECT_EQ(a.histogram.bins, b.histogram.bins);
+        ASSERT_EQ(a.preview.has_value(), b.preview.has_value());
+        if (!a.preview) continue;
+        ++previews;
+        EXPECT_EQ(a.preview->type, DType::Q4_0);
+        EXPECT_EQ(std::memcmp(&a.preview->sums.errSq, &b.preview->sums.errSq, sizeof(double)), 0);
+        EXPECT_EQ(std::memcmp(&a.preview->sums.refSq, &b.preview->sums.refSq, sizeof(double)), 0);
+        EXPECT_EQ(a.preview->sums.maxAbsError, b.preview->sums.maxAbsError);
+        EXPECT_EQ(a.preview->sums.count, b.preview->sums.count);
+    }
+    EXPECT_GT(previews, 0u);
+    auto again = analysis::analyzeModel(ck, cfg, sink);
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(again->fromCache + again->failed, cfg.tensors.size()); // the new previews were cached
+}
+
+TEST_F(AnalysisTest, CachedStatisticsWithANewPreviewTypeRunThePreviewAlone)
+{
+    expectPreviewAloneEqualsFullPass(*m_ck, m_dir.path() / "cache-alone");
+}
+
+TEST_F(HalfAnalysisTest, CachedStatisticsWithANewPreviewTypeRunThePreviewAlone)
+{
+    expectPreviewAloneEqualsFullPass(*m_halfCk, m_dir.path() / "half-cache-alone");
 }
 
 TEST_F(AnalysisTest, NonFiniteValuesAreCountedAndMarked)
@@ -589,17 +680,25 @@ TEST_F(AnalysisTest, PreviewOfHugeFiniteWeightsIsNeverNaN)
     for (std::size_t i = 0; i < ts.size(); ++i)
         for (DType type : {DType::Q4_K, DType::Q8_0, DType::Q6_K}) {
             SCOPED_TRACE(ts[i].name + " " + std::string(dtypeName(type)));
-            analysis::TensorAnalysisConfig scalar{type, imp.data()}, vector{type, imp.data()};
+            analysis::TensorAnalysisConfig scalar{type, imp.data()};
             scalar.cpuLevel = CpuLevel::Scalar;
-            vector.cpuLevel = CpuLevel::Avx2;
-            const auto a = analyze(*ck, i, scalar), b = analyze(*ck, i, vector);
-            ASSERT_TRUE(a.preview && b.preview);
+            const auto a = analyze(*ck, i, scalar);
+            ASSERT_TRUE(a.preview);
             const auto& s = a.preview->sums;
             for (double v : {s.errSq, s.maxAbsError, s.weightedErrSq, s.relRmse(), s.snrDb(), s.weightedRelRmse()})
                 EXPECT_FALSE(std::isnan(v));
-            EXPECT_EQ(std::memcmp(&s.errSq, &b.preview->sums.errSq, sizeof s.errSq), 0);
-            EXPECT_EQ(std::memcmp(&s.weightedErrSq, &b.preview->sums.weightedErrSq, sizeof s.errSq), 0);
-            EXPECT_EQ(s.maxAbsError, b.preview->sums.maxAbsError);
+            for (CpuLevel level : {CpuLevel::Avx2, CpuLevel::Avx512}) {
+                if (clampCpuLevel(level) < level) continue;
+                analysis::TensorAnalysisConfig vector{type, imp.data()};
+                vector.cpuLevel = level;
+                const auto b = analyze(*ck, i, vector);
+                ASSERT_TRUE(b.preview);
+                EXPECT_EQ(std::memcmp(&s.errSq, &b.preview->sums.errSq, sizeof s.errSq), 0) << cpuLevelName(level);
+                EXPECT_EQ(std::memcmp(&s.refSq, &b.preview->sums.refSq, sizeof s.refSq), 0) << cpuLevelName(level);
+                EXPECT_EQ(std::memcmp(&s.weightedErrSq, &b.preview->sums.weightedErrSq, sizeof s.errSq), 0) << cpuLevelName(level);
+                EXPECT_EQ(std::memcmp(&s.weightedRefSq, &b.preview->sums.weightedRefSq, sizeof s.errSq), 0) << cpuLevelName(level);
+                EXPECT_EQ(s.maxAbsError, b.preview->sums.maxAbsError) << cpuLevelName(level);
+            }
             // The quantizer's own round trip.
             std::vector<std::byte> q(8 * *dtypeBytes(type, 512, 512));
             std::vector<float> y(8 * 512);
