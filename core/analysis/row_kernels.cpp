@@ -113,17 +113,17 @@ void code16PoolScalar(std::uint16_t* rowMax, std::uint64_t cols, const std::uint
 
 void rowErrorScalar(const float* w, const float* y, const float* imp, std::uint64_t n, ErrorSums& s)
 {
-    double lanes[5][4] = {};
+    double lanes[5][kErrorLanes] = {};
     errorTail(w, y, imp, 0, n, lanes, s);
 }
 
 } // namespace
 
-void errorTail(const float* w, const float* y, const float* imp, std::uint64_t from, std::uint64_t n, double (&lanes)[5][4],
+void errorTail(const float* w, const float* y, const float* imp, std::uint64_t from, std::uint64_t n, double (&lanes)[5][kErrorLanes],
                ErrorSums& s)
 {
     for (std::uint64_t c = from; c < n; ++c) {
-        const std::uint64_t l = c % 4;
+        const std::uint64_t l = c % kErrorLanes;
         const double x = static_cast<double>(w[c]);
         double e = x - static_cast<double>(y[c]);
         if (std::isnan(e)) e = std::numeric_limits<double>::infinity(); // a NaN round trip: error without bound
@@ -136,7 +136,7 @@ void errorTail(const float* w, const float* y, const float* imp, std::uint64_t f
             lanes[3][l] += v * x * x;
         }
     }
-    for (int l = 0; l < 4; ++l) {
+    for (std::size_t l = 0; l < kErrorLanes; ++l) {
         s.errSq += lanes[0][l];
         s.refSq += lanes[1][l];
         s.weightedErrSq += lanes[2][l];

@@ -73,14 +73,17 @@ inline std::int32_t binSlot(float x, float lo, float scale)
 }
 
 // Quantization error of a row: w the input, y its dequantized round trip, imp the importance
-// (or null). Sums in 4 double lanes (lane = index mod 4), added in lane order at the end.
+// (or null). Sums in kErrorLanes double lanes (lane = index mod 8: independent chains of
+// additions), added in lane order at the end. A round trip value that is NaN counts as an
+// infinite error; an importance of 0 weighs nothing, even an infinite error.
+inline constexpr std::size_t kErrorLanes = 8;
 struct ErrorSums {
     double errSq = 0, refSq = 0, weightedErrSq = 0, weightedRefSq = 0, maxAbs = 0;
 };
 using RowErrorFn = void (*)(const float* w, const float* y, const float* imp, std::uint64_t n, ErrorSums& s);
 RowErrorFn rowErrorKernel(CpuLevel level = CpuLevel::Best) noexcept;
 // The lanes' tail and final sums, shared by both kernels.
-void errorTail(const float* w, const float* y, const float* imp, std::uint64_t from, std::uint64_t n, double (&lanes)[5][4],
+void errorTail(const float* w, const float* y, const float* imp, std::uint64_t from, std::uint64_t n, double (&lanes)[5][kErrorLanes],
                ErrorSums& s);
 
 // 16-bit float tensors (F16, BF16): the pass counts every stored code (65536 counters) and

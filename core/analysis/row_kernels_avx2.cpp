@@ -169,37 +169,32 @@ CONDENSE_ANALYSIS_AVX512 std::uint16_t code16Row(const std::byte* w, std::uint64
     return rest > m ? rest : m;
 }
 
-// rowError on 8 values at a time, folded into the 4 lanes in the scalar order (lane l takes
-// value c + l, then c + 4 + l): the same sums, bit for bit.
+// rowError with the 8 lanes in one register each (lane l = value c + l): the scalar sums.
 CONDENSE_ANALYSIS_AVX512 void rowError(const float* w, const float* y, const float* imp, std::uint64_t n, ErrorSums& s)
 {
     const __m512d inf = _mm512_set1_pd(std::numeric_limits<double>::infinity());
-    __m256d e2 = _mm256_setzero_pd(), r2 = e2, we2 = e2, wr2 = e2, mx = e2;
+    __m512d e2 = _mm512_setzero_pd(), r2 = e2, we2 = e2, wr2 = e2, mx = e2;
     std::uint64_t c = 0;
     for (; c + 8 <= n; c += 8) {
         const __m512d x = _mm512_cvtps_pd(_mm256_loadu_ps(w + c));
         __m512d e = _mm512_sub_pd(x, _mm512_cvtps_pd(_mm256_loadu_ps(y + c)));
         e = _mm512_mask_mov_pd(e, _mm512_cmp_pd_mask(e, e, _CMP_UNORD_Q), inf); // NaN -> inf (errorTail)
-        const __m512d ee = _mm512_mul_pd(e, e), xx = _mm512_mul_pd(x, x);
-        const __m512d ae = _mm512_abs_pd(e); // sign bit cleared, as andnot(-0.0, e)
-        e2 = _mm256_add_pd(_mm256_add_pd(e2, _mm512_castpd512_pd256(ee)), _mm512_extractf64x4_pd(ee, 1));
-        r2 = _mm256_add_pd(_mm256_add_pd(r2, _mm512_castpd512_pd256(xx)), _mm512_extractf64x4_pd(xx, 1));
-        mx = _mm256_max_pd(_mm256_max_pd(mx, _mm512_castpd512_pd256(ae)), _mm512_extractf64x4_pd(ae, 1));
+        e2 = _mm512_add_pd(e2, _mm512_mul_pd(e, e));
+        r2 = _mm512_add_pd(r2, _mm512_mul_pd(x, x));
+        mx = _mm512_max_pd(mx, _mm512_abs_pd(e));
         if (imp) {
             const __m512d v = _mm512_cvtps_pd(_mm256_loadu_ps(imp + c));
             const __mmask8 weighted = _mm512_cmp_pd_mask(v, _mm512_setzero_pd(), _CMP_NEQ_UQ);
-            const __m512d we = _mm512_maskz_mov_pd(weighted, _mm512_mul_pd(_mm512_mul_pd(v, e), e));
-            const __m512d wr = _mm512_mul_pd(_mm512_mul_pd(v, x), x);
-            we2 = _mm256_add_pd(_mm256_add_pd(we2, _mm512_castpd512_pd256(we)), _mm512_extractf64x4_pd(we, 1));
-            wr2 = _mm256_add_pd(_mm256_add_pd(wr2, _mm512_castpd512_pd256(wr)), _mm512_extractf64x4_pd(wr, 1));
+            we2 = _mm512_add_pd(we2, _mm512_maskz_mov_pd(weighted, _mm512_mul_pd(_mm512_mul_pd(v, e), e)));
+            wr2 = _mm512_add_pd(wr2, _mm512_mul_pd(_mm512_mul_pd(v, x), x));
         }
     }
-    double lanes[5][4];
-    _mm256_storeu_pd(lanes[0], e2);
-    _mm256_storeu_pd(lanes[1], r2);
-    _mm256_storeu_pd(lanes[2], we2);
-    _mm256_storeu_pd(lanes[3], wr2);
-    _mm256_storeu_pd(lanes[4], mx);
+    double lanes[5][kErrorLanes];
+    _mm512_storeu_pd(lanes[0], e2);
+    _mm512_storeu_pd(lanes[1], r2);
+    _mm512_storeu_pd(lanes[2], we2);
+    _mm512_storeu_pd(lanes[3], wr2);
+    _mm512_storeu_pd(lanes[4], mx);
     errorTail(w, y, imp, c, n, lanes, s);
 }
 
@@ -353,31 +348,50 @@ float finiteRow(const float* w, std::uint64_t n, const RowParams& p, RowSums& s,
     return rm;
 }
 
-void rowError(const float* w, const float* y, const float* imp, std::uint64_t n, ErrorSums& s)
+namespace {
+
+// Four lanes' worth of rowError: e, x, v (importance) of 4 values into the lane registers.
+inline void errorStep(__m256d x, __m256d y, const float* imp, __m256d& e2, __m256d& r2, __m256d& we2, __m256d& wr2, __m256d& mx)
 {
     const __m256d signMask = _mm256_set1_pd(-0.0), inf = _mm256_set1_pd(std::numeric_limits<double>::infinity());
-    __m256d e2 = _mm256_setzero_pd(), r2 = e2, we2 = e2, wr2 = e2, mx = e2;
-    std::uint64_t c = 0;
-    for (; c + 4 <= n; c += 4) {
-        const __m256d x = _mm256_cvtps_pd(_mm_loadu_ps(w + c));
-        __m256d e = _mm256_sub_pd(x, _mm256_cvtps_pd(_mm_loadu_ps(y + c)));
-        e = _mm256_blendv_pd(e, inf, _mm256_cmp_pd(e, e, _CMP_UNORD_Q)); // NaN -> inf (errorTail)
-        e2 = _mm256_add_pd(e2, _mm256_mul_pd(e, e));
-        r2 = _mm256_add_pd(r2, _mm256_mul_pd(x, x));
-        mx = _mm256_max_pd(mx, _mm256_andnot_pd(signMask, e));
-        if (imp) {
-            const __m256d v = _mm256_cvtps_pd(_mm_loadu_ps(imp + c));
-            const __m256d noWeight = _mm256_cmp_pd(v, _mm256_setzero_pd(), _CMP_EQ_OQ);
-            we2 = _mm256_add_pd(we2, _mm256_andnot_pd(noWeight, _mm256_mul_pd(_mm256_mul_pd(v, e), e)));
-            wr2 = _mm256_add_pd(wr2, _mm256_mul_pd(_mm256_mul_pd(v, x), x));
-        }
+    __m256d e = _mm256_sub_pd(x, y);
+    e = _mm256_blendv_pd(e, inf, _mm256_cmp_pd(e, e, _CMP_UNORD_Q)); // NaN -> inf (errorTail)
+    e2 = _mm256_add_pd(e2, _mm256_mul_pd(e, e));
+    r2 = _mm256_add_pd(r2, _mm256_mul_pd(x, x));
+    mx = _mm256_max_pd(mx, _mm256_andnot_pd(signMask, e));
+    if (imp) {
+        const __m256d v = _mm256_cvtps_pd(_mm_loadu_ps(imp));
+        const __m256d noWeight = _mm256_cmp_pd(v, _mm256_setzero_pd(), _CMP_EQ_OQ);
+        we2 = _mm256_add_pd(we2, _mm256_andnot_pd(noWeight, _mm256_mul_pd(_mm256_mul_pd(v, e), e)));
+        wr2 = _mm256_add_pd(wr2, _mm256_mul_pd(_mm256_mul_pd(v, x), x));
     }
-    double lanes[5][4];
-    _mm256_storeu_pd(lanes[0], e2);
-    _mm256_storeu_pd(lanes[1], r2);
-    _mm256_storeu_pd(lanes[2], we2);
-    _mm256_storeu_pd(lanes[3], wr2);
-    _mm256_storeu_pd(lanes[4], mx);
+}
+
+} // namespace
+
+// Lanes 0-3 and 4-7 in two registers each (lane l = value c + l).
+void rowError(const float* w, const float* y, const float* imp, std::uint64_t n, ErrorSums& s)
+{
+    __m256d e2a = _mm256_setzero_pd(), r2a = e2a, we2a = e2a, wr2a = e2a, mxa = e2a;
+    __m256d e2b = e2a, r2b = e2a, we2b = e2a, wr2b = e2a, mxb = e2a;
+    std::uint64_t c = 0;
+    for (; c + 8 <= n; c += 8) {
+        errorStep(_mm256_cvtps_pd(_mm_loadu_ps(w + c)), _mm256_cvtps_pd(_mm_loadu_ps(y + c)), imp ? imp + c : nullptr, e2a, r2a,
+                  we2a, wr2a, mxa);
+        errorStep(_mm256_cvtps_pd(_mm_loadu_ps(w + c + 4)), _mm256_cvtps_pd(_mm_loadu_ps(y + c + 4)), imp ? imp + c + 4 : nullptr,
+                  e2b, r2b, we2b, wr2b, mxb);
+    }
+    double lanes[5][kErrorLanes];
+    _mm256_storeu_pd(lanes[0], e2a);
+    _mm256_storeu_pd(lanes[0] + 4, e2b);
+    _mm256_storeu_pd(lanes[1], r2a);
+    _mm256_storeu_pd(lanes[1] + 4, r2b);
+    _mm256_storeu_pd(lanes[2], we2a);
+    _mm256_storeu_pd(lanes[2] + 4, we2b);
+    _mm256_storeu_pd(lanes[3], wr2a);
+    _mm256_storeu_pd(lanes[3] + 4, wr2b);
+    _mm256_storeu_pd(lanes[4], mxa);
+    _mm256_storeu_pd(lanes[4] + 4, mxb);
     errorTail(w, y, imp, c, n, lanes, s);
 }
 
