@@ -168,7 +168,7 @@ void rowCodes(const RowReader& rr, std::uint64_t r, const Setup& s, Part& p, std
 
 // The top outliers of a 16-bit float tensor: the counts give the 32nd largest |code|, and only
 // the rows that reach it are read (in row order, so ties keep the lower flat index first).
-std::vector<TopItem> codeTop(const RowReader& rr, const std::uint32_t* counts, const Setup& s)
+std::vector<TopItem> codeTop(const RowReader& rr, const std::uint64_t* counts, const Setup& s)
 {
     std::uint16_t gate = 0;
     std::uint64_t seen = 0;
@@ -263,40 +263,57 @@ void rowPreview(const float* w, std::uint64_t r, const Setup& s, Part& p, std::v
     p.preview.weightedRefSq += e.weightedRefSq;
 }
 
-// Code counters for the parts running at one time (one table a worker, reused by its next
-// part): integer counts, so how parts share tables changes nothing.
+// Code counters for the parts running at one time (one 32-bit table a worker, reused by its
+// next part; folded into 64-bit totals before a table could overflow): integer counts, so how
+// parts share tables changes nothing.
 class CountTables {
 public:
-    std::uint32_t* acquire()
+    // A table for a part of `values` values.
+    std::uint32_t* acquire(std::uint64_t values)
     {
         std::lock_guard lock(m_mutex);
         if (m_free.empty()) {
-            m_all.push_back(std::make_unique<std::uint32_t[]>(65536)); // zeroed
-            return m_all.back().get();
+            m_tables.push_back(Table{std::make_unique<std::uint32_t[]>(65536), 0}); // zeroed
+            m_free.push_back(m_tables.size() - 1);
         }
-        std::uint32_t* t = m_free.back();
+        Table& t = m_tables[m_free.back()];
         m_free.pop_back();
-        return t;
+        if (t.counted + values > 0xffffffffull) fold(t);
+        t.counted += values;
+        return t.counts.get();
     }
-    void release(std::uint32_t* t)
+    void release(const std::uint32_t* counts)
     {
         std::lock_guard lock(m_mutex);
-        m_free.push_back(t);
+        for (std::size_t i = 0; i < m_tables.size(); ++i)
+            if (m_tables[i].counts.get() == counts) m_free.push_back(i);
     }
-    // All counts added into the first table (null when none was used).
-    const std::uint32_t* merged()
+    // All counts (null when no table was used).
+    const std::uint64_t* merged()
     {
-        if (m_all.empty()) return nullptr;
-        std::uint32_t* out = m_all[0].get();
-        for (std::size_t i = 1; i < m_all.size(); ++i)
-            for (std::size_t c = 0; c < 65536; ++c) out[c] += m_all[i][c];
-        return out;
+        if (m_tables.empty()) return nullptr;
+        for (Table& t : m_tables) fold(t);
+        return m_total.data();
     }
 
 private:
+    struct Table {
+        std::unique_ptr<std::uint32_t[]> counts;
+        std::uint64_t counted = 0; // values counted since the last fold
+    };
+    void fold(Table& t)
+    {
+        m_total.resize(65536);
+        for (std::size_t c = 0; c < 65536; ++c) {
+            m_total[c] += t.counts[c];
+            t.counts[c] = 0;
+        }
+        t.counted = 0;
+    }
     std::mutex m_mutex;
-    std::vector<std::unique_ptr<std::uint32_t[]>> m_all;
-    std::vector<std::uint32_t*> m_free;
+    std::vector<Table> m_tables;
+    std::vector<std::size_t> m_free;
+    std::vector<std::uint64_t> m_total;
 };
 
 // What the counts of a 16-bit float tensor give, in code order (so independent of the parts).
@@ -307,12 +324,12 @@ struct CodeSums {
     std::array<std::uint64_t, detail::kSlots> slots{};
 };
 
-CodeSums codeSums(const std::uint32_t* counts, const Setup& s)
+CodeSums codeSums(const std::uint64_t* counts, const Setup& s)
 {
     CodeSums o;
     const double ms = static_cast<double>(s.ms);
     for (std::uint32_t code = 0; code < 65536; ++code) {
-        const std::uint32_t k = counts[code];
+        const std::uint64_t k = counts[code];
         if (k == 0) continue;
         const auto a = static_cast<std::uint16_t>(code & 0x7fff);
         if (a >= s.fmt.nonFinite) {
@@ -324,7 +341,7 @@ CodeSums codeSums(const std::uint32_t* counts, const Setup& s)
         if (x == 0.0f) o.zeros += k;
         o.mn = std::min(o.mn, x);
         o.mx = std::max(o.mx, x);
-        const double n = k, d = static_cast<double>(x) - ms, q = d * d;
+        const double n = static_cast<double>(k), d = static_cast<double>(x) - ms, q = d * d;
         o.s1 += n * d;
         o.s2 += n * q;
         o.s3 += n * q * d;
@@ -335,11 +352,11 @@ CodeSums codeSums(const std::uint32_t* counts, const Setup& s)
 }
 
 // Finite values with |w - mean| > k std, exactly, from the counts.
-std::array<std::uint64_t, 2> codeTails(const std::uint32_t* counts, const Setup& s, double mean, double sd)
+std::array<std::uint64_t, 2> codeTails(const std::uint64_t* counts, const Setup& s, double mean, double sd)
 {
     std::array<std::uint64_t, 2> tail{};
     for (std::uint32_t code = 0; code < 65536; ++code) {
-        const std::uint32_t k = counts[code];
+        const std::uint64_t k = counts[code];
         if (k == 0 || (code & 0x7fff) >= s.fmt.nonFinite) continue;
         const double dx = std::fabs(static_cast<double>(s.fmt.decode(static_cast<std::uint16_t>(code))) - mean);
         for (std::size_t t = 0; t < 2; ++t) tail[t] += dx > kTailStds[t] * sd ? k : 0;
@@ -536,7 +553,7 @@ Result<TensorAnalysis> analyzeTensor(const io::Checkpoint& ck, std::size_t index
             p.cellRowMaxCode.assign(s.cols, 0);
             p.colMaxCode.assign(s.cols, 0);
             p.cellCodes.assign(s.cellCols, 0);
-            p.counts = countTables.acquire();
+            p.counts = countTables.acquire((p.r1 - p.r0) * s.cols);
             for (std::uint64_t r = p.r0; r < p.r1; ++r) {
                 if ((r & 63) == 0 && stop.stop_requested()) break;
                 rowCodes(rr, r, s, p, row, q, y);
@@ -603,7 +620,7 @@ Result<TensorAnalysis> analyzeTensor(const io::Checkpoint& ck, std::size_t index
         preview.add(p.preview);
         previewBad = previewBad || p.previewBad;
     }
-    const std::uint32_t* codeCounts = s.codes16 ? countTables.merged() : nullptr;
+    const std::uint64_t* codeCounts = s.codes16 ? countTables.merged() : nullptr;
     if (codeCounts) {
         top = codeTop(rr, codeCounts, s);
         const CodeSums cs = codeSums(codeCounts, s);
