@@ -364,9 +364,10 @@ std::array<std::uint64_t, 2> codeTails(const std::uint64_t* counts, const Setup&
     return tail;
 }
 
-// Row parts: at most kMaxParts, and (16-bit codes, whose parts cost a few column-sized arrays
-// each) at least kMinPartValues values a part. A function of the shape only, never of the
-// thread count.
+// Row parts: at most kMaxParts, and (16-bit codes without a preview, whose parts cost a few
+// column-sized arrays each against little work a value) at least kMinPartValues values a part.
+// A function of the shape and of whether a preview runs, never of the thread count (the
+// preview alone uses the full pass's parts: the same sums).
 std::vector<std::pair<std::uint64_t, std::uint64_t>> partition(std::uint64_t rows, std::uint64_t cols, bool codes16)
 {
     std::uint64_t n = std::min<std::uint64_t>(rows, kMaxParts);
@@ -402,7 +403,7 @@ Result<TensorAnalysis> previewOnly(const RowReader& rr, const io::TensorEntry& t
         rr.release();
         return out;
     }
-    const auto ranges = partition(s.rows, s.cols, s.codes16);
+    const auto ranges = partition(s.rows, s.cols, s.codes16 && !s.kernels);
     std::vector<Part> parts(ranges.size());
     const bool ok = jobs::parallelFor(parts.size(), stop, [&](std::size_t pi) {
         Part& p = parts[pi];
@@ -531,7 +532,7 @@ Result<TensorAnalysis> analyzeTensor(const io::Checkpoint& ck, std::size_t index
     // 1. The pass.
     std::atomic<float> topGate{s.firstGate};
     s.topGate = &topGate;
-    const auto ranges = partition(s.rows, s.cols, s.codes16);
+    const auto ranges = partition(s.rows, s.cols, s.codes16 && !s.kernels);
     std::vector<Part> parts(ranges.size());
     CountTables countTables;
     std::vector<std::uint16_t> rowMaxCode(s.codes16 ? s.rows : 0);
