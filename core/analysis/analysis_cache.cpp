@@ -1,17 +1,20 @@
 #include "core/analysis/analysis_cache.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <system_error>
 
 #include "core/io/atomic_file.h"
+#include "core/tensor/float_convert.h"
 
 namespace condense::analysis {
 
 namespace {
 
 constexpr char kMagic[8] = {'C', 'N', 'D', 'S', 'A', 'N', 'A', '1'};
-constexpr std::uint32_t kVersion = 2;
+constexpr std::uint32_t kVersion = 3; // 3: outlier maps and column maxima as packed F16 codes where exact
 constexpr std::size_t kHeaderHashBytes = 1u << 20;
 constexpr std::uint64_t kMaxCacheBytes = 1ull << 32;
 
@@ -78,6 +81,16 @@ public:
         m_pos += n;
         return r;
     }
+    std::string bytes(std::uint64_t n)
+    {
+        if (!ok || m_end - m_pos < n) {
+            ok = false;
+            return {};
+        }
+        std::string r = m_s.substr(m_pos, static_cast<std::size_t>(n));
+        m_pos += static_cast<std::size_t>(n);
+        return r;
+    }
     template <typename T>
     std::vector<T> vec()
     {
@@ -99,6 +112,81 @@ private:
     std::size_t m_pos = 0;
 };
 
+// Compact, lossless float vectors. Most of a cache is outlier maps and per-column maxima: for
+// F16 / BF16 models those are F16 values (max |w| of F16 weights; a map cell is max |w| / std,
+// kept as that max |w|). A vector is stored as
+//   u8 kCodes | u64 n | u16 base | u8 bits | ceil(n * bits / 8) bytes: F16 codes - base, packed
+//   u8 kFloats | u64 n | n floats
+// the packed form only when decoding gives every value back bit for bit.
+constexpr std::uint8_t kFloats = 0, kCodes = 1;
+
+void writeFloats(Writer& w, const std::vector<float>& v)
+{
+    w.pod(kFloats);
+    w.vec(v);
+}
+
+void writeCodes(Writer& w, const std::vector<std::uint16_t>& codes)
+{
+    std::uint16_t lo = 0xffff, hi = 0;
+    for (std::uint16_t c : codes) {
+        lo = std::min(lo, c);
+        hi = std::max(hi, c);
+    }
+    if (codes.empty()) lo = 0;
+    std::uint8_t bits = 0;
+    while (bits < 16 && (static_cast<std::uint32_t>(hi - lo) >> bits) != 0) ++bits;
+    w.pod(kCodes);
+    w.pod(static_cast<std::uint64_t>(codes.size()));
+    w.pod(lo);
+    w.pod(bits);
+    // Little-endian bit stream: value i occupies bits [i * bits, (i + 1) * bits).
+    std::uint64_t acc = 0;
+    unsigned have = 0;
+    for (std::uint16_t c : codes) {
+        acc |= static_cast<std::uint64_t>(c - lo) << have;
+        have += bits;
+        for (; have >= 8; have -= 8, acc >>= 8) w.out += static_cast<char>(acc & 0xff);
+    }
+    if (have > 0) w.out += static_cast<char>(acc & 0xff);
+}
+
+// Column maxima (or any non-negative floats): codes when every value is an F16 value.
+void writeValues(Writer& w, const std::vector<float>& v)
+{
+    std::vector<std::uint16_t> codes(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        codes[i] = fp32ToFp16(v[i]);
+        if (floatToBits(fp16ToFp32(codes[i])) != floatToBits(v[i])) return writeFloats(w, v);
+    }
+    writeCodes(w, codes);
+}
+
+// A map cell from its max |w| exactly as analyzeTensor computes it.
+float mapCell(float maxAbs, double sd) { return static_cast<float>(static_cast<double>(maxAbs) / sd); }
+
+// Outlier map cells: the F16 max |w| of each cell when one gives the cell back exactly.
+void writeMap(Writer& w, const std::vector<float>& cells, double sd)
+{
+    if (!(sd > 0) || !std::isfinite(sd)) return writeFloats(w, cells);
+    std::vector<std::uint16_t> codes(cells.size());
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        const std::uint16_t guess = fp32ToFp16(static_cast<float>(static_cast<double>(cells[i]) * sd));
+        bool found = false;
+        for (int delta : {0, -1, 1, -2, 2}) {
+            const int c = static_cast<int>(guess) + delta;
+            if (c < 0 || c > 0x7bff) continue;
+            if (floatToBits(mapCell(fp16ToFp32(static_cast<std::uint16_t>(c)), sd)) == floatToBits(cells[i])) {
+                codes[i] = static_cast<std::uint16_t>(c);
+                found = true;
+                break;
+            }
+        }
+        if (!found) return writeFloats(w, cells);
+    }
+    writeCodes(w, codes);
+}
+
 void writePreview(Writer& w, const QuantPreview& p)
 {
     w.pod(static_cast<std::uint32_t>(p.type));
@@ -109,6 +197,44 @@ void writePreview(Writer& w, const QuantPreview& p)
     w.pod(p.sums.weightedErrSq);
     w.pod(p.sums.weightedRefSq);
     w.pod(static_cast<std::uint8_t>(p.sums.weighted));
+}
+
+// The values of writeFloats / writeCodes; codes go through `value` (F16 code -> float).
+template <typename F>
+std::vector<float> readValues(Reader& r, F value)
+{
+    const auto kind = r.pod<std::uint8_t>();
+    if (kind == kFloats) return r.vec<float>();
+    if (kind != kCodes) {
+        r.ok = false;
+        return {};
+    }
+    const auto n = r.pod<std::uint64_t>();
+    const auto lo = r.pod<std::uint16_t>();
+    const auto bits = r.pod<std::uint8_t>();
+    if (!r.ok || bits > 16 || n > (std::uint64_t{1} << 40)) {
+        r.ok = false;
+        return {};
+    }
+    const std::string packed = r.bytes((n * bits + 7) / 8);
+    if (!r.ok) return {};
+    std::vector<float> v(static_cast<std::size_t>(n));
+    std::uint64_t acc = 0;
+    unsigned have = 0;
+    std::size_t at = 0;
+    const std::uint32_t mask = (1u << bits) - 1;
+    for (auto& x : v) {
+        for (; have < bits; have += 8) acc |= static_cast<std::uint64_t>(static_cast<unsigned char>(packed[at++])) << have;
+        const std::uint32_t c = lo + (static_cast<std::uint32_t>(acc) & mask);
+        acc >>= bits;
+        have -= bits;
+        if (c > 0xffff) {
+            r.ok = false;
+            return {};
+        }
+        x = value(fp16ToFp32(static_cast<std::uint16_t>(c)));
+    }
+    return v;
 }
 
 QuantPreview readPreview(Reader& r)
@@ -147,7 +273,7 @@ void writeTensor(Writer& w, const std::string& name, const CachedTensor& c)
     w.pod(a.histogram.over);
     w.pod(a.outlierMap.cellRows);
     w.pod(a.outlierMap.cellCols);
-    w.vec(a.outlierMap.cells);
+    writeMap(w, a.outlierMap.cells, s.std);
     w.pod(static_cast<std::uint64_t>(a.top.size()));
     for (const Outlier& o : a.top) {
         w.pod(o.row);
@@ -155,7 +281,7 @@ void writeTensor(Writer& w, const std::string& name, const CachedTensor& c)
         w.pod(o.value);
     }
     w.vec(a.columnL2);
-    w.vec(a.columnMaxAbs);
+    writeValues(w, a.columnMaxAbs);
     w.pod(static_cast<std::uint32_t>(c.previews.size()));
     for (const auto& [key, p] : c.previews) {
         w.str(key);
@@ -186,7 +312,8 @@ bool readTensor(Reader& r, std::string& name, CachedTensor& c)
     a.histogram.over = r.pod<std::uint64_t>();
     a.outlierMap.cellRows = r.pod<std::uint32_t>();
     a.outlierMap.cellCols = r.pod<std::uint32_t>();
-    a.outlierMap.cells = r.vec<float>();
+    const double sd = s.std;
+    a.outlierMap.cells = readValues(r, [sd](float maxAbs) { return mapCell(maxAbs, sd); });
     const auto nTop = r.pod<std::uint64_t>();
     for (std::uint64_t i = 0; i < nTop && i <= kTopOutliers && r.ok; ++i) {
         Outlier o;
@@ -197,7 +324,7 @@ bool readTensor(Reader& r, std::string& name, CachedTensor& c)
     }
     if (nTop > kTopOutliers) return false;
     a.columnL2 = r.vec<float>();
-    a.columnMaxAbs = r.vec<float>();
+    a.columnMaxAbs = readValues(r, [](float x) { return x; });
     const auto np = r.pod<std::uint32_t>();
     for (std::uint32_t i = 0; i < np && r.ok; ++i) {
         std::string key = r.str();

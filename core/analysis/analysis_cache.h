@@ -8,7 +8,10 @@
 //   bytes before it.
 //   key = for every file of the checkpoint: "path|size|mtime ns|FNV-1a of its first 1 MiB;"
 //   tensor = the TensorAnalysis fields (stats, histogram, map, top, columns) and its previews
-//   keyed by a string ("Q4_K|<imatrix key>").
+//   keyed by a string ("Q4_K|<imatrix key>"). Outlier maps and column maxima, most of the
+//   bytes, are packed F16 codes where that is exact (F16/BF16 models: a cell as its max |w|,
+//   the cell recomputed as max |w| / std on load), else floats: a cache gives back exactly
+//   what the pass computed.
 // A file that does not parse, fails the checksum, has another version or another key is
 // ignored (and replaced by the next save): a stale or corrupt cache only costs a re-analysis.
 

@@ -38,11 +38,30 @@ Result<ModelAnalysis> analyzeModel(const io::Checkpoint& ck, const ModelAnalysis
             const std::string pkey = type ? previewCacheKey(*type, imp ? config.importanceKey : std::string()) : std::string();
             std::shared_ptr<TensorAnalysis> result;
             auto hit = cache.find(t.name);
-            if (hit != cache.end() && hit->second.analysis.dtype == t.dtype && hit->second.analysis.shape == t.shape &&
-                (!type || hit->second.previews.count(pkey))) {
+            const bool statsCached = hit != cache.end() && hit->second.analysis.dtype == t.dtype && hit->second.analysis.shape == t.shape;
+            if (statsCached && (!type || hit->second.previews.count(pkey))) {
                 result = std::make_shared<TensorAnalysis>(hit->second.analysis);
                 if (type) result->preview = hit->second.previews.at(pkey);
                 ++out.fromCache;
+            } else if (statsCached) { // statistics cached, not this preview: the preview alone
+                TensorAnalysisConfig tc;
+                tc.previewType = type;
+                tc.importance = imp;
+                tc.statistics = false;
+                auto a = analyzeTensor(ck, i, tc, stop);
+                if (!a) {
+                    cancelled = std::move(a).error();
+                    return;
+                }
+                ++out.analyzed;
+                if (a->error) {
+                    result = std::make_shared<TensorAnalysis>(std::move(*a));
+                } else {
+                    result = std::make_shared<TensorAnalysis>(hit->second.analysis);
+                    result->preview = a->preview;
+                    hit->second.previews[pkey] = a->preview;
+                    cacheChanged = true;
+                }
             } else {
                 TensorAnalysisConfig tc;
                 tc.previewType = type;

@@ -40,7 +40,7 @@ struct ModelAnalysis {
     std::vector<std::shared_ptr<const TensorAnalysis>> tensors; // config order
     std::vector<LayerPreview> layers; // ascending layer, only layers with a preview
     std::optional<PreviewSums> total; // all previewed tensors
-    std::size_t analyzed = 0;         // tensors that ran the pass
+    std::size_t analyzed = 0;         // tensors that ran the pass (the preview alone when the statistics were cached)
     std::size_t fromCache = 0;        // tensors read from the cache
     std::size_t failed = 0;           // tensors with an error
     std::size_t nonFinite = 0;        // tensors with NaN/Inf values

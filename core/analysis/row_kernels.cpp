@@ -2,6 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <limits>
+#include <memory>
+
+#include "core/tensor/float_convert.h"
 
 namespace condense::analysis::detail {
 
@@ -71,31 +76,67 @@ float finiteRowScalar(const float* w, std::uint64_t n, const RowParams& p, RowSu
     return rowMax;
 }
 
+std::uint16_t code16RowScalar(const std::byte* w, std::uint64_t n, const Code16Format& fmt, std::uint32_t* counts,
+                              std::uint16_t* cellRowMax, double* colSq, bool& nonFinite)
+{
+    std::uint16_t m = 0;
+    for (std::uint64_t c = 0; c < n; ++c) {
+        std::uint16_t v;
+        std::memcpy(&v, w + 2 * c, 2);
+        ++counts[v];
+        const auto a = static_cast<std::uint16_t>(v & 0x7fff);
+        if (a >= fmt.nonFinite) {
+            nonFinite = true;
+            continue;
+        }
+        m = std::max(m, a);
+        cellRowMax[c] = std::max(cellRowMax[c], a);
+        const float x = fmt.decode(v);
+        colSq[c] += static_cast<double>(x * x); // exact: at most 2 x 11 significant bits
+    }
+    return m;
+}
+
+void code16PoolScalar(std::uint16_t* rowMax, std::uint64_t cols, const std::uint32_t* colBegin, std::uint32_t cellCols,
+                      std::uint16_t* cellMax, std::uint16_t* colMax)
+{
+    for (std::uint32_t j = 0; j < cellCols; ++j) {
+        std::uint16_t m = 0;
+        for (std::uint32_t c = colBegin[j]; c < colBegin[j + 1]; ++c) m = std::max(m, rowMax[c]);
+        cellMax[j] = m;
+    }
+    for (std::uint64_t c = 0; c < cols; ++c) {
+        colMax[c] = std::max(colMax[c], rowMax[c]);
+        rowMax[c] = 0;
+    }
+}
+
 void rowErrorScalar(const float* w, const float* y, const float* imp, std::uint64_t n, ErrorSums& s)
 {
-    double lanes[5][4] = {};
+    double lanes[5][kErrorLanes] = {};
     errorTail(w, y, imp, 0, n, lanes, s);
 }
 
 } // namespace
 
-void errorTail(const float* w, const float* y, const float* imp, std::uint64_t from, std::uint64_t n, double (&lanes)[5][4],
+void errorTail(const float* w, const float* y, const float* imp, std::uint64_t from, std::uint64_t n, double (&lanes)[5][kErrorLanes],
                ErrorSums& s)
 {
     for (std::uint64_t c = from; c < n; ++c) {
-        const std::uint64_t l = c % 4;
+        const std::uint64_t l = c % kErrorLanes;
         const double x = static_cast<double>(w[c]);
-        const double e = x - static_cast<double>(y[c]);
+        double e = x - static_cast<double>(y[c]);
+        if (std::isnan(e)) e = std::numeric_limits<double>::infinity(); // a NaN round trip: error without bound
         lanes[0][l] += e * e;
         lanes[1][l] += x * x;
         lanes[4][l] = std::max(lanes[4][l], std::fabs(e));
         if (imp) {
             const double v = static_cast<double>(imp[c]);
-            lanes[2][l] += v * e * e;
+            lanes[2][l] += v == 0.0 ? 0.0 : v * e * e; // importance 0: no weight, even on an infinite error
             lanes[3][l] += v * x * x;
         }
     }
-    for (int l = 0; l < 4; ++l) {
+    for (std::size_t l = 0; l < kErrorLanes; ++l) {
         s.errSq += lanes[0][l];
         s.refSq += lanes[1][l];
         s.weightedErrSq += lanes[2][l];
@@ -106,6 +147,7 @@ void errorTail(const float* w, const float* y, const float* imp, std::uint64_t f
 
 RowErrorFn rowErrorKernel(CpuLevel level) noexcept
 {
+    if (clampCpuLevel(level) >= CpuLevel::Avx512 && avx512::supported()) return avx512::rowError;
     if (clampCpuLevel(level) >= CpuLevel::Avx2 && avx2::supported()) return avx2::rowError;
     return rowErrorScalar;
 }
@@ -159,6 +201,43 @@ void countSlots(const std::int32_t* slots, std::uint64_t n, RowSums& s)
     for (; c + 8 <= n; c += 8)
         for (std::size_t k = 0; k < 8; ++k) ++s.hist[k][static_cast<std::size_t>(slots[c + k])];
     for (; c < n; ++c) ++s.hist[0][static_cast<std::size_t>(slots[c])];
+}
+
+namespace {
+
+// Every F16 code's value (256 KiB, built on first use).
+const float* f16Table()
+{
+    static const std::unique_ptr<float[]> table = [] {
+        auto t = std::make_unique<float[]>(65536);
+        for (std::uint32_t c = 0; c < 65536; ++c) t[c] = fp16ToFp32(static_cast<std::uint16_t>(c));
+        return t;
+    }();
+    return table.get();
+}
+
+} // namespace
+
+Code16Format code16Format(bool bf16) noexcept
+{
+    Code16Format f;
+    f.bf16 = bf16;
+    f.nonFinite = bf16 ? 0x7f80 : 0x7c00;
+    f.table = f16Table();
+    return f;
+}
+
+Code16RowFn code16RowKernel(CpuLevel level) noexcept
+{
+    if (clampCpuLevel(level) >= CpuLevel::Avx512 && avx512::supported()) return avx512::code16Row;
+    if (clampCpuLevel(level) >= CpuLevel::Avx2 && avx2::supported()) return avx2::code16Row;
+    return code16RowScalar;
+}
+
+Code16PoolFn code16PoolKernel(CpuLevel level) noexcept
+{
+    if (clampCpuLevel(level) >= CpuLevel::Avx2 && avx2::supported()) return avx2::code16Pool;
+    return code16PoolScalar;
 }
 
 FiniteRowFn finiteRowKernel(CpuLevel level) noexcept

@@ -9,7 +9,9 @@
 // in the same order (no FMA), so both give the same bits (tests/core/analysis_test.cpp).
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "core/common/cpu_features.h"
@@ -71,21 +73,75 @@ inline std::int32_t binSlot(float x, float lo, float scale)
 }
 
 // Quantization error of a row: w the input, y its dequantized round trip, imp the importance
-// (or null). Sums in 4 double lanes (lane = index mod 4), added in lane order at the end.
+// (or null). Sums in kErrorLanes double lanes (lane = index mod 8: independent chains of
+// additions), added in lane order at the end. A round trip value that is NaN counts as an
+// infinite error; an importance of 0 weighs nothing, even an infinite error.
+inline constexpr std::size_t kErrorLanes = 8;
 struct ErrorSums {
     double errSq = 0, refSq = 0, weightedErrSq = 0, weightedRefSq = 0, maxAbs = 0;
 };
 using RowErrorFn = void (*)(const float* w, const float* y, const float* imp, std::uint64_t n, ErrorSums& s);
 RowErrorFn rowErrorKernel(CpuLevel level = CpuLevel::Best) noexcept;
 // The lanes' tail and final sums, shared by both kernels.
-void errorTail(const float* w, const float* y, const float* imp, std::uint64_t from, std::uint64_t n, double (&lanes)[5][4],
+void errorTail(const float* w, const float* y, const float* imp, std::uint64_t from, std::uint64_t n, double (&lanes)[5][kErrorLanes],
                ErrorSums& s);
+
+// 16-bit float tensors (F16, BF16): the pass counts every stored code (65536 counters) and
+// derives the statistics, histogram and tail shares from the counts afterwards, so the
+// per-value work is one counter increment plus the column figures, done on the codes:
+// max |w| is the largest code with the sign bit cleared (sign-magnitude codes order as their
+// magnitudes), w^2 is exact in float and summed in double per column, as the float path does.
+// Non-finite codes (|code| >= nonFinite) are counted and left out of everything else.
+struct Code16Format {
+    std::uint16_t nonFinite = 0x7c00; // |code| at or above: Inf (equal) or NaN
+    bool bf16 = false;
+    const float* table = nullptr;     // F16: every code's value
+    float decode(std::uint16_t code) const // exact
+    {
+        if (bf16) {
+            const std::uint32_t u = static_cast<std::uint32_t>(code) << 16;
+            float f;
+            std::memcpy(&f, &u, 4);
+            return f;
+        }
+        return table[code];
+    }
+};
+Code16Format code16Format(bool bf16) noexcept;
+// A row of codes: counts[code] += 1 for every value; for the finite ones cellRowMax[c] =
+// max(.., |code_c|) and colSq[c] += w_c^2 (double). Returns the largest finite |code| (0 if
+// none); sets nonFinite when the row has a non-finite value.
+using Code16RowFn = std::uint16_t (*)(const std::byte* w, std::uint64_t n, const Code16Format& fmt, std::uint32_t* counts,
+                                      std::uint16_t* cellRowMax, double* colSq, bool& nonFinite);
+void code16Pool(std::uint16_t* rowMax, std::uint64_t cols, const std::uint32_t* colBegin, std::uint32_t cellCols,
+                std::uint16_t* cellMax, std::uint16_t* colMax);
+void countCodesOf(const std::byte* w, std::uint64_t n, std::uint32_t* counts);
+Code16RowFn code16RowKernel(CpuLevel level = CpuLevel::Best) noexcept;
+// Closes a cell row of the outlier map on codes: cellMax[j] = max of rowMax over the columns
+// [colBegin[j], colBegin[j + 1]) (j < cellCols), colMax[c] = max(.., rowMax[c]), rowMax[c] = 0
+// (c < cols).
+using Code16PoolFn = void (*)(std::uint16_t* rowMax, std::uint64_t cols, const std::uint32_t* colBegin, std::uint32_t cellCols,
+                              std::uint16_t* cellMax, std::uint16_t* colMax);
+Code16PoolFn code16PoolKernel(CpuLevel level = CpuLevel::Best) noexcept;
 
 namespace avx2 {
 bool supported() noexcept;
+std::uint16_t code16Row(const std::byte* w, std::uint64_t n, const Code16Format& fmt, std::uint32_t* counts,
+                        std::uint16_t* cellRowMax, double* colSq, bool& nonFinite);
+void code16Pool(std::uint16_t* rowMax, std::uint64_t cols, const std::uint32_t* colBegin, std::uint32_t cellCols,
+                std::uint16_t* cellMax, std::uint16_t* colMax);
 void rowError(const float* w, const float* y, const float* imp, std::uint64_t n, ErrorSums& s);
 float finiteRow(const float* w, std::uint64_t n, const RowParams& p, RowSums& s, std::int32_t* slots, float* cellRowMax,
                 double* colSq);
 } // namespace avx2
+
+// AVX-512 (F, BW): the 16-bit code row and the preview error (functions with target
+// attributes inside the AVX2 unit).
+namespace avx512 {
+bool supported() noexcept;
+void rowError(const float* w, const float* y, const float* imp, std::uint64_t n, ErrorSums& s);
+std::uint16_t code16Row(const std::byte* w, std::uint64_t n, const Code16Format& fmt, std::uint32_t* counts,
+                        std::uint16_t* cellRowMax, double* colSq, bool& nonFinite);
+} // namespace avx512
 
 } // namespace condense::analysis::detail

@@ -1,10 +1,19 @@
-// AVX2 image of row_kernels.cpp's finiteRowScalar: the same operations lane for lane.
+// AVX2 image of row_kernels.cpp's kernels: the same operations lane for lane (and the AVX-512
+// 16-bit code row, through target attributes).
 #include "core/analysis/row_kernels.h"
 
 #include <cmath>
+#include <cstring>
+#include <limits>
 
 #if defined(__AVX2__)
 #include <immintrin.h>
+// GCC 12's AVX-512 intrinsics pass _mm512_undefined_*() as the unused merge source, which
+// -Wmaybe-uninitialized reports once they are inlined (a known false positive).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
 #endif
 
 namespace condense::analysis::detail::avx2 {
@@ -13,7 +22,232 @@ namespace condense::analysis::detail::avx2 {
 
 bool supported() noexcept
 {
-    return CpuFeatures::host().avx2;
+    return CpuFeatures::host().avx2 && CpuFeatures::host().f16c;
+}
+
+void countCodesOf(const std::byte* w, std::uint64_t n, std::uint32_t* counts)
+{
+    const auto* p = reinterpret_cast<const unsigned char*>(w);
+    std::uint64_t c = 0;
+    for (; c + 4 <= n; c += 4) {
+        std::uint16_t v0, v1, v2, v3;
+        std::memcpy(&v0, p + 2 * c, 2);
+        std::memcpy(&v1, p + 2 * c + 2, 2);
+        std::memcpy(&v2, p + 2 * c + 4, 2);
+        std::memcpy(&v3, p + 2 * c + 6, 2);
+        ++counts[v0];
+        ++counts[v1];
+        ++counts[v2];
+        ++counts[v3];
+    }
+    for (; c < n; ++c) {
+        std::uint16_t v;
+        std::memcpy(&v, p + 2 * c, 2);
+        ++counts[v];
+    }
+}
+
+namespace {
+
+// 8 codes as floats (exact).
+inline __m256 codesToFloat(__m128i h, bool bf16)
+{
+    if (bf16) return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+    return _mm256_cvtph_ps(h);
+}
+
+inline void addSquares(__m256 x, double* colSq)
+{
+    const __m256 q = _mm256_mul_ps(x, x); // exact
+    _mm256_storeu_pd(colSq, _mm256_add_pd(_mm256_loadu_pd(colSq), _mm256_cvtps_pd(_mm256_castps256_ps128(q))));
+    _mm256_storeu_pd(colSq + 4, _mm256_add_pd(_mm256_loadu_pd(colSq + 4), _mm256_cvtps_pd(_mm256_extractf128_ps(q, 1))));
+}
+
+} // namespace
+
+std::uint16_t code16Row(const std::byte* w, std::uint64_t n, const Code16Format& fmt, std::uint32_t* counts,
+                        std::uint16_t* cellRowMax, double* colSq, bool& nonFinite)
+{
+    const __m256i magnitude = _mm256_set1_epi16(0x7fff);
+    const __m256i limit = _mm256_set1_epi16(static_cast<short>(fmt.nonFinite));
+    const bool bf16 = fmt.bf16;
+    __m256i mx = _mm256_setzero_si256(), bad = mx;
+    std::uint64_t c = 0;
+    for (; c + 16 <= n; c += 16) {
+        const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 2 * c));
+        const __m256i a = _mm256_and_si256(v, magnitude);
+        const __m256i finite = _mm256_cmpgt_epi16(limit, a); // both at most 0x7fff: signed compare
+        bad = _mm256_or_si256(bad, _mm256_andnot_si256(finite, magnitude));
+        const __m256i af = _mm256_and_si256(a, finite), vf = _mm256_and_si256(v, finite); // non-finite -> 0
+        mx = _mm256_max_epu16(mx, af);
+        auto* cm = reinterpret_cast<__m256i*>(cellRowMax + c);
+        _mm256_storeu_si256(cm, _mm256_max_epu16(_mm256_loadu_si256(cm), af));
+        addSquares(codesToFloat(_mm256_castsi256_si128(vf), bf16), colSq + c);
+        addSquares(codesToFloat(_mm256_extracti128_si256(vf, 1), bf16), colSq + c + 8);
+    }
+    // The increments as a loop of their own over the (now cached) row: code loads from memory
+    // cost a load port each, where extracting them from the vector costs two shuffle uops.
+    countCodesOf(w, c, counts);
+    alignas(32) std::uint16_t k[16];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(k), mx);
+    std::uint16_t m = 0;
+    for (std::uint16_t v : k) m = v > m ? v : m;
+    nonFinite = nonFinite || !_mm256_testz_si256(bad, bad);
+    for (; c < n; ++c) {
+        std::uint16_t v;
+        std::memcpy(&v, w + 2 * c, 2);
+        ++counts[v];
+        const auto a = static_cast<std::uint16_t>(v & 0x7fff);
+        if (a >= fmt.nonFinite) {
+            nonFinite = true;
+            continue;
+        }
+        m = a > m ? a : m;
+        cellRowMax[c] = a > cellRowMax[c] ? a : cellRowMax[c];
+        const float x = fmt.decode(v);
+        colSq[c] += static_cast<double>(x * x);
+    }
+    return m;
+}
+
+} // namespace condense::analysis::detail::avx2
+
+namespace condense::analysis::detail::avx512 {
+
+#define CONDENSE_ANALYSIS_AVX512 __attribute__((target("avx512f,avx512bw,avx2,f16c")))
+
+bool supported() noexcept
+{
+    const CpuFeatures& f = CpuFeatures::host();
+    return f.avx512f && f.avx512bw && f.avx2 && f.f16c;
+}
+
+namespace {
+
+CONDENSE_ANALYSIS_AVX512 inline void addSquares16(__m256i codes, bool bf16, double* colSq)
+{
+    const __m512 x = bf16 ? _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(codes), 16)) : _mm512_cvtph_ps(codes);
+    const __m512 q = _mm512_mul_ps(x, x); // exact
+    _mm512_storeu_pd(colSq, _mm512_add_pd(_mm512_loadu_pd(colSq), _mm512_cvtps_pd(_mm512_castps512_ps256(q))));
+    const __m256 hi = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(q), 1));
+    _mm512_storeu_pd(colSq + 8, _mm512_add_pd(_mm512_loadu_pd(colSq + 8), _mm512_cvtps_pd(hi)));
+}
+
+} // namespace
+
+// The AVX2 kernel's operations on 32 codes at a time (vertical: the same bits).
+CONDENSE_ANALYSIS_AVX512 std::uint16_t code16Row(const std::byte* w, std::uint64_t n, const Code16Format& fmt,
+                                                 std::uint32_t* counts, std::uint16_t* cellRowMax, double* colSq,
+                                                 bool& nonFinite)
+{
+    const __m512i magnitude = _mm512_set1_epi16(0x7fff);
+    const __m512i limit = _mm512_set1_epi16(static_cast<short>(fmt.nonFinite));
+    const bool bf16 = fmt.bf16;
+    __m512i mx = _mm512_setzero_si512();
+    __mmask32 bad = 0;
+    std::uint64_t c = 0;
+    for (; c + 32 <= n; c += 32) {
+        const __m512i v = _mm512_loadu_si512(w + 2 * c);
+        const __m512i a = _mm512_and_si512(v, magnitude);
+        const __mmask32 finite = _mm512_cmplt_epu16_mask(a, limit);
+        bad |= static_cast<__mmask32>(~finite);
+        const __m512i af = _mm512_maskz_mov_epi16(finite, a), vf = _mm512_maskz_mov_epi16(finite, v);
+        mx = _mm512_max_epu16(mx, af);
+        _mm512_storeu_si512(cellRowMax + c, _mm512_max_epu16(_mm512_loadu_si512(cellRowMax + c), af));
+        addSquares16(_mm512_castsi512_si256(vf), bf16, colSq + c);
+        addSquares16(_mm512_extracti64x4_epi64(vf, 1), bf16, colSq + c + 16);
+    }
+    avx2::countCodesOf(w, c, counts);
+    const __m256i m256 = _mm256_max_epu16(_mm512_castsi512_si256(mx), _mm512_extracti64x4_epi64(mx, 1));
+    alignas(32) std::uint16_t k[16];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(k), m256);
+    std::uint16_t m = 0;
+    for (std::uint16_t x : k) m = x > m ? x : m;
+    nonFinite = nonFinite || bad != 0;
+    // The rest (fewer than 32 codes) as the AVX2 kernel does it.
+    const std::uint16_t rest = avx2::code16Row(w + 2 * c, n - c, fmt, counts, cellRowMax + c, colSq + c, nonFinite);
+    return rest > m ? rest : m;
+}
+
+// rowError with the 8 lanes in one register each (lane l = value c + l): the scalar sums.
+CONDENSE_ANALYSIS_AVX512 void rowError(const float* w, const float* y, const float* imp, std::uint64_t n, ErrorSums& s)
+{
+    const __m512d inf = _mm512_set1_pd(std::numeric_limits<double>::infinity());
+    __m512d e2 = _mm512_setzero_pd(), r2 = e2, we2 = e2, wr2 = e2, mx = e2;
+    std::uint64_t c = 0;
+    for (; c + 8 <= n; c += 8) {
+        const __m512d x = _mm512_cvtps_pd(_mm256_loadu_ps(w + c));
+        __m512d e = _mm512_sub_pd(x, _mm512_cvtps_pd(_mm256_loadu_ps(y + c)));
+        e = _mm512_mask_mov_pd(e, _mm512_cmp_pd_mask(e, e, _CMP_UNORD_Q), inf); // NaN -> inf (errorTail)
+        e2 = _mm512_add_pd(e2, _mm512_mul_pd(e, e));
+        r2 = _mm512_add_pd(r2, _mm512_mul_pd(x, x));
+        mx = _mm512_max_pd(mx, _mm512_abs_pd(e));
+        if (imp) {
+            const __m512d v = _mm512_cvtps_pd(_mm256_loadu_ps(imp + c));
+            const __mmask8 weighted = _mm512_cmp_pd_mask(v, _mm512_setzero_pd(), _CMP_NEQ_UQ);
+            we2 = _mm512_add_pd(we2, _mm512_maskz_mov_pd(weighted, _mm512_mul_pd(_mm512_mul_pd(v, e), e)));
+            wr2 = _mm512_add_pd(wr2, _mm512_mul_pd(_mm512_mul_pd(v, x), x));
+        }
+    }
+    double lanes[5][kErrorLanes];
+    _mm512_storeu_pd(lanes[0], e2);
+    _mm512_storeu_pd(lanes[1], r2);
+    _mm512_storeu_pd(lanes[2], we2);
+    _mm512_storeu_pd(lanes[3], wr2);
+    _mm512_storeu_pd(lanes[4], mx);
+    errorTail(w, y, imp, c, n, lanes, s);
+}
+
+#undef CONDENSE_ANALYSIS_AVX512
+
+} // namespace condense::analysis::detail::avx512
+
+namespace condense::analysis::detail::avx2 {
+
+namespace {
+
+// Largest of 8 u16 lanes (minpos of the complement).
+inline std::uint16_t hmax16(__m128i x)
+{
+    const __m128i ones = _mm_set1_epi16(-1);
+    return static_cast<std::uint16_t>(~_mm_cvtsi128_si32(_mm_minpos_epu16(_mm_xor_si128(x, ones))));
+}
+
+} // namespace
+
+void code16Pool(std::uint16_t* rowMax, std::uint64_t cols, const std::uint32_t* colBegin, std::uint32_t cellCols,
+                std::uint16_t* cellMax, std::uint16_t* colMax)
+{
+    // Cells: overlapping loads inside a cell are harmless for a maximum.
+    for (std::uint32_t j = 0; j < cellCols; ++j) {
+        const std::uint32_t b = colBegin[j], e = colBegin[j + 1];
+        if (e - b >= 16) {
+            __m256i m = _mm256_setzero_si256();
+            std::uint32_t c = b;
+            for (; c + 16 <= e; c += 16) m = _mm256_max_epu16(m, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rowMax + c)));
+            if (c < e) m = _mm256_max_epu16(m, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rowMax + e - 16)));
+            cellMax[j] = hmax16(_mm_max_epu16(_mm256_castsi256_si128(m), _mm256_extracti128_si256(m, 1)));
+        } else if (e - b >= 8) {
+            cellMax[j] = hmax16(_mm_max_epu16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(rowMax + b)),
+                                              _mm_loadu_si128(reinterpret_cast<const __m128i*>(rowMax + e - 8))));
+        } else {
+            std::uint16_t m = 0;
+            for (std::uint32_t c = b; c < e; ++c) m = rowMax[c] > m ? rowMax[c] : m;
+            cellMax[j] = m;
+        }
+    }
+    const __m256i zero = _mm256_setzero_si256();
+    std::uint64_t c = 0;
+    for (; c + 16 <= cols; c += 16) {
+        auto* r = reinterpret_cast<__m256i*>(rowMax + c);
+        auto* m = reinterpret_cast<__m256i*>(colMax + c);
+        _mm256_storeu_si256(m, _mm256_max_epu16(_mm256_loadu_si256(m), _mm256_loadu_si256(r)));
+        _mm256_storeu_si256(r, zero);
+    }
+    for (; c < cols; ++c) {
+        colMax[c] = rowMax[c] > colMax[c] ? rowMax[c] : colMax[c];
+        rowMax[c] = 0;
+    }
 }
 
 float finiteRow(const float* w, std::uint64_t n, const RowParams& p, RowSums& s, std::int32_t* slots, float* cellRowMax,
@@ -114,35 +348,83 @@ float finiteRow(const float* w, std::uint64_t n, const RowParams& p, RowSums& s,
     return rm;
 }
 
+namespace {
+
+// Four lanes' worth of rowError: e, x, v (importance) of 4 values into the lane registers.
+inline void errorStep(__m256d x, __m256d y, const float* imp, __m256d& e2, __m256d& r2, __m256d& we2, __m256d& wr2, __m256d& mx)
+{
+    const __m256d signMask = _mm256_set1_pd(-0.0), inf = _mm256_set1_pd(std::numeric_limits<double>::infinity());
+    __m256d e = _mm256_sub_pd(x, y);
+    e = _mm256_blendv_pd(e, inf, _mm256_cmp_pd(e, e, _CMP_UNORD_Q)); // NaN -> inf (errorTail)
+    e2 = _mm256_add_pd(e2, _mm256_mul_pd(e, e));
+    r2 = _mm256_add_pd(r2, _mm256_mul_pd(x, x));
+    mx = _mm256_max_pd(mx, _mm256_andnot_pd(signMask, e));
+    if (imp) {
+        const __m256d v = _mm256_cvtps_pd(_mm_loadu_ps(imp));
+        const __m256d noWeight = _mm256_cmp_pd(v, _mm256_setzero_pd(), _CMP_EQ_OQ);
+        we2 = _mm256_add_pd(we2, _mm256_andnot_pd(noWeight, _mm256_mul_pd(_mm256_mul_pd(v, e), e)));
+        wr2 = _mm256_add_pd(wr2, _mm256_mul_pd(_mm256_mul_pd(v, x), x));
+    }
+}
+
+} // namespace
+
+// Lanes 0-3 and 4-7 in two registers each (lane l = value c + l).
 void rowError(const float* w, const float* y, const float* imp, std::uint64_t n, ErrorSums& s)
 {
-    const __m256d signMask = _mm256_set1_pd(-0.0);
-    __m256d e2 = _mm256_setzero_pd(), r2 = e2, we2 = e2, wr2 = e2, mx = e2;
+    __m256d e2a = _mm256_setzero_pd(), r2a = e2a, we2a = e2a, wr2a = e2a, mxa = e2a;
+    __m256d e2b = e2a, r2b = e2a, we2b = e2a, wr2b = e2a, mxb = e2a;
     std::uint64_t c = 0;
-    for (; c + 4 <= n; c += 4) {
-        const __m256d x = _mm256_cvtps_pd(_mm_loadu_ps(w + c));
-        const __m256d e = _mm256_sub_pd(x, _mm256_cvtps_pd(_mm_loadu_ps(y + c)));
-        e2 = _mm256_add_pd(e2, _mm256_mul_pd(e, e));
-        r2 = _mm256_add_pd(r2, _mm256_mul_pd(x, x));
-        mx = _mm256_max_pd(mx, _mm256_andnot_pd(signMask, e));
-        if (imp) {
-            const __m256d v = _mm256_cvtps_pd(_mm_loadu_ps(imp + c));
-            we2 = _mm256_add_pd(we2, _mm256_mul_pd(_mm256_mul_pd(v, e), e));
-            wr2 = _mm256_add_pd(wr2, _mm256_mul_pd(_mm256_mul_pd(v, x), x));
-        }
+    for (; c + 8 <= n; c += 8) {
+        errorStep(_mm256_cvtps_pd(_mm_loadu_ps(w + c)), _mm256_cvtps_pd(_mm_loadu_ps(y + c)), imp ? imp + c : nullptr, e2a, r2a,
+                  we2a, wr2a, mxa);
+        errorStep(_mm256_cvtps_pd(_mm_loadu_ps(w + c + 4)), _mm256_cvtps_pd(_mm_loadu_ps(y + c + 4)), imp ? imp + c + 4 : nullptr,
+                  e2b, r2b, we2b, wr2b, mxb);
     }
-    double lanes[5][4];
-    _mm256_storeu_pd(lanes[0], e2);
-    _mm256_storeu_pd(lanes[1], r2);
-    _mm256_storeu_pd(lanes[2], we2);
-    _mm256_storeu_pd(lanes[3], wr2);
-    _mm256_storeu_pd(lanes[4], mx);
+    double lanes[5][kErrorLanes];
+    _mm256_storeu_pd(lanes[0], e2a);
+    _mm256_storeu_pd(lanes[0] + 4, e2b);
+    _mm256_storeu_pd(lanes[1], r2a);
+    _mm256_storeu_pd(lanes[1] + 4, r2b);
+    _mm256_storeu_pd(lanes[2], we2a);
+    _mm256_storeu_pd(lanes[2] + 4, we2b);
+    _mm256_storeu_pd(lanes[3], wr2a);
+    _mm256_storeu_pd(lanes[3] + 4, wr2b);
+    _mm256_storeu_pd(lanes[4], mxa);
+    _mm256_storeu_pd(lanes[4] + 4, mxb);
     errorTail(w, y, imp, c, n, lanes, s);
 }
 
 #else
 
+std::uint16_t code16Row(const std::byte*, std::uint64_t, const Code16Format&, std::uint32_t*, std::uint16_t*, double*, bool&)
+{
+    return 0;
+}
+
 void rowError(const float*, const float*, const float*, std::uint64_t, ErrorSums&) {}
+
+void code16Pool(std::uint16_t*, std::uint64_t, const std::uint32_t*, std::uint32_t, std::uint16_t*, std::uint16_t*) {}
+
+} // namespace condense::analysis::detail::avx2
+
+namespace condense::analysis::detail::avx512 {
+
+bool supported() noexcept
+{
+    return false;
+}
+
+std::uint16_t code16Row(const std::byte*, std::uint64_t, const Code16Format&, std::uint32_t*, std::uint16_t*, double*, bool&)
+{
+    return 0;
+}
+
+void rowError(const float*, const float*, const float*, std::uint64_t, ErrorSums&) {}
+
+} // namespace condense::analysis::detail::avx512
+
+namespace condense::analysis::detail::avx2 {
 
 bool supported() noexcept
 {

@@ -4,7 +4,10 @@
 #include <atomic>
 #include <functional>
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <memory>
+#include <mutex>
 
 #include "core/analysis/row_kernels.h"
 #include "core/analysis/row_reader.h"
@@ -36,6 +39,7 @@ double PreviewSums::snrDb() const
 namespace {
 
 constexpr std::size_t kMaxParts = 64;
+constexpr std::uint64_t kMinPartValues = 1u << 18;
 constexpr std::size_t kSampleRows = 64;
 constexpr std::uint64_t kSampleValues = 65536;
 constexpr std::array<double, 2> kTailStds = {3.0, 6.0};
@@ -66,6 +70,9 @@ struct Part {
     std::vector<float> colMax;
     std::vector<TopItem> top; // heap
     std::vector<std::int32_t> slots; // per column scratch
+    // 16-bit float tensors: |code| maxima per column (open cell row, all rows) and the counts
+    std::vector<std::uint16_t> cellRowMaxCode, colMaxCode, cellCodes;
+    std::uint32_t* counts = nullptr;
     PreviewSums preview;
     bool previewBad = false;
 };
@@ -77,6 +84,12 @@ struct Setup {
     detail::RowParams params;
     detail::FiniteRowFn kernel = nullptr;
     detail::RowErrorFn errorKernel = nullptr;
+    // 16-bit float tensors (F16, BF16): codes counted, statistics derived from the counts
+    bool codes16 = false;
+    detail::Code16Format fmt;
+    detail::Code16RowFn codeRow = nullptr;
+    detail::Code16PoolFn codePool = nullptr;
+    std::uint16_t* rowMaxCode = nullptr; // per row: largest finite |code|
     std::atomic<float>* topGate = nullptr; // shared by the parts (see rowRest)
     float firstGate = -1.0f;
     std::uint32_t cellRows = 0, cellCols = 0;
@@ -120,6 +133,66 @@ void closeCellRow(const Setup& s, Part& p)
     }
 }
 
+// The same for the code path (|code| maxima; codes order as magnitudes).
+void closeCellRowCodes(const Setup& s, Part& p)
+{
+    float* cellRow = p.cells.data() + static_cast<std::size_t>(p.openCellRow - p.cellRow0) * s.cellCols;
+    std::uint16_t* cellCodes = p.cellCodes.data();
+    s.codePool(p.cellRowMaxCode.data(), s.cols, s.cellColBegin.data(), s.cellCols, cellCodes, p.colMaxCode.data());
+    for (std::uint32_t j = 0; j < s.cellCols; ++j) cellRow[j] = std::max(cellRow[j], s.fmt.decode(cellCodes[j]));
+}
+
+void scanTop(const float* w, std::uint64_t r, float rowMax, const Setup& s, Part& p, bool checked);
+void rowPreview(const float* w, std::uint64_t r, const Setup& s, Part& p, std::vector<std::byte>& q, std::vector<float>& y);
+
+// One row of a 16-bit float tensor: counts, column figures, the row's largest |code| (the top
+// outliers are found after the pass, from the counts); the float row only for the preview.
+void rowCodes(const RowReader& rr, std::uint64_t r, const Setup& s, Part& p, std::vector<float>& row,
+              std::vector<std::byte>& q, std::vector<float>& y)
+{
+    const std::uint32_t cellRow = cellOf(r, s.rows, s.cellRows);
+    if (cellRow != p.openCellRow) {
+        closeCellRowCodes(s, p);
+        p.openCellRow = cellRow;
+    }
+    bool nonFinite = false;
+    s.rowMaxCode[r] = s.codeRow(rr.storedRow(r), s.cols, s.fmt, p.counts, p.cellRowMaxCode.data(), p.colSq.data(), nonFinite);
+    if (!s.kernels) return;
+    if (nonFinite) {
+        p.previewBad = true;
+        return;
+    }
+    rr.read(r, 1, row.data());
+    rowPreview(row.data(), r, s, p, q, y);
+}
+
+// The top outliers of a 16-bit float tensor: the counts give the 32nd largest |code|, and only
+// the rows that reach it are read (in row order, so ties keep the lower flat index first).
+std::vector<TopItem> codeTop(const RowReader& rr, const std::uint64_t* counts, const Setup& s)
+{
+    std::uint16_t gate = 0;
+    std::uint64_t seen = 0;
+    for (std::uint32_t a = s.fmt.nonFinite; a-- > 0;) {
+        seen += counts[a] + counts[a | 0x8000u];
+        if (seen >= kTopOutliers) {
+            gate = static_cast<std::uint16_t>(a);
+            break;
+        }
+    }
+    const float g = s.fmt.decode(gate);
+    std::vector<TopItem> heap;
+    std::vector<float> row(s.cols);
+    for (std::uint64_t r = 0; r < s.rows; ++r) {
+        if (s.rowMaxCode[r] < gate) continue;
+        rr.read(r, 1, row.data());
+        for (std::uint64_t c = 0; c < s.cols; ++c) {
+            const float x = row[c];
+            if (std::isfinite(x) && std::fabs(x) >= g) pushTop(heap, TopItem{std::fabs(x), r * s.cols + c, x});
+        }
+    }
+    return heap;
+}
+
 // Everything else per row; `checked`: the row has NaN/Inf (skipped, counted).
 void rowRest(const float* w, std::uint64_t r, const Setup& s, Part& p, bool checked)
 {
@@ -145,6 +218,12 @@ void rowRest(const float* w, std::uint64_t r, const Setup& s, Part& p, bool chec
     } else {
         rowMax = s.kernel(w, n, s.params, p.sums, p.slots.data(), p.cellRowMax.data(), p.colSq.data());
     }
+    scanTop(w, r, rowMax, s, p, checked);
+}
+
+void scanTop(const float* w, std::uint64_t r, float rowMax, const Setup& s, Part& p, bool checked)
+{
+    const std::uint64_t n = s.cols;
     // Top outliers. A value below some part's 32nd largest |w| cannot be among the tensor's 32
     // largest: the parts share the largest of their 32nd values as a gate, and only rows that
     // reach it are scanned. Values equal to the gate go on to the exact tie order of pushTop.
@@ -184,12 +263,169 @@ void rowPreview(const float* w, std::uint64_t r, const Setup& s, Part& p, std::v
     p.preview.weightedRefSq += e.weightedRefSq;
 }
 
-std::vector<std::pair<std::uint64_t, std::uint64_t>> partition(std::uint64_t rows)
+// Code counters for the parts running at one time (one 32-bit table a worker, reused by its
+// next part; folded into 64-bit totals before a table could overflow): integer counts, so how
+// parts share tables changes nothing.
+class CountTables {
+public:
+    // A table for a part of `values` values.
+    std::uint32_t* acquire(std::uint64_t values)
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_free.empty()) {
+            m_tables.push_back(Table{std::make_unique<std::uint32_t[]>(65536), 0}); // zeroed
+            m_free.push_back(m_tables.size() - 1);
+        }
+        Table& t = m_tables[m_free.back()];
+        m_free.pop_back();
+        if (t.counted + values > 0xffffffffull) fold(t);
+        t.counted += values;
+        return t.counts.get();
+    }
+    void release(const std::uint32_t* counts)
+    {
+        std::lock_guard lock(m_mutex);
+        for (std::size_t i = 0; i < m_tables.size(); ++i)
+            if (m_tables[i].counts.get() == counts) m_free.push_back(i);
+    }
+    // All counts (null when no table was used).
+    const std::uint64_t* merged()
+    {
+        if (m_tables.empty()) return nullptr;
+        for (Table& t : m_tables) fold(t);
+        return m_total.data();
+    }
+
+private:
+    struct Table {
+        std::unique_ptr<std::uint32_t[]> counts;
+        std::uint64_t counted = 0; // values counted since the last fold
+    };
+    void fold(Table& t)
+    {
+        m_total.resize(65536);
+        for (std::size_t c = 0; c < 65536; ++c) {
+            m_total[c] += t.counts[c];
+            t.counts[c] = 0;
+        }
+        t.counted = 0;
+    }
+    std::mutex m_mutex;
+    std::vector<Table> m_tables;
+    std::vector<std::size_t> m_free;
+    std::vector<std::uint64_t> m_total;
+};
+
+// What the counts of a 16-bit float tensor give, in code order (so independent of the parts).
+struct CodeSums {
+    std::uint64_t finite = 0, nan = 0, inf = 0, zeros = 0;
+    float mn = std::numeric_limits<float>::infinity(), mx = -std::numeric_limits<float>::infinity();
+    double s1 = 0, s2 = 0, s3 = 0, s4 = 0; // sums of powers of (w - m_s), in double
+    std::array<std::uint64_t, detail::kSlots> slots{};
+};
+
+CodeSums codeSums(const std::uint64_t* counts, const Setup& s)
 {
-    const std::uint64_t n = std::min<std::uint64_t>(rows, kMaxParts);
+    CodeSums o;
+    const double ms = static_cast<double>(s.ms);
+    for (std::uint32_t code = 0; code < 65536; ++code) {
+        const std::uint64_t k = counts[code];
+        if (k == 0) continue;
+        const auto a = static_cast<std::uint16_t>(code & 0x7fff);
+        if (a >= s.fmt.nonFinite) {
+            (a == s.fmt.nonFinite ? o.inf : o.nan) += k;
+            continue;
+        }
+        const float x = s.fmt.decode(static_cast<std::uint16_t>(code));
+        o.finite += k;
+        if (x == 0.0f) o.zeros += k;
+        o.mn = std::min(o.mn, x);
+        o.mx = std::max(o.mx, x);
+        const double n = static_cast<double>(k), d = static_cast<double>(x) - ms, q = d * d;
+        o.s1 += n * d;
+        o.s2 += n * q;
+        o.s3 += n * q * d;
+        o.s4 += n * q * q;
+        o.slots[static_cast<std::size_t>(detail::binSlot(x, s.params.lo, s.params.scale))] += k;
+    }
+    return o;
+}
+
+// Finite values with |w - mean| > k std, exactly, from the counts.
+std::array<std::uint64_t, 2> codeTails(const std::uint64_t* counts, const Setup& s, double mean, double sd)
+{
+    std::array<std::uint64_t, 2> tail{};
+    for (std::uint32_t code = 0; code < 65536; ++code) {
+        const std::uint64_t k = counts[code];
+        if (k == 0 || (code & 0x7fff) >= s.fmt.nonFinite) continue;
+        const double dx = std::fabs(static_cast<double>(s.fmt.decode(static_cast<std::uint16_t>(code))) - mean);
+        for (std::size_t t = 0; t < 2; ++t) tail[t] += dx > kTailStds[t] * sd ? k : 0;
+    }
+    return tail;
+}
+
+// Row parts: at most kMaxParts, and (16-bit codes without a preview, whose parts cost a few
+// column-sized arrays each against little work a value) at least kMinPartValues values a part.
+// A function of the shape and of whether a preview runs, never of the thread count (the
+// preview alone uses the full pass's parts: the same sums).
+std::vector<std::pair<std::uint64_t, std::uint64_t>> partition(std::uint64_t rows, std::uint64_t cols, bool codes16)
+{
+    std::uint64_t n = std::min<std::uint64_t>(rows, kMaxParts);
+    if (codes16) n = std::clamp<std::uint64_t>(rows * cols / kMinPartValues, 1, n);
     std::vector<std::pair<std::uint64_t, std::uint64_t>> parts;
     for (std::uint64_t i = 0; i < n; ++i) parts.emplace_back(i * rows / n, (i + 1) * rows / n);
     return parts;
+}
+
+// The preview's quantization kernels for the tensor, when the type fits its rows.
+void setupPreview(const io::TensorEntry& t, const TensorAnalysisConfig& config, Setup& s)
+{
+    if (!config.previewType) return;
+    const quant::QuantKernels* k = quant::quantKernels(*config.previewType);
+    const auto qb = dtypeBytes(*config.previewType, s.cols, s.cols);
+    if (k && k->quantizeRow && k->dequantizeRow && qb && (!k->requiresImportance || config.importance)) {
+        s.kernels = k;
+        s.qRowBytes = *qb;
+        s.importance = config.importance;
+        s.ne1 = t.shape.size() >= 2 ? t.shape[t.shape.size() - 2] : 1;
+        s.ne2 = t.shape.size() >= 3 ? t.shape[t.shape.size() - 3] : 1;
+    }
+}
+
+// The preview alone (statistics known already): the same parts and row order as the full pass,
+// so the same sums.
+Result<TensorAnalysis> previewOnly(const RowReader& rr, const io::TensorEntry& t, const TensorAnalysisConfig& config,
+                                   Setup& s, TensorAnalysis out, std::stop_token stop, const std::string& file)
+{
+    s.errorKernel = detail::rowErrorKernel(config.cpuLevel);
+    setupPreview(t, config, s);
+    if (!s.kernels) {
+        rr.release();
+        return out;
+    }
+    const auto ranges = partition(s.rows, s.cols, s.codes16 && !s.kernels);
+    std::vector<Part> parts(ranges.size());
+    const bool ok = jobs::parallelFor(parts.size(), stop, [&](std::size_t pi) {
+        Part& p = parts[pi];
+        std::vector<float> row(s.cols), y(s.cols);
+        std::vector<std::byte> q(s.qRowBytes);
+        for (std::uint64_t r = ranges[pi].first; r < ranges[pi].second && !p.previewBad; ++r) {
+            if ((r & 63) == 0 && stop.stop_requested()) return;
+            rr.read(r, 1, row.data());
+            if (firstNonFinite(row.data(), s.cols) != s.cols) p.previewBad = true;
+            else rowPreview(row.data(), r, s, p, q, y);
+        }
+    });
+    rr.release();
+    if (!ok || stop.stop_requested()) return makeError(ErrorCode::Cancelled, file, {});
+    PreviewSums preview;
+    for (const Part& p : parts) {
+        if (p.previewBad) return out;
+        preview.add(p.preview);
+    }
+    preview.weighted = s.importance != nullptr;
+    out.preview = QuantPreview{*config.previewType, preview};
+    return out;
 }
 
 } // namespace
@@ -216,6 +452,9 @@ Result<TensorAnalysis> analyzeTensor(const io::Checkpoint& ck, std::size_t index
     out.rows = s.rows;
     out.cols = s.cols;
 
+    s.codes16 = rr.storedType() == DType::F16 || rr.storedType() == DType::BF16;
+    if (!config.statistics) return previewOnly(rr, t, config, s, std::move(out), stop, ck.path().string());
+
     // 0. Provisional mean and std from a row sample.
     {
         const std::uint64_t want = std::clamp<std::uint64_t>(kSampleValues / s.cols, 1, kSampleRows);
@@ -226,13 +465,21 @@ Result<TensorAnalysis> analyzeTensor(const io::Checkpoint& ck, std::size_t index
         std::vector<float> mags;
         for (std::uint64_t i = 0; i < ns; ++i) {
             rr.read(i * s.rows / ns, 1, row.data());
+            // Sums in locals, in value order (a loop of their own keeps them in registers).
+            double rowSum = sum, rowSq = sq;
+            std::uint64_t rowN = 0;
             for (float x : row)
                 if (std::isfinite(x)) {
-                    sum += x;
-                    sq += static_cast<double>(x) * x;
-                    ++n;
-                    mags.push_back(std::fabs(x));
+                    rowSum += x;
+                    rowSq += static_cast<double>(x) * x;
+                    ++rowN;
                 }
+            sum = rowSum;
+            sq = rowSq;
+            n += rowN;
+            if (!s.codes16) // (16-bit codes: the top outliers come from the counts)
+                for (float x : row)
+                    if (std::isfinite(x)) mags.push_back(std::fabs(x));
         }
         // The sample's 32nd largest |w|: the tensor has at least 32 values that large, so no
         // smaller value can be among its 32 largest (the first gate of the top-outlier scan).
@@ -246,8 +493,12 @@ Result<TensorAnalysis> analyzeTensor(const io::Checkpoint& ck, std::size_t index
         const double sd = std::sqrt(v);
         double half = kHistogramStds * sd;
         if (!(half > 0) || !std::isfinite(half)) half = std::max(std::fabs(static_cast<double>(s.ms)) * 1e-3, 1e-30);
-        out.histogram.lo = static_cast<float>(static_cast<double>(s.ms) - half);
-        out.histogram.hi = static_cast<float>(static_cast<double>(s.ms) + half);
+        // Weights near the float limit: a range inside the floats and narrower than FLT_MAX, so
+        // (w - lo) * scale is never Inf * 0 = NaN (it may be +-Inf: over / under).
+        constexpr double kFloatMax = std::numeric_limits<float>::max();
+        half = std::min(half, kFloatMax / 4);
+        out.histogram.lo = static_cast<float>(std::max(static_cast<double>(s.ms) - half, -kFloatMax));
+        out.histogram.hi = static_cast<float>(std::min(static_cast<double>(s.ms) + half, kFloatMax));
         if (!(out.histogram.hi > out.histogram.lo)) { // a range below float resolution
             out.histogram.lo = std::nextafter(s.ms, -std::numeric_limits<float>::infinity());
             out.histogram.hi = std::nextafter(s.ms, std::numeric_limits<float>::infinity());
@@ -264,6 +515,9 @@ Result<TensorAnalysis> analyzeTensor(const io::Checkpoint& ck, std::size_t index
         s.params.lo6 = s.bandLo[1];
         s.params.hi6 = s.bandHi[1];
         s.kernel = detail::finiteRowKernel(config.cpuLevel);
+        s.fmt = detail::code16Format(rr.storedType() == DType::BF16);
+        s.codeRow = detail::code16RowKernel(config.cpuLevel);
+        s.codePool = detail::code16PoolKernel(config.cpuLevel);
         s.errorKernel = detail::rowErrorKernel(config.cpuLevel);
     }
     s.cellRows = static_cast<std::uint32_t>(std::min<std::uint64_t>(s.rows, kOutlierMapMaxCells));
@@ -273,23 +527,16 @@ Result<TensorAnalysis> analyzeTensor(const io::Checkpoint& ck, std::size_t index
     for (std::uint32_t j = 0; j <= s.cellCols; ++j)
         s.cellColBegin[j] = static_cast<std::uint32_t>((static_cast<std::uint64_t>(j) * s.cols + s.cellCols - 1) / s.cellCols);
 
-    if (config.previewType) {
-        const quant::QuantKernels* k = quant::quantKernels(*config.previewType);
-        const auto qb = dtypeBytes(*config.previewType, s.cols, s.cols);
-        if (k && k->quantizeRow && k->dequantizeRow && qb && (!k->requiresImportance || config.importance)) {
-            s.kernels = k;
-            s.qRowBytes = *qb;
-            s.importance = config.importance;
-            s.ne1 = t.shape.size() >= 2 ? t.shape[t.shape.size() - 2] : 1;
-            s.ne2 = t.shape.size() >= 3 ? t.shape[t.shape.size() - 3] : 1;
-        }
-    }
+    setupPreview(t, config, s);
 
     // 1. The pass.
     std::atomic<float> topGate{s.firstGate};
     s.topGate = &topGate;
-    const auto ranges = partition(s.rows);
+    const auto ranges = partition(s.rows, s.cols, s.codes16 && !s.kernels);
     std::vector<Part> parts(ranges.size());
+    CountTables countTables;
+    std::vector<std::uint16_t> rowMaxCode(s.codes16 ? s.rows : 0);
+    s.rowMaxCode = rowMaxCode.data();
     const bool ok = jobs::parallelFor(parts.size(), stop, [&](std::size_t pi) {
         Part& p = parts[pi];
         p.r0 = ranges[pi].first;
@@ -298,13 +545,27 @@ Result<TensorAnalysis> analyzeTensor(const io::Checkpoint& ck, std::size_t index
         const std::uint32_t lastCell = cellOf(p.r1 - 1, s.rows, s.cellRows);
         p.cells.assign(static_cast<std::size_t>(lastCell - p.cellRow0 + 1) * s.cellCols, 0.0f);
         p.openCellRow = p.cellRow0;
-        p.cellRowMax.assign(s.cols, 0.0f);
         p.colSq.assign(s.cols, 0.0);
         p.colMax.assign(s.cols, 0.0f);
-        p.slots.resize(s.cols);
         p.top.reserve(kTopOutliers);
         std::vector<float> row(s.cols), y(s.kernels ? s.cols : 0);
         std::vector<std::byte> q(s.qRowBytes);
+        if (s.codes16) {
+            p.cellRowMaxCode.assign(s.cols, 0);
+            p.colMaxCode.assign(s.cols, 0);
+            p.cellCodes.assign(s.cellCols, 0);
+            p.counts = countTables.acquire((p.r1 - p.r0) * s.cols);
+            for (std::uint64_t r = p.r0; r < p.r1; ++r) {
+                if ((r & 63) == 0 && stop.stop_requested()) break;
+                rowCodes(rr, r, s, p, row, q, y);
+            }
+            countTables.release(p.counts);
+            closeCellRowCodes(s, p);
+            for (std::uint64_t c = 0; c < s.cols; ++c) p.colMax[c] = s.fmt.decode(p.colMaxCode[c]);
+            return;
+        }
+        p.cellRowMax.assign(s.cols, 0.0f);
+        p.slots.resize(s.cols);
         for (std::uint64_t r = p.r0; r < p.r1; ++r) {
             if ((r & 63) == 0 && stop.stop_requested()) return;
             rr.read(r, 1, row.data());
@@ -360,6 +621,24 @@ Result<TensorAnalysis> analyzeTensor(const io::Checkpoint& ck, std::size_t index
         preview.add(p.preview);
         previewBad = previewBad || p.previewBad;
     }
+    const std::uint64_t* codeCounts = s.codes16 ? countTables.merged() : nullptr;
+    if (codeCounts) {
+        top = codeTop(rr, codeCounts, s);
+        const CodeSums cs = codeSums(codeCounts, s);
+        st.finite += cs.finite;
+        st.nan += cs.nan;
+        st.inf += cs.inf;
+        st.zeros += cs.zeros;
+        s1 += cs.s1;
+        s2 += cs.s2;
+        s3 += cs.s3;
+        s4 += cs.s4;
+        mn = std::min(mn, cs.mn);
+        mx = std::max(mx, cs.mx);
+        out.histogram.under += cs.slots[0];
+        for (std::size_t b = 0; b < kHistogramBins; ++b) out.histogram.bins[b] += cs.slots[b + 1];
+        out.histogram.over += cs.slots[kHistogramBins + 1];
+    }
     for (std::uint64_t c = 0; c < s.cols; ++c) out.columnL2[c] = static_cast<float>(std::sqrt(colSq[c]));
     if (st.finite > 0) {
         const double n = static_cast<double>(st.finite);
@@ -375,7 +654,8 @@ Result<TensorAnalysis> analyzeTensor(const io::Checkpoint& ck, std::size_t index
         // Tail shares: exact from the bands when the true thresholds fall inside them.
         std::array<std::uint64_t, 2> tail{};
         bool needPass = false;
-        for (std::size_t k = 0; k < 2; ++k) {
+        if (codeCounts) tail = codeTails(codeCounts, s, st.mean, st.std); // exact
+        for (std::size_t k = 0; k < 2 && !codeCounts; ++k) {
             const double ks = kTailStds[k] * st.std;
             const double up = st.mean + ks - s.ms, down = static_cast<double>(s.ms) - (st.mean - ks);
             const double lo = static_cast<double>(s.bandLo[k]) * (1 + kBandMargin), hi = static_cast<double>(s.bandHi[k]) * (1 - kBandMargin);

@@ -17,8 +17,10 @@
 //        provisional thresholds are kept and resolved once mean/std are known; when the
 //        provisional std was too far off, a second pass counts them),
 //        the histogram: kHistogramBins bins over [lo, hi) = m_s -+ 8 s_s (the sample's mean and
-//        std, as floats: stated in the result), t = (w - lo) * scale with scale = bins / (hi - lo),
-//        all in float; t < 0 -> under, t >= bins -> over, else bin floor(t);
+//        std, as floats: stated in the result; half-width at most FLT_MAX / 4 and both ends
+//        inside the floats, so weights near the float limit still fall in a bin or under/
+//        over), t = (w - lo) * scale with scale = bins / (hi - lo), all in float; t < 0 ->
+//        under, t >= bins -> over, else bin floor(t);
 //        bins + under + over = finite count,
 //        the outlier map: the rows and columns split into at most 256 x 256 cells (cell of row r:
 //        r * cellRows / rows, of column c: c * cellCols / cols), each cell max |w| / std,
@@ -28,8 +30,15 @@
 //      core/quant's kernels (the quantizer's own, importance included) and dequantized:
 //        sum (w - q)^2, sum w^2, max |w - q|, and with importance imp[c] the weighted sums
 //        sum imp[c] (w - q)^2, sum imp[c] w^2;
-//        relative RMSE = sqrt(sum e^2 / sum w^2), SNR = 10 log10(sum w^2 / sum e^2) dB.
+//        relative RMSE = sqrt(sum e^2 / sum w^2), SNR = 10 log10(sum w^2 / sum e^2) dB;
+//        a round trip value that is Inf/NaN (a block scale beyond F16 for huge weights) is an
+//        infinite error: relative RMSE +inf, SNR -inf dB, never NaN.
 //      A tensor with NaN/Inf values has no preview (the quantizer refuses it).
+//   F16 / BF16 tensors: the pass counts every 16-bit code instead (row_kernels.h); count,
+//   zeros, min, max, the moments (in double, from the counts: more exact than the float lanes),
+//   the histogram (the same float formula on each code's value) and the tail shares (exact, no
+//   second pass) come from the counts; the 32 largest |w| from the 32nd largest |code| and
+//   the rows that reach it; map and columns as above, on the codes.
 
 #include <array>
 #include <cmath>
@@ -124,6 +133,9 @@ struct TensorAnalysisConfig {
     std::optional<DType> previewType;   // quantize-dequantize with this type's kernels
     const float* importance = nullptr;  // per column (x n_mat for 3-D tensors: cols * dim1 values), or null
     CpuLevel cpuLevel = CpuLevel::Best; // the row kernel (Scalar: the reference); results are identical
+    // false: the preview alone (the caller has the statistics, e.g. from the cache): only
+    // name/shape/rows/cols/layer/count and `preview` are filled, with the full pass's sums.
+    bool statistics = true;
 };
 
 // Analyses tensor `index` of `ck` inside the caller's arena (jobs::ThreadArena): parallel over

@@ -7,6 +7,9 @@
 //   read+f32     the same, the rows converted to float and summed (the analysis's reader)
 //   analysis     statistics + histogram + outlier map + columns of every tensor (no cache)
 //   preview      the same plus the Q4_K_M quantization preview (pipeline::runAnalyze)
+//   preview*     the preview alone: the statistics cached by an earlier run (a cache holding
+//                them but no preview is put back before each run), as when the window asks
+//                for a preview type after the model's analysis
 //   quantize     the quantizer itself, Q4_K_M to a file (pipeline::runQuantize)
 //
 // All with --threads (default 2), the file in the page cache (read once first), --repeat runs
@@ -21,13 +24,16 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <string>
 #include <vector>
 
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include "core/analysis/analysis_cache.h"
 #include "core/analysis/model_analysis.h"
 #include "core/io/checkpoint.h"
 #include "core/jobs/thread_arena.h"
@@ -117,6 +123,15 @@ double readAndSum(const io::Checkpoint& ck, int threads, bool asFloat)
     return total;
 }
 
+// CPU seconds (user + system) of the whole process so far: on a shared machine the wall time
+// of a phase stretches with the load, its CPU time much less.
+double cpuSeconds()
+{
+    rusage u{};
+    ::getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
 double median(std::vector<double> v)
 {
     std::sort(v.begin(), v.end());
@@ -129,6 +144,7 @@ int main(int argc, char** argv)
 {
     int threads = 2, repeat = 3;
     bool preview = true;
+    std::string only; // run these phases alone ("a,b"; for whole-process timing of one phase)
     fs::path input;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -136,8 +152,9 @@ int main(int argc, char** argv)
         else if (a == "--repeat" && i + 1 < argc) repeat = std::max(1, std::atoi(argv[++i]));
         else if (a == "--input" && i + 1 < argc) input = argv[++i];
         else if (a == "--no-preview") preview = false;
+        else if (a == "--only" && i + 1 < argc) only = argv[++i];
         else {
-            std::fprintf(stderr, "usage: %s [--input F16.gguf] [--threads N] [--repeat N] [--no-preview]\n", argv[0]);
+            std::fprintf(stderr, "usage: %s [--input F16.gguf] [--threads N] [--repeat N] [--no-preview] [--only PHASE,...]\n", argv[0]);
             return 2;
         }
     }
@@ -168,26 +185,48 @@ int main(int argc, char** argv)
                 static_cast<double>(fs::file_size(input)) / 1e6, (*ck)->tensors().size(), threads, repeat);
     readWhole(input);
 
-    std::map<std::string, std::vector<double>> times;
+    std::map<std::string, std::vector<double>> times, cpu;
     std::map<std::string, long> rss;
     auto timed = [&](const std::string& name, const std::function<bool()>& f) {
+        if (!only.empty() && ("," + only + ",").find("," + name + ",") == std::string::npos) return;
         resetPeak();
+        const double c0 = cpuSeconds();
         const auto t0 = std::chrono::steady_clock::now();
         const bool ok = f();
         const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double c = cpuSeconds() - c0;
         if (!ok) {
             std::fprintf(stderr, "%s failed\n", name.c_str());
             std::exit(1);
         }
         times[name].push_back(s);
+        cpu[name].push_back(c);
         rss[name] = std::max(rss[name], peakRssKb());
-        std::printf("  %-10s %8.3f s\n", name.c_str(), s);
+        std::printf("  %-10s %8.3f s  (cpu %.3f s)\n", name.c_str(), s, c);
         std::fflush(stdout);
     };
     analysis::ModelAnalysisConfig cfg;
     for (std::size_t i = 0; i < (*ck)->tensors().size(); ++i) cfg.tensors.push_back(i);
     cfg.threads = threads;
     const fs::path qout = dataDir / "analysis-bench-Q4_K_M.gguf";
+    // The statistics-only cache that "preview*" starts from.
+    const fs::path cacheDir = dataDir / "analysis-bench-cache";
+    std::string statsCache;
+    fs::path cacheFile;
+    if (preview && (only.empty() || ("," + only + ",").find(",preview*,") != std::string::npos)) {
+        fs::remove_all(cacheDir);
+        auto c = cfg;
+        c.cacheDir = cacheDir;
+        auto a = analysis::analyzeModel(**ck, c, sink);
+        cacheFile = analysis::AnalysisCache::cachePath(cacheDir, **ck);
+        std::ifstream in(cacheFile, std::ios::binary);
+        statsCache.assign(std::istreambuf_iterator<char>(in), {});
+        if (!a.ok() || statsCache.empty()) {
+            std::fprintf(stderr, "cannot prepare the statistics cache\n");
+            return 1;
+        }
+        std::printf("analysis cache (statistics, no preview): %.1f MB\n", static_cast<double>(statsCache.size()) / 1e6);
+    }
     volatile double sink0 = 0;
     for (int r = 0; r < repeat; ++r) {
         std::printf("run %d\n", r + 1);
@@ -206,6 +245,18 @@ int main(int argc, char** argv)
             auto a = pipeline::runAnalyze(req, sink);
             return a.ok() && a->analysis.total.has_value();
         });
+        {
+            std::ofstream(cacheFile, std::ios::binary | std::ios::trunc) << statsCache; // no preview cached
+        }
+        timed("preview*", [&] {
+            pipeline::AnalyzeRequest req;
+            req.path = input;
+            req.previewMix = "Q4_K_M";
+            req.threads = threads;
+            req.cacheDir = cacheDir;
+            auto a = pipeline::runAnalyze(req, sink);
+            return a.ok() && a->analysis.total.has_value() && !a->analysis.tensors.empty() && a->analysis.tensors.front()->fromCache;
+        });
         timed("quantize", [&] {
             pipeline::QuantizeRequest req;
             req.input = input;
@@ -217,19 +268,29 @@ int main(int argc, char** argv)
         });
         fs::remove(qout);
     }
-    const double base = median(times["read+sum"]);
-    std::printf("\n%-10s %10s %10s %12s\n", "phase", "median s", "ratio", "peak RSS MB");
-    for (const char* name : {"read+sum", "read+f32", "analysis", "preview", "quantize"}) {
-        if (!times.count(name)) continue;
-        std::printf("%-10s %10.3f %10.2f %12.1f\n", name, median(times[name]), median(times[name]) / base,
-                    static_cast<double>(rss[name]) / 1024.0);
+    if (!only.empty()) {
+        for (const auto& [name, v] : times)
+            std::printf("%-10s median %.3f s, cpu %.3f s\n", name.c_str(), median(v), median(cpu[name]));
+        return 0;
     }
-    std::printf("analysis / read+sum = %.2f (target <= 1.5)\n", median(times["analysis"]) / base);
+    const double base = median(times["read+sum"]);
+    const double cpuBase = median(cpu["read+sum"]);
+    std::printf("\n%-10s %10s %10s %10s %10s %12s\n", "phase", "median s", "ratio", "cpu s", "cpu ratio", "peak RSS MB");
+    for (const char* name : {"read+sum", "read+f32", "analysis", "preview", "preview*", "quantize"}) {
+        if (!times.count(name)) continue;
+        std::printf("%-10s %10.3f %10.2f %10.3f %10.2f %12.1f\n", name, median(times[name]), median(times[name]) / base,
+                    median(cpu[name]), median(cpu[name]) / cpuBase, static_cast<double>(rss[name]) / 1024.0);
+    }
+    std::printf("analysis / read+sum = %.2f (target <= 1.5; cpu time %.2f)\n", median(times["analysis"]) / base,
+                median(cpu["analysis"]) / cpuBase);
     if (preview)
     {
-        std::printf("preview / quantize = %.2f (target <= 1.0)\n", median(times["preview"]) / median(times["quantize"]));
+        std::printf("preview / quantize = %.2f (target <= 1.0; cpu time %.2f)\n", median(times["preview"]) / median(times["quantize"]),
+                    median(cpu["preview"]) / median(cpu["quantize"]));
         std::printf("(preview - analysis) / quantize = %.2f (the preview's own share)\n",
                     (median(times["preview"]) - median(times["analysis"])) / median(times["quantize"]));
+        std::printf("preview* / quantize = %.2f (statistics cached; cpu time %.2f)\n", median(times["preview*"]) / median(times["quantize"]),
+                    median(cpu["preview*"]) / median(cpu["quantize"]));
     }
     return 0;
 }

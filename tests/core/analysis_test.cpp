@@ -21,6 +21,7 @@
 #include "core/io/gguf_writer.h"
 #include "core/jobs/thread_arena.h"
 #include "core/quant/quant_registry.h"
+#include "core/tensor/float_convert.h"
 #include "tests/support/temp_dir.h"
 
 namespace condense::test {
@@ -64,6 +65,19 @@ GenTensor f32Tensor(std::string name, std::vector<std::uint64_t> ne, std::vector
 {
     GenTensor t{std::move(name), std::move(ne), DType::F32, std::move(v), {}};
     t.bytes.assign(reinterpret_cast<const char*>(t.values.data()), t.values.size() * 4);
+    return t;
+}
+
+// An F16 or BF16 tensor: the values rounded to the type (what the analysis must see).
+GenTensor halfTensor(std::string name, std::vector<std::uint64_t> ne, std::vector<float> v, DType type)
+{
+    GenTensor t{std::move(name), std::move(ne), type, std::move(v), {}};
+    t.bytes.resize(t.values.size() * 2);
+    for (std::size_t i = 0; i < t.values.size(); ++i) {
+        const std::uint16_t h = type == DType::BF16 ? fp32ToBf16(t.values[i]) : fp32ToFp16(t.values[i]);
+        t.values[i] = type == DType::BF16 ? bf16ToFp32(h) : fp16ToFp32(h);
+        std::memcpy(t.bytes.data() + 2 * i, &h, 2);
+    }
     return t;
 }
 
@@ -272,6 +286,45 @@ TEST(AnalysisRowKernels, HistogramCountersFlushBeforeOverflow)
     EXPECT_EQ(s.slotCounts()[5], 4000000016ull);
 }
 
+// The vector preview error kernels (AVX2: 4 values, AVX-512: 8 values folded into the 4 lanes
+// in their order) give the scalar reference's bits on full-precision values, NaN/Inf round
+// trips and zero importances included, for every tail length.
+TEST(AnalysisRowKernels, ErrorKernelsGiveTheScalarReferencesBits)
+{
+    std::mt19937_64 g(77);
+    std::normal_distribution<float> nd(0, 1);
+    const std::size_t n = 1000;
+    std::vector<float> w(n), y(n), imp(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        w[i] = nd(g) * 0.05f * std::ldexp(1.0f, -static_cast<int>(i % 23)); // magnitudes over 23 octaves
+        y[i] = nd(g) * 0.05f;
+        imp[i] = i % 5 == 0 ? 0.0f : std::fabs(nd(g));
+    }
+    y[17] = std::numeric_limits<float>::quiet_NaN();
+    y[523] = std::numeric_limits<float>::infinity();
+    const auto reference = analysis::detail::rowErrorKernel(CpuLevel::Scalar);
+    for (CpuLevel level : {CpuLevel::Avx2, CpuLevel::Avx512}) {
+        if (clampCpuLevel(level) < level) continue;
+        const auto kernel = analysis::detail::rowErrorKernel(level);
+        for (std::size_t len : {std::size_t{0}, std::size_t{3}, std::size_t{12}, std::size_t{16}, std::size_t{500}, std::size_t{997}, n})
+            for (const float* iw : {static_cast<const float*>(nullptr), static_cast<const float*>(imp.data())}) {
+                SCOPED_TRACE(std::string(cpuLevelName(level)) + " n=" + std::to_string(len) + (iw ? " weighted" : ""));
+                analysis::detail::ErrorSums a, b;
+                reference(w.data(), y.data(), iw, len, a);
+                kernel(w.data(), y.data(), iw, len, b);
+                for (auto [u, v] : {std::pair{a.errSq, b.errSq}, {a.refSq, b.refSq}, {a.weightedErrSq, b.weightedErrSq},
+                                    {a.weightedRefSq, b.weightedRefSq}, {a.maxAbs, b.maxAbs}})
+                    EXPECT_EQ(std::memcmp(&u, &v, sizeof u), 0) << u << " vs " << v;
+                if (len > 523) {
+                    EXPECT_EQ(a.errSq, std::numeric_limits<double>::infinity());
+                }
+                if (len > 17) {
+                    EXPECT_FALSE(std::isnan(a.weightedErrSq));
+                }
+            }
+    }
+}
+
 class AnalysisTest : public ::testing::Test {
 protected:
     void SetUp() override
@@ -297,6 +350,176 @@ TEST_F(AnalysisTest, StatisticsHistogramAndOutlierMapEqualADirectComputation)
         if (g.values.empty()) continue;
         expectMatchesNaive(analyze(*m_ck, index(g.name)), g);
     }
+}
+
+// F16 and BF16 tensors take the code-counting path (row_kernels.h): the same figures as the
+// direct computation, NaN/Inf included; the scalar, AVX2 and AVX-512 kernels agree bit for bit; the
+// result does not depend on the thread count.
+class HalfAnalysisTest : public AnalysisTest {
+protected:
+    void SetUp() override
+    {
+        AnalysisTest::SetUp();
+        for (DType type : {DType::F16, DType::BF16}) {
+            const std::string t = type == DType::F16 ? "f16" : "bf16";
+            // 300 x 520: uneven cells, a 16-value tail per row, planted outliers and ties.
+            auto v = heavy(300 * 520, 21, 0.02f);
+            v[7 * 520 + 3] = 3.5f;
+            v[250 * 520 + 519] = -4.0f;
+            v[299 * 520 + 0] = 4.0f;
+            for (int i = 0; i < 40; ++i) v[static_cast<std::size_t>(i) * 977 % v.size()] = 0.0f;
+            v[977] = -0.0f;
+            m_half.push_back(halfTensor("blk.0.ffn_up." + t, {520, 300}, std::move(v), type));
+            // NaN and Inf inside, a row with nothing finite but one value.
+            auto w = heavy(40 * 96, 22, 0.05f);
+            w[5] = std::numeric_limits<float>::quiet_NaN();
+            w[100] = std::numeric_limits<float>::infinity();
+            w[101] = -std::numeric_limits<float>::infinity();
+            for (std::size_t c = 1; c < 96; ++c) w[20 * 96 + c] = std::numeric_limits<float>::quiet_NaN();
+            m_half.push_back(halfTensor("blk.1.attn_k." + t, {96, 40}, std::move(w), type));
+            // Sampled rows 30x smaller than the others; a norm-like vector far from zero.
+            auto u = heavy(128 * 512, 24, 0.01f);
+            for (std::size_t r = 1; r < 128; r += 2)
+                for (std::size_t c = 0; c < 512; ++c) u[r * 512 + c] *= 30.0f;
+            m_half.push_back(halfTensor("blk.2.ffn_down." + t, {512, 128}, std::move(u), type));
+            m_half.push_back(halfTensor("blk.2.attn_norm." + t, {512}, heavy(512, 23, 0.01f, 1.0f), type));
+            // Fewer than 32 values.
+            m_half.push_back(halfTensor("blk.3.tiny." + t, {5, 3}, heavy(15, 25, 1.0f), type));
+        }
+        m_halfPath = m_dir.path() / "half.gguf";
+        writeGguf(m_halfPath, m_half);
+        m_halfCk = open(m_halfPath);
+        ASSERT_TRUE(m_halfCk);
+    }
+    std::vector<GenTensor> m_half;
+    fs::path m_halfPath;
+    std::shared_ptr<const io::Checkpoint> m_halfCk;
+};
+
+TEST_F(HalfAnalysisTest, StatisticsHistogramAndOutlierMapEqualADirectComputation)
+{
+    for (std::size_t i = 0; i < m_half.size(); ++i) {
+        const auto a = analyze(*m_halfCk, i);
+        expectMatchesNaive(a, m_half[i]);
+        EXPECT_EQ(a.dtype, m_half[i].type);
+    }
+    const auto k = analyze(*m_halfCk, 1);
+    EXPECT_EQ(k.stats.nan, 96u);
+    EXPECT_EQ(k.stats.inf, 2u);
+}
+
+TEST_F(HalfAnalysisTest, ScalarAndVectorKernelsAgreeAndThreadsDoNotMatter)
+{
+    if (clampCpuLevel(CpuLevel::Avx2) < CpuLevel::Avx2) GTEST_SKIP() << "no AVX2";
+    for (std::size_t i = 0; i < m_half.size(); ++i) {
+        SCOPED_TRACE(m_half[i].name);
+        for (CpuLevel level : {CpuLevel::Avx2, CpuLevel::Avx512}) {
+        if (clampCpuLevel(level) < level) continue;
+        SCOPED_TRACE(cpuLevelName(level));
+        analysis::TensorAnalysisConfig scalar, vector;
+        scalar.cpuLevel = CpuLevel::Scalar;
+        vector.cpuLevel = level;
+        if (m_half[i].ne[0] % 32 == 0) scalar.previewType = vector.previewType = DType::Q8_0;
+        const auto a = analyze(*m_halfCk, i, scalar, 1), b = analyze(*m_halfCk, i, vector, 2);
+        EXPECT_EQ(a.stats.mean, b.stats.mean);
+        EXPECT_EQ(a.stats.std, b.stats.std);
+        EXPECT_EQ(a.stats.kurtosis, b.stats.kurtosis);
+        EXPECT_EQ(a.stats.beyond3Std, b.stats.beyond3Std);
+        EXPECT_EQ(a.histogram.bins, b.histogram.bins);
+        EXPECT_EQ(a.outlierMap.cells, b.outlierMap.cells);
+        EXPECT_EQ(a.columnL2, b.columnL2);
+        EXPECT_EQ(a.columnMaxAbs, b.columnMaxAbs);
+        ASSERT_EQ(a.top.size(), b.top.size());
+        for (std::size_t k = 0; k < a.top.size(); ++k) EXPECT_EQ(a.top[k].row * a.cols + a.top[k].col, b.top[k].row * b.cols + b.top[k].col);
+        ASSERT_EQ(a.preview.has_value(), b.preview.has_value());
+        if (a.preview) {
+            EXPECT_EQ(a.preview->sums.errSq, b.preview->sums.errSq);
+        }
+        }
+    }
+}
+
+// The cache keeps F16/BF16 outlier maps and column maxima as packed F16 codes: what a reopen
+// reads equals the pass's figures bit for bit, in well under half the bytes of floats.
+TEST_F(HalfAnalysisTest, CacheGivesBackTheExactFiguresCompactly)
+{
+    analysis::ModelAnalysisConfig cfg;
+    for (std::size_t i = 0; i < m_halfCk->tensors().size(); ++i) cfg.tensors.push_back(i);
+    cfg.cacheDir = m_dir.path() / "half-cache";
+    jobs::NullSink sink;
+    auto first = analysis::analyzeModel(*m_halfCk, cfg, sink);
+    ASSERT_TRUE(first.ok());
+    auto ck2 = open(m_halfPath);
+    auto second = analysis::analyzeModel(*ck2, cfg, sink);
+    ASSERT_TRUE(second.ok());
+    EXPECT_EQ(second->fromCache, m_half.size());
+    std::uint64_t floatBytes = 0;
+    for (std::size_t i = 0; i < m_half.size(); ++i) {
+        const auto& a = *first->tensors[i];
+        const auto& b = *second->tensors[i];
+        SCOPED_TRACE(a.name);
+        EXPECT_EQ(a.outlierMap.cells, b.outlierMap.cells);
+        EXPECT_EQ(a.columnMaxAbs, b.columnMaxAbs);
+        EXPECT_EQ(a.columnL2, b.columnL2);
+        EXPECT_EQ(a.histogram.bins, b.histogram.bins);
+        floatBytes += 4 * (a.outlierMap.cells.size() + a.columnMaxAbs.size());
+    }
+    const auto size = fs::file_size(analysis::AnalysisCache::cachePath(cfg.cacheDir, *ck2));
+    std::uint64_t l2Bytes = 0;
+    for (const auto& t : first->tensors) l2Bytes += 4 * t->columnL2.size();
+    EXPECT_LT(size, l2Bytes + floatBytes / 2 + 64 * 1024) << "maps and maxima not packed";
+}
+
+// A model whose statistics are cached, asked for a preview type the cache lacks, runs the
+// preview alone: the statistics come from the cache, the preview equals a full pass's bit for
+// bit, and it is cached in turn.
+void expectPreviewAloneEqualsFullPass(const io::Checkpoint& ck, const fs::path& cacheDir)
+{
+    analysis::ModelAnalysisConfig cfg;
+    for (std::size_t i = 0; i < ck.tensors().size(); ++i) cfg.tensors.push_back(i);
+    cfg.cacheDir = cacheDir;
+    cfg.previewTypes.assign(ck.tensors().size(), DType::Q8_0);
+    jobs::NullSink sink;
+    ASSERT_TRUE(analysis::analyzeModel(ck, cfg, sink).ok());
+    cfg.previewTypes.assign(ck.tensors().size(), DType::Q4_0);
+    auto alone = analysis::analyzeModel(ck, cfg, sink);
+    ASSERT_TRUE(alone.ok());
+    auto full = cfg;
+    full.cacheDir.clear();
+    auto fresh = analysis::analyzeModel(ck, full, sink);
+    ASSERT_TRUE(fresh.ok());
+    std::size_t previews = 0;
+    for (std::size_t i = 0; i < cfg.tensors.size(); ++i) {
+        const auto& a = *alone->tensors[i];
+        const auto& b = *fresh->tensors[i];
+        SCOPED_TRACE(a.name);
+        if (b.error) continue;
+        EXPECT_TRUE(a.fromCache);
+        EXPECT_EQ(a.stats.std, b.stats.std);
+        EXPECT_EQ(a.histogram.bins, b.histogram.bins);
+        ASSERT_EQ(a.preview.has_value(), b.preview.has_value());
+        if (!a.preview) continue;
+        ++previews;
+        EXPECT_EQ(a.preview->type, DType::Q4_0);
+        EXPECT_EQ(std::memcmp(&a.preview->sums.errSq, &b.preview->sums.errSq, sizeof(double)), 0);
+        EXPECT_EQ(std::memcmp(&a.preview->sums.refSq, &b.preview->sums.refSq, sizeof(double)), 0);
+        EXPECT_EQ(a.preview->sums.maxAbsError, b.preview->sums.maxAbsError);
+        EXPECT_EQ(a.preview->sums.count, b.preview->sums.count);
+    }
+    EXPECT_GT(previews, 0u);
+    auto again = analysis::analyzeModel(ck, cfg, sink);
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(again->fromCache + again->failed, cfg.tensors.size()); // the new previews were cached
+}
+
+TEST_F(AnalysisTest, CachedStatisticsWithANewPreviewTypeRunThePreviewAlone)
+{
+    expectPreviewAloneEqualsFullPass(*m_ck, m_dir.path() / "cache-alone");
+}
+
+TEST_F(HalfAnalysisTest, CachedStatisticsWithANewPreviewTypeRunThePreviewAlone)
+{
+    expectPreviewAloneEqualsFullPass(*m_halfCk, m_dir.path() / "half-cache-alone");
 }
 
 TEST_F(AnalysisTest, NonFiniteValuesAreCountedAndMarked)
@@ -432,6 +655,73 @@ TEST_F(AnalysisTest, PreviewEqualsTheQuantizersOwnRoundTrip)
     }
     // Rows that do not fit the block (96 columns for Q4_K's 256): no preview.
     EXPECT_FALSE(analyze(*m_ck, index("blk.1.attn_k.weight"), {DType::Q4_K, nullptr}).preview);
+}
+
+// Huge but finite weights (up to 1e38, column norms still floats): the statistics equal the
+// direct computation; where the type's F16 block scales overflow, the quantizer's own round
+// trip is Inf/NaN and the preview says so as an infinite error (relative RMSE +inf, SNR
+// -inf dB, max error +inf), never NaN; where they do not, the error is the direct computation's.
+// Both kernels agree bit for bit, zero importance included.
+TEST_F(AnalysisTest, PreviewOfHugeFiniteWeightsIsNeverNaN)
+{
+    std::vector<GenTensor> ts;
+    for (float scale : {6e4f, 1e9f, 1e30f, 1e38f}) {
+        auto v = heavy(8 * 512, 31, 1.0f);
+        for (auto& x : v) x = std::clamp(x, -1.0f, 1.0f) * scale;
+        ts.push_back(f32Tensor("huge" + std::to_string(ts.size()) + ".weight", {512, 8}, std::move(v)));
+    }
+    const fs::path path = m_dir.path() / "huge.gguf";
+    writeGguf(path, ts);
+    auto ck = open(path);
+    std::vector<float> imp(512, 1.0f);
+    imp[3] = 0.0f;
+    // The statistics too (near the float limit the histogram range stays finite: no NaN bin).
+    for (std::size_t i = 0; i < ts.size(); ++i) expectMatchesNaive(analyze(*ck, i), ts[i]);
+    for (std::size_t i = 0; i < ts.size(); ++i)
+        for (DType type : {DType::Q4_K, DType::Q8_0, DType::Q6_K}) {
+            SCOPED_TRACE(ts[i].name + " " + std::string(dtypeName(type)));
+            analysis::TensorAnalysisConfig scalar{type, imp.data()};
+            scalar.cpuLevel = CpuLevel::Scalar;
+            const auto a = analyze(*ck, i, scalar);
+            ASSERT_TRUE(a.preview);
+            const auto& s = a.preview->sums;
+            for (double v : {s.errSq, s.maxAbsError, s.weightedErrSq, s.relRmse(), s.snrDb(), s.weightedRelRmse()})
+                EXPECT_FALSE(std::isnan(v));
+            for (CpuLevel level : {CpuLevel::Avx2, CpuLevel::Avx512}) {
+                if (clampCpuLevel(level) < level) continue;
+                analysis::TensorAnalysisConfig vector{type, imp.data()};
+                vector.cpuLevel = level;
+                const auto b = analyze(*ck, i, vector);
+                ASSERT_TRUE(b.preview);
+                EXPECT_EQ(std::memcmp(&s.errSq, &b.preview->sums.errSq, sizeof s.errSq), 0) << cpuLevelName(level);
+                EXPECT_EQ(std::memcmp(&s.refSq, &b.preview->sums.refSq, sizeof s.refSq), 0) << cpuLevelName(level);
+                EXPECT_EQ(std::memcmp(&s.weightedErrSq, &b.preview->sums.weightedErrSq, sizeof s.errSq), 0) << cpuLevelName(level);
+                EXPECT_EQ(std::memcmp(&s.weightedRefSq, &b.preview->sums.weightedRefSq, sizeof s.errSq), 0) << cpuLevelName(level);
+                EXPECT_EQ(s.maxAbsError, b.preview->sums.maxAbsError) << cpuLevelName(level);
+            }
+            // The quantizer's own round trip.
+            std::vector<std::byte> q(8 * *dtypeBytes(type, 512, 512));
+            std::vector<float> y(8 * 512);
+            ASSERT_TRUE(quant::quantizeRows(type, ts[i].values.data(), q.data(), 8, 512, imp.data()));
+            ASSERT_TRUE(quant::dequantizeRows(type, q.data(), y.data(), 8, 512));
+            double e2 = 0, r2 = 0;
+            bool finite = true;
+            for (std::size_t k = 0; k < y.size(); ++k) {
+                finite = finite && std::isfinite(y[k]);
+                const double e = static_cast<double>(ts[i].values[k]) - y[k];
+                e2 += e * e;
+                r2 += static_cast<double>(ts[i].values[k]) * ts[i].values[k];
+            }
+            if (finite) {
+                EXPECT_NEAR(s.relRmse(), std::sqrt(e2 / r2), kPreviewTol);
+                EXPECT_TRUE(std::isfinite(s.snrDb()));
+            } else {
+                EXPECT_EQ(s.relRmse(), std::numeric_limits<double>::infinity());
+                EXPECT_EQ(s.snrDb(), -std::numeric_limits<double>::infinity());
+                EXPECT_EQ(s.maxAbsError, std::numeric_limits<double>::infinity());
+            }
+            EXPECT_EQ(finite, i == 0); // 6e4 fits every type's scales, 1e9 and up overflow them
+        }
 }
 
 TEST_F(AnalysisTest, PerLayerPreviewAddsTheTensorsSums)
