@@ -282,42 +282,48 @@ TEST_F(ModelCapture, StatisticsEqualNaiveRecomputationFromTheObservedRows)
                 worstH, worstAbs, worstDiag);
 }
 
-// A batch wide enough to go through the tiled parallel path (ragged last tile) against naive.
-TEST_F(ModelCapture, LargeBatchUsesTheParallelTilesAndStaysExact)
+// Batches wide enough for the tiled parallel path (ragged last tile and panel), through the
+// scalar and the best micro-kernel: the same bits, equal to the naive double sum.
+TEST_F(ModelCapture, WideBatchesGiveTheSameBitsWithEveryKernel)
 {
-    constexpr std::int64_t kRows = 50, kCols = 203; // 203 = 3 tiles of 64 + 11
+    constexpr std::int64_t kRows = 50, kCols = 203; // 203 = 3 tiles of 64 + 11 (panel of 8 + 3)
     std::mt19937 rng(5);
     std::normal_distribution<float> dist(0.0f, 2.0f);
     std::vector<float> x(static_cast<std::size_t>(kRows * kCols));
     for (float& v : x) v = dist(rng);
     static const WeightRole down[] = {WeightRole::FfnDown};
     LinearInput in;
-    in.layer = 4;
     in.site = LinearSite::FfnDown;
     in.roles = down;
-    in.nTokens = kRows;
     in.cols = kCols;
     in.rows = x.data();
-    HessianAccumulator h;
-    jobs::ThreadArena arena({.threads = 2});
-    arena.execute([&] {
-        h.observe(in);
-        h.observe(in);
-    });
-    in.layer = 5;
-    h.setLayers(4, 4);
-    h.observe(in); // ignored
-    EXPECT_EQ(h.heldMatrices(), 1u);
-    EXPECT_EQ(h.tokens(4, LinearSite::FfnDown), 2 * kRows);
     std::vector<double> want(static_cast<std::size_t>(kCols * kCols), 0.0);
-    for (int pass = 0; pass < 2; ++pass)
-        for (std::int64_t t = 0; t < kRows; ++t)
+    for (std::int64_t t : {kRows, std::int64_t{7}})
+        for (std::int64_t r = 0; r < t; ++r)
             for (std::int64_t i = 0; i < kCols; ++i)
                 for (std::int64_t j = 0; j < kCols; ++j)
                     want[static_cast<std::size_t>(i * kCols + j)] +=
-                        static_cast<double>(x[static_cast<std::size_t>(t * kCols + i)]) * x[static_cast<std::size_t>(t * kCols + j)];
-    const auto got = h.take(4, LinearSite::FfnDown);
-    EXPECT_LE(hessianRelDiff(got, want, kCols), kNaiveRelTolerance);
+                        static_cast<double>(x[static_cast<std::size_t>(r * kCols + i)]) * x[static_cast<std::size_t>(r * kCols + j)];
+    std::vector<std::vector<double>> got;
+    jobs::ThreadArena arena({.threads = 2});
+    for (CpuLevel level : {CpuLevel::Scalar, CpuLevel::Best}) {
+        HessianAccumulator h(level);
+        h.setLayers(4, 4);
+        arena.execute([&] {
+            in.layer = 4;
+            in.nTokens = kRows;
+            h.observe(in); // parallel
+            in.nTokens = 7;
+            h.observe(in); // serial
+            in.layer = 5;
+            h.observe(in); // not a requested layer
+        });
+        EXPECT_EQ(h.heldMatrices(), 1u);
+        EXPECT_EQ(h.tokens(4, LinearSite::FfnDown), kRows + 7);
+        got.push_back(h.take(4, LinearSite::FfnDown));
+        EXPECT_LE(hessianRelDiff(got.back(), want, kCols), kNaiveRelTolerance) << cpuLevelName(level);
+    }
+    EXPECT_EQ(got[0], got[1]);
 }
 
 TEST_F(ModelCapture, OriginalModeEqualsOneFullForwardPass)
