@@ -1,0 +1,108 @@
+#include "core/model/block_capture.h"
+
+#include <algorithm>
+#include <string>
+
+namespace condense::model {
+
+namespace {
+
+// Restores the session's observer and forgets its positions whatever way the capture ends.
+class ObserverGuard {
+public:
+    explicit ObserverGuard(Session& s) : m_session(s), m_saved(s.observer()) {}
+    ~ObserverGuard()
+    {
+        m_session.setObserver(m_saved);
+        m_session.reset();
+    }
+    ObserverGuard(const ObserverGuard&) = delete;
+    ObserverGuard& operator=(const ObserverGuard&) = delete;
+
+private:
+    Session& m_session;
+    ActivationObserver* m_saved;
+};
+
+Error cancelled() { return makeError(ErrorCode::Cancelled, {}, "activation capture stopped"); }
+
+} // namespace
+
+Status captureBlockByBlock(Session& session, std::span<const std::vector<std::int32_t>> chunks,
+                           ActivationObserver& observer, const CaptureOptions& options, jobs::ProgressSink& sink,
+                           std::stop_token stop)
+{
+    const ModelDims& d = session.model().dims();
+    const std::int64_t layers = static_cast<std::int64_t>(session.model().layers().size());
+    const auto nChunks = static_cast<std::int64_t>(chunks.size());
+    for (std::size_t c = 0; c < chunks.size(); ++c) {
+        const auto n = static_cast<std::int64_t>(chunks[c].size());
+        if (n == 0) return makeError(ErrorCode::InvalidArgument, {}, "calibration chunk " + std::to_string(c) + " is empty");
+        if (n > session.contextSize())
+            return makeError(ErrorCode::InvalidArgument, {},
+                             "calibration chunk " + std::to_string(c) + " has " + std::to_string(n) +
+                                 " tokens, more than the session's context of " + std::to_string(session.contextSize()));
+    }
+
+    ObserverGuard guard(session);
+    session.setObserver(nullptr);
+    jobs::WeightedProgress progress(sink, {{jobs::Stage::Evaluating, 1.0}});
+    const bool sequential = options.mode == CaptureMode::Sequential;
+    const std::uint64_t total = static_cast<std::uint64_t>(nChunks) *
+                                static_cast<std::uint64_t>(layers * (sequential ? 2 : 1) + (options.includeOutput ? 1 : 0));
+    std::uint64_t done = 0;
+    progress.report(jobs::Stage::Evaluating, 0, total, "blk.0");
+
+    // The hidden states of every chunk: the input of the next block.
+    std::vector<std::vector<float>> hidden(chunks.size());
+    for (std::size_t c = 0; c < chunks.size(); ++c) {
+        hidden[c].resize(chunks[c].size() * static_cast<std::size_t>(d.hidden));
+        CONDENSE_TRY(session.embed(chunks[c], hidden[c]));
+    }
+    // Sequential mode runs each block twice from the same inputs: keep them.
+    std::vector<std::vector<float>> observed(sequential ? chunks.size() : 0);
+
+    for (std::int64_t l = 0; l < layers; ++l) {
+        const std::string item = "blk." + std::to_string(l);
+        session.setObserver(&observer);
+        for (std::size_t c = 0; c < chunks.size(); ++c) {
+            if (stop.stop_requested()) return cancelled();
+            const auto n = static_cast<std::int64_t>(chunks[c].size());
+            std::vector<float>* rows = &hidden[c];
+            if (sequential) {
+                observed[c] = hidden[c];
+                rows = &observed[c];
+            }
+            CONDENSE_TRY(session.runBlock(l, *rows, n, 0, stop));
+            progress.report(jobs::Stage::Evaluating, ++done, total, item);
+        }
+        session.setObserver(nullptr);
+        if (options.afterBlock) CONDENSE_TRY(options.afterBlock(l, session));
+        if (!sequential) continue;
+        // The block again, with the weights afterBlock installed: its outputs feed block l + 1.
+        for (std::size_t c = 0; c < chunks.size(); ++c) {
+            if (stop.stop_requested()) return cancelled();
+            CONDENSE_TRY(session.runBlock(l, hidden[c], static_cast<std::int64_t>(chunks[c].size()), 0, stop));
+            progress.report(jobs::Stage::Evaluating, ++done, total, item);
+        }
+    }
+    observed.clear();
+
+    if (options.includeOutput) {
+        session.setObserver(&observer);
+        std::vector<float> logits;
+        for (std::size_t c = 0; c < chunks.size(); ++c) {
+            if (stop.stop_requested()) return cancelled();
+            const auto n = static_cast<std::int64_t>(chunks[c].size());
+            logits.resize(session.logitsSize(n, LogitsMode::All));
+            CONDENSE_TRY(session.head(hidden[c], n, logits, LogitsMode::All));
+            progress.report(jobs::Stage::Evaluating, ++done, total, "output");
+        }
+        session.setObserver(nullptr);
+        if (options.afterBlock) CONDENSE_TRY(options.afterBlock(-1, session));
+    }
+    progress.report(jobs::Stage::Evaluating, total, total);
+    return okStatus();
+}
+
+} // namespace condense::model

@@ -1,0 +1,56 @@
+#pragma once
+// captureBlockByBlock: runs calibration chunks through a Session one block at a time (embed,
+// then block 0 over every chunk, block 1 over every chunk, ..., optionally the head), with an
+// ActivationObserver attached only while a block's statistics are being taken. The hidden
+// states of all chunks are kept between blocks (chunks x tokens x hidden floats), so a caller
+// can quantize block l before block l + 1 runs, and statistics observers (HessianAccumulator
+// with setLayers) need hold only one block's matrices at a time.
+//
+// Modes:
+//   Original    block l sees the outputs of the session's blocks as they were when the capture
+//               started (AWQ, imatrix). afterBlock may install weights (they do not change the
+//               inputs of later blocks: block l's outputs are computed before afterBlock runs).
+//   Sequential  GPTQ's sequential mode: block l runs over the chunks with the observer attached,
+//               then afterBlock(l) installs the block's quantized weights as session overrides
+//               (Session::overrideWeight), then block l runs again over the same inputs with
+//               those weights, observer detached, and these outputs feed block l + 1. So every
+//               block is calibrated on the outputs of the already-quantized blocks before it.
+//
+// Every chunk starts at position 0 (a fresh sequence); the session's context must hold the
+// longest chunk. The session's observer is restored on return and its position is reset.
+// Progress: Stage::Evaluating, done/total in block runs over one chunk (item "blk.<l>", or
+// "output" for the head), with a job-wide fraction (jobs::WeightedProgress). A stop request is
+// honoured between chunks and inside blocks (ErrorCode::Cancelled); afterBlock's error stops
+// the capture and is returned.
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <stop_token>
+#include <vector>
+
+#include "core/common/result.h"
+#include "core/jobs/progress.h"
+#include "core/model/activation_observer.h"
+#include "core/model/session.h"
+
+namespace condense::model {
+
+enum class CaptureMode : std::uint8_t { Original, Sequential };
+
+// Called after block `layer` (-1: the head) has been run over every chunk with the observer
+// attached: the point to read and take() the block's statistics and install its weights.
+using AfterBlock = std::function<Status(std::int64_t layer, Session& session)>;
+
+struct CaptureOptions {
+    CaptureMode mode = CaptureMode::Original;
+    // Also run the head (final norm and output matrix) so LinearSite::Output is observed.
+    bool includeOutput = false;
+    AfterBlock afterBlock; // may be empty
+};
+
+Status captureBlockByBlock(Session& session, std::span<const std::vector<std::int32_t>> chunks,
+                           ActivationObserver& observer, const CaptureOptions& options, jobs::ProgressSink& sink,
+                           std::stop_token stop = {});
+
+} // namespace condense::model
