@@ -25,6 +25,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <mutex>
 
 #include "core/io/checkpoint.h"
 #include "core/jobs/worker_priority.h"
@@ -370,10 +371,32 @@ void MainWindow::startAnalysis()
     m_analysisJob = m_runner->startTyped(
         tr("Analyse %1").arg(m_modelName), kAnalysisSlot,
         [request, store, generation](jobs::ProgressSink& sink, std::stop_token stop) -> Result<int> {
-            // Each finished tensor goes to the store as a queued call on the GUI thread; the
-            // store drops it when a newer run (or another model) has started meanwhile.
-            auto r = pipeline::runAnalyze(request, sink, stop, [store, generation](const std::shared_ptr<const analysis::TensorAnalysis>& t) {
-                QMetaObject::invokeMethod(store, [store, generation, t] { store->addResult(generation, t); }, Qt::QueuedConnection);
+            // Finished tensors go to the store on the GUI thread in batches: at most one queued
+            // delivery in flight, which takes everything finished meanwhile (a cached model
+            // arrives in a few calls, not 200). The store drops a batch of a superseded run.
+            struct Pending {
+                std::mutex mutex;
+                std::vector<std::shared_ptr<const analysis::TensorAnalysis>> items;
+                bool posted = false;
+            };
+            auto pending = std::make_shared<Pending>();
+            auto r = pipeline::runAnalyze(request, sink, stop, [store, generation, pending](const std::shared_ptr<const analysis::TensorAnalysis>& t) {
+                std::lock_guard lock(pending->mutex);
+                pending->items.push_back(t);
+                if (pending->posted) return;
+                pending->posted = true;
+                QMetaObject::invokeMethod(
+                    store,
+                    [store, generation, pending] {
+                        std::vector<std::shared_ptr<const analysis::TensorAnalysis>> batch;
+                        {
+                            std::lock_guard drain(pending->mutex);
+                            batch.swap(pending->items);
+                            pending->posted = false;
+                        }
+                        store->addResults(generation, batch);
+                    },
+                    Qt::QueuedConnection);
             });
             if (!r) return std::move(r).error();
             return static_cast<int>(r->analysis.tensors.size());

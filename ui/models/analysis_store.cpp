@@ -41,14 +41,25 @@ quint64 AnalysisStore::beginRun(const QString& previewLabel)
 
 void AnalysisStore::addResult(quint64 generation, std::shared_ptr<const analysis::TensorAnalysis> result)
 {
-    if (generation != m_generation || !result) return;
-    const int index = indexOf(result->name);
-    if (index < 0) return;
-    Entry& e = m_entries[static_cast<std::size_t>(index)];
-    if (!e.analysis) ++m_analyzed;
-    e.analysis = std::move(result);
-    e.previewCurrent = true;
-    Q_EMIT tensorAnalyzed(index);
+    addResults(generation, {std::move(result)});
+}
+
+void AnalysisStore::addResults(quint64 generation, const std::vector<std::shared_ptr<const analysis::TensorAnalysis>>& results)
+{
+    if (generation != m_generation) return;
+    QList<int> indices;
+    indices.reserve(static_cast<qsizetype>(results.size()));
+    for (const auto& result : results) {
+        if (!result) continue;
+        const int index = indexOf(result->name);
+        if (index < 0) continue;
+        Entry& e = m_entries[static_cast<std::size_t>(index)];
+        if (!e.analysis) ++m_analyzed;
+        e.analysis = result;
+        e.previewCurrent = true;
+        indices.append(index);
+    }
+    if (!indices.isEmpty()) Q_EMIT tensorsAnalyzed(indices);
 }
 
 void AnalysisStore::endRun(quint64 generation, State state)

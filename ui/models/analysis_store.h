@@ -2,10 +2,11 @@
 // AnalysisStore: the weight analyses (core/analysis) of the open model's tensors, on the GUI
 // thread. An analysis job streams each finished tensor here (a queued call per tensor, tagged
 // with the job's generation so a superseded run cannot mix into a newer one); the tree, the
-// Inspect page and the heatmap read from here and repaint on tensorAnalyzed().
+// Inspect page and the heatmap read from here and repaint on tensorsAnalyzed().
 //
 // Indices are Checkpoint::tensors() indices. A tensor is pending until its analysis arrives;
 // a change of the preview type keeps the statistics and marks only the previews pending.
+#include <QList>
 #include <QObject>
 #include <QString>
 
@@ -41,8 +42,10 @@ public:
     // A run starts: returns its generation. `previewLabel` is what the preview quantizes as
     // ("Q4_K_M"); with the same label as the last run, existing analyses stay current.
     quint64 beginRun(const QString& previewLabel);
-    // A tensor of run `generation` finished (ignored when another run has started since).
+    // Tensors of run `generation` finished (ignored when another run has started since). A run
+    // read from the cache delivers all of them at once: one signal for the batch.
     void addResult(quint64 generation, std::shared_ptr<const analysis::TensorAnalysis> result);
+    void addResults(quint64 generation, const std::vector<std::shared_ptr<const analysis::TensorAnalysis>>& results);
     void endRun(quint64 generation, State state);
 
     State state() const { return m_state; }
@@ -63,7 +66,8 @@ public:
 
 Q_SIGNALS:
     void reset();
-    void tensorAnalyzed(int index);
+    // Checkpoint indices of the tensors whose analysis just arrived.
+    void tensorsAnalyzed(const QList<int>& indices);
     void stateChanged();
 
 private:

@@ -58,7 +58,12 @@ void ModelTreeModel::setAnalysisStore(const AnalysisStore* store)
     if (m_store) disconnect(m_store, nullptr, this, nullptr);
     m_store = store;
     if (m_store) {
-        connect(m_store, &AnalysisStore::tensorAnalyzed, this, &ModelTreeModel::analysisChanged);
+        connect(m_store, &AnalysisStore::tensorsAnalyzed, this, [this](const QList<int>& indices) {
+            // Many at once (a cached model): one change for the whole tree.
+            if (indices.size() > 16) allAnalysisChanged();
+            else
+                for (int i : indices) analysisChanged(i);
+        });
         connect(m_store, &AnalysisStore::reset, this, &ModelTreeModel::allAnalysisChanged);
     }
     allAnalysisChanged();
@@ -84,6 +89,7 @@ void ModelTreeModel::analysisChanged(int tensorIndex)
 
 void ModelTreeModel::allAnalysisChanged()
 {
+    if (m_groups.empty()) return;
     Q_EMIT headerDataChanged(Qt::Horizontal, StatisticColumn, ErrorColumn);
     const int n = static_cast<int>(m_groups.size());
     if (n == 0) return;

@@ -122,7 +122,7 @@ InspectPage::InspectPage(AnalysisStore& store, QWidget* parent) : QWidget(parent
         Q_EMIT statisticChanged(statistic());
     });
     connect(m_previewCombo, &QComboBox::currentIndexChanged, this, [this] { Q_EMIT previewMixChanged(previewMix()); });
-    connect(&m_store, &AnalysisStore::tensorAnalyzed, this, &InspectPage::onTensorAnalyzed);
+    connect(&m_store, &AnalysisStore::tensorsAnalyzed, this, &InspectPage::onTensorsAnalyzed);
     connect(&m_store, &AnalysisStore::stateChanged, this, &InspectPage::updateStatus);
     connect(&m_store, &AnalysisStore::reset, this, [this] {
         updateTensorFacts();
@@ -287,10 +287,10 @@ void InspectPage::showTensor(int tensorIndex)
     updateTensorFacts();
 }
 
-void InspectPage::onTensorAnalyzed(int index)
+void InspectPage::onTensorsAnalyzed(const QList<int>& indices)
 {
-    if (index == m_tensor) {
-        const auto a = m_store.analysis(index);
+    if (m_tensor >= 0 && indices.contains(m_tensor)) {
+        const auto a = m_store.analysis(m_tensor);
         if (a != m_histogram->analysisShown()) {
             m_histogram->setAnalysis(a);
             m_outlierMap->setAnalysis(a);

@@ -81,7 +81,7 @@ private:
     void updateTensorFacts();
     void updateModelFacts();
     void updateStatus();
-    void onTensorAnalyzed(int index);
+    void onTensorsAnalyzed(const QList<int>& indices);
     void exportPlot(QCustomPlot* plot, const QString& what);
     QWidget* buildTensorView();
     QWidget* buildModelView();

@@ -55,7 +55,7 @@ HeatmapPlot::HeatmapPlot(AnalysisStore& store, QWidget* parent) : QCustomPlot(pa
     m_rebuildTimer->setInterval(100);
     connect(m_rebuildTimer, &QTimer::timeout, this, &HeatmapPlot::rebuildNow);
     connect(&m_store, &AnalysisStore::reset, this, &HeatmapPlot::scheduleRebuild);
-    connect(&m_store, &AnalysisStore::tensorAnalyzed, this, &HeatmapPlot::scheduleRebuild);
+    connect(&m_store, &AnalysisStore::tensorsAnalyzed, this, &HeatmapPlot::scheduleRebuild);
     connect(&m_store, &AnalysisStore::stateChanged, this, &HeatmapPlot::scheduleRebuild);
     setMouseTracking(true);
     rebuildNow();
