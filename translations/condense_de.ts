@@ -1737,6 +1737,58 @@ max |w| / Std. = %3</translation>
         <source>This folder holds only config.json: the plan shows what the model will need once downloaded. Open the folder with its weights to quantize it.</source>
         <translation>Dieser Ordner enthält nur config.json: Der Plan zeigt, was das Modell nach dem Herunterladen braucht. Öffne den Ordner mit den Gewichten, um es zu quantisieren.</translation>
     </message>
+    <message>
+        <source>The importance matrix could not be made.</source>
+        <translation>Die Wichtigkeitsmatrix konnte nicht erstellt werden.</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keine</translation>
+    </message>
+    <message>
+        <source>Choose a file…</source>
+        <translation>Datei wählen…</translation>
+    </message>
+    <message>
+        <source>Importance Matrix</source>
+        <translation>Wichtigkeitsmatrix</translation>
+    </message>
+    <message>
+        <source>Importance matrices (*.gguf *.dat);;All files (*)</source>
+        <translation>Wichtigkeitsmatrizen (*.gguf *.dat);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Make one from a text…</source>
+        <translation>Aus einem Text erstellen…</translation>
+    </message>
+    <message>
+        <source>Calibration Text</source>
+        <translation>Kalibrierungstext</translation>
+    </message>
+    <message>
+        <source>Text files (*.txt);;All files (*)</source>
+        <translation>Textdateien (*.txt);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>Keine</translation>
+    </message>
+    <message>
+        <source>Calibrate %1 on %2</source>
+        <translation>%1 mit %2 kalibrieren</translation>
+    </message>
+    <message>
+        <source>&amp;Importance matrix:</source>
+        <translation>&amp;Wichtigkeitsmatrix:</translation>
+    </message>
+    <message>
+        <source>llama-imatrix&apos;s statistic of how much each weight column matters: the quantizer keeps those more exact</source>
+        <translation>Die Statistik von llama-imatrix, wie wichtig jede Gewichtsspalte ist: Der Quantisierer hält diese genauer</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Wählen…</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::ResultsPage</name>

@@ -1737,6 +1737,58 @@ max |w| / écart type = %3</translation>
         <source>This folder holds only config.json: the plan shows what the model will need once downloaded. Open the folder with its weights to quantize it.</source>
         <translation>Ce dossier ne contient que config.json : le plan montre ce dont le modèle aura besoin une fois téléchargé. Ouvrez le dossier avec ses poids pour le quantifier.</translation>
     </message>
+    <message>
+        <source>The importance matrix could not be made.</source>
+        <translation>La matrice d’importance n’a pas pu être créée.</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>aucune</translation>
+    </message>
+    <message>
+        <source>Choose a file…</source>
+        <translation>Choisir un fichier…</translation>
+    </message>
+    <message>
+        <source>Importance Matrix</source>
+        <translation>Matrice d’importance</translation>
+    </message>
+    <message>
+        <source>Importance matrices (*.gguf *.dat);;All files (*)</source>
+        <translation>Matrices d’importance (*.gguf *.dat);;Tous les fichiers (*)</translation>
+    </message>
+    <message>
+        <source>Make one from a text…</source>
+        <translation>En créer une à partir d’un texte…</translation>
+    </message>
+    <message>
+        <source>Calibration Text</source>
+        <translation>Texte de calibration</translation>
+    </message>
+    <message>
+        <source>Text files (*.txt);;All files (*)</source>
+        <translation>Fichiers texte (*.txt);;Tous les fichiers (*)</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>Aucune</translation>
+    </message>
+    <message>
+        <source>Calibrate %1 on %2</source>
+        <translation>Calibrer %1 sur %2</translation>
+    </message>
+    <message>
+        <source>&amp;Importance matrix:</source>
+        <translation>Matrice d’&amp;importance :</translation>
+    </message>
+    <message>
+        <source>llama-imatrix&apos;s statistic of how much each weight column matters: the quantizer keeps those more exact</source>
+        <translation>La statistique de llama-imatrix sur l’importance de chaque colonne de poids : le quantificateur les garde plus exactes</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Choisir…</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::ResultsPage</name>

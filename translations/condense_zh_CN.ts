@@ -1737,6 +1737,58 @@ max |w| / 标准差 = %3</translation>
         <source>This folder holds only config.json: the plan shows what the model will need once downloaded. Open the folder with its weights to quantize it.</source>
         <translation>此文件夹只有 config.json：方案显示下载后模型所需的资源。打开包含权重的文件夹即可量化。</translation>
     </message>
+    <message>
+        <source>The importance matrix could not be made.</source>
+        <translation>无法生成重要性矩阵。</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Choose a file…</source>
+        <translation>选择文件…</translation>
+    </message>
+    <message>
+        <source>Importance Matrix</source>
+        <translation>重要性矩阵</translation>
+    </message>
+    <message>
+        <source>Importance matrices (*.gguf *.dat);;All files (*)</source>
+        <translation>重要性矩阵 (*.gguf *.dat);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Make one from a text…</source>
+        <translation>从文本生成…</translation>
+    </message>
+    <message>
+        <source>Calibration Text</source>
+        <translation>校准文本</translation>
+    </message>
+    <message>
+        <source>Text files (*.txt);;All files (*)</source>
+        <translation>文本文件 (*.txt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Calibrate %1 on %2</source>
+        <translation>用 %2 校准 %1</translation>
+    </message>
+    <message>
+        <source>&amp;Importance matrix:</source>
+        <translation>重要性矩阵(&amp;I)：</translation>
+    </message>
+    <message>
+        <source>llama-imatrix&apos;s statistic of how much each weight column matters: the quantizer keeps those more exact</source>
+        <translation>llama-imatrix 统计的各权重列重要程度：量化器会让这些列更精确</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::ResultsPage</name>

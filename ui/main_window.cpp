@@ -97,6 +97,9 @@ MainWindow::MainWindow(AppSettings& settings, LanguageManager* languages, QWidge
     m_quantizePage = new QuantizePage(*m_runner, this);
     m_resultsPage = new ResultsPage(*m_runner, this);
     connect(m_quantizePage, &QuantizePage::profileEditRequested, this, &MainWindow::editProfile);
+    connect(m_quantizePage, &QuantizePage::importanceMatrixChanged, this, [this] {
+        if (m_checkpoint) startAnalysis();
+    });
     connect(m_quantizePage, &QuantizePage::runFinished, this, [this](const std::shared_ptr<const RunResult>& run) {
         m_resultsPage->showRun(run);
     });
@@ -359,11 +362,15 @@ void MainWindow::openDemo()
 void MainWindow::startAnalysis()
 {
     if (!m_checkpoint) return;
-    const quint64 generation = m_analysis->beginRun(m_inspect->previewMix());
+    const bool imatrix = !m_quantizePage->importanceMatrix().isEmpty();
+    const quint64 generation = m_analysis->beginRun(m_inspect->previewMix() + (imatrix ? QStringLiteral("+imatrix") : QString()));
     m_analysisGeneration = generation;
     pipeline::AnalyzeRequest request;
     request.path = m_checkpoint->path();
     request.previewMix = m_inspect->previewMix().toStdString();
+    // With the Quantize page's importance matrix the preview quantizes with it and shows the
+    // importance-weighted error too.
+    if (!m_quantizePage->importanceMatrix().isEmpty()) request.imatrix = toFsPath(m_quantizePage->importanceMatrix());
     if (!m_analysisCacheDir.isEmpty()) request.cacheDir = toFsPath(m_analysisCacheDir);
     // A background job: it leaves one core to the GUI thread, so the window stays responsive.
     request.threads = std::max(1, QThread::idealThreadCount() - 1);

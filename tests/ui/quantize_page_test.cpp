@@ -29,6 +29,7 @@
 #include "ui/dialogs/profile_dialog.h"
 #include "ui/jobs/job_runner.h"
 #include "ui/main_window.h"
+#include "ui/models/analysis_store.h"
 #include "ui/models/plan_table_model.h"
 #include "ui/pages/inspect_page.h"
 #include "ui/pages/quantize_page.h"
@@ -314,6 +315,42 @@ TEST_F(QuantizePageTest, AProfileAddedInTheEditorIsSavedAndShown)
     ASSERT_TRUE(card);
     EXPECT_EQ(card->profile()->name, "Test box 6 GB");
     EXPECT_FALSE(card->profile()->builtin);
+}
+
+TEST_F(QuantizePageTest, AnImportanceMatrixMadeFromATextWeightsThePreviewAndTheRun)
+{
+    openDemo();
+    ASSERT_TRUE(waitUntil([&] { return m_window->analysisStore()->state() == AnalysisStore::State::Done; }));
+    const fs::path out = m_dir / "imat";
+    page().setOutputFolder(qpath(out));
+    QSignalSpy made(&page(), &QuantizePage::calibrationFinished);
+    QSignalSpy failed(&page(), &QuantizePage::runFailed);
+    ASSERT_NE(page().calibrate(qpath(test::sourceDir() / "resources" / "eval" / "sample.txt")), 0u);
+    ASSERT_TRUE(waitUntil([&] { return made.count() + failed.count() >= 1; }, kRunTimeoutMs));
+    ASSERT_EQ(failed.count(), 0) << failed.at(0).at(1).toString().toStdString();
+    EXPECT_TRUE(fs::exists(out / "demo-imatrix.gguf"));
+    EXPECT_EQ(page().importanceMatrix(), qpath(out / "demo-imatrix.gguf"));
+    // Inspect's preview now quantizes with it and reports the importance-weighted error.
+    ASSERT_TRUE(waitUntil([&] {
+        const auto a = m_window->analysisStore()->analysis(m_window->analysisStore()->indexOf("model.layers.0.mlp.down_proj.weight"));
+        return m_window->analysisStore()->state() == AnalysisStore::State::Done && a && a->preview && a->preview->sums.weighted;
+    }));
+    EXPECT_TRUE(m_window->analysisStore()->previewLabel().endsWith(QStringLiteral("+imatrix")));
+    // A run quantizes with it: the GGUF records the importance matrix, as llama-quantize does.
+    pick("laptop-cpu-8gb");
+    page().setMix(QStringLiteral("Q4_K_M"));
+    ASSERT_TRUE(waitUntil([&] { return !page().isPlanning() && page().planView() && page().planView()->plan.mix == "Q4_K_M"; }));
+    QSignalSpy finished(&page(), &QuantizePage::runFinished);
+    page().start();
+    ASSERT_TRUE(waitUntil([&] { return finished.count() + failed.count() >= 1; }, kRunTimeoutMs));
+    ASSERT_EQ(failed.count(), 0) << failed.at(0).at(1).toString().toStdString();
+    const std::string gguf = test::readFile(out / "demo-Q4_K_M" / "demo-Q4_K_M.gguf");
+    EXPECT_NE(gguf.find("quantize.imatrix.file"), std::string::npos);
+    // A new model forgets it.
+    m_window->closeModel();
+    m_window->openDemo();
+    ASSERT_TRUE(waitUntil([&] { return m_window->checkpoint() != nullptr; }));
+    EXPECT_TRUE(page().importanceMatrix().isEmpty());
 }
 
 TEST_F(QuantizePageTest, AConfigOnlyFolderIsPlannedBeforeTheDownload)

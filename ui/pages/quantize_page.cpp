@@ -7,6 +7,8 @@
 #include <QEvent>
 #include <QFile>
 #include <QFileDialog>
+#include <QFileInfo>
+#include <QMenu>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -24,6 +26,7 @@
 #include <system_error>
 
 #include "core/io/checkpoint.h"
+#include "core/pipeline/calibrate_request.h"
 #include "ui/i18n/error_text.h"
 #include "ui/i18n/message_text.h"
 #include "ui/i18n/number_format.h"
@@ -172,6 +175,22 @@ QuantizePage::QuantizePage(JobRunner& runner, QWidget* parent) : QWidget(parent)
             if (m_start->isEnabled()) start();
         });
     }
+    // The importance matrix: a file, one made here from a text (calibration), or none.
+    m_imatrixLabel = new QLabel(this);
+    m_imatrixEdit = new QLineEdit(this);
+    m_imatrixEdit->setObjectName(QStringLiteral("imatrixPath"));
+    m_imatrixEdit->setReadOnly(true);
+    m_imatrixLabel->setBuddy(m_imatrixEdit);
+    m_imatrixButton = new QToolButton(this);
+    m_imatrixButton->setObjectName(QStringLiteral("imatrixButton"));
+    m_imatrixButton->setPopupMode(QToolButton::InstantPopup);
+    m_imatrixButton->setMenu(new QMenu(m_imatrixButton));
+    connect(m_imatrixButton->menu(), &QMenu::aboutToShow, this, &QuantizePage::updateImatrixMenu);
+    auto* imatrix = new QHBoxLayout;
+    imatrix->addWidget(m_imatrixLabel);
+    imatrix->addWidget(m_imatrixEdit, 1);
+    imatrix->addWidget(m_imatrixButton);
+
     auto* output = new QHBoxLayout;
     output->addWidget(m_outputLabel);
     output->addWidget(m_output, 1);
@@ -189,6 +208,7 @@ QuantizePage::QuantizePage(JobRunner& runner, QWidget* parent) : QWidget(parent)
     layout->addWidget(m_reasons);
     layout->addWidget(m_table, 1);
     layout->addLayout(totals);
+    layout->addLayout(imatrix);
     layout->addLayout(output);
 
     connect(m_context, &QComboBox::currentIndexChanged, this, &QuantizePage::replan);
@@ -219,6 +239,10 @@ QuantizePage::QuantizePage(JobRunner& runner, QWidget* parent) : QWidget(parent)
             Q_EMIT planReady();
         } else if (m_runs.count(id)) {
             Q_EMIT runFinished(result.value<std::shared_ptr<const RunResult>>());
+        } else if (id == m_calibrateJob) {
+            const QString path = result.toString();
+            setImportanceMatrix(path);
+            Q_EMIT calibrationFinished(path);
         }
     });
     connect(&m_runner, &JobRunner::failed, this, [this](JobId id, const Error& error) {
@@ -233,12 +257,15 @@ QuantizePage::QuantizePage(JobRunner& runner, QWidget* parent) : QWidget(parent)
             Q_EMIT planReady();
         } else if (m_runs.count(id)) {
             Q_EMIT runFailed(tr("“%1” did not finish.").arg(m_runs[id]), detail);
+        } else if (id == m_calibrateJob) {
+            Q_EMIT runFailed(tr("The importance matrix could not be made."), detail);
         }
     });
     connect(&m_runner, &JobRunner::ended, this, [this](JobId id) {
         if (id == m_profilesJob) m_profilesJob = 0;
         if (id == m_modelJob) m_modelJob = 0;
         if (id == m_planJob) m_planJob = 0;
+        if (id == m_calibrateJob) m_calibrateJob = 0;
         m_runs.erase(id);
     });
 
@@ -246,7 +273,8 @@ QuantizePage::QuantizePage(JobRunner& runner, QWidget* parent) : QWidget(parent)
     setTabOrder(m_kv, m_mix);
     setTabOrder(m_mix, m_table);
     setTabOrder(m_table, m_resetEdits);
-    setTabOrder(m_resetEdits, m_output);
+    setTabOrder(m_resetEdits, m_imatrixButton);
+    setTabOrder(m_imatrixButton, m_output);
     setTabOrder(m_output, m_browse);
     setTabOrder(m_browse, m_start);
     retranslate();
@@ -282,6 +310,7 @@ void QuantizePage::reloadProfiles()
 void QuantizePage::setCheckpoint(std::shared_ptr<const io::Checkpoint> checkpoint, const QString& defaultOutputFolder)
 {
     m_checkpoint = std::move(checkpoint);
+    setImportanceMatrix(QString()); // an importance matrix belongs to one model
     m_planOnly.clear();
     m_model.reset();
     m_view.reset();
@@ -383,6 +412,57 @@ void QuantizePage::setContext(int tokens)
 }
 
 void QuantizePage::setMix(const QString& mix) { m_mix->setCurrentIndex(std::max(0, m_mix->findData(mix))); }
+
+void QuantizePage::setImportanceMatrix(const QString& path)
+{
+    if (m_imatrix == path) return;
+    m_imatrix = path;
+    m_imatrixEdit->setText(path.isEmpty() ? tr("none") : QDir::toNativeSeparators(path));
+    Q_EMIT importanceMatrixChanged(path);
+}
+
+void QuantizePage::updateImatrixMenu()
+{
+    QMenu* menu = m_imatrixButton->menu();
+    menu->clear();
+    menu->addAction(tr("Choose a file…"), this, [this] {
+        auto* dialog = new QFileDialog(this, tr("Importance Matrix"), outputFolder(), tr("Importance matrices (*.gguf *.dat);;All files (*)"));
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->setFileMode(QFileDialog::ExistingFile);
+        connect(dialog, &QFileDialog::fileSelected, this, &QuantizePage::setImportanceMatrix);
+        dialog->open();
+    });
+    QAction* make = menu->addAction(tr("Make one from a text…"), this, [this] {
+        auto* dialog = new QFileDialog(this, tr("Calibration Text"), outputFolder(), tr("Text files (*.txt);;All files (*)"));
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->setFileMode(QFileDialog::ExistingFile);
+        connect(dialog, &QFileDialog::fileSelected, this, [this](const QString& text) { calibrate(text); });
+        dialog->open();
+    });
+    make->setEnabled(m_checkpoint != nullptr && m_calibrateJob == 0);
+    QAction* none = menu->addAction(tr("None"), this, [this] { setImportanceMatrix(QString()); });
+    none->setEnabled(!m_imatrix.isEmpty());
+}
+
+JobId QuantizePage::calibrate(const QString& textFile)
+{
+    if (!m_checkpoint || textFile.isEmpty()) return 0;
+    pipeline::CalibrateRequest request;
+    request.model = m_checkpoint->path();
+    request.text = toFsPath(textFile);
+    request.output = toFsPath(outputFolder()) / (pipeline::runModelName(m_checkpoint->path()) + "-imatrix.gguf");
+    const QString title = tr("Calibrate %1 on %2").arg(QString::fromStdString(pipeline::runModelName(m_checkpoint->path())),
+                                                          QFileInfo(textFile).fileName());
+    m_calibrateJob = m_runner.startTyped(title, QString(), [request](jobs::ProgressSink& sink, std::stop_token stop) -> Result<QString> {
+        std::error_code ec;
+        std::filesystem::create_directories(request.output.parent_path(), ec);
+        if (ec) return makeError(ErrorCode::IoError, request.output.parent_path().string(), "cannot create the folder: " + ec.message());
+        auto r = pipeline::runCalibrate(request, sink, stop);
+        if (!r) return std::move(r).error();
+        return fromFsPath(r->output);
+    });
+    return m_calibrateJob;
+}
 
 void QuantizePage::setOutputFolder(const QString& folder) { m_output->setText(QDir::toNativeSeparators(folder)); }
 
@@ -538,13 +618,14 @@ JobId QuantizePage::startRun(const QString& title, const std::filesystem::path& 
     const RunQueue::Ticket ticket = queue->take();
     const auto options = fitOptions();
     const eval::EvalConfig evalConfig = m_eval;
+    const std::filesystem::path imatrixPath = m_imatrix.isEmpty() ? std::filesystem::path() : toFsPath(m_imatrix);
     const bool latency = m_latency;
     const std::pair<double, double> prediction =
         planned && m_view ? std::pair{m_view->fit.tgTokensPerSecond, m_view->fit.ppTokensPerSecond} : std::pair{0.0, 0.0};
     const JobId id = m_runner.startTyped(
         title, QString(),
-        [queue, ticket, input, profile, planned, base, options, evalConfig, latency,
-         prediction](jobs::ProgressSink& sink, std::stop_token stop) -> Result<std::shared_ptr<const RunResult>> {
+        [queue, ticket, input, profile, planned, base, options, evalConfig, latency, prediction,
+         imatrixPath](jobs::ProgressSink& sink, std::stop_token stop) -> Result<std::shared_ptr<const RunResult>> {
             if (queue->ahead(ticket) > 0) sink.report(jobs::Stage::Queued, 0, 0, {});
             if (!queue->wait(ticket, stop)) return makeError(ErrorCode::Cancelled, {}, "cancelled while queued");
             RunQueue::Hold hold(*queue, ticket);
@@ -575,6 +656,7 @@ JobId QuantizePage::startRun(const QString& title, const std::filesystem::path& 
             request.plan = std::move(plan);
             request.runsFolder = base;
             request.eval = evalConfig;
+            request.imatrix = imatrixPath;
             request.latency = latency;
             auto out = pipeline::runPipeline(request, sink, stop);
             if (!out) {
@@ -605,6 +687,10 @@ void QuantizePage::retranslate()
     m_mixLabel->setText(tr("&Mix:"));
     m_mix->setItemText(0, tr("Best that fits"));
     m_resetEdits->setText(tr("&Reset my changes"));
+    m_imatrixLabel->setText(tr("&Importance matrix:"));
+    m_imatrixEdit->setText(m_imatrix.isEmpty() ? tr("none") : QDir::toNativeSeparators(m_imatrix));
+    m_imatrixEdit->setToolTip(tr("llama-imatrix's statistic of how much each weight column matters: the quantizer keeps those more exact"));
+    m_imatrixButton->setText(tr("Choose…"));
     m_outputLabel->setText(tr("&Output folder:"));
     m_browse->setText(tr("Browse…"));
     m_start->setText(tr("&Quantize and test"));

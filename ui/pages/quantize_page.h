@@ -65,6 +65,10 @@ public:
     void setContext(int tokens);
     void setMix(const QString& mix); // "" the best that fits
     void setOutputFolder(const QString& folder);
+    // The importance matrix runs quantize with ("" none). calibrate() makes one from a text.
+    void setImportanceMatrix(const QString& path);
+    QString importanceMatrix() const { return m_imatrix; }
+    JobId calibrate(const QString& textFile);
     QString outputFolder() const;
 
     // Starts the pipeline on the open model with the shown plan (the primary button).
@@ -90,6 +94,8 @@ Q_SIGNALS:
     void runFailed(const QString& headline, const QString& detail);
     // The user asked to add (profile empty) or edit a profile.
     void profileEditRequested(const std::optional<plan::HardwareProfile>& profile);
+    void importanceMatrixChanged(const QString& path);
+    void calibrationFinished(const QString& path);
 
 protected:
     void changeEvent(QEvent* event) override;
@@ -146,6 +152,12 @@ private:
     QLineEdit* m_output = nullptr;
     QToolButton* m_browse = nullptr;
     QPushButton* m_start = nullptr;
+    QLabel* m_imatrixLabel = nullptr;
+    QLineEdit* m_imatrixEdit = nullptr;
+    QToolButton* m_imatrixButton = nullptr;
+    QString m_imatrix;
+    JobId m_calibrateJob = 0;
+    void updateImatrixMenu();
 };
 
 } // namespace condense::ui
