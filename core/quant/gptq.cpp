@@ -121,6 +121,25 @@ void dequantize(GptqResult& out)
     }
 }
 
+// In place: m (upper triangular, zeros below) becomes its inverse. Recursive halving,
+// [A B; 0 C]^-1 = [A^-1, -A^-1 B C^-1; 0, C^-1], so the work is n^3/3 multiply-adds in
+// triangular products instead of the n^3 of solving against the identity.
+void invertUpper(Eigen::Ref<MatrixD> m)
+{
+    const Eigen::Index n = m.rows();
+    if (n <= 64) {
+        MatrixD id = MatrixD::Identity(n, n);
+        m.triangularView<Eigen::Upper>().solveInPlace(id);
+        m = id;
+        return;
+    }
+    const Eigen::Index k = n / 2;
+    invertUpper(m.topLeftCorner(k, k));
+    invertUpper(m.bottomRightCorner(n - k, n - k));
+    const MatrixD t = m.topLeftCorner(k, k).triangularView<Eigen::Upper>() * m.topRightCorner(k, n - k);
+    m.topRightCorner(k, n - k).noalias() = -(t * m.bottomRightCorner(n - k, n - k).triangularView<Eigen::Upper>());
+}
+
 } // namespace
 
 Result<GptqResult> gptqQuantize(std::span<const float> weight, std::int64_t rows, std::int64_t cols,
@@ -190,16 +209,18 @@ Result<GptqResult> gptqQuantize(std::span<const float> weight, std::int64_t rows
 
     out.damp = o.percDamp * h.diagonal().mean();
     h.diagonal().array() += out.damp;
-    Eigen::LLT<MatrixD> cholH(h);
-    if (cholH.info() != Eigen::Success)
-        return invalid("Hessian is not positive definite after damping " + std::to_string(out.damp));
-    MatrixD hinv = cholH.solve(MatrixD::Identity(cols, cols));
+    // U, the upper Cholesky factor of H^-1 (H^-1 = U^T U), without forming H^-1: with J the
+    // order reversal, J H J = L L^T gives H = R R^T, R = J L J upper triangular, so
+    // H^-1 = R^-T R^-1 and U = R^-1 (upper, positive diagonal: the unique factor).
+    const MatrixD reversed = h.reverse();
     h.resize(0, 0);
-    Eigen::LLT<MatrixD> cholHinv(hinv);
-    if (cholHinv.info() != Eigen::Success)
-        return invalid("inverse Hessian is not positive definite after damping " + std::to_string(out.damp));
-    hinv.resize(0, 0);
-    const MatrixD u = cholHinv.matrixU();
+    Eigen::LLT<MatrixD> chol(reversed);
+    if (chol.info() != Eigen::Success)
+        return invalid("Hessian is not positive definite after damping " + std::to_string(out.damp));
+    MatrixD u = MatrixD(chol.matrixL()).reverse();
+    invertUpper(u);
+    if (!u.allFinite() || (u.diagonal().array() <= 0.0).any())
+        return invalid("Hessian is too ill-conditioned after damping " + std::to_string(out.damp));
 
     const Grids* grids = o.groupSize < 0 ? &rowGrids : nullptr;
     Grids groupGrids;

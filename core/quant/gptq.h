@@ -12,7 +12,9 @@
 //   2. dead columns (H_ii == 0): H_ii = 1, W[:, i] = 0;
 //   3. static groups: one grid per group of groupSize ORIGINAL columns, from W after step 2;
 //   4. act-order: process columns by descending H_ii (ties: lower index first);
-//   5. H += percDamp * mean(diag H) * I; U = upper Cholesky factor of H^-1;
+//   5. H += percDamp * mean(diag H) * I; U = upper Cholesky factor of H^-1 (computed as the
+//      inverse of the upper-lower factor of H, one factorisation instead of the reference's
+//      two and an inversion; same matrix);
 //   6. sweep the columns in blocks of blockSize: quantize column c with its row's grid,
 //      err = (w - q) / U_cc, update the rest of the block with err * U[c, c+1:], then the
 //      later blocks at once (lazy batch update). Without static groups, a group's grid is
