@@ -42,6 +42,8 @@ Status checkShapes(std::size_t weightSize, std::int64_t rows, std::int64_t cols,
     if (o.staticGroups && o.groupSize < 0) return invalid("static groups need a group size");
     if (o.blockSize <= 0) return invalid("block size " + std::to_string(o.blockSize));
     if (!std::isfinite(o.percDamp) || o.percDamp < 0.0) return invalid("damping " + std::to_string(o.percDamp));
+    if (!std::isfinite(o.dampIncrement) || o.dampIncrement < 0.0)
+        return invalid("damping increment " + std::to_string(o.dampIncrement));
     return okStatus();
 }
 
@@ -140,6 +142,19 @@ void invertUpper(Eigen::Ref<MatrixD> m)
     m.topRightCorner(k, n - k).noalias() = -(t * m.bottomRightCorner(n - k, n - k).triangularView<Eigen::Upper>());
 }
 
+// U, the upper Cholesky factor of (H + damp I)^-1 (H^-1 = U^T U), without forming H^-1: with J
+// the order reversal, J H J = L L^T gives H = R R^T, R = J L J upper triangular, so
+// H^-1 = R^-T R^-1 and U = R^-1 (upper, positive diagonal: the unique factor). `reversed` is
+// J H J (undamped). False when H + damp I is not positive definite.
+bool upperInverseFactor(const MatrixD& reversed, double damp, MatrixD& u)
+{
+    const Eigen::LLT<MatrixD> chol(reversed + damp * MatrixD::Identity(reversed.rows(), reversed.cols()));
+    if (chol.info() != Eigen::Success) return false;
+    u = MatrixD(chol.matrixL()).reverse();
+    invertUpper(u);
+    return u.allFinite() && (u.diagonal().array() > 0.0).all();
+}
+
 } // namespace
 
 Result<GptqResult> gptqQuantize(std::span<const float> weight, std::int64_t rows, std::int64_t cols,
@@ -207,20 +222,21 @@ Result<GptqResult> gptqQuantize(std::span<const float> weight, std::int64_t rows
         h.swap(hp);
     }
 
-    out.damp = o.percDamp * h.diagonal().mean();
-    h.diagonal().array() += out.damp;
-    // U, the upper Cholesky factor of H^-1 (H^-1 = U^T U), without forming H^-1: with J the
-    // order reversal, J H J = L L^T gives H = R R^T, R = J L J upper triangular, so
-    // H^-1 = R^-T R^-1 and U = R^-1 (upper, positive diagonal: the unique factor).
-    const MatrixD reversed = h.reverse();
+    // Damping; when the factorisation fails, more of it (GPTQModel's damp_auto_increment)
+    // while the fraction stays below 1, when the caller asked for that.
+    const double meanDiag = h.diagonal().mean();
+    MatrixD reversed = h.reverse();
     h.resize(0, 0);
-    Eigen::LLT<MatrixD> chol(reversed);
-    if (chol.info() != Eigen::Success)
-        return invalid("Hessian is not positive definite after damping " + std::to_string(out.damp));
-    MatrixD u = MatrixD(chol.matrixL()).reverse();
-    invertUpper(u);
-    if (!u.allFinite() || (u.diagonal().array() <= 0.0).any())
-        return invalid("Hessian is too ill-conditioned after damping " + std::to_string(out.damp));
+    MatrixD u;
+    for (double pd = o.percDamp;; pd += o.dampIncrement) {
+        out.percDampUsed = pd;
+        out.damp = pd * meanDiag;
+        if (upperInverseFactor(reversed, out.damp, u)) break;
+        if (o.dampIncrement <= 0.0 || pd + o.dampIncrement >= 1.0)
+            return invalid("Hessian is not positive definite after damping " + std::to_string(pd) +
+                           " of its mean diagonal");
+    }
+    reversed.resize(0, 0);
 
     const Grids* grids = o.groupSize < 0 ? &rowGrids : nullptr;
     Grids groupGrids;

@@ -35,7 +35,10 @@
 //
 // Errors (never a crash): shapes that do not match, bits not 2/3/4/8, a bad group or block
 // size, static groups without groups, a negative damping, non-finite W or H, an H that is not
-// symmetric positive definite after damping (ErrorCode::InvalidArgument, the detail says which).
+// symmetric positive definite after damping (and its increments, when asked)
+// (ErrorCode::InvalidArgument, the detail says which). A caller that wants the issue's
+// "raise damping, warn, fall back to RTN" compares percDampUsed with percDamp, and calls
+// rtnQuantize when this fails.
 
 #include <cstdint>
 #include <span>
@@ -52,6 +55,9 @@ struct GptqOptions {
     bool actOrder = false;         // desc_act
     bool staticGroups = false;     // grids from the original weights, per natural column group
     double percDamp = 0.01;        // damping as a fraction of mean(diag H)
+    double dampIncrement = 0.0;    // > 0: when H + damping is not positive definite, add this to
+                                   // percDamp and retry while it stays below 1 (GPTQModel's
+                                   // damp_auto_increment); 0: fail at once
     std::int64_t blockSize = 128;  // lazy batch width (does not change the result beyond rounding)
 };
 
@@ -66,6 +72,7 @@ struct GptqResult {
     std::vector<std::int32_t> order;      // cols: original column processed at each step
     std::vector<float> dequantized;       // rows x cols: scales[g][r] * (codes - zeros[g][r])
     double damp = 0.0;                    // value added to the diagonal of H
+    double percDampUsed = 0.0;            // damping fraction that worked (> percDamp after retries)
     double loss = 0.0;                    // the reference's "error": sum (w - q)^2 / (2 U_cc^2)
     std::int64_t deadColumns = 0;         // columns with H_ii == 0 (quantized as 0)
 };

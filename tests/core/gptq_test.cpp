@@ -523,6 +523,33 @@ TEST(Gptq, ActOrderFollowsTheColumnsNotTheirPositions)
     EXPECT_EQ(s1->loss, s2->loss);
 }
 
+// An H that 1 % damping cannot make positive definite: an error by default, and with an
+// increment the damping grows until the factorisation works (GPTQModel's damp_auto_increment).
+TEST(Gptq, DampingGrowsWhenAskedUntilTheHessianFactors)
+{
+    constexpr std::int64_t cols = 64;
+    std::vector<double> h = makeHessian(512, cols, 21, {});
+    double mean = 0.0;
+    for (std::int64_t i = 0; i < cols; ++i) mean += h[static_cast<std::size_t>(i * cols + i)];
+    mean /= double(cols);
+    for (std::int64_t i = 0; i < cols; ++i) h[static_cast<std::size_t>(i * cols + i)] -= 0.03 * mean;
+    const std::vector<float> w = makeWeight(8, cols, 22);
+    GptqOptions o;
+    auto failed = gptqQuantize(w, 8, cols, h, o);
+    ASSERT_FALSE(failed.ok());
+    EXPECT_EQ(failed.error().code, ErrorCode::InvalidArgument);
+    o.dampIncrement = 0.01;
+    auto r = gptqQuantize(w, 8, cols, h, o);
+    ASSERT_TRUE(r.ok()) << describe(r.error());
+    EXPECT_GT(r->percDampUsed, 0.025);
+    EXPECT_LT(r->percDampUsed, 0.055);
+    std::printf("[ damping  ] worked at %.3f of the mean diagonal\n", r->percDampUsed);
+    o.dampIncrement = 0.5; // 0.01 fails, 0.51 works
+    EXPECT_TRUE(gptqQuantize(w, 8, cols, h, o).ok());
+    o.dampIncrement = 0.995; // 0.01 fails, 1.005 is past 1: an error
+    EXPECT_FALSE(gptqQuantize(w, 8, cols, h, o).ok());
+}
+
 TEST(Gptq, BadInputIsAnErrorNotACrash)
 {
     const std::vector<float> w = {1.0f, -2.0f, 0.5f, 3.0f}; // 2 x 2
@@ -566,6 +593,9 @@ TEST(Gptq, BadInputIsAnErrorNotACrash)
     EXPECT_TRUE(fails(gptqQuantize(w, 2, 2, h, b)));
     b = o;
     b.percDamp = -0.1;
+    EXPECT_TRUE(fails(gptqQuantize(w, 2, 2, h, b)));
+    b = o;
+    b.dampIncrement = -0.01;
     EXPECT_TRUE(fails(gptqQuantize(w, 2, 2, h, b)));
     // A singular H without dead columns and without damping cannot be factored.
     b = o;
