@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <stop_token>
 #include <string>
 
 #include <Eigen/Cholesky>
@@ -20,6 +21,11 @@ using RowMajorD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::R
 Error invalid(std::string detail)
 {
     return makeError(ErrorCode::InvalidArgument, {}, std::move(detail));
+}
+
+Error cancelled()
+{
+    return makeError(ErrorCode::Cancelled, {}, "GPTQ stopped");
 }
 
 // One grid per output row.
@@ -123,42 +129,85 @@ void dequantize(GptqResult& out)
     }
 }
 
+// Work is split into panels so a stop request is seen within one panel's products (well
+// under a second at 5632 columns).
+constexpr Eigen::Index kPanel = 64;
+constexpr Eigen::Index kCholeskyPanel = 128;
+
 // In place: m (upper triangular, zeros below) becomes its inverse. Recursive halving,
 // [A B; 0 C]^-1 = [A^-1, -A^-1 B C^-1; 0, C^-1], so the work is n^3/3 multiply-adds in
-// triangular products instead of the n^3 of solving against the identity.
-void invertUpper(Eigen::Ref<MatrixD> m)
+// triangular products instead of the n^3 of solving against the identity. False when stopped.
+bool invertUpper(Eigen::Ref<MatrixD> m, const std::stop_token& stop)
 {
+    if (stop.stop_requested()) return false;
     const Eigen::Index n = m.rows();
-    if (n <= 64) {
+    if (n <= kPanel) {
         MatrixD id = MatrixD::Identity(n, n);
         m.triangularView<Eigen::Upper>().solveInPlace(id);
         m = id;
-        return;
+        return true;
     }
     const Eigen::Index k = n / 2;
-    invertUpper(m.topLeftCorner(k, k));
-    invertUpper(m.bottomRightCorner(n - k, n - k));
-    const MatrixD t = m.topLeftCorner(k, k).triangularView<Eigen::Upper>() * m.topRightCorner(k, n - k);
-    m.topRightCorner(k, n - k).noalias() = -(t * m.bottomRightCorner(n - k, n - k).triangularView<Eigen::Upper>());
+    if (!invertUpper(m.topLeftCorner(k, k), stop) || !invertUpper(m.bottomRightCorner(n - k, n - k), stop)) return false;
+    auto b = m.topRightCorner(k, n - k);
+    for (Eigen::Index j = 0; j < n - k; j += kPanel) { // B <- A^-1 B, column panels
+        if (stop.stop_requested()) return false;
+        const Eigen::Index w = std::min(kPanel, n - k - j);
+        const MatrixD t = m.topLeftCorner(k, k).triangularView<Eigen::Upper>() * b.middleCols(j, w);
+        b.middleCols(j, w) = t;
+    }
+    for (Eigen::Index i = 0; i < k; i += kPanel) { // B <- -B C^-1, row panels
+        if (stop.stop_requested()) return false;
+        const Eigen::Index h = std::min(kPanel, k - i);
+        const MatrixD t = b.middleRows(i, h) * m.bottomRightCorner(n - k, n - k).triangularView<Eigen::Upper>();
+        b.middleRows(i, h) = -t;
+    }
+    return true;
+}
+
+enum class Factor : std::uint8_t { Ok, NotPositiveDefinite, Stopped };
+
+// In place: the lower Cholesky factor of a (right-looking, panels of kCholeskyPanel columns;
+// the strict upper triangle is set to zero).
+Factor choleskyLower(MatrixD& a, const std::stop_token& stop)
+{
+    const Eigen::Index n = a.rows();
+    for (Eigen::Index k = 0; k < n; k += kCholeskyPanel) {
+        if (stop.stop_requested()) return Factor::Stopped;
+        const Eigen::Index b = std::min(kCholeskyPanel, n - k);
+        const Eigen::Index rest = n - k - b;
+        Eigen::Ref<MatrixD> top = a.block(k, k, b, b);
+        const Eigen::LLT<Eigen::Ref<MatrixD>> diag(top); // in place
+        if (diag.info() != Eigen::Success) return Factor::NotPositiveDefinite;
+        if (rest > 0) {
+            auto below = a.block(k + b, k, rest, b);
+            a.block(k, k, b, b).triangularView<Eigen::Lower>().transpose().solveInPlace<Eigen::OnTheRight>(below);
+            a.block(k + b, k + b, rest, rest).selfadjointView<Eigen::Lower>().rankUpdate(below, -1.0);
+        }
+    }
+    a.triangularView<Eigen::StrictlyUpper>().setZero();
+    return Factor::Ok;
 }
 
 // U, the upper Cholesky factor of (H + damp I)^-1 (H^-1 = U^T U), without forming H^-1: with J
 // the order reversal, J H J = L L^T gives H = R R^T, R = J L J upper triangular, so
 // H^-1 = R^-T R^-1 and U = R^-1 (upper, positive diagonal: the unique factor). `reversed` is
-// J H J (undamped). False when H + damp I is not positive definite.
-bool upperInverseFactor(const MatrixD& reversed, double damp, MatrixD& u)
+// J H J (undamped).
+Factor upperInverseFactor(const MatrixD& reversed, double damp, MatrixD& u, const std::stop_token& stop)
 {
-    const Eigen::LLT<MatrixD> chol(reversed + damp * MatrixD::Identity(reversed.rows(), reversed.cols()));
-    if (chol.info() != Eigen::Success) return false;
-    u = MatrixD(chol.matrixL()).reverse();
-    invertUpper(u);
-    return u.allFinite() && (u.diagonal().array() > 0.0).all();
+    u = reversed;
+    u.diagonal().array() += damp;
+    const Factor f = choleskyLower(u, stop);
+    if (f != Factor::Ok) return f;
+    u = u.reverse().eval();
+    if (!invertUpper(u, stop)) return Factor::Stopped;
+    return u.allFinite() && (u.diagonal().array() > 0.0).all() ? Factor::Ok : Factor::NotPositiveDefinite;
 }
 
 } // namespace
 
 Result<GptqResult> gptqQuantize(std::span<const float> weight, std::int64_t rows, std::int64_t cols,
-                                std::span<const double> hessian, const GptqOptions& options)
+                                std::span<const double> hessian, const GptqOptions& options, std::stop_token stop)
 {
     CONDENSE_TRY(checkShapes(weight.size(), rows, cols, options));
     if (hessian.size() != static_cast<std::size_t>(cols) * static_cast<std::size_t>(cols))
@@ -231,7 +280,9 @@ Result<GptqResult> gptqQuantize(std::span<const float> weight, std::int64_t rows
     for (double pd = o.percDamp;; pd += o.dampIncrement) {
         out.percDampUsed = pd;
         out.damp = pd * meanDiag;
-        if (upperInverseFactor(reversed, out.damp, u)) break;
+        const Factor f = upperInverseFactor(reversed, out.damp, u, stop);
+        if (f == Factor::Stopped) return cancelled();
+        if (f == Factor::Ok) break;
         if (o.dampIncrement <= 0.0 || pd + o.dampIncrement >= 1.0)
             return invalid("Hessian is not positive definite after damping " + std::to_string(pd) +
                            " of its mean diagonal");
@@ -243,6 +294,7 @@ Result<GptqResult> gptqQuantize(std::span<const float> weight, std::int64_t rows
     MatrixD w1;
     MatrixD err1;
     for (std::int64_t i1 = 0; i1 < cols; i1 += o.blockSize) {
+        if (stop.stop_requested()) return cancelled();
         const std::int64_t i2 = std::min(i1 + o.blockSize, cols);
         const std::int64_t count = i2 - i1;
         w1 = w.middleCols(i1, count);

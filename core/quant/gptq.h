@@ -42,6 +42,7 @@
 
 #include <cstdint>
 #include <span>
+#include <stop_token>
 #include <vector>
 
 #include "core/common/result.h"
@@ -77,8 +78,11 @@ struct GptqResult {
     std::int64_t deadColumns = 0;         // columns with H_ii == 0 (quantized as 0)
 };
 
+// `stop`: checked between panels of the factorisation and between blocks of the sweep
+// (ErrorCode::Cancelled).
 Result<GptqResult> gptqQuantize(std::span<const float> weight, std::int64_t rows, std::int64_t cols,
-                                std::span<const double> hessian, const GptqOptions& options);
+                                std::span<const double> hessian, const GptqOptions& options,
+                                std::stop_token stop = {});
 
 // The layer-output error GPTQ minimises: tr((W - Wq) H (W - Wq)^T), in double.
 double gptqOutputError(std::span<const float> weight, std::span<const float> quantized, std::int64_t rows,

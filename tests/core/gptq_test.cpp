@@ -6,13 +6,16 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <numeric>
 #include <ostream>
+#include <stop_token>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/quant/gptq.h"
@@ -548,6 +551,42 @@ TEST(Gptq, DampingGrowsWhenAskedUntilTheHessianFactors)
     EXPECT_TRUE(gptqQuantize(w, 8, cols, h, o).ok());
     o.dampIncrement = 0.995; // 0.01 fails, 1.005 is past 1: an error
     EXPECT_FALSE(gptqQuantize(w, 8, cols, h, o).ok());
+}
+
+// A stop request ends the run with Cancelled: before it starts, and while it factors a large
+// Hessian (3072 columns: about 2 s of work here; the request comes after 100 ms and must be
+// seen within a second).
+TEST(Gptq, StopsWhenAsked)
+{
+    std::stop_source before;
+    before.request_stop();
+    const auto& f = fixture();
+    auto r0 = gptqQuantize(f.w, kRows, kCols, f.h, GptqOptions{}, before.get_token());
+    ASSERT_FALSE(r0.ok());
+    EXPECT_EQ(r0.error().code, ErrorCode::Cancelled);
+
+    constexpr std::int64_t rows = 64;
+    constexpr std::int64_t cols = 3072;
+    std::vector<double> h(static_cast<std::size_t>(cols * cols));
+    for (std::int64_t i = 0; i < cols; ++i)
+        for (std::int64_t j = 0; j < cols; ++j)
+            h[static_cast<std::size_t>(i * cols + j)] = std::exp(-std::abs(double(i - j)) / 8.0);
+    const std::vector<float> w = makeWeight(rows, cols, 31);
+    std::stop_source stop;
+    std::chrono::steady_clock::time_point requested;
+    std::thread stopper([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        requested = std::chrono::steady_clock::now();
+        stop.request_stop();
+    });
+    auto r = gptqQuantize(w, rows, cols, h, GptqOptions{}, stop.get_token());
+    const auto returned = std::chrono::steady_clock::now();
+    stopper.join();
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, ErrorCode::Cancelled);
+    const double latency = std::chrono::duration<double>(returned - requested).count();
+    std::printf("[ stop     ] returned %.3f s after the request\n", latency);
+    EXPECT_LT(latency, 1.0);
 }
 
 TEST(Gptq, BadInputIsAnErrorNotACrash)
