@@ -80,7 +80,8 @@ Grids findGrids(const MatrixD& w, std::int64_t c0, std::int64_t n, int maxq, boo
             xmin = -1.0;
             xmax = 1.0;
         }
-        const float scale = static_cast<float>((xmax - xmin) / maxq);
+        float scale = static_cast<float>((xmax - xmin) / maxq);
+        if (!(scale >= std::numeric_limits<float>::min())) scale = std::numeric_limits<float>::min(); // subnormal ranges
         double zero = symmetric ? (maxq + 1) / 2 : std::nearbyint(-xmin / static_cast<double>(scale));
         zero = std::clamp(zero, 0.0, static_cast<double>(maxq));
         g.scale[static_cast<std::size_t>(r)] = scale;
@@ -92,7 +93,8 @@ Grids findGrids(const MatrixD& w, std::int64_t c0, std::int64_t n, int maxq, boo
 std::uint8_t quantizeValue(double w, float scale, std::uint8_t zero, int maxq)
 {
     const double q = std::nearbyint(w / static_cast<double>(scale)) + zero;
-    return static_cast<std::uint8_t>(std::clamp(q, 0.0, static_cast<double>(maxq)));
+    if (!(q >= 0.0)) return 0; // also NaN (the caller rejects a non-finite loss)
+    return static_cast<std::uint8_t>(std::min(q, static_cast<double>(maxq)));
 }
 
 void storeGrids(GptqResult& out, std::int64_t group, const Grids& g)
@@ -334,6 +336,9 @@ Result<GptqResult> gptqQuantize(std::span<const float> weight, std::int64_t rows
         if (i2 < cols) w.rightCols(cols - i2).noalias() -= err1 * u.block(i1, i2, count, cols - i2);
     }
 
+    if (!std::isfinite(out.loss))
+        return invalid("error compensation overflowed (Hessian too ill-conditioned after damping " +
+                       std::to_string(out.percDampUsed) + ")");
     dequantize(out);
     return out;
 }

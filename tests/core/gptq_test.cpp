@@ -641,6 +641,18 @@ TEST(Gptq, BadInputIsAnErrorNotACrash)
     b.percDamp = 0.0;
     EXPECT_TRUE(fails(gptqQuantize(w, 2, 2, std::vector<double>{1.0, 1.0, 1.0, 1.0}, b)));
     EXPECT_TRUE(std::isnan(gptqOutputError(w, std::vector<float>{1.0f}, 2, 2, h)));
+    // Extreme but valid values: tiny (subnormal) and huge weights, a nearly singular H.
+    const std::vector<float> extreme = {1e-44f, -3e-45f, 3e38f, -3e38f};
+    auto e = gptqQuantize(extreme, 2, 2, h, o);
+    ASSERT_TRUE(e.ok()) << describe(e.error());
+    for (float v : e->dequantized) EXPECT_TRUE(std::isfinite(v));
+    b = o;
+    b.percDamp = 0.0;
+    auto nearSingular = gptqQuantize(w, 2, 2, std::vector<double>{1.0, 1.0 - 1e-15, 1.0 - 1e-15, 1.0}, b);
+    if (nearSingular.ok())
+        for (float v : nearSingular->dequantized) EXPECT_TRUE(std::isfinite(v));
+    else
+        EXPECT_EQ(nearSingular.error().code, ErrorCode::InvalidArgument);
 }
 
 } // namespace
