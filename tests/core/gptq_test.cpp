@@ -185,7 +185,9 @@ class GptqOracle : public ::testing::TestWithParam<OracleCase> {};
 // with 10 % damping (condition number about 10x lower) matches code for code, which shows the
 // differences are the reference's float32 rounding and not the algorithm. Other cases must
 // match within a margin (16 codes, one step) for compilers or Eigen versions that order sums
-// differently.
+// differently. Scales are within 1e-5 relative except at 2 bits (1.09e-5 measured, bound
+// 3e-5): a group's scale comes from weights already compensated through U, so it inherits
+// the reference's float32 error in U (up to 2.4e-5, see above).
 TEST_P(GptqOracle, MatchesReferenceImplementation)
 {
     const OracleCase& tc = GetParam();
@@ -232,7 +234,8 @@ INSTANTIATE_TEST_SUITE_P(Reference, GptqOracle,
                                            OracleCase{"b3_row_sym", 0.001, 1, 1e-5, 1e-4},
                                            OracleCase{"b8_g64_asym", 0.01, 4, 1e-4, 0.02},
                                            OracleCase{"b8_g64_asym_damp10", 0.001, 1, 1e-5, 1e-4},
-                                           OracleCase{"b4_g32_sym_act_static", 0.001, 1, 1e-5, 1e-4}));
+                                           OracleCase{"b4_g32_sym_act_static", 0.001, 1, 1e-5, 1e-4},
+                                           OracleCase{"b2_g64_asym_act", 0.001, 1, 3e-5, 1e-4}));
 
 // Dequantized values in double (scale * (code - zero)), without the float rounding of
 // GptqResult::dequantized.

@@ -87,6 +87,7 @@ CONFIGS = [
     ("b8_g64_asym", 8, 64, False, False, False, 0.01),
     ("b8_g64_asym_damp10", 8, 64, False, False, False, 0.1),
     ("b4_g32_sym_act_static", 4, 32, True, True, True, 0.01),
+    ("b2_g64_asym_act", 2, 64, False, True, False, 0.01),
 ]
 
 
