@@ -1,0 +1,387 @@
+#include "core/quant/gptq.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <stop_token>
+#include <string>
+
+#include <Eigen/Cholesky>
+#include <Eigen/Core>
+
+namespace condense::quant {
+
+namespace {
+
+using MatrixD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;
+using RowMajorF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using RowMajorD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+Error invalid(std::string detail)
+{
+    return makeError(ErrorCode::InvalidArgument, {}, std::move(detail));
+}
+
+Error cancelled()
+{
+    return makeError(ErrorCode::Cancelled, {}, "GPTQ stopped");
+}
+
+// One grid per output row.
+struct Grids {
+    std::vector<float> scale;
+    std::vector<std::uint8_t> zero;
+};
+
+Status checkShapes(std::size_t weightSize, std::int64_t rows, std::int64_t cols, const GptqOptions& o)
+{
+    if (rows <= 0 || cols <= 0) return invalid("weight shape " + std::to_string(rows) + " x " + std::to_string(cols));
+    constexpr std::int64_t kMaxDim = std::int64_t{1} << 31;
+    if (rows > kMaxDim || cols > kMaxDim) return invalid("weight dimension too large");
+    if (weightSize != static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols))
+        return invalid("weight holds " + std::to_string(weightSize) + " values, shape " + std::to_string(rows) + " x " +
+                       std::to_string(cols) + " needs " + std::to_string(rows * cols));
+    if (o.bits != 2 && o.bits != 3 && o.bits != 4 && o.bits != 8)
+        return invalid("bits " + std::to_string(o.bits) + " (2, 3, 4 or 8)");
+    if (o.groupSize == 0 || o.groupSize < -1) return invalid("group size " + std::to_string(o.groupSize));
+    if (o.staticGroups && o.groupSize < 0) return invalid("static groups need a group size");
+    if (o.blockSize <= 0) return invalid("block size " + std::to_string(o.blockSize));
+    if (!std::isfinite(o.percDamp) || o.percDamp < 0.0) return invalid("damping " + std::to_string(o.percDamp));
+    if (!std::isfinite(o.dampIncrement) || o.dampIncrement < 0.0)
+        return invalid("damping increment " + std::to_string(o.dampIncrement));
+    return okStatus();
+}
+
+bool allFinite(std::span<const float> v)
+{
+    return std::all_of(v.begin(), v.end(), [](float x) { return std::isfinite(x); });
+}
+
+// The reference's Quantizer.find_params (per channel) over columns [c0, c0 + n) of w.
+Grids findGrids(const MatrixD& w, std::int64_t c0, std::int64_t n, int maxq, bool symmetric)
+{
+    const std::int64_t rows = w.rows();
+    Grids g;
+    g.scale.resize(static_cast<std::size_t>(rows));
+    g.zero.resize(static_cast<std::size_t>(rows));
+    for (std::int64_t r = 0; r < rows; ++r) {
+        double xmin = 0.0;
+        double xmax = 0.0;
+        for (std::int64_t c = c0; c < c0 + n; ++c) {
+            xmin = std::min(xmin, w(r, c));
+            xmax = std::max(xmax, w(r, c));
+        }
+        if (symmetric) {
+            xmax = std::max(-xmin, xmax);
+            if (xmin < 0.0) xmin = -xmax;
+        }
+        if (xmin == 0.0 && xmax == 0.0) {
+            xmin = -1.0;
+            xmax = 1.0;
+        }
+        float scale = static_cast<float>((xmax - xmin) / maxq);
+        if (!(scale >= std::numeric_limits<float>::min())) scale = std::numeric_limits<float>::min(); // subnormal ranges
+        double zero = symmetric ? (maxq + 1) / 2 : std::nearbyint(-xmin / static_cast<double>(scale));
+        zero = std::clamp(zero, 0.0, static_cast<double>(maxq));
+        g.scale[static_cast<std::size_t>(r)] = scale;
+        g.zero[static_cast<std::size_t>(r)] = static_cast<std::uint8_t>(zero);
+    }
+    return g;
+}
+
+std::uint8_t quantizeValue(double w, float scale, std::uint8_t zero, int maxq)
+{
+    const double q = std::nearbyint(w / static_cast<double>(scale)) + zero;
+    if (!(q >= 0.0)) return 0; // also NaN (the caller rejects a non-finite loss)
+    return static_cast<std::uint8_t>(std::min(q, static_cast<double>(maxq)));
+}
+
+void storeGrids(GptqResult& out, std::int64_t group, const Grids& g)
+{
+    const auto base = static_cast<std::size_t>(group * out.rows);
+    std::copy(g.scale.begin(), g.scale.end(), out.scales.begin() + static_cast<std::ptrdiff_t>(base));
+    std::copy(g.zero.begin(), g.zero.end(), out.zeros.begin() + static_cast<std::ptrdiff_t>(base));
+}
+
+void initResult(GptqResult& out, std::int64_t rows, std::int64_t cols, const GptqOptions& o)
+{
+    out.rows = rows;
+    out.cols = cols;
+    out.groups = o.groupSize > 0 ? (cols + o.groupSize - 1) / o.groupSize : 1;
+    const auto n = static_cast<std::size_t>(rows * cols);
+    out.codes.assign(n, 0);
+    out.dequantized.assign(n, 0.0f);
+    out.scales.assign(static_cast<std::size_t>(out.groups * rows), 0.0f);
+    out.zeros.assign(static_cast<std::size_t>(out.groups * rows), 0);
+    out.gIdx.assign(static_cast<std::size_t>(cols), 0);
+    out.order.resize(static_cast<std::size_t>(cols));
+    std::iota(out.order.begin(), out.order.end(), 0);
+}
+
+void dequantize(GptqResult& out)
+{
+    for (std::int64_t r = 0; r < out.rows; ++r) {
+        for (std::int64_t c = 0; c < out.cols; ++c) {
+            const auto i = static_cast<std::size_t>(r * out.cols + c);
+            const auto g = static_cast<std::size_t>(out.gIdx[static_cast<std::size_t>(c)] * out.rows + r);
+            const double v = static_cast<double>(out.scales[g]) * (double(out.codes[i]) - double(out.zeros[g]));
+            out.dequantized[i] = static_cast<float>(v);
+        }
+    }
+}
+
+// Work is split into panels so a stop request is seen within one panel's products (well
+// under a second at 5632 columns).
+constexpr Eigen::Index kPanel = 64;
+constexpr Eigen::Index kCholeskyPanel = 128;
+
+// In place: m (upper triangular, zeros below) becomes its inverse. Recursive halving,
+// [A B; 0 C]^-1 = [A^-1, -A^-1 B C^-1; 0, C^-1], so the work is n^3/3 multiply-adds in
+// triangular products instead of the n^3 of solving against the identity. False when stopped.
+bool invertUpper(Eigen::Ref<MatrixD> m, const std::stop_token& stop)
+{
+    if (stop.stop_requested()) return false;
+    const Eigen::Index n = m.rows();
+    if (n <= kPanel) {
+        MatrixD id = MatrixD::Identity(n, n);
+        m.triangularView<Eigen::Upper>().solveInPlace(id);
+        m = id;
+        return true;
+    }
+    const Eigen::Index k = n / 2;
+    if (!invertUpper(m.topLeftCorner(k, k), stop) || !invertUpper(m.bottomRightCorner(n - k, n - k), stop)) return false;
+    auto b = m.topRightCorner(k, n - k);
+    for (Eigen::Index j = 0; j < n - k; j += kPanel) { // B <- A^-1 B, column panels
+        if (stop.stop_requested()) return false;
+        const Eigen::Index w = std::min(kPanel, n - k - j);
+        const MatrixD t = m.topLeftCorner(k, k).triangularView<Eigen::Upper>() * b.middleCols(j, w);
+        b.middleCols(j, w) = t;
+    }
+    for (Eigen::Index i = 0; i < k; i += kPanel) { // B <- -B C^-1, row panels
+        if (stop.stop_requested()) return false;
+        const Eigen::Index h = std::min(kPanel, k - i);
+        const MatrixD t = b.middleRows(i, h) * m.bottomRightCorner(n - k, n - k).triangularView<Eigen::Upper>();
+        b.middleRows(i, h) = -t;
+    }
+    return true;
+}
+
+enum class Factor : std::uint8_t { Ok, NotPositiveDefinite, Stopped };
+
+// In place: the lower Cholesky factor of a (right-looking, panels of kCholeskyPanel columns;
+// the strict upper triangle is set to zero).
+Factor choleskyLower(MatrixD& a, const std::stop_token& stop)
+{
+    const Eigen::Index n = a.rows();
+    for (Eigen::Index k = 0; k < n; k += kCholeskyPanel) {
+        if (stop.stop_requested()) return Factor::Stopped;
+        const Eigen::Index b = std::min(kCholeskyPanel, n - k);
+        const Eigen::Index rest = n - k - b;
+        Eigen::Ref<MatrixD> top = a.block(k, k, b, b);
+        const Eigen::LLT<Eigen::Ref<MatrixD>> diag(top); // in place
+        if (diag.info() != Eigen::Success) return Factor::NotPositiveDefinite;
+        if (rest > 0) {
+            auto below = a.block(k + b, k, rest, b);
+            a.block(k, k, b, b).triangularView<Eigen::Lower>().transpose().solveInPlace<Eigen::OnTheRight>(below);
+            a.block(k + b, k + b, rest, rest).selfadjointView<Eigen::Lower>().rankUpdate(below, -1.0);
+        }
+    }
+    a.triangularView<Eigen::StrictlyUpper>().setZero();
+    return Factor::Ok;
+}
+
+// U, the upper Cholesky factor of (H + damp I)^-1 (H^-1 = U^T U), without forming H^-1: with J
+// the order reversal, J H J = L L^T gives H = R R^T, R = J L J upper triangular, so
+// H^-1 = R^-T R^-1 and U = R^-1 (upper, positive diagonal: the unique factor). `reversed` is
+// J H J (undamped).
+Factor upperInverseFactor(const MatrixD& reversed, double damp, MatrixD& u, const std::stop_token& stop)
+{
+    u = reversed;
+    u.diagonal().array() += damp;
+    const Factor f = choleskyLower(u, stop);
+    if (f != Factor::Ok) return f;
+    u = u.reverse().eval();
+    if (!invertUpper(u, stop)) return Factor::Stopped;
+    return u.allFinite() && (u.diagonal().array() > 0.0).all() ? Factor::Ok : Factor::NotPositiveDefinite;
+}
+
+} // namespace
+
+Result<GptqResult> gptqQuantize(std::span<const float> weight, std::int64_t rows, std::int64_t cols,
+                                std::span<const double> hessian, const GptqOptions& options, std::stop_token stop)
+{
+    CONDENSE_TRY(checkShapes(weight.size(), rows, cols, options));
+    if (hessian.size() != static_cast<std::size_t>(cols) * static_cast<std::size_t>(cols))
+        return invalid("Hessian holds " + std::to_string(hessian.size()) + " values, " + std::to_string(cols) +
+                       " input columns need " + std::to_string(cols) + "^2");
+    if (!allFinite(weight)) return invalid("weight has a non-finite value");
+    for (std::int64_t i = 0; i < cols; ++i) {
+        for (std::int64_t j = 0; j <= i; ++j) {
+            const double a = hessian[static_cast<std::size_t>(i * cols + j)];
+            const double b = hessian[static_cast<std::size_t>(j * cols + i)];
+            if (!std::isfinite(a) || !std::isfinite(b)) return invalid("Hessian has a non-finite value");
+            if (std::abs(a - b) > 1e-9 * (std::abs(a) + std::abs(b)))
+                return invalid("Hessian is not symmetric at (" + std::to_string(i) + ", " + std::to_string(j) + ")");
+        }
+        if (hessian[static_cast<std::size_t>(i * cols + i)] < 0.0)
+            return invalid("Hessian has a negative diagonal entry at column " + std::to_string(i));
+    }
+
+    const GptqOptions& o = options;
+    const int maxq = (1 << o.bits) - 1;
+    GptqResult out;
+    initResult(out, rows, cols, o);
+
+    MatrixD w = Eigen::Map<const RowMajorF>(weight.data(), rows, cols).cast<double>();
+    MatrixD h = Eigen::Map<const RowMajorD>(hessian.data(), cols, cols);
+
+    Grids rowGrids;
+    if (o.groupSize < 0) {
+        rowGrids = findGrids(w, 0, cols, maxq, o.symmetric);
+        storeGrids(out, 0, rowGrids);
+    }
+
+    for (std::int64_t c = 0; c < cols; ++c) {
+        if (h(c, c) == 0.0) {
+            h(c, c) = 1.0;
+            w.col(c).setZero();
+            ++out.deadColumns;
+        }
+    }
+
+    std::vector<Grids> staticGrids;
+    if (o.staticGroups) {
+        for (std::int64_t g = 0; g < out.groups; ++g) {
+            const std::int64_t c0 = g * o.groupSize;
+            staticGrids.push_back(findGrids(w, c0, std::min(o.groupSize, cols - c0), maxq, o.symmetric));
+            storeGrids(out, g, staticGrids.back());
+        }
+    }
+
+    std::vector<std::int32_t>& order = out.order;
+    if (o.actOrder) {
+        std::stable_sort(order.begin(), order.end(), [&h](std::int32_t a, std::int32_t b) { return h(a, a) > h(b, b); });
+        MatrixD wp(rows, cols);
+        MatrixD hp(cols, cols);
+        for (std::int64_t j = 0; j < cols; ++j) {
+            const auto oj = order[static_cast<std::size_t>(j)];
+            wp.col(j) = w.col(oj);
+            for (std::int64_t i = 0; i < cols; ++i) hp(i, j) = h(order[static_cast<std::size_t>(i)], oj);
+        }
+        w.swap(wp);
+        h.swap(hp);
+    }
+
+    // Damping; when the factorisation fails, more of it (GPTQModel's damp_auto_increment)
+    // while the fraction stays below 1, when the caller asked for that.
+    const double meanDiag = h.diagonal().mean();
+    MatrixD reversed = h.reverse();
+    h.resize(0, 0);
+    MatrixD u;
+    for (double pd = o.percDamp;; pd += o.dampIncrement) {
+        out.percDampUsed = pd;
+        out.damp = pd * meanDiag;
+        const Factor f = upperInverseFactor(reversed, out.damp, u, stop);
+        if (f == Factor::Stopped) return cancelled();
+        if (f == Factor::Ok) break;
+        if (o.dampIncrement <= 0.0 || pd + o.dampIncrement >= 1.0)
+            return invalid("Hessian is not positive definite after damping " + std::to_string(pd) +
+                           " of its mean diagonal");
+    }
+    reversed.resize(0, 0);
+
+    const Grids* grids = o.groupSize < 0 ? &rowGrids : nullptr;
+    Grids groupGrids;
+    MatrixD w1;
+    MatrixD err1;
+    for (std::int64_t i1 = 0; i1 < cols; i1 += o.blockSize) {
+        if (stop.stop_requested()) return cancelled();
+        const std::int64_t i2 = std::min(i1 + o.blockSize, cols);
+        const std::int64_t count = i2 - i1;
+        w1 = w.middleCols(i1, count);
+        err1.resize(rows, count);
+        for (std::int64_t i = 0; i < count; ++i) {
+            const std::int64_t c = i1 + i;
+            const std::int32_t orig = order[static_cast<std::size_t>(c)];
+            if (o.groupSize > 0) {
+                if (o.staticGroups) {
+                    out.gIdx[static_cast<std::size_t>(orig)] = static_cast<std::int32_t>(orig / o.groupSize);
+                    grids = &staticGrids[static_cast<std::size_t>(orig / o.groupSize)];
+                } else {
+                    if (c % o.groupSize == 0) {
+                        // From w, not w1: the updates inside this block are not seen (as the reference).
+                        groupGrids = findGrids(w, c, std::min(o.groupSize, cols - c), maxq, o.symmetric);
+                        storeGrids(out, c / o.groupSize, groupGrids);
+                    }
+                    out.gIdx[static_cast<std::size_t>(orig)] = static_cast<std::int32_t>(c / o.groupSize);
+                    grids = &groupGrids;
+                }
+            }
+            const double d = u(c, c);
+            for (std::int64_t r = 0; r < rows; ++r) {
+                const double x = w1(r, i);
+                const float scale = grids->scale[static_cast<std::size_t>(r)];
+                const std::uint8_t zero = grids->zero[static_cast<std::size_t>(r)];
+                const std::uint8_t code = quantizeValue(x, scale, zero, maxq);
+                out.codes[static_cast<std::size_t>(r * cols + orig)] = code;
+                const double q = static_cast<double>(scale) * (double(code) - double(zero));
+                const double e = (x - q) / d;
+                out.loss += 0.5 * e * e;
+                err1(r, i) = e;
+            }
+            const std::int64_t rest = count - i - 1;
+            if (rest > 0) w1.rightCols(rest).noalias() -= err1.col(i) * u.row(c).segment(c + 1, rest);
+        }
+        if (i2 < cols) w.rightCols(cols - i2).noalias() -= err1 * u.block(i1, i2, count, cols - i2);
+    }
+
+    if (!std::isfinite(out.loss))
+        return invalid("error compensation overflowed (Hessian too ill-conditioned after damping " +
+                       std::to_string(out.percDampUsed) + ")");
+    dequantize(out);
+    return out;
+}
+
+Result<GptqResult> rtnQuantize(std::span<const float> weight, std::int64_t rows, std::int64_t cols,
+                               const GptqOptions& options)
+{
+    GptqOptions o = options;
+    o.staticGroups = false;
+    CONDENSE_TRY(checkShapes(weight.size(), rows, cols, o));
+    if (!allFinite(weight)) return invalid("weight has a non-finite value");
+    const int maxq = (1 << o.bits) - 1;
+    GptqResult out;
+    initResult(out, rows, cols, o);
+    const MatrixD w = Eigen::Map<const RowMajorF>(weight.data(), rows, cols).cast<double>();
+    const std::int64_t width = o.groupSize > 0 ? o.groupSize : cols;
+    for (std::int64_t g = 0; g < out.groups; ++g) {
+        const std::int64_t c0 = g * width;
+        const std::int64_t n = std::min(width, cols - c0);
+        const Grids grids = findGrids(w, c0, n, maxq, o.symmetric);
+        storeGrids(out, g, grids);
+        for (std::int64_t c = c0; c < c0 + n; ++c) {
+            out.gIdx[static_cast<std::size_t>(c)] = static_cast<std::int32_t>(g);
+            for (std::int64_t r = 0; r < rows; ++r)
+                out.codes[static_cast<std::size_t>(r * cols + c)] = quantizeValue(
+                    w(r, c), grids.scale[static_cast<std::size_t>(r)], grids.zero[static_cast<std::size_t>(r)], maxq);
+        }
+    }
+    dequantize(out);
+    return out;
+}
+
+double gptqOutputError(std::span<const float> weight, std::span<const float> quantized, std::int64_t rows,
+                       std::int64_t cols, std::span<const double> hessian)
+{
+    const auto n = static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols);
+    if (rows <= 0 || cols <= 0 || weight.size() != n || quantized.size() != n ||
+        hessian.size() != static_cast<std::size_t>(cols) * static_cast<std::size_t>(cols))
+        return std::numeric_limits<double>::quiet_NaN();
+    const MatrixD d = Eigen::Map<const RowMajorF>(weight.data(), rows, cols).cast<double>() -
+                      Eigen::Map<const RowMajorF>(quantized.data(), rows, cols).cast<double>();
+    const MatrixD dh = d * Eigen::Map<const RowMajorD>(hessian.data(), cols, cols);
+    return dh.cwiseProduct(d).sum();
+}
+
+} // namespace condense::quant
