@@ -50,7 +50,12 @@ QString formatStatistic(TensorStatistic statistic, double value)
     case TensorStatistic::OutlierShare:
     case TensorStatistic::PreviewError: return QLocale().toString(value * 100.0, 'f', value * 100.0 < 10 ? 2 : 1) + QLatin1Char('%');
     case TensorStatistic::Kurtosis:
-    case TensorStatistic::AbsMaxOverStd: return QLocale().toString(value, 'f', std::fabs(value) < 100 ? 2 : 0);
+    case TensorStatistic::AbsMaxOverStd: {
+        const int decimals = std::fabs(value) < 100 ? 2 : 0;
+        // No "-0.00": a value that rounds to zero is shown as zero.
+        if (std::fabs(value) < 0.5 * std::pow(10.0, -decimals)) value = 0.0;
+        return QLocale().toString(value, 'f', decimals);
+    }
     case TensorStatistic::Std: return formatSignificant(value);
     }
     return {};
