@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/skip.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -410,7 +412,7 @@ TEST_F(HalfAnalysisTest, StatisticsHistogramAndOutlierMapEqualADirectComputation
 
 TEST_F(HalfAnalysisTest, ScalarAndVectorKernelsAgreeAndThreadsDoNotMatter)
 {
-    if (clampCpuLevel(CpuLevel::Avx2) < CpuLevel::Avx2) GTEST_SKIP() << "no AVX2";
+    if (clampCpuLevel(CpuLevel::Avx2) < CpuLevel::Avx2) CONDENSE_SKIP() << "no AVX2";
     for (std::size_t i = 0; i < m_half.size(); ++i) {
         SCOPED_TRACE(m_half[i].name);
         for (CpuLevel level : {CpuLevel::Avx2, CpuLevel::Avx512}) {
@@ -567,7 +569,7 @@ TEST_F(AnalysisTest, ResultsDoNotDependOnTheThreadCount)
 // lane for lane: same bits.
 TEST_F(AnalysisTest, VectorKernelGivesTheScalarReferencesBits)
 {
-    if (clampCpuLevel(CpuLevel::Avx2) < CpuLevel::Avx2) GTEST_SKIP() << "no AVX2";
+    if (clampCpuLevel(CpuLevel::Avx2) < CpuLevel::Avx2) CONDENSE_SKIP() << "no AVX2";
     // Rows of 512 (whole 64-blocks) and 96 (a block and a scalar tail); one with huge values
     // whose float d^4 overflows (the double path).
     auto big = heavy(128 * 20, 9, 1e9f);

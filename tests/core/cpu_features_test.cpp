@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/skip.h"
+
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -63,7 +65,7 @@ TEST(CpuFeatures, MatchesLinuxCpuinfo)
 {
 #if !(defined(__x86_64__) || defined(__i386__))
     EXPECT_EQ(detectCpuLevel(), CpuLevel::Scalar);
-    GTEST_SKIP() << "not x86";
+    CONDENSE_SKIP() << "not x86";
 #else
     std::ifstream in("/proc/cpuinfo");
     std::string line;
@@ -74,7 +76,7 @@ TEST(CpuFeatures, MatchesLinuxCpuinfo)
             for (std::string w; words >> w;) flags.insert(w);
             break;
         }
-    if (flags.empty()) GTEST_SKIP() << "no /proc/cpuinfo flags";
+    if (flags.empty()) CONDENSE_SKIP() << "no /proc/cpuinfo flags";
     const CpuFeatures& f = CpuFeatures::host();
     EXPECT_EQ(f.avx, flags.count("avx") == 1);
     EXPECT_EQ(f.avx2, flags.count("avx2") == 1);
