@@ -14,6 +14,7 @@
 #include "core/pipeline/quantize_request.h"
 #include "core/report/run_report.h"
 #include "core/report/run_report_html.h"
+#include "tests/support/small_run.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_paths.h"
 
@@ -24,22 +25,7 @@ namespace {
 
 pipeline::RunRequest smallRequest(const fs::path& evalText, const fs::path& out, const std::string& mix)
 {
-    pipeline::RunRequest r;
-    r.input = test::demoDir();
-    r.outputDir = out;
-    r.mix = mix;
-    r.evalText = evalText;
-    r.eval.nCtx = 128;
-    r.eval.maxChunks = 4;
-    r.eval.driftChunks = 2;
-    r.eval.continuationTasks = 10;
-    r.eval.continuationContext = 24;
-    r.eval.continuationSpan = 6;
-    r.latencyConfig.promptTokens = 16;
-    r.latencyConfig.genTokens = 4;
-    r.latencyConfig.repetitions = 1;
-    r.threads = 2;
-    return r;
+    return test::smallDemoRun(evalText, out, mix, 4);
 }
 
 // Records the job-wide fraction; optionally requests a stop at the first report of a stage.

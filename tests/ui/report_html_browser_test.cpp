@@ -6,6 +6,8 @@
 // Skipped, saying why, only when no chromium executable is installed.
 #include <gtest/gtest.h>
 
+#include "tests/support/skip.h"
+
 #include <QColor>
 #include <QImage>
 
@@ -14,6 +16,7 @@
 
 #include "core/pipeline/bundled_eval_text.h"
 #include "core/pipeline/pipeline_run.h"
+#include "tests/support/small_run.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_paths.h"
 
@@ -92,21 +95,7 @@ std::vector<std::string> consoleLines(const std::string& log)
 
 pipeline::RunRequest smallRun(const fs::path& text, const fs::path& out, const std::string& mix)
 {
-    pipeline::RunRequest r;
-    r.input = test::demoDir();
-    r.outputDir = out;
-    r.mix = mix;
-    r.evalText = text;
-    r.eval.nCtx = 128;
-    r.eval.maxChunks = 3;
-    r.eval.driftChunks = 2;
-    r.eval.continuationTasks = 10;
-    r.eval.continuationContext = 24;
-    r.eval.continuationSpan = 6;
-    r.latencyConfig.promptTokens = 16;
-    r.latencyConfig.genTokens = 4;
-    r.threads = 2;
-    return r;
+    return test::smallDemoRun(text, out, mix, 3);
 }
 
 class ReportHtmlInChromium : public ::testing::Test {
@@ -115,7 +104,7 @@ protected:
     {
         chromium = findChromium();
         if (chromium.empty())
-            GTEST_SKIP() << "chromium is not installed (Debian package 'chromium'; packaging/install-deps.sh installs it)";
+            CONDENSE_SKIP() << "chromium is not installed (Debian package 'chromium'; packaging/install-deps.sh installs it)";
     }
     fs::path chromium;
     test::TempDir dir{"condense-html-test"};

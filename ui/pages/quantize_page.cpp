@@ -30,6 +30,7 @@
 #include "ui/i18n/error_text.h"
 #include "ui/i18n/message_text.h"
 #include "ui/i18n/number_format.h"
+#include "ui/jobs/fs_path.h"
 #include "ui/jobs/job_runner.h"
 #include "ui/jobs/plan_jobs.h"
 #include "ui/jobs/run_queue.h"
@@ -49,8 +50,14 @@ const QString kProfilesSlot = QStringLiteral("quantize-profiles");
 const QString kModelSlot = QStringLiteral("quantize-model");
 const QString kPlanSlot = QStringLiteral("quantize-plan");
 
-std::filesystem::path toFsPath(const QString& path) { return std::filesystem::path(QFile::encodeName(path).toStdString()); }
-QString fromFsPath(const std::filesystem::path& path) { return QFile::decodeName(QByteArray::fromStdString(path.string())); }
+
+// A profile's name without its parenthesised detail, for job titles: "Laptop, CPU only, 16 GB".
+QString shortProfileName(const plan::HardwareProfile& p)
+{
+    const QString name = QString::fromStdString(p.name);
+    const auto paren = name.indexOf(QStringLiteral(" ("));
+    return paren > 0 ? name.left(paren) : name;
+}
 
 QString tokensPerSecond(double v)
 {
@@ -74,7 +81,7 @@ QuantizePage::QuantizePage(JobRunner& runner, QWidget* parent) : QWidget(parent)
     m_cardsLayout->setContentsMargins(0, 0, 0, 0);
     m_cardGroup = new QButtonGroup(this);
     m_cardGroup->setExclusive(true);
-    auto* cardsScroll = new QScrollArea(this);
+    auto* cardsScroll = m_cardsScroll = new QScrollArea(this);
     cardsScroll->setWidget(m_cardsHost);
     cardsScroll->setWidgetResizable(true);
     cardsScroll->setFrameShape(QFrame::NoFrame);
@@ -221,6 +228,7 @@ QuantizePage::QuantizePage(JobRunner& runner, QWidget* parent) : QWidget(parent)
         auto* card = static_cast<ProfileCard*>(b);
         if (!checked || !card->profile()) return;
         m_selectedId = QString::fromStdString(card->profile()->id);
+        m_cardsScroll->ensureWidgetVisible(card);
         replan();
     });
 
@@ -379,6 +387,7 @@ void QuantizePage::rebuildCards()
         const QSignalBlocker block(m_cardGroup);
         toSelect->setChecked(true);
         m_selectedId = QString::fromStdString(toSelect->profile()->id);
+        QMetaObject::invokeMethod(this, [this, toSelect] { m_cardsScroll->ensureWidgetVisible(toSelect); }, Qt::QueuedConnection);
     }
 }
 
@@ -493,7 +502,7 @@ void QuantizePage::replan()
     const auto model = m_model;
     const auto options = fitOptions();
     const auto edits = m_edits;
-    m_planJob = m_runner.startTyped(tr("Plan for %1").arg(QString::fromStdString(profile->name)), kPlanSlot,
+    m_planJob = m_runner.startTyped(tr("Plan for %1").arg(shortProfileName(*profile)), kPlanSlot,
                                     [model, profile = *profile, options, edits](jobs::ProgressSink&, std::stop_token) -> Result<std::shared_ptr<const PlanView>> {
                                         auto r = computePlanView(*model, profile, options, edits);
                                         if (!r) return std::move(r).error();
@@ -567,6 +576,12 @@ void QuantizePage::showPlanView()
                            "Open the folder with its weights to quantize it."));
     m_reasons->setText(reasons.join(QLatin1Char('\n')));
 
+    if (v.plan.tensors.empty()) {
+        m_totals->clear();
+        m_resetEdits->setVisible(!m_edits.empty());
+        m_start->setEnabled(false);
+        return;
+    }
     const std::size_t fallbacks = v.plan.fallbacks();
     QString totals = tr("%1 tensors · %2 · %3 bits per weight")
                          .arg(v.plan.tensors.size())
@@ -595,7 +610,7 @@ void QuantizePage::start()
     const auto profile = profileById(QString::fromStdString(m_view->fit.profileId));
     if (!profile) return;
     const QString model = QString::fromStdString(pipeline::runModelName(m_checkpoint->path()));
-    const QString title = tr("Quantize %1 as %2 for %3").arg(model, QString::fromStdString(m_view->plan.mix), QString::fromStdString(profile->name));
+    const QString title = tr("Quantize %1 as %2 for %3").arg(model, QString::fromStdString(m_view->plan.mix), shortProfileName(*profile));
     startRun(title, m_checkpoint->path(), *profile, m_view->plan, toFsPath(outputFolder()));
 }
 
@@ -607,7 +622,7 @@ void QuantizePage::runDropped(const QString& path, const QString& profileId)
     const QString model = QString::fromStdString(pipeline::runModelName(input));
     // Next to the input, as the issue of a drop is "make this fit that machine".
     const QString base = QDir::cleanPath(path + QStringLiteral("/.."));
-    const QString title = tr("Quantize %1 for %2").arg(model, QString::fromStdString(profile->name));
+    const QString title = tr("Quantize %1 for %2").arg(model, shortProfileName(*profile));
     startRun(title, input, *profile, std::nullopt, toFsPath(base));
 }
 

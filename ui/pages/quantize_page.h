@@ -26,6 +26,7 @@ class QHBoxLayout;
 class QLabel;
 class QLineEdit;
 class QPushButton;
+class QScrollArea;
 class QSortFilterProxyModel;
 class QTableView;
 class QToolButton;
@@ -132,6 +133,7 @@ private:
 
     QLabel* m_cardsLabel = nullptr;
     QWidget* m_cardsHost = nullptr;
+    QScrollArea* m_cardsScroll = nullptr;
     QHBoxLayout* m_cardsLayout = nullptr;
     QButtonGroup* m_cardGroup = nullptr;
     QLabel* m_contextLabel = nullptr;

@@ -35,6 +35,7 @@ HistogramPlot::HistogramPlot(QWidget* parent) : QCustomPlot(parent)
     axisRect()->setRangeDrag(Qt::Horizontal | Qt::Vertical);
     axisRect()->setRangeZoom(Qt::Horizontal | Qt::Vertical);
     setBackground(palette().base());
+    xAxis->ticker()->setTickCount(5); // weight values have many digits: fewer, readable ticks
     m_bars = new QCPBars(xAxis, yAxis);
     m_bars->setWidthType(QCPBars::wtPlotCoords);
     const QColor accent = palette().color(QPalette::Highlight);

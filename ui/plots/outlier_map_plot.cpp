@@ -55,14 +55,19 @@ void OutlierMapPlot::setAnalysis(std::shared_ptr<const analysis::TensorAnalysis>
     if (a && !a->error && a->outlierMap.cellRows > 0 && a->outlierMap.cellCols > 0) {
         const auto& m = a->outlierMap;
         const double cols = static_cast<double>(a->cols), rows = static_cast<double>(a->rows);
-        const double cw = cols / m.cellCols, ch = rows / m.cellRows;
-        m_map->data()->setSize(static_cast<int>(m.cellCols), static_cast<int>(m.cellRows));
-        m_map->data()->setRange(QCPRange(cw / 2, cols - cw / 2), QCPRange(ch / 2, rows - ch / 2));
+        // QCPColorMap draws nothing along an axis of one cell (its range would be a point): a
+        // single row or column (a norm vector) is drawn as two identical half-height cells.
+        const int keySize = std::max<int>(2, static_cast<int>(m.cellCols)), valueSize = std::max<int>(2, static_cast<int>(m.cellRows));
+        const double kw = cols / keySize, vh = rows / valueSize;
+        m_map->data()->setSize(keySize, valueSize);
+        m_map->data()->setRange(QCPRange(kw / 2, cols - kw / 2), QCPRange(vh / 2, rows - vh / 2));
         double peak = 0;
-        for (std::uint32_t r = 0; r < m.cellRows; ++r)
-            for (std::uint32_t c = 0; c < m.cellCols; ++c) {
-                const double v = m.cells[static_cast<std::size_t>(r) * m.cellCols + c];
-                m_map->data()->setCell(static_cast<int>(c), static_cast<int>(r), v);
+        for (int r = 0; r < valueSize; ++r)
+            for (int c = 0; c < keySize; ++c) {
+                const std::size_t cr = std::min<std::size_t>(static_cast<std::size_t>(r), m.cellRows - 1);
+                const std::size_t cc = std::min<std::size_t>(static_cast<std::size_t>(c), m.cellCols - 1);
+                const double v = m.cells[cr * m.cellCols + cc];
+                m_map->data()->setCell(c, r, v);
                 if (std::isfinite(v)) peak = std::max(peak, v);
             }
         m_map->setDataRange(QCPRange(0, peak > 0 ? peak : 1));

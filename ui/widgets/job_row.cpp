@@ -23,10 +23,14 @@ JobRow::JobRow(JobId id, const QString& title, QWidget* parent) : QFrame(parent)
     setFocusPolicy(Qt::StrongFocus);
     setFrameShape(QFrame::NoFrame);
 
-    m_titleLabel = new QLabel(title, this);
+    m_titleLabel = new QLabel(this);
     QFont bold = m_titleLabel->font();
     bold.setBold(true);
     m_titleLabel->setFont(bold);
+    // A long title is elided (whole in the tooltip): a job never widens the window.
+    const int maxTitle = QFontMetrics(bold).horizontalAdvance(QLatin1Char('m')) * 32;
+    m_titleLabel->setText(QFontMetrics(bold).elidedText(title, Qt::ElideRight, maxTitle));
+    m_titleLabel->setToolTip(title);
     m_stage = new QLabel(this);
     m_bar = new QProgressBar(this);
     m_bar->setRange(0, 1000);
