@@ -35,6 +35,7 @@
 #include "ui/dialogs/help_dialog.h"
 #include "ui/i18n/error_text.h"
 #include "ui/i18n/language_manager.h"
+#include "ui/jobs/fs_path.h"
 #include "ui/jobs/job_runner.h"
 #include "ui/models/analysis_store.h"
 #include "ui/models/model_tree_model.h"
@@ -59,8 +60,6 @@ namespace {
 const QString kOpenSlot = QStringLiteral("open-model");
 const QString kAnalysisSlot = QStringLiteral("analysis");
 
-std::filesystem::path toFsPath(const QString& path) { return std::filesystem::path(QFile::encodeName(path).toStdString()); }
-QString fromFsPath(const std::filesystem::path& path) { return QFile::decodeName(QByteArray::fromStdString(path.string())); }
 } // namespace
 
 MainWindow::MainWindow(AppSettings& settings, LanguageManager* languages, QWidget* parent)
@@ -494,7 +493,7 @@ void MainWindow::exportImage(const QImage& image, const QString& suggestedName)
         const JobId job = m_runner->startTyped(tr("Export %1").arg(name), QString(), [image, file](jobs::ProgressSink&, std::stop_token) -> Result<int> {
             QSaveFile out(file);
             if (!out.open(QIODevice::WriteOnly) || !image.save(&out, "PNG") || !out.commit())
-                return Error{ErrorCode::IoError, QFile::encodeName(file).toStdString(), out.errorString().toStdString(), {}, -1};
+                return Error{ErrorCode::IoError, toFsPath(file).string(), out.errorString().toStdString(), {}, -1};
             return 0;
         });
         m_exportJobs.insert(job);
@@ -536,12 +535,12 @@ void MainWindow::onJobFailed(JobId id, const Error& error)
     }
     if (m_profileSaveJobs.count(id)) {
         m_banner->showMessage(MessageBanner::Kind::Error, tr("The profile could not be saved."),
-                              QFile::decodeName(QByteArray::fromStdString(error.file)) + QStringLiteral(": ") + QString::fromStdString(error.detail));
+                              fromFsPath(error.file) + QStringLiteral(": ") + QString::fromStdString(error.detail));
         return;
     }
     if (m_exportJobs.count(id)) {
         m_banner->showMessage(MessageBanner::Kind::Error, tr("The image could not be saved."),
-                              QFile::decodeName(QByteArray::fromStdString(error.file)) + QStringLiteral(": ") + QString::fromStdString(error.detail));
+                              fromFsPath(error.file) + QStringLiteral(": ") + QString::fromStdString(error.detail));
         return;
     }
     if (id != m_openJob) return;

@@ -19,6 +19,7 @@
 #include <cmath>
 
 #include "ui/i18n/number_format.h"
+#include "ui/jobs/fs_path.h"
 #include "ui/jobs/job_runner.h"
 #include "ui/plots/comparison_chart.h"
 #include "ui/plots/layer_chart.h"
@@ -28,7 +29,6 @@ namespace condense::ui {
 namespace {
 const QString kHistorySlot = QStringLiteral("results-history");
 
-QString fromFsPath(const std::filesystem::path& path) { return QFile::decodeName(QByteArray::fromStdString(path.string())); }
 
 QString signedPercent(double from, double to)
 {
