@@ -8,9 +8,10 @@
 // - clipping never increases the per-group error it measures, recomputed naively in double
 //   after clamping and quantizing, and does lower it somewhere;
 // - the folded model (norms / s, previous rows / s, columns * s, before quantization) computes
-//   the original's logits: on the demo model (HF folder, GQA: three groups per block) and on a
-//   synthetic multi-head GGUF (llama Q/K rows permuted; the v -> o group active); results come
-//   back in HF row order (checked against the HF folder's own rows);
+//   the original's logits: on the demo model (HF folder, GQA: three groups per block), on the
+//   tiny Qwen2 (q/k/v biases, tied embeddings, groups of 64) and on a synthetic multi-head GGUF
+//   (llama Q/K rows permuted; the v -> o group active), whose folded Q rows come back in HF row
+//   order (checked row by row through the permutation);
 // - AWQ 4-bit g128 perplexity on held-out text (calibration on the first part of
 //   corpus-val.txt, evaluation on a later, disjoint part) is no worse than RTN on the same
 //   asymmetric g128 grid; the extended test reports original / RTN / AWQ for both shared models;
@@ -434,6 +435,39 @@ TEST(AwqModel, FoldedDemoModelComputesTheSameFunction)
     EXPECT_EQ(r.groups.size(), 3u * 6u);
     EXPECT_EQ(r.vectors.size(), 2u * 6u);
     EXPECT_EQ(r.linears.size(), 7u * 6u);
+}
+
+TEST(AwqModel, FoldedQwen2WithBiasesComputesTheSameFunction)
+{
+    // q/k/v biases stay as they are (the scales act on the input columns); tied embeddings; a
+    // hidden size of 64, so groups of 64.
+    auto m = loadOrFail(condense::test::tinyQwen2Dir());
+    ASSERT_TRUE(m);
+    ASSERT_FALSE(m->layers()[0].vBias.empty());
+    std::mt19937 rng(11);
+    std::uniform_int_distribution<std::int32_t> tok(0, static_cast<std::int32_t>(m->dims().vocab - 1));
+    std::vector<std::vector<std::int32_t>> calib(3, std::vector<std::int32_t>(40));
+    for (auto& ch : calib)
+        for (auto& t : ch) t = tok(rng);
+    std::vector<std::int32_t> probe(32);
+    for (auto& t : probe) t = tok(rng);
+    AwqRunConfig cfg;
+    cfg.quantize = false;
+    cfg.awq.applyClip = false;
+    cfg.awq.groupSize = 64;
+    cfg.threads = 2;
+    jobs::NullSink sink;
+    auto r = runAwq(m, calib, cfg, sink);
+    ASSERT_TRUE(r.ok()) << describe(r.error());
+    EXPECT_TRUE(nonTrivialScales(*r));
+    EXPECT_EQ(r->vectors.size(), 2u * 2u); // the two norms per block, no bias
+    auto s = session(m, static_cast<std::int64_t>(probe.size()));
+    const std::vector<float> before = logitsOf(*s, probe);
+    ASSERT_TRUE(installAwq(*s, *r).ok());
+    const std::vector<float> after = logitsOf(*s, probe);
+    float scale = 0.0f;
+    for (float v : before) scale = std::max(scale, std::fabs(v));
+    EXPECT_LT(maxAbsDiff(before, after), kFoldedLogitTolerance * scale);
 }
 
 TEST(AwqModel, FoldedMultiHeadGgufComputesTheSameFunctionInHfRowOrder)
