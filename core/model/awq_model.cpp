@@ -21,15 +21,24 @@ constexpr WeightRole kRoles[] = {WeightRole::AttnQ,   WeightRole::AttnK, WeightR
 constexpr int kRoleCount = 7;
 constexpr std::int64_t kRowsPerProduct = 256; // token rows per matrix product (bounds scratch)
 
-Error cancelled() { return makeError(ErrorCode::Cancelled, {}, "AWQ stopped"); }
+Error cancelled()
+{
+    return makeError(ErrorCode::Cancelled, {}, "AWQ stopped");
+}
 
-std::size_t roleIndex(WeightRole r) { return static_cast<std::size_t>(r); }
+std::size_t roleIndex(WeightRole r)
+{
+    return static_cast<std::size_t>(r);
+}
 
-int siteIndex(LinearSite s) { return static_cast<int>(s); }
+int siteIndex(LinearSite s)
+{
+    return static_cast<int>(s);
+}
 
 // Feeds MeanAbsActivations (when set) and records the rows of the block sites (when asked).
 class SiteRecorder final : public ActivationObserver {
-public:
+  public:
     void observe(const LinearInput& in) override
     {
         if (stats != nullptr) stats->observe(in);
@@ -46,7 +55,7 @@ public:
 
 // Restores the session's observer, overrides and positions whatever way the run ends.
 class SessionGuard {
-public:
+  public:
     explicit SessionGuard(Session& s) : m_session(s), m_saved(s.observer()) {}
     ~SessionGuard()
     {
@@ -56,7 +65,7 @@ public:
     SessionGuard(const SessionGuard&) = delete;
     SessionGuard& operator=(const SessionGuard&) = delete;
 
-private:
+  private:
     Session& m_session;
     ActivationObserver* m_saved;
 };
@@ -80,7 +89,8 @@ void product(const Matmul& mm, const WeightView& w, const float* x, std::int64_t
 double sumSquares(const float* v, std::size_t n)
 {
     double s = 0.0;
-    for (std::size_t i = 0; i < n; ++i) s += static_cast<double>(v[i]) * static_cast<double>(v[i]);
+    for (std::size_t i = 0; i < n; ++i)
+        s += static_cast<double>(v[i]) * static_cast<double>(v[i]);
     return s;
 }
 
@@ -98,7 +108,8 @@ void divideRows(std::vector<float>& w, std::int64_t cols, std::span<const float>
 {
     const auto rows = static_cast<std::int64_t>(w.size()) / cols;
     for (std::int64_t r = 0; r < rows; ++r)
-        for (std::int64_t c = 0; c < cols; ++c) w[static_cast<std::size_t>(r * cols + c)] /= s[static_cast<std::size_t>(r)];
+        for (std::int64_t c = 0; c < cols; ++c)
+            w[static_cast<std::size_t>(r * cols + c)] /= s[static_cast<std::size_t>(r)];
 }
 
 // HF row of engine row e for a permuted Q/K matrix.
@@ -112,7 +123,8 @@ std::vector<std::int64_t> hfRowOf(std::int64_t rows, std::int64_t heads)
 }
 
 template <typename T>
-std::vector<T> permuteRows(const std::vector<T>& v, std::int64_t cols, const std::vector<std::int64_t>& hfRow, bool toHf)
+std::vector<T> permuteRows(const std::vector<T>& v, std::int64_t cols, const std::vector<std::int64_t>& hfRow,
+                           bool toHf)
 {
     if (v.empty()) return v;
     std::vector<T> out(v.size());
@@ -133,30 +145,42 @@ std::vector<T> permuteGroupMajor(const std::vector<T>& v, std::int64_t rows, con
     const std::int64_t groups = static_cast<std::int64_t>(v.size()) / rows;
     for (std::int64_t g = 0; g < groups; ++g)
         for (std::int64_t e = 0; e < rows; ++e)
-            out[static_cast<std::size_t>(g * rows + hfRow[static_cast<std::size_t>(e)])] = v[static_cast<std::size_t>(g * rows + e)];
+            out[static_cast<std::size_t>(g * rows + hfRow[static_cast<std::size_t>(e)])] =
+                v[static_cast<std::size_t>(g * rows + e)];
     return out;
 }
 
-bool permutedQk(const Model& m) { return m.rope().layout() == RopeLayout::Norm; }
+bool permutedQk(const Model& m)
+{
+    return m.rope().layout() == RopeLayout::Norm;
+}
 
-std::int64_t headsOf(const Model& m, WeightRole r) { return r == WeightRole::AttnQ ? m.dims().heads : m.dims().kvHeads; }
+std::int64_t headsOf(const Model& m, WeightRole r)
+{
+    return r == WeightRole::AttnQ ? m.dims().heads : m.dims().kvHeads;
+}
 
 std::string ggufVectorName(std::int64_t layer, BlockVector which)
 {
     const std::string p = "blk." + std::to_string(layer) + ".";
     switch (which) {
-    case BlockVector::AttnNorm: return p + "attn_norm.weight";
-    case BlockVector::QBias: return p + "attn_q.bias";
-    case BlockVector::KBias: return p + "attn_k.bias";
-    case BlockVector::VBias: return p + "attn_v.bias";
-    case BlockVector::FfnNorm: break;
+    case BlockVector::AttnNorm:
+        return p + "attn_norm.weight";
+    case BlockVector::QBias:
+        return p + "attn_q.bias";
+    case BlockVector::KBias:
+        return p + "attn_k.bias";
+    case BlockVector::VBias:
+        return p + "attn_v.bias";
+    case BlockVector::FfnNorm:
+        break;
     }
     return p + "ffn_norm.weight";
 }
 
 // One block's AWQ (steps 2 to 5 of the header), with its site inputs already recorded.
 class BlockAwq {
-public:
+  public:
     BlockAwq(Session& session, std::int64_t layer, const AwqRunConfig& config, jobs::ProgressSink& sink,
              std::uint64_t& done, std::uint64_t total, std::stop_token stop)
         : m_session(session), m_model(session.model()), m_layer(layer), m_config(config), m_opt(config.awq),
@@ -167,9 +191,15 @@ public:
     Status run(std::vector<std::vector<float>>& blockIn, SiteRecorder& recorder, const MeanAbsActivations& stats,
                AwqModelResult& out);
 
-private:
-    std::int64_t rowsOf(WeightRole r) const { return m_model.layers()[static_cast<std::size_t>(m_layer)].matrix(r).rows; }
-    std::int64_t colsOf(WeightRole r) const { return m_model.layers()[static_cast<std::size_t>(m_layer)].matrix(r).cols; }
+  private:
+    std::int64_t rowsOf(WeightRole r) const
+    {
+        return m_model.layers()[static_cast<std::size_t>(m_layer)].matrix(r).rows;
+    }
+    std::int64_t colsOf(WeightRole r) const
+    {
+        return m_model.layers()[static_cast<std::size_t>(m_layer)].matrix(r).cols;
+    }
     std::vector<float>& w(WeightRole r) { return m_w[roleIndex(r)]; }
     void step(std::uint64_t n = 1)
     {
@@ -195,11 +225,11 @@ private:
     std::uint64_t m_total;
     std::stop_token m_stop;
     std::string m_item;
-    std::array<std::vector<float>, kRoleCount> m_w;     // engine row order, float
-    std::array<std::vector<float>, 4> m_x;               // recorded site inputs (search chunks)
-    std::int64_t m_tokens = 0;                           // rows of m_x
-    std::vector<float> m_attnRef;                        // self_attn output of the original
-    std::vector<float> m_mlpRef;                         // mlp output of the original
+    std::array<std::vector<float>, kRoleCount> m_w; // engine row order, float
+    std::array<std::vector<float>, 4> m_x;          // recorded site inputs (search chunks)
+    std::int64_t m_tokens = 0;                      // rows of m_x
+    std::vector<float> m_attnRef;                   // self_attn output of the original
+    std::vector<float> m_mlpRef;                    // mlp output of the original
     std::shared_ptr<const OwnedWeight> m_oF32, m_downF32;
 };
 
@@ -209,7 +239,8 @@ Result<std::vector<float>> BlockAwq::search(const std::string& name, std::span<c
 {
     const std::vector<double> xMean = stats.means(m_layer, site);
     std::vector<quant::AwqMatrix> mats;
-    for (WeightRole r : roles) mats.push_back({w(r), rowsOf(r)});
+    for (WeightRole r : roles)
+        mats.push_back({w(r), rowsOf(r)});
     const std::vector<double> wMean = quant::awqWeightMean(mats, colsOf(roles[0]), m_opt.groupSize);
     auto counted = [&](std::span<const float> s) -> Result<double> {
         auto l = loss(s);
@@ -234,7 +265,8 @@ Result<std::vector<float>> BlockAwq::search(const std::string& name, std::span<c
     return std::move(found->scales);
 }
 
-Result<double> BlockAwq::attentionLoss(std::span<const float> s, std::vector<std::vector<float>>& blockIn, SiteRecorder& rec)
+Result<double> BlockAwq::attentionLoss(std::span<const float> s, std::vector<std::vector<float>>& blockIn,
+                                       SiteRecorder& rec)
 {
     const WeightRole qkv[] = {WeightRole::AttnQ, WeightRole::AttnK, WeightRole::AttnV};
     for (WeightRole r : qkv) {
@@ -258,11 +290,13 @@ Result<double> BlockAwq::attentionLoss(std::span<const float> s, std::vector<std
         if (!st) break;
     }
     m_session.setObserver(nullptr);
-    for (WeightRole r : qkv) CONDENSE_TRY(m_session.overrideWeight(m_layer, r, nullptr));
+    for (WeightRole r : qkv)
+        CONDENSE_TRY(m_session.overrideWeight(m_layer, r, nullptr));
     if (!st) return std::move(st).error();
     // self_attn output difference = W_o (A' - A).
     const std::vector<float>& ref = m_x[static_cast<std::size_t>(siteIndex(LinearSite::AttnOut))];
-    for (std::size_t i = 0; i < attn.size(); ++i) attn[i] -= ref[i];
+    for (std::size_t i = 0; i < attn.size(); ++i)
+        attn[i] -= ref[i];
     const std::int64_t H = m_model.dims().hidden;
     std::vector<float> y(static_cast<std::size_t>(m_tokens * H));
     product(m_model.matmul(), m_oF32->view(), attn.data(), m_tokens, y.data());
@@ -274,7 +308,8 @@ Result<double> BlockAwq::linearLoss(WeightRole role, std::span<const float> x, s
     const std::int64_t rows = rowsOf(role), cols = colsOf(role);
     std::vector<float> d = quant::awqScaledFakeQuant(w(role), rows, cols, s, m_opt);
     const std::vector<float>& orig = w(role);
-    for (std::size_t i = 0; i < d.size(); ++i) d[i] -= orig[i];
+    for (std::size_t i = 0; i < d.size(); ++i)
+        d[i] -= orig[i];
     auto dw = owned(rows, cols, d);
     if (!dw) return std::move(dw).error();
     std::vector<float> y(static_cast<std::size_t>(m_tokens * rows));
@@ -294,7 +329,8 @@ Status BlockAwq::mlpOutput(const WeightView& gate, const WeightView& up, std::ve
         const std::int64_t nt = std::min(kRowsPerProduct, m_tokens - t0);
         product(mm, gate, x.data() + t0 * H, nt, g.data());
         product(mm, up, x.data() + t0 * H, nt, u.data());
-        for (std::int64_t t = 0; t < nt; ++t) mm.vecOps().siluMul(g.data() + t * F, u.data() + t * F, F);
+        for (std::int64_t t = 0; t < nt; ++t)
+            mm.vecOps().siluMul(g.data() + t * F, u.data() + t * F, F);
         product(mm, m_downF32->view(), g.data(), nt, y.data() + t0 * H);
     }
     return okStatus();
@@ -309,7 +345,8 @@ Result<double> BlockAwq::mlpLoss(std::span<const float> s)
     if (!u) return std::move(u).error();
     std::vector<float> y;
     CONDENSE_TRY(mlpOutput((*g)->view(), (*u)->view(), y));
-    for (std::size_t i = 0; i < y.size(); ++i) y[i] -= m_mlpRef[i];
+    for (std::size_t i = 0; i < y.size(); ++i)
+        y[i] -= m_mlpRef[i];
     return sumSquares(y.data(), y.size()) / static_cast<double>(y.size());
 }
 
@@ -339,8 +376,9 @@ Status BlockAwq::run(std::vector<std::vector<float>>& blockIn, SiteRecorder& rec
 
     // 2. The searches, all on the original weights.
     const WeightRole qkv[] = {WeightRole::AttnQ, WeightRole::AttnK, WeightRole::AttnV};
-    auto s1 = search("attn_norm>qkv", qkv, LinearSite::AttnQKV, stats,
-                     [&](std::span<const float> s) { return attentionLoss(s, blockIn, recorder); }, out);
+    auto s1 = search(
+        "attn_norm>qkv", qkv, LinearSite::AttnQKV, stats,
+        [&](std::span<const float> s) { return attentionLoss(s, blockIn, recorder); }, out);
     if (!s1) return std::move(s1).error();
 
     const WeightView& vView = L.matrix(WeightRole::AttnV);
@@ -350,8 +388,9 @@ Status BlockAwq::run(std::vector<std::vector<float>>& blockIn, SiteRecorder& rec
     const WeightRole oRole[] = {WeightRole::AttnOutput};
     if (voGroup) {
         const auto& xo = m_x[static_cast<std::size_t>(siteIndex(LinearSite::AttnOut))];
-        auto found = search("attn_v>attn_output", oRole, LinearSite::AttnOut, stats,
-                            [&](std::span<const float> s) { return linearLoss(WeightRole::AttnOutput, xo, s); }, out);
+        auto found = search(
+            "attn_v>attn_output", oRole, LinearSite::AttnOut, stats,
+            [&](std::span<const float> s) { return linearLoss(WeightRole::AttnOutput, xo, s); }, out);
         if (!found) return std::move(found).error();
         s2 = std::move(*found);
     } else {
@@ -366,30 +405,38 @@ Status BlockAwq::run(std::vector<std::vector<float>>& blockIn, SiteRecorder& rec
         CONDENSE_TRY(mlpOutput((*g)->view(), (*u)->view(), m_mlpRef));
     }
     const WeightRole gateUp[] = {WeightRole::FfnGate, WeightRole::FfnUp};
-    auto s3 = search("ffn_norm>gate_up", gateUp, LinearSite::FfnGateUp, stats,
-                     [&](std::span<const float> s) { return mlpLoss(s); }, out);
+    auto s3 = search(
+        "ffn_norm>gate_up", gateUp, LinearSite::FfnGateUp, stats, [&](std::span<const float> s) { return mlpLoss(s); },
+        out);
     if (!s3) return std::move(s3).error();
 
     const WeightRole downRole[] = {WeightRole::FfnDown};
     const auto& xd = m_x[static_cast<std::size_t>(siteIndex(LinearSite::FfnDown))];
-    auto s4 = search("ffn_up>ffn_down", downRole, LinearSite::FfnDown, stats,
-                     [&](std::span<const float> s) { return linearLoss(WeightRole::FfnDown, xd, s); }, out);
+    auto s4 = search(
+        "ffn_up>ffn_down", downRole, LinearSite::FfnDown, stats,
+        [&](std::span<const float> s) { return linearLoss(WeightRole::FfnDown, xd, s); }, out);
     if (!s4) return std::move(s4).error();
 
     // 3. Fold.
     std::vector<float> attnNorm = L.attnNorm, ffnNorm = L.ffnNorm, vBias = L.vBias;
-    for (std::size_t j = 0; j < attnNorm.size(); ++j) attnNorm[j] /= (*s1)[j];
-    for (WeightRole r : qkv) scaleColumns(w(r), colsOf(r), *s1, false);
+    for (std::size_t j = 0; j < attnNorm.size(); ++j)
+        attnNorm[j] /= (*s1)[j];
+    for (WeightRole r : qkv)
+        scaleColumns(w(r), colsOf(r), *s1, false);
     auto& xqkv = m_x[static_cast<std::size_t>(siteIndex(LinearSite::AttnQKV))];
     scaleColumns(xqkv, d.hidden, *s1, true);
     if (voGroup) {
         divideRows(w(WeightRole::AttnV), colsOf(WeightRole::AttnV), s2);
-        for (std::size_t j = 0; j < vBias.size(); ++j) vBias[j] /= s2[j];
+        for (std::size_t j = 0; j < vBias.size(); ++j)
+            vBias[j] /= s2[j];
         scaleColumns(w(WeightRole::AttnOutput), colsOf(WeightRole::AttnOutput), s2, false);
-        scaleColumns(m_x[static_cast<std::size_t>(siteIndex(LinearSite::AttnOut))], colsOf(WeightRole::AttnOutput), s2, true);
+        scaleColumns(m_x[static_cast<std::size_t>(siteIndex(LinearSite::AttnOut))], colsOf(WeightRole::AttnOutput), s2,
+                     true);
     }
-    for (std::size_t j = 0; j < ffnNorm.size(); ++j) ffnNorm[j] /= (*s3)[j];
-    for (WeightRole r : gateUp) scaleColumns(w(r), d.hidden, *s3, false);
+    for (std::size_t j = 0; j < ffnNorm.size(); ++j)
+        ffnNorm[j] /= (*s3)[j];
+    for (WeightRole r : gateUp)
+        scaleColumns(w(r), d.hidden, *s3, false);
     scaleColumns(m_x[static_cast<std::size_t>(siteIndex(LinearSite::FfnGateUp))], d.hidden, *s3, true);
     divideRows(w(WeightRole::FfnUp), d.hidden, *s4);
     scaleColumns(w(WeightRole::FfnDown), d.ff, *s4, false);
@@ -473,15 +520,24 @@ std::string hfLinearName(std::int64_t layer, WeightRole role)
 {
     const std::string p = "model.layers." + std::to_string(layer) + ".";
     switch (role) {
-    case WeightRole::AttnQ: return p + "self_attn.q_proj";
-    case WeightRole::AttnK: return p + "self_attn.k_proj";
-    case WeightRole::AttnV: return p + "self_attn.v_proj";
-    case WeightRole::AttnOutput: return p + "self_attn.o_proj";
-    case WeightRole::FfnGate: return p + "mlp.gate_proj";
-    case WeightRole::FfnUp: return p + "mlp.up_proj";
-    case WeightRole::FfnDown: return p + "mlp.down_proj";
-    case WeightRole::TokenEmbd: return "model.embed_tokens";
-    case WeightRole::Output: return "lm_head";
+    case WeightRole::AttnQ:
+        return p + "self_attn.q_proj";
+    case WeightRole::AttnK:
+        return p + "self_attn.k_proj";
+    case WeightRole::AttnV:
+        return p + "self_attn.v_proj";
+    case WeightRole::AttnOutput:
+        return p + "self_attn.o_proj";
+    case WeightRole::FfnGate:
+        return p + "mlp.gate_proj";
+    case WeightRole::FfnUp:
+        return p + "mlp.up_proj";
+    case WeightRole::FfnDown:
+        return p + "mlp.down_proj";
+    case WeightRole::TokenEmbd:
+        return "model.embed_tokens";
+    case WeightRole::Output:
+        return "lm_head";
     }
     return {};
 }
@@ -490,11 +546,16 @@ std::string hfVectorName(std::int64_t layer, BlockVector which)
 {
     const std::string p = "model.layers." + std::to_string(layer) + ".";
     switch (which) {
-    case BlockVector::AttnNorm: return p + "input_layernorm.weight";
-    case BlockVector::QBias: return p + "self_attn.q_proj.bias";
-    case BlockVector::KBias: return p + "self_attn.k_proj.bias";
-    case BlockVector::VBias: return p + "self_attn.v_proj.bias";
-    case BlockVector::FfnNorm: break;
+    case BlockVector::AttnNorm:
+        return p + "input_layernorm.weight";
+    case BlockVector::QBias:
+        return p + "self_attn.q_proj.bias";
+    case BlockVector::KBias:
+        return p + "self_attn.k_proj.bias";
+    case BlockVector::VBias:
+        return p + "self_attn.v_proj.bias";
+    case BlockVector::FfnNorm:
+        break;
     }
     return p + "post_attention_layernorm.weight";
 }
@@ -538,7 +599,8 @@ Result<AwqModelResult> runAwq(std::shared_ptr<const Model> model, std::span<cons
 
     AwqModelResult out;
     out.calibrationTokens = tokens;
-    for (std::int64_t c = 0; c < searchChunks; ++c) out.searchTokens += static_cast<std::int64_t>(chunks[static_cast<std::size_t>(c)].size());
+    for (std::int64_t c = 0; c < searchChunks; ++c)
+        out.searchTokens += static_cast<std::int64_t>(chunks[static_cast<std::size_t>(c)].size());
 
     std::vector<std::vector<float>> hidden(chunks.size());
     for (std::size_t c = 0; c < chunks.size(); ++c) {
@@ -596,7 +658,8 @@ Status installAwq(Session& session, const AwqModelResult& result)
         if (!w) return std::move(w).error();
         CONDENSE_TRY(session.overrideWeight(lin.layer, lin.role, *w));
     }
-    for (const AwqVector& v : result.vectors) CONDENSE_TRY(session.overrideVector(v.layer, v.which, v.values));
+    for (const AwqVector& v : result.vectors)
+        CONDENSE_TRY(session.overrideVector(v.layer, v.which, v.values));
     return okStatus();
 }
 

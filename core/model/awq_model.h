@@ -73,10 +73,10 @@ namespace condense::model {
 
 struct AwqRunConfig {
     quant::AwqOptions awq;
-    int threads = 0;                 // 0: all hardware threads
-    std::int64_t searchChunks = 0;   // chunks the grid search and the clipping see (0: all)
-    bool quantize = true;            // false: fold (and clip) only; AwqLinear::folded is filled
-    bool keepFolded = false;         // with quantize: also return the folded float weights
+    int threads = 0;               // 0: all hardware threads
+    std::int64_t searchChunks = 0; // chunks the grid search and the clipping see (0: all)
+    bool quantize = true;          // false: fold (and clip) only; AwqLinear::folded is filled
+    bool keepFolded = false;       // with quantize: also return the folded float weights
 };
 
 // One quantized linear (seven per block: attn_q, attn_k, attn_v, attn_output, ffn_gate,
@@ -84,38 +84,38 @@ struct AwqRunConfig {
 struct AwqLinear {
     std::int64_t layer = 0;
     WeightRole role = WeightRole::AttnQ;
-    std::string hfName;          // "model.layers.3.self_attn.q_proj" (the module; tensors add .qweight ...)
-    std::string ggufName;        // "blk.3.attn_q.weight"
-    std::int64_t rows = 0;       // output features
-    std::int64_t cols = 0;       // input features
-    quant::GptqResult quant;     // HF row order; empty when !quantize
-    std::vector<float> folded;   // rows x cols, HF row order: scaled and clipped, before quantization
+    std::string hfName;        // "model.layers.3.self_attn.q_proj" (the module; tensors add .qweight ...)
+    std::string ggufName;      // "blk.3.attn_q.weight"
+    std::int64_t rows = 0;     // output features
+    std::int64_t cols = 0;     // input features
+    quant::GptqResult quant;   // HF row order; empty when !quantize
+    std::vector<float> folded; // rows x cols, HF row order: scaled and clipped, before quantization
 };
 
 // A float tensor that folding changed and the export must take instead of the original's.
 struct AwqVector {
     std::int64_t layer = 0;
     BlockVector which = BlockVector::AttnNorm;
-    std::string hfName;          // "model.layers.3.input_layernorm.weight", "...self_attn.v_proj.bias"
-    std::string ggufName;        // "blk.3.attn_norm.weight", "blk.3.attn_v.bias"
+    std::string hfName;   // "model.layers.3.input_layernorm.weight", "...self_attn.v_proj.bias"
+    std::string ggufName; // "blk.3.attn_norm.weight", "blk.3.attn_v.bias"
     std::vector<float> values;
 };
 
 struct AwqGroupReport {
     std::int64_t layer = 0;
-    std::string name;            // "attn_norm>qkv", "attn_v>attn_output", "ffn_norm>gate_up", "ffn_up>ffn_down"
+    std::string name; // "attn_norm>qkv", "attn_v>attn_output", "ffn_norm>gate_up", "ffn_up>ffn_down"
     int bestStep = 0;
     double alpha = 0.0;
-    double loss = 0.0;           // at the best step
-    double lossAlpha0 = 0.0;     // at alpha = 0
+    double loss = 0.0;       // at the best step
+    double lossAlpha0 = 0.0; // at alpha = 0
     std::vector<float> scales;
 };
 
 struct AwqModelResult {
-    std::vector<AwqLinear> linears;   // block by block, in the role order above
-    std::vector<AwqVector> vectors;   // folded norms (two per block) and biases
+    std::vector<AwqLinear> linears; // block by block, in the role order above
+    std::vector<AwqVector> vectors; // folded norms (two per block) and biases
     std::vector<AwqGroupReport> groups;
-    double clipErrorUnclipped = 0.0;  // sum over clipped linears of the per-group errors
+    double clipErrorUnclipped = 0.0; // sum over clipped linears of the per-group errors
     double clipErrorClipped = 0.0;
     std::int64_t calibrationTokens = 0;
     std::int64_t searchTokens = 0;

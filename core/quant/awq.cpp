@@ -20,17 +20,26 @@ namespace {
 using RowMajorF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using ColMajorF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;
 
-Error invalid(std::string detail) { return makeError(ErrorCode::InvalidArgument, {}, std::move(detail)); }
-Error cancelled() { return makeError(ErrorCode::Cancelled, {}, "AWQ stopped"); }
+Error invalid(std::string detail)
+{
+    return makeError(ErrorCode::InvalidArgument, {}, std::move(detail));
+}
+Error cancelled()
+{
+    return makeError(ErrorCode::Cancelled, {}, "AWQ stopped");
+}
 
-std::int64_t groupWidth(const AwqOptions& o, std::int64_t cols) { return o.groupSize > 0 ? o.groupSize : cols; }
+std::int64_t groupWidth(const AwqOptions& o, std::int64_t cols)
+{
+    return o.groupSize > 0 ? o.groupSize : cols;
+}
 
 // Runs fn(r) for rows [0, n) in parallel (in the caller's arena).
-template <typename F>
-void forRows(std::int64_t n, const F& fn)
+template <typename F> void forRows(std::int64_t n, const F& fn)
 {
     tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, n), [&](const tbb::blocked_range<std::int64_t>& r) {
-        for (std::int64_t i = r.begin(); i != r.end(); ++i) fn(i);
+        for (std::int64_t i = r.begin(); i != r.end(); ++i)
+            fn(i);
     });
 }
 
@@ -59,7 +68,8 @@ Grid findGrid(const float* w, std::int64_t n, const AwqOptions& o, bool half)
         g.zero = static_cast<int>(std::clamp(zero, 0.0f, static_cast<float>(maxInt)));
     } else {
         float mx = 0.0f;
-        for (std::int64_t i = 0; i < n; ++i) mx = std::max(mx, std::fabs(w[i]));
+        for (std::int64_t i = 0; i < n; ++i)
+            mx = std::max(mx, std::fabs(w[i]));
         const int maxInt = (1 << (o.bits - 1)) - 1;
         g.scale = std::max(mx, 1e-5f) / static_cast<float>(maxInt);
         if (half) g.scale = roundToHalf(g.scale);
@@ -80,18 +90,23 @@ int codeOf(float w, const Grid& g, const AwqOptions& o)
     return static_cast<int>(std::clamp(r, lo, hi)) + g.zero;
 }
 
-float valueOf(int code, const Grid& g) { return static_cast<float>(code - g.zero) * g.scale; }
+float valueOf(int code, const Grid& g)
+{
+    return static_cast<float>(code - g.zero) * g.scale;
+}
 
 // In place Q(w) over one group with float scales.
 void fakeQuantGroup(float* w, std::int64_t n, const AwqOptions& o)
 {
     const Grid g = findGrid(w, n, o, false);
-    for (std::int64_t i = 0; i < n; ++i) w[i] = valueOf(codeOf(w[i], g, o), g);
+    for (std::int64_t i = 0; i < n; ++i)
+        w[i] = valueOf(codeOf(w[i], g, o), g);
 }
 
 void fakeQuantRow(float* w, std::int64_t cols, std::int64_t width, const AwqOptions& o)
 {
-    for (std::int64_t c0 = 0; c0 < cols; c0 += width) fakeQuantGroup(w + c0, std::min(width, cols - c0), o);
+    for (std::int64_t c0 = 0; c0 < cols; c0 += width)
+        fakeQuantGroup(w + c0, std::min(width, cols - c0), o);
 }
 
 } // namespace
@@ -105,7 +120,8 @@ Status checkAwqOptions(const AwqOptions& o, std::int64_t cols)
         return invalid("group size " + std::to_string(o.groupSize) + " does not divide the " + std::to_string(cols) +
                        " input columns");
     if (o.nGrid < 1) return invalid("grid size " + std::to_string(o.nGrid));
-    if (!(o.maxShrink >= 0.0 && o.maxShrink < 1.0)) return invalid("clipping max shrink " + std::to_string(o.maxShrink));
+    if (!(o.maxShrink >= 0.0 && o.maxShrink < 1.0))
+        return invalid("clipping max shrink " + std::to_string(o.maxShrink));
     if (o.clipSampleTokens < 1) return invalid("clipping sample tokens " + std::to_string(o.clipSampleTokens));
     return okStatus();
 }
@@ -135,7 +151,8 @@ Result<GptqResult> awqQuantize(std::span<const float> w, std::int64_t rows, std:
     out.scales.assign(static_cast<std::size_t>(out.groups * rows), 0.0f);
     out.zeros.assign(static_cast<std::size_t>(out.groups * rows), 0);
     out.gIdx.resize(static_cast<std::size_t>(cols));
-    for (std::int64_t c = 0; c < cols; ++c) out.gIdx[static_cast<std::size_t>(c)] = static_cast<std::int32_t>(c / width);
+    for (std::int64_t c = 0; c < cols; ++c)
+        out.gIdx[static_cast<std::size_t>(c)] = static_cast<std::int32_t>(c / width);
     out.order.resize(static_cast<std::size_t>(cols));
     std::iota(out.order.begin(), out.order.end(), 0);
     std::atomic<bool> overflow{false};
@@ -163,7 +180,8 @@ std::vector<double> awqWeightMean(std::span<const AwqMatrix> linears, std::int64
     const std::int64_t width = groupSize > 0 ? groupSize : cols;
     std::vector<double> mean(static_cast<std::size_t>(cols), 0.0);
     std::int64_t totalRows = 0;
-    for (const AwqMatrix& m : linears) totalRows += m.rows;
+    for (const AwqMatrix& m : linears)
+        totalRows += m.rows;
     if (totalRows == 0) return mean;
     const std::int64_t groups = (cols + width - 1) / width;
     forRows(groups, [&](std::int64_t g) {
@@ -172,13 +190,15 @@ std::vector<double> awqWeightMean(std::span<const AwqMatrix> linears, std::int64
             for (std::int64_t r = 0; r < m.rows; ++r) {
                 const float* w = m.values.data() + r * cols + c0;
                 float mx = 0.0f;
-                for (std::int64_t j = 0; j < n; ++j) mx = std::max(mx, std::fabs(w[j]));
+                for (std::int64_t j = 0; j < n; ++j)
+                    mx = std::max(mx, std::fabs(w[j]));
                 const double denom = static_cast<double>(mx) + 1e-6;
                 for (std::int64_t j = 0; j < n; ++j)
                     mean[static_cast<std::size_t>(c0 + j)] += static_cast<double>(std::fabs(w[j])) / denom;
             }
         }
-        for (std::int64_t j = 0; j < n; ++j) mean[static_cast<std::size_t>(c0 + j)] /= static_cast<double>(totalRows);
+        for (std::int64_t j = 0; j < n; ++j)
+            mean[static_cast<std::size_t>(c0 + j)] /= static_cast<double>(totalRows);
     });
     return mean;
 }
@@ -238,9 +258,11 @@ std::vector<float> awqScaledFakeQuant(std::span<const float> w, std::int64_t row
     const std::int64_t width = groupWidth(o, cols);
     forRows(rows, [&](std::int64_t r) {
         float* row = out.data() + r * cols;
-        for (std::int64_t c = 0; c < cols; ++c) row[c] *= scales[static_cast<std::size_t>(c)];
+        for (std::int64_t c = 0; c < cols; ++c)
+            row[c] *= scales[static_cast<std::size_t>(c)];
         fakeQuantRow(row, cols, width, o);
-        for (std::int64_t c = 0; c < cols; ++c) row[c] /= scales[static_cast<std::size_t>(c)];
+        for (std::int64_t c = 0; c < cols; ++c)
+            row[c] /= scales[static_cast<std::size_t>(c)];
     });
     return out;
 }
@@ -270,8 +292,8 @@ Result<AwqClip> awqSearchClip(std::span<const float> w, std::int64_t rows, std::
         return invalid("weight holds " + std::to_string(w.size()) + " values, shape " + std::to_string(rows) + " x " +
                        std::to_string(cols));
     if (n <= 0 || x.size() < static_cast<std::size_t>(n) * static_cast<std::size_t>(cols))
-        return invalid("clipping needs input rows of " + std::to_string(cols) + " columns, got " + std::to_string(x.size()) +
-                       " values for " + std::to_string(n) + " tokens");
+        return invalid("clipping needs input rows of " + std::to_string(cols) + " columns, got " +
+                       std::to_string(x.size()) + " values for " + std::to_string(n) + " tokens");
     const std::int64_t width = groupWidth(o, cols), groups = cols / width;
     const std::int64_t stride = (n + o.clipSampleTokens - 1) / o.clipSampleTokens;
     const std::int64_t ns = (n + stride - 1) / stride;
@@ -300,12 +322,15 @@ Result<AwqClip> awqSearchClip(std::span<const float> w, std::int64_t rows, std::
         for (std::int64_t g = 0; g < groups; ++g) {
             const float* wg = w.data() + r * cols + g * width;
             float m0 = 0.0f;
-            for (std::int64_t j = 0; j < width; ++j) m0 = std::max(m0, std::fabs(wg[j]));
+            for (std::int64_t j = 0; j < width; ++j)
+                m0 = std::max(m0, std::fabs(wg[j]));
             for (int t = 0; t < steps; ++t) {
                 const float m = m0 * (1.0f - static_cast<float>(t) / static_cast<float>(o.nGrid));
-                for (std::int64_t j = 0; j < width; ++j) cur[static_cast<std::size_t>(j)] = std::clamp(wg[j], -m, m);
+                for (std::int64_t j = 0; j < width; ++j)
+                    cur[static_cast<std::size_t>(j)] = std::clamp(wg[j], -m, m);
                 fakeQuantGroup(cur.data(), width, o);
-                for (std::int64_t j = 0; j < width; ++j) d(j, t) = cur[static_cast<std::size_t>(j)] - wg[j];
+                for (std::int64_t j = 0; j < width; ++j)
+                    d(j, t) = cur[static_cast<std::size_t>(j)] - wg[j];
             }
             // e(token, step) = x_token[g] . (Q(clamp(w)) - w)
             const ColMajorF e = xs.middleCols(g * width, width) * d;
@@ -337,7 +362,8 @@ void awqApplyClip(std::span<float> w, std::int64_t rows, std::int64_t cols, cons
         for (std::int64_t g = 0; g < groups; ++g) {
             const float m = clip.maxVal[static_cast<std::size_t>(r * groups + g)];
             float* wg = w.data() + r * cols + g * width;
-            for (std::int64_t j = 0; j < width; ++j) wg[j] = std::clamp(wg[j], -m, m);
+            for (std::int64_t j = 0; j < width; ++j)
+                wg[j] = std::clamp(wg[j], -m, m);
         }
     });
 }

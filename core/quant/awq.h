@@ -56,15 +56,15 @@
 namespace condense::quant {
 
 struct AwqOptions {
-    int bits = 4;                         // 2 .. 8
-    std::int64_t groupSize = 128;         // -1: one group per row
-    bool zeroPoint = true;                // asymmetric (AutoAWQ's default); false: symmetric
+    int bits = 4;                 // 2 .. 8
+    std::int64_t groupSize = 128; // -1: one group per row
+    bool zeroPoint = true;        // asymmetric (AutoAWQ's default); false: symmetric
     bool duoScaling = true;
     int nGrid = 20;
     bool applyClip = true;
     double maxShrink = 0.5;
     std::int64_t clipSampleTokens = 512;
-    bool halfScales = true;               // final scales rounded to f16
+    bool halfScales = true; // final scales rounded to f16
 };
 
 // Checks the options against a linear with `cols` input columns.
@@ -94,8 +94,8 @@ std::vector<float> awqStepScales(std::span<const double> xMean, std::span<const 
 struct AwqScaleSearch {
     int bestStep = 0;
     double alpha = 0.0;
-    std::vector<float> scales;   // of the best step
-    std::vector<double> losses;  // per grid step
+    std::vector<float> scales;  // of the best step
+    std::vector<double> losses; // per grid step
 };
 
 // loss(s): the caller's measure of the group's output error with W <- Q(W s) / s.
@@ -116,9 +116,9 @@ double awqLinearLoss(std::span<const float> w, std::int64_t rows, std::int64_t c
 struct AwqClip {
     std::int64_t rows = 0;
     std::int64_t groups = 0;
-    std::vector<float> maxVal;          // rows x groups: the clipping bound (m0 when unclipped)
-    std::vector<double> errUnclipped;   // rows x groups: err(m0)
-    std::vector<double> errClipped;     // rows x groups: err of the kept bound (<= errUnclipped)
+    std::vector<float> maxVal;        // rows x groups: the clipping bound (m0 when unclipped)
+    std::vector<double> errUnclipped; // rows x groups: err(m0)
+    std::vector<double> errClipped;   // rows x groups: err of the kept bound (<= errUnclipped)
     std::int64_t sampledTokens = 0;
 };
 

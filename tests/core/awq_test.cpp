@@ -92,11 +92,13 @@ TEST(AwqQuant, SymmetricMatchesTheFormulaByHand)
     ASSERT_TRUE(r.ok());
     EXPECT_FLOAT_EQ(r->scales[0], 0.25f);
     EXPECT_EQ(r->zeros[0], 8);
-    EXPECT_EQ(std::vector<std::uint8_t>(r->codes.begin(), r->codes.begin() + 4), (std::vector<std::uint8_t>{1, 10, 9, 12}));
+    EXPECT_EQ(std::vector<std::uint8_t>(r->codes.begin(), r->codes.begin() + 4),
+              (std::vector<std::uint8_t>{1, 10, 9, 12}));
     // Group 1: scale 0.625 / 7; -0.125 / scale = -1.4 -> -1; 0.3 / scale = 3.36 -> 3; 0.625 -> 7.
     const float s1 = 0.625f / 7.0f;
     EXPECT_FLOAT_EQ(r->scales[1], s1);
-    EXPECT_EQ(std::vector<std::uint8_t>(r->codes.begin() + 4, r->codes.end()), (std::vector<std::uint8_t>{15, 7, 8, 11}));
+    EXPECT_EQ(std::vector<std::uint8_t>(r->codes.begin() + 4, r->codes.end()),
+              (std::vector<std::uint8_t>{15, 7, 8, 11}));
     for (std::size_t i = 0; i < 8; ++i)
         EXPECT_EQ(r->dequantized[i], static_cast<float>(int(r->codes[i]) - 8) * r->scales[i / 4]);
 }
@@ -114,7 +116,8 @@ TEST(AwqQuant, HalfScalesAreF16AndDecodeExactly)
     EXPECT_NE(half, 1.0f / 15.0f);
     EXPECT_EQ(r->scales[0], half);
     for (std::size_t i = 0; i < 4; ++i) {
-        EXPECT_EQ(r->codes[i], static_cast<std::uint8_t>(std::clamp(std::nearbyint(w[i] / half) + r->zeros[0], 0.0f, 15.0f)));
+        EXPECT_EQ(r->codes[i],
+                  static_cast<std::uint8_t>(std::clamp(std::nearbyint(w[i] / half) + r->zeros[0], 0.0f, 15.0f)));
         EXPECT_EQ(r->dequantized[i], static_cast<float>(int(r->codes[i]) - int(r->zeros[0])) * half);
     }
 }
@@ -149,9 +152,11 @@ Layer randomLayer(std::uint32_t seed, float activationScale)
     std::mt19937 rng(seed);
     std::normal_distribution<float> n(0.0f, 1.0f);
     l.w.resize(static_cast<std::size_t>(l.rows * l.cols));
-    for (float& v : l.w) v = 0.02f * n(rng);
+    for (float& v : l.w)
+        v = 0.02f * n(rng);
     l.x.resize(static_cast<std::size_t>(l.tokens * l.cols));
-    for (float& v : l.x) v = activationScale * n(rng);
+    for (float& v : l.x)
+        v = activationScale * n(rng);
     return l;
 }
 
@@ -159,8 +164,10 @@ std::vector<double> meanAbs(const Layer& l)
 {
     std::vector<double> m(static_cast<std::size_t>(l.cols), 0.0);
     for (std::int64_t t = 0; t < l.tokens; ++t)
-        for (std::int64_t c = 0; c < l.cols; ++c) m[static_cast<std::size_t>(c)] += std::fabs(l.x[static_cast<std::size_t>(t * l.cols + c)]);
-    for (double& v : m) v /= static_cast<double>(l.tokens);
+        for (std::int64_t c = 0; c < l.cols; ++c)
+            m[static_cast<std::size_t>(c)] += std::fabs(l.x[static_cast<std::size_t>(t * l.cols + c)]);
+    for (double& v : m)
+        v /= static_cast<double>(l.tokens);
     return m;
 }
 
@@ -175,7 +182,8 @@ TEST(AwqSearch, UniformActivationsKeepAlphaZeroAndUnitScales)
 {
     Layer l = randomLayer(1, 1.0f);
     std::mt19937 rng(2);
-    for (float& v : l.x) v = (rng() & 1) ? 3.0f : -3.0f; // mean |x| = 3 on every channel
+    for (float& v : l.x)
+        v = (rng() & 1) ? 3.0f : -3.0f; // mean |x| = 3 on every channel
     AwqOptions o;
     o.duoScaling = false;
     const auto xMean = meanAbs(l);
@@ -185,9 +193,11 @@ TEST(AwqSearch, UniformActivationsKeepAlphaZeroAndUnitScales)
     ASSERT_TRUE(r.ok()) << describe(r.error());
     EXPECT_EQ(r->bestStep, 0);
     EXPECT_EQ(r->alpha, 0.0);
-    for (float s : r->scales) EXPECT_EQ(s, 1.0f);
+    for (float s : r->scales)
+        EXPECT_EQ(s, 1.0f);
     ASSERT_EQ(r->losses.size(), 20u);
-    for (double v : r->losses) EXPECT_DOUBLE_EQ(v, r->losses[0]);
+    for (double v : r->losses)
+        EXPECT_DOUBLE_EQ(v, r->losses[0]);
 }
 
 TEST(AwqSearch, SalientChannelsPickANonTrivialAlpha)
@@ -195,7 +205,8 @@ TEST(AwqSearch, SalientChannelsPickANonTrivialAlpha)
     Layer l = randomLayer(3, 1.0f);
     const int salient[] = {5, 77, 130, 201};
     for (std::int64_t t = 0; t < l.tokens; ++t)
-        for (int c : salient) l.x[static_cast<std::size_t>(t * l.cols + c)] *= 40.0f;
+        for (int c : salient)
+            l.x[static_cast<std::size_t>(t * l.cols + c)] *= 40.0f;
     for (bool duo : {true, false}) {
         AwqOptions o;
         o.duoScaling = duo;
@@ -256,16 +267,19 @@ TEST(AwqClip, NeverIncreasesTheMeasuredGroupError)
     std::mt19937 rng(5);
     std::normal_distribution<float> n(0.0f, 1.0f);
     l.x.resize(static_cast<std::size_t>(l.tokens * l.cols));
-    for (float& v : l.x) v = n(rng);
+    for (float& v : l.x)
+        v = n(rng);
     std::student_t_distribution<float> heavy(2.0f); // outliers make clipping worthwhile
-    for (float& v : l.w) v = 0.02f * heavy(rng);
+    for (float& v : l.w)
+        v = 0.02f * heavy(rng);
     AwqOptions o;
     o.halfScales = false;
     auto clip = quant::awqSearchClip(l.w, l.rows, l.cols, l.x, l.tokens, o);
     ASSERT_TRUE(clip.ok()) << describe(clip.error());
     EXPECT_EQ(clip->sampledTokens, 500);
     std::vector<std::int64_t> sampled;
-    for (std::int64_t t = 0; t < l.tokens; t += 2) sampled.push_back(t);
+    for (std::int64_t t = 0; t < l.tokens; t += 2)
+        sampled.push_back(t);
 
     std::vector<float> unclipped = l.w, clipped = l.w;
     quant::awqFakeQuantize(unclipped, l.rows, l.cols, o);
@@ -320,7 +334,8 @@ std::vector<std::vector<std::int32_t>> chunksOf(const Corpus& c, std::size_t fro
     for (std::size_t i = 0; i < count; ++i) {
         const std::size_t b = from + i * len;
         if (b + len > c.ids.size()) break;
-        std::vector<std::int32_t> ch(c.ids.begin() + static_cast<std::ptrdiff_t>(b), c.ids.begin() + static_cast<std::ptrdiff_t>(b + len));
+        std::vector<std::int32_t> ch(c.ids.begin() + static_cast<std::ptrdiff_t>(b),
+                                     c.ids.begin() + static_cast<std::ptrdiff_t>(b + len));
         if (c.bos >= 0) ch[0] = c.bos;
         out.push_back(std::move(ch));
     }
@@ -341,7 +356,8 @@ double perplexity(Session& s, const std::vector<std::vector<std::int32_t>>& chun
             const float* row = logits.data() + k * static_cast<std::size_t>(vocab);
             const float mx = *std::max_element(row, row + vocab);
             double sum = 0.0;
-            for (std::int64_t v = 0; v < vocab; ++v) sum += std::exp(static_cast<double>(row[v] - mx));
+            for (std::int64_t v = 0; v < vocab; ++v)
+                sum += std::exp(static_cast<double>(row[v] - mx));
             nll += std::log(sum) + mx - row[ch[k + 1]];
             ++n;
         }
@@ -366,10 +382,10 @@ void installRtn(Session& s, const AwqOptions& o, bool gptqGrid)
             const WeightView& v = m.layers()[static_cast<std::size_t>(l)].matrix(r);
             auto f = toFloats(v);
             ASSERT_TRUE(f.ok());
-            Result<quant::GptqResult> q = gptqGrid
-                                              ? quant::rtnQuantize(*f, v.rows, v.cols,
-                                                                   {.bits = o.bits, .groupSize = o.groupSize, .symmetric = !o.zeroPoint})
-                                              : quant::awqQuantize(*f, v.rows, v.cols, o);
+            Result<quant::GptqResult> q =
+                gptqGrid ? quant::rtnQuantize(*f, v.rows, v.cols,
+                                              {.bits = o.bits, .groupSize = o.groupSize, .symmetric = !o.zeroPoint})
+                         : quant::awqQuantize(*f, v.rows, v.cols, o);
             ASSERT_TRUE(q.ok());
             auto w = OwnedWeight::fromFloats(DType::F32, v.rows, v.cols, q->dequantized);
             ASSERT_TRUE(w.ok());
@@ -394,7 +410,8 @@ bool nonTrivialScales(const AwqModelResult& r)
     return false;
 }
 
-void expectFoldedEqualsOriginal(const std::shared_ptr<const Model>& m, const std::vector<std::vector<std::int32_t>>& calib,
+void expectFoldedEqualsOriginal(const std::shared_ptr<const Model>& m,
+                                const std::vector<std::vector<std::int32_t>>& calib,
                                 const std::vector<std::int32_t>& probe, AwqModelResult* keep = nullptr)
 {
     AwqRunConfig cfg;
@@ -410,13 +427,16 @@ void expectFoldedEqualsOriginal(const std::shared_ptr<const Model>& m, const std
     ASSERT_TRUE(installAwq(*s, *r).ok());
     const std::vector<float> after = logitsOf(*s, probe);
     float scale = 0.0f;
-    for (float v : before) scale = std::max(scale, std::fabs(v));
+    for (float v : before)
+        scale = std::max(scale, std::fabs(v));
     EXPECT_LT(maxAbsDiff(before, after), kFoldedLogitTolerance * scale);
-    std::printf("folded: max logit difference %.3g of max |logit| %.3g\n", double(maxAbsDiff(before, after)), double(scale));
+    std::printf("folded: max logit difference %.3g of max |logit| %.3g\n", double(maxAbsDiff(before, after)),
+                double(scale));
     // And the quantized-looking path really changes something when a weight is off: the
     // folded norms alone (without the scaled columns) do not compute the same function.
     s->clearOverrides();
-    for (const AwqVector& v : r->vectors) ASSERT_TRUE(s->overrideVector(v.layer, v.which, v.values).ok());
+    for (const AwqVector& v : r->vectors)
+        ASSERT_TRUE(s->overrideVector(v.layer, v.which, v.values).ok());
     EXPECT_GT(maxAbsDiff(before, logitsOf(*s, probe)), 10 * kFoldedLogitTolerance * scale);
     if (keep) *keep = std::move(*r);
 }
@@ -448,9 +468,11 @@ TEST(AwqModel, FoldedQwen2WithBiasesComputesTheSameFunction)
     std::uniform_int_distribution<std::int32_t> tok(0, static_cast<std::int32_t>(m->dims().vocab - 1));
     std::vector<std::vector<std::int32_t>> calib(3, std::vector<std::int32_t>(40));
     for (auto& ch : calib)
-        for (auto& t : ch) t = tok(rng);
+        for (auto& t : ch)
+            t = tok(rng);
     std::vector<std::int32_t> probe(32);
-    for (auto& t : probe) t = tok(rng);
+    for (auto& t : probe)
+        t = tok(rng);
     AwqRunConfig cfg;
     cfg.quantize = false;
     cfg.awq.applyClip = false;
@@ -466,7 +488,8 @@ TEST(AwqModel, FoldedQwen2WithBiasesComputesTheSameFunction)
     ASSERT_TRUE(installAwq(*s, *r).ok());
     const std::vector<float> after = logitsOf(*s, probe);
     float scale = 0.0f;
-    for (float v : before) scale = std::max(scale, std::fabs(v));
+    for (float v : before)
+        scale = std::max(scale, std::fabs(v));
     EXPECT_LT(maxAbsDiff(before, after), kFoldedLogitTolerance * scale);
 }
 
@@ -485,9 +508,11 @@ TEST(AwqModel, FoldedMultiHeadGgufComputesTheSameFunctionInHfRowOrder)
     std::uniform_int_distribution<std::int32_t> tok(0, static_cast<std::int32_t>(m->dims().vocab - 1));
     std::vector<std::vector<std::int32_t>> calib(3, std::vector<std::int32_t>(40));
     for (auto& ch : calib)
-        for (auto& t : ch) t = tok(rng);
+        for (auto& t : ch)
+            t = tok(rng);
     std::vector<std::int32_t> probe(32);
-    for (auto& t : probe) t = tok(rng);
+    for (auto& t : probe)
+        t = tok(rng);
     AwqModelResult r;
     expectFoldedEqualsOriginal(m, calib, probe, &r);
     EXPECT_EQ(r.groups.size(), 4u * 2u);
@@ -503,8 +528,8 @@ TEST(AwqModel, FoldedMultiHeadGgufComputesTheSameFunctionInHfRowOrder)
     const std::vector<float>& s1 = r.groups[0].scales;
     float worst = 0.0f;
     for (std::int64_t e = 0; e < q.rows; ++e) {
-        const auto h = static_cast<std::int64_t>(arch::qkPermutedSourceRow(static_cast<std::uint64_t>(e),
-                                                                           static_cast<std::uint64_t>(q.rows), spec.nHead));
+        const auto h = static_cast<std::int64_t>(
+            arch::qkPermutedSourceRow(static_cast<std::uint64_t>(e), static_cast<std::uint64_t>(q.rows), spec.nHead));
         for (std::int64_t c = 0; c < q.cols; ++c) {
             const float want = (*gguf)[static_cast<std::size_t>(e * q.cols + c)] * s1[static_cast<std::size_t>(c)];
             worst = std::max(worst, std::fabs(q.folded[static_cast<std::size_t>(h * q.cols + c)] - want));
@@ -579,9 +604,11 @@ PplFigures measure(const std::filesystem::path& dir, std::size_t calibChunks, st
                 dir.filename().string().c_str(), f.original, f.rtn, f.rtnGptqGrid, f.awq, f.seconds,
                 static_cast<long long>(r->calibrationTokens));
     int steps[20] = {};
-    for (const auto& g : r->groups) ++steps[g.bestStep];
+    for (const auto& g : r->groups)
+        ++steps[g.bestStep];
     std::printf("  chosen grid steps:");
-    for (int k = 0; k < 20; ++k) std::printf(" %d", steps[k]);
+    for (int k = 0; k < 20; ++k)
+        std::printf(" %d", steps[k]);
     std::printf("\n");
     return f;
 }
@@ -629,7 +656,7 @@ TEST(AwqModel, BadInputIsRefusedNamingTheTensor)
 }
 
 class StopAfter final : public jobs::ProgressSink {
-public:
+  public:
     StopAfter(std::stop_source& src, std::uint64_t at) : m_src(src), m_at(at) {}
     void report(jobs::Stage, std::uint64_t done, std::uint64_t, std::string_view) override
     {
@@ -640,7 +667,7 @@ public:
     }
     std::chrono::steady_clock::time_point when() const { return m_when; }
 
-private:
+  private:
     std::stop_source& m_src;
     std::uint64_t m_at;
     std::chrono::steady_clock::time_point m_when{};
@@ -673,7 +700,8 @@ TEST(AwqSession, OverrideVectorReplacesAndRestores)
     const std::vector<std::int32_t> ids = {1, 50, 60, 70, 80, 90};
     const auto before = logitsOf(*s, ids);
     std::vector<float> norm = m->layers()[2].ffnNorm;
-    for (float& v : norm) v *= 1.5f;
+    for (float& v : norm)
+        v *= 1.5f;
     ASSERT_TRUE(s->overrideVector(2, BlockVector::FfnNorm, norm).ok());
     EXPECT_GT(maxAbsDiff(before, logitsOf(*s, ids)), 1e-3f);
     ASSERT_TRUE(s->overrideVector(2, BlockVector::FfnNorm, {}).ok());
