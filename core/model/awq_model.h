@@ -13,6 +13,8 @@
 //      mean |x| of the four linear sites (MeanAbsActivations, all chunks) and records the site
 //      inputs of the search chunks; the outputs are block l + 1's inputs (AutoAWQ: the next
 //      layer's inputs come from the unquantized layer, not from the quantized one as in GPTQ).
+//      This is captureBlockByBlock's Original mode, written out here because the self_attn
+//      loss below needs the block's own inputs, which that driver does not hand out.
 //   2. the scale of each scaling group is searched (awqSearchScales, alpha = k / 20) on the
 //      original weights, all groups independently (AutoAWQ applies them only after all
 //      searches):
