@@ -57,7 +57,7 @@ struct Entry {
 
 Result<CalibrateOutcome> runCalibrate(const CalibrateRequest& r, jobs::ProgressSink& sink, std::stop_token stop)
 {
-    jobs::WeightedProgress progress(sink, {{jobs::Stage::Opening, 2}, {jobs::Stage::Evaluating, 95}, {jobs::Stage::Writing, 3}});
+    jobs::WeightedProgress progress(sink, {{jobs::Stage::Opening, 2}, {jobs::Stage::Calibrating, 95}, {jobs::Stage::Writing, 3}});
     if (r.output.empty()) return makeError(ErrorCode::InvalidArgument, {}, "no output file");
     if (r.ctx < kMinRows)
         return makeError(ErrorCode::InvalidArgument, {},
@@ -115,11 +115,11 @@ Result<CalibrateOutcome> runCalibrate(const CalibrateRequest& r, jobs::ProgressS
     const auto start = std::chrono::steady_clock::now();
     for (std::int64_t c = 0; c < chunks; ++c) {
         if (stop.stop_requested()) return makeError(ErrorCode::Cancelled, {}, "calibration stopped");
-        progress.report(jobs::Stage::Evaluating, static_cast<std::uint64_t>(c), static_cast<std::uint64_t>(chunks));
+        progress.report(jobs::Stage::Calibrating, static_cast<std::uint64_t>(c), static_cast<std::uint64_t>(chunks));
         (*session)->reset();
         CONDENSE_TRY((*session)->eval(chunkTokens[static_cast<std::size_t>(c)], {}, prefill, stop));
     }
-    progress.report(jobs::Stage::Evaluating, static_cast<std::uint64_t>(chunks), static_cast<std::uint64_t>(chunks));
+    progress.report(jobs::Stage::Calibrating, static_cast<std::uint64_t>(chunks), static_cast<std::uint64_t>(chunks));
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     // Every block weight that a site fed, in llama-imatrix's (sorted) name order.

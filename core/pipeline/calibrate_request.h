@@ -27,7 +27,7 @@
 // weight). Written through
 // GgufWriter (AtomicFile): on an error or a stop request nothing is left at `output`.
 //
-// Progress: one job-wide fraction over opening (weight 2), the chunks (Stage::Evaluating,
+// Progress: one job-wide fraction over opening (weight 2), the chunks (Stage::Calibrating,
 // done/total = chunks, weight 95) and writing (weight 3), with its ETA. A stop request is
 // honoured between blocks of the forward pass (ErrorCode::Cancelled).
 //

@@ -61,7 +61,7 @@ struct Recorder final : jobs::ProgressSink {
     void report(jobs::Stage s, std::uint64_t d, std::uint64_t t, std::string_view) override
     {
         std::lock_guard l(m);
-        if (s != jobs::Stage::Evaluating) return;
+        if (s != jobs::Stage::Calibrating) return;
         chunksDone = d;
         chunksTotal = t;
         if (stopAfterChunk && d >= 2) stopAfterChunk->request_stop();
