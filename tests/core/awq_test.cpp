@@ -11,7 +11,8 @@
 //   the original's logits: on the demo model (HF folder, GQA: three groups per block), on the
 //   tiny Qwen2 (q/k/v biases, tied embeddings, groups of 64) and on a synthetic multi-head GGUF
 //   (llama Q/K rows permuted; the v -> o group active), whose folded Q rows come back in HF row
-//   order (checked row by row through the permutation);
+//   order (checked row by row through the permutation); on a permuted GGUF the returned codes,
+//   scales and zeros equal quantizing the returned HF-order rows directly;
 // - AWQ 4-bit g128 perplexity on held-out text (calibration on the first part of
 //   corpus-val.txt, evaluation on a later, disjoint part) is no worse than RTN on the same
 //   asymmetric g128 grid; the extended test reports original / RTN / AWQ for both shared models;
@@ -536,6 +537,41 @@ TEST(AwqModel, FoldedMultiHeadGgufComputesTheSameFunctionInHfRowOrder)
         }
     }
     EXPECT_EQ(worst, 0.0f);
+}
+
+TEST(AwqModel, PermutedQkResultsEqualQuantizingTheHfRows)
+{
+    // A llama GGUF (Q/K rows permuted): codes, scales and zeros come back in HF row order, so
+    // they equal quantizing the returned HF-order folded weights directly (AWQ is row-wise).
+    condense::test::TempDir dir;
+    const auto path = dir.path() / "gqa.gguf";
+    condense::test::SyntheticLlama spec;
+    spec.nLayer = 1;
+    ASSERT_EQ(condense::test::writeSyntheticLlama(path, spec), "");
+    auto m = loadOrFail(path);
+    ASSERT_TRUE(m);
+    std::mt19937 rng(13);
+    std::uniform_int_distribution<std::int32_t> tok(0, static_cast<std::int32_t>(m->dims().vocab - 1));
+    std::vector<std::vector<std::int32_t>> calib(2, std::vector<std::int32_t>(40));
+    for (auto& ch : calib)
+        for (auto& t : ch)
+            t = tok(rng);
+    AwqRunConfig cfg;
+    cfg.keepFolded = true;
+    cfg.threads = 2;
+    jobs::NullSink sink;
+    auto r = runAwq(m, calib, cfg, sink);
+    ASSERT_TRUE(r.ok()) << describe(r.error());
+    for (const AwqLinear& lin : r->linears) {
+        auto direct = quant::awqQuantize(lin.folded, lin.rows, lin.cols, cfg.awq);
+        ASSERT_TRUE(direct.ok());
+        EXPECT_EQ(direct->codes, lin.quant.codes) << lin.ggufName;
+        EXPECT_EQ(direct->scales, lin.quant.scales) << lin.ggufName;
+        EXPECT_EQ(direct->zeros, lin.quant.zeros) << lin.ggufName;
+        EXPECT_EQ(direct->dequantized, lin.quant.dequantized) << lin.ggufName;
+    }
+    // The rows really moved: HF row 1 of Q is not engine row 1.
+    EXPECT_NE(arch::qkPermutedSourceRow(1, 256, 8), 1u);
 }
 
 TEST(AwqModel, QuantizedResultsDecodeToTheirDequantizedValues)
