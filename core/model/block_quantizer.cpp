@@ -337,7 +337,7 @@ Result<BlockQuantizeStats> quantizeBlockByBlock(Session& session, std::span<cons
         else roles.assign(std::begin(kBlockRoles), std::end(kBlockRoles));
 
         // The block's Hessians, shared by the linears that read the same site.
-        std::map<int, std::shared_ptr<const std::vector<double>>> siteHessians;
+        std::map<int, std::shared_ptr<std::vector<double>>> siteHessians;
         std::map<int, std::int64_t> siteTokens;
         std::uint64_t held = hessians.heldBytes();
         stats.peakHessianBytes = std::max(stats.peakHessianBytes, static_cast<std::uint64_t>(held));
@@ -346,7 +346,7 @@ Result<BlockQuantizeStats> quantizeBlockByBlock(Session& session, std::span<cons
             const int key = static_cast<int>(s);
             if (siteHessians.count(key)) continue;
             siteTokens[key] = hessians.tokens(layer, s);
-            siteHessians[key] = std::make_shared<const std::vector<double>>(hessians.take(layer, s));
+            siteHessians[key] = std::make_shared<std::vector<double>>(hessians.take(layer, s));
         }
         hessians.clear();
 
@@ -356,7 +356,7 @@ Result<BlockQuantizeStats> quantizeBlockByBlock(Session& session, std::span<cons
             std::int64_t rows, cols;
             std::uint64_t memory;
             double cost;
-            std::shared_ptr<const std::vector<double>> hessian;
+            std::shared_ptr<std::vector<double>> hessian;
         };
         std::vector<Job> jobs;
         for (WeightRole r : roles) {
@@ -401,6 +401,8 @@ Result<BlockQuantizeStats> quantizeBlockByBlock(Session& session, std::span<cons
             lj.cols = job.cols;
             lj.weight = *w;
             lj.hessian = *job.hessian;
+            // References only go away: alone now means no other linear will read it.
+            if (job.hessian.use_count() == 1) lj.hessianOwned = job.hessian.get();
             {
                 std::lock_guard lock(mutex);
                 lj.tokens = siteTokens[static_cast<int>(job.site)];

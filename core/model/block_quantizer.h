@@ -79,6 +79,10 @@ struct LinearJob {
     std::span<const float> weight;     // rows x cols, row-major, HF row order
     std::span<const double> hessian;   // cols x cols, X^T X of the site's calibration inputs
     std::int64_t tokens = 0;           // rows of X summed into the Hessian
+    // Non-null when this is the last linear of its site: the quantizer may move the Hessian out
+    // of it (e.g. quant::gptqQuantize's consuming overload, one cols^2 copy less at peak);
+    // `hessian` is then invalid.
+    std::vector<double>* hessianOwned = nullptr;
 };
 
 // Returns the dequantized weight (rows x cols, HF row order) that the re-run uses, or an empty

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <limits>
 #include <tuple>
 
 namespace condense::model {
@@ -104,7 +105,11 @@ Result<std::vector<float>> GptqLinearQuantizer::quantize(const LinearJob& job, s
     rep.cols = job.cols;
     rep.tokens = job.tokens;
 
-    auto r = quant::gptqQuantize(job.weight, job.rows, job.cols, job.hessian, m_options, stop);
+    // The last linear of a site takes the Hessian's buffer (one cols^2 copy less at peak);
+    // the loss of an RTN fallback then cannot be measured on it.
+    const bool consumed = job.hessianOwned != nullptr;
+    auto r = consumed ? quant::gptqQuantizeConsuming(job.weight, job.rows, job.cols, std::move(*job.hessianOwned), m_options, stop)
+                      : quant::gptqQuantize(job.weight, job.rows, job.cols, job.hessian, m_options, stop);
     if (!r && r.error().code == ErrorCode::Cancelled) return std::move(r).error();
     if (!r) {
         // Last damping tried: percDamp raised while below 1 (gptq.h).
@@ -120,7 +125,8 @@ Result<std::vector<float>> GptqLinearQuantizer::quantize(const LinearJob& job, s
         r = std::move(rtn);
         rep.rtnFallback = true;
         rep.percDampUsed = last;
-        rep.loss = 0.5 * quant::gptqOutputError(job.weight, r->dequantized, job.rows, job.cols, job.hessian);
+        rep.loss = consumed ? std::numeric_limits<double>::quiet_NaN()
+                            : 0.5 * quant::gptqOutputError(job.weight, r->dequantized, job.rows, job.cols, job.hessian);
     } else {
         rep.percDampUsed = r->percDampUsed;
         rep.loss = r->loss;
@@ -133,7 +139,12 @@ Result<std::vector<float>> GptqLinearQuantizer::quantize(const LinearJob& job, s
     rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     {
         std::lock_guard lock(m_mutex);
-        m_results[job.hfName] = std::move(packed);
+        if (m_onResult) {
+            Status st = m_onResult(rep, std::move(packed));
+            if (!st.ok()) return std::move(st).error();
+        } else {
+            m_results[job.hfName] = std::move(packed);
+        }
         m_reports.push_back(std::move(rep));
     }
     return deq;

@@ -208,9 +208,13 @@ Factor upperInverseFactor(const MatrixD& reversed, double damp, MatrixD& u, cons
 
 } // namespace
 
-Result<GptqResult> gptqQuantize(std::span<const float> weight, std::int64_t rows, std::int64_t cols,
-                                std::span<const double> hessian, const GptqOptions& options, std::stop_token stop)
+namespace {
+
+// gptqQuantize on a Hessian buffer it may overwrite and frees once it is no longer needed.
+Result<GptqResult> quantizeConsuming(std::span<const float> weight, std::int64_t rows, std::int64_t cols,
+                                     std::vector<double>& buffer, const GptqOptions& options, const std::stop_token& stop)
 {
+    const std::span<const double> hessian(buffer);
     CONDENSE_TRY(checkShapes(weight.size(), rows, cols, options));
     if (hessian.size() != static_cast<std::size_t>(cols) * static_cast<std::size_t>(cols))
         return invalid("Hessian holds " + std::to_string(hessian.size()) + " values, " + std::to_string(cols) +
@@ -234,7 +238,8 @@ Result<GptqResult> gptqQuantize(std::span<const float> weight, std::int64_t rows
     initResult(out, rows, cols, o);
 
     MatrixD w = Eigen::Map<const RowMajorF>(weight.data(), rows, cols).cast<double>();
-    MatrixD h = Eigen::Map<const RowMajorD>(hessian.data(), cols, cols);
+    // H is symmetric: the row-major buffer read column-major is the same matrix.
+    Eigen::Map<MatrixD> h(buffer.data(), cols, cols);
 
     Grids rowGrids;
     if (o.groupSize < 0) {
@@ -270,14 +275,14 @@ Result<GptqResult> gptqQuantize(std::span<const float> weight, std::int64_t rows
             for (std::int64_t i = 0; i < cols; ++i) hp(i, j) = h(order[static_cast<std::size_t>(i)], oj);
         }
         w.swap(wp);
-        h.swap(hp);
+        h = hp;
     }
 
     // Damping; when the factorisation fails, more of it (GPTQModel's damp_auto_increment)
     // while the fraction stays below 1, when the caller asked for that.
     const double meanDiag = h.diagonal().mean();
     MatrixD reversed = h.reverse();
-    h.resize(0, 0);
+    std::vector<double>().swap(buffer); // h is not used after this
     MatrixD u;
     for (double pd = o.percDamp;; pd += o.dampIncrement) {
         out.percDampUsed = pd;
@@ -341,6 +346,22 @@ Result<GptqResult> gptqQuantize(std::span<const float> weight, std::int64_t rows
                        std::to_string(out.percDampUsed) + ")");
     dequantize(out);
     return out;
+}
+
+} // namespace
+
+Result<GptqResult> gptqQuantize(std::span<const float> weight, std::int64_t rows, std::int64_t cols,
+                                std::span<const double> hessian, const GptqOptions& options, std::stop_token stop)
+{
+    std::vector<double> copy(hessian.begin(), hessian.end());
+    return quantizeConsuming(weight, rows, cols, copy, options, stop);
+}
+
+Result<GptqResult> gptqQuantizeConsuming(std::span<const float> weight, std::int64_t rows, std::int64_t cols,
+                                         std::vector<double>&& hessian, const GptqOptions& options, std::stop_token stop)
+{
+    std::vector<double> own = std::move(hessian);
+    return quantizeConsuming(weight, rows, cols, own, options, stop);
 }
 
 Result<GptqResult> rtnQuantize(std::span<const float> weight, std::int64_t rows, std::int64_t cols,

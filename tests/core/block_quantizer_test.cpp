@@ -2,7 +2,8 @@
 // demo model (tiny llama, HF folder) and its F16 GGUF, calibrated on the first part of
 // eval/corpus-val.txt:
 // - block 0's results are exactly gptqQuantize's on a Hessian the test sums naively from the
-//   block-0 input rows it records itself;
+//   block-0 input rows it records itself (the driver hands each site's last linear the
+//   Hessian's buffer: gptqQuantizeConsuming gives the same bits);
 // - Sequential mode is real: block 1's Hessian equals the naive one from block 0's outputs with
 //   the quantized block-0 weights installed, and differs from the unquantized one;
 // - a llama GGUF (Q/K rows permuted) hands the quantizer HF-ordered weights equal to the HF
@@ -550,6 +551,7 @@ TEST(BlockQuantizer, BadHessiansRaiseDampingOrFallBackToRtn)
         h[1] = h[n] = c;
         LinearJob crafted = job;
         crafted.hessian = h;
+        crafted.hessianOwned = nullptr;
         return gptq.quantize(crafted, stop);
     };
     jobs::NullSink sink;
