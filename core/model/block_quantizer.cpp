@@ -26,10 +26,10 @@ double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(
 // 2-core development machine with TinyLlama-1.1B's shapes): only their ratios matter, for the
 // progress fraction.
 constexpr double kForwardRate = 20e9;  // block matmuls (float kernels)
-constexpr double kHessianRate = 6e9;   // X^T X in double
+constexpr double kHessianRate = 5e9;   // X^T X in double
 constexpr double kQuantizeRate = 12e9; // gptqQuantize (Eigen, double)
 
-constexpr std::uint64_t kDefaultBudget = std::uint64_t{1} << 30;
+constexpr std::uint64_t kDefaultBudget = std::uint64_t{768} << 20;
 
 constexpr WeightRole kBlockRoles[] = {WeightRole::AttnQ,  WeightRole::AttnK, WeightRole::AttnV, WeightRole::AttnOutput,
                                       WeightRole::FfnGate, WeightRole::FfnUp, WeightRole::FfnDown};
@@ -100,7 +100,7 @@ private:
 std::uint64_t linearMemory(std::int64_t rows, std::int64_t cols)
 {
     const auto n = static_cast<std::uint64_t>(cols);
-    return 3 * n * n * sizeof(double) + static_cast<std::uint64_t>(rows) * n * 16;
+    return 2 * n * n * sizeof(double) + static_cast<std::uint64_t>(rows) * n * 16;
 }
 
 double linearCost(std::int64_t rows, std::int64_t cols)

@@ -92,8 +92,9 @@ using LinearQuantizer = std::function<Result<std::vector<float>>(const LinearJob
 
 struct BlockQuantizeOptions {
     bool includeOutput = false;        // also quantize output.weight (GGUF types that do)
-    // Bytes the linears in flight may hold together (estimate per linear: 3 cols^2 doubles +
-    // rows x cols x 16 bytes); at least one runs whatever its size. 0: 1 GiB.
+    // Bytes the linears in flight may hold together (estimate per linear: 2 cols^2 doubles +
+    // rows x cols x 16 bytes, gptqQuantize's peak); at least one runs whatever its size.
+    // 0: 768 MiB (TinyLlama: ffn_down runs beside attn_k or attn_v at most).
     std::uint64_t memoryBudget = 0;
     int threads = 0;                   // linears in flight at most; 0: the session's threads
     // Rows at positions below this (of every chunk) are left out of the Hessians: 1 leaves out
