@@ -11,6 +11,8 @@
 // - quality: each block-0 linear's output error on the calibration inputs is smaller than
 //   round-to-nearest's on the same grids; on a LATER part of the text, GPTQ 3-bit g128 has a
 //   lower KLD than RTN, 4-bit g128 a KLD within 5 % of RTN's (perplexities recorded only);
+// - includeOutput: output.weight (lm_head.weight) quantized on the head's inputs in the
+//   quantized model, nothing left installed;
 // - progress: tokens and linears counted, one job fraction that never goes back and reaches 1;
 // - a stop request (in the capture or in the quantizer) gives Cancelled and a clean session;
 // - a Hessian that is not positive definite: damping raised with a warning, or RTN with a
@@ -47,6 +49,8 @@ constexpr std::int64_t kEvalChunks = 20;
 constexpr double kNaiveRelTolerance = 1e-9;
 // A GGUF's NORM-rope forward vs the HF folder's rotate-half one: float order only.
 constexpr double kLayoutRelTolerance = 1e-4;
+// The head's Hessian from the driver vs a full forward pass with the same weights (float order).
+constexpr double kSameForwardRelTolerance = 1e-6;
 // Quantized block 0 moves block 1's Hessian by far more than this.
 constexpr double kChangedThreshold = 1e-3;
 
@@ -583,6 +587,47 @@ TEST(BlockQuantizer, BadHessiansRaiseDampingOrFallBackToRtn)
     const quant::GptqResult got = gptq.results().at("model.layers.0.mlp.down_proj.weight").unpack(true);
     EXPECT_EQ(got.codes, rtn->codes);
     EXPECT_EQ(got.dequantized, rtn->dequantized);
+}
+
+TEST(BlockQuantizer, OutputHeadOnRequest)
+{
+    auto m = loadOrFail(tinyLlamaDir());
+    ASSERT_TRUE(m);
+    ASSERT_FALSE(m->tiedEmbeddings());
+    auto s = makeSession(m);
+    ASSERT_TRUE(s);
+    const auto chunks = std::span(text().calib).first(4);
+    GptqLinearQuantizer gptq(fourBitG128());
+    Recorder rec;
+    Sink sink;
+    BlockQuantizeOptions opt;
+    opt.includeOutput = true;
+    auto st = quantizeBlockByBlock(*s, chunks, rec.wrap(gptq.quantizer()), opt, sink);
+    ASSERT_TRUE(st.ok()) << describe(st.error());
+    expectClean(*s);
+    const auto layers = static_cast<std::int64_t>(m->layers().size());
+    EXPECT_EQ(gptq.results().size(), static_cast<std::size_t>(7 * layers + 1));
+    ASSERT_EQ(gptq.results().count("lm_head.weight"), 1u);
+    EXPECT_EQ(gptq.results().at("lm_head.weight").rows, m->dims().vocab);
+    EXPECT_EQ(rec.hfNames["output.weight"], "lm_head.weight");
+    EXPECT_EQ(sink.tokensTotal, static_cast<std::uint64_t>((2 * layers + 1) * 4 * kCtx));
+    EXPECT_EQ(sink.tokensDone, sink.tokensTotal);
+    EXPECT_EQ(sink.linearsDone, static_cast<std::uint64_t>(7 * layers + 1));
+    EXPECT_EQ(s->weight(-1, WeightRole::Output).data, m->output().data);
+    // Its Hessian is X^T X of the final normed states of the model with every block quantized.
+    installAll(*s, gptq.results(), *m);
+    NaiveHessians naive(-1);
+    s->setObserver(&naive);
+    for (const auto& c : chunks) {
+        std::vector<float> logits(s->logitsSize(static_cast<std::int64_t>(c.size()), LogitsMode::All));
+        s->reset();
+        ASSERT_TRUE(s->eval(c, logits).ok());
+    }
+    s->setObserver(nullptr);
+    s->reset();
+    s->clearOverrides();
+    EXPECT_LT(relDiff(rec.hessians[{-1, static_cast<int>(LinearSite::Output)}], naive.h[static_cast<int>(LinearSite::Output)]),
+              kSameForwardRelTolerance);
 }
 
 TEST(BlockQuantizer, PackedCodesRoundTripAtEveryWidth)
