@@ -31,9 +31,14 @@
 // matrices, dequantized to float for a quantized GGUF), never from session overrides.
 //
 // Memory: the capture's hidden states (chunks x tokens x hidden floats) and one scratch chunk,
-// one block's Hessians (TinyLlama: 350 MB), the linears in flight (their float weight twice,
-// plus what the quantizer holds: gptqQuantize about 3 n^2 doubles and rows x cols doubles),
-// one block's overrides as F32, plus what the quantizer keeps.
+// one block's Hessians (TinyLlama: 338 MB; the last linear of a site may take its buffer,
+// LinearJob::hessianOwned), the linears in flight (their float weight, plus what the quantizer
+// holds: gptqQuantize about 2 n^2 doubles and rows x cols doubles at peak), one block's
+// overrides as F32 (TinyLlama: 176 MB, held during its re-run and the next observed run), plus
+// what the quantizer keeps. Measured (condense_gptq_bench, synthetic TinyLlama-1.1B F16, 2
+// threads, GptqLinearQuantizer 4-bit g128): about 0.9 GB of anonymous memory at 8 x 512 tokens
+// beyond the mapped model, 1.8 GB extrapolated to 128 x 512 tokens and 22 blocks with every
+// result kept (1.3 GB when the results are streamed to an exporter).
 //
 // Progress (sink): Stage::Evaluating with done/total in tokens processed by block runs
 // (observed runs and re-runs: chunks' tokens x (2 x layers + head)), Stage::Quantizing with
