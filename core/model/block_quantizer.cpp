@@ -122,7 +122,7 @@ public:
         std::lock_guard lock(m_mutex);
         m_tokens += tokens;
         m_done += cost;
-        send(jobs::Stage::Evaluating, m_tokens, m_tokensTotal, item);
+        send(jobs::Stage::Calibrating, m_tokens, m_tokensTotal, item);
     }
     void linear(double cost, const std::string& item)
     {
@@ -168,7 +168,7 @@ public:
     }
     void report(jobs::Stage stage, std::uint64_t done, std::uint64_t total, std::string_view item) override
     {
-        if (stage != jobs::Stage::Evaluating || done == 0 || done == m_lastDone) return;
+        if ((stage != jobs::Stage::Evaluating && stage != jobs::Stage::Calibrating) || done == 0 || done == m_lastDone) return;
         m_lastDone = done;
         (void)total;
         const std::size_t c = m_runs % m_chunks.size();

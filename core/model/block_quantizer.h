@@ -40,7 +40,7 @@
 // beyond the mapped model, 1.8 GB extrapolated to 128 x 512 tokens and 22 blocks with every
 // result kept (1.3 GB when the results are streamed to an exporter).
 //
-// Progress (sink): Stage::Evaluating with done/total in tokens processed by block runs
+// Progress (sink): Stage::Calibrating with done/total in tokens processed by block runs
 // (observed runs and re-runs: chunks' tokens x (2 x layers + head)), Stage::Quantizing with
 // done/total in linears quantized; the item is "blk.<l>" ("output" for the head). Each report
 // is preceded by ProgressSink::overall(): one job-wide fraction from a cost model of the whole

@@ -71,7 +71,7 @@ private:
 
 class StopAt : public jobs::ProgressSink {
 public:
-    jobs::Stage stage = jobs::Stage::Evaluating;
+    jobs::Stage stage = jobs::Stage::Calibrating;
     double delay = 0;
     std::stop_source source;
     Clock::time_point requested{};
@@ -200,14 +200,14 @@ int main(int argc, char** argv)
                 resultsMb * layerScale);
 
     if (cancel) {
-        for (jobs::Stage when : {jobs::Stage::Evaluating, jobs::Stage::Quantizing}) {
+        for (jobs::Stage when : {jobs::Stage::Calibrating, jobs::Stage::Quantizing}) {
             StopAt stopper;
             stopper.stage = when;
-            stopper.delay = when == jobs::Stage::Evaluating ? 1.0 : 0.0;
+            stopper.delay = when == jobs::Stage::Calibrating ? 1.0 : 0.0;
             model::GptqLinearQuantizer g(o);
             auto r = model::quantizeBlockByBlock(**session, calib, g.quantizer(), bo, stopper, stopper.source.get_token());
             const double latency = std::chrono::duration<double>(Clock::now() - stopper.requested).count();
-            std::printf("stop in the %s: %s after %.3f s\n", when == jobs::Stage::Evaluating ? "capture" : "quantizer",
+            std::printf("stop in the %s: %s after %.3f s\n", when == jobs::Stage::Calibrating ? "capture" : "quantizer",
                         r.ok() ? "NOT cancelled" : describe(r.error()).c_str(), latency);
         }
     }

@@ -270,7 +270,7 @@ public:
     std::vector<std::string> items;
     void report(jobs::Stage stage, std::uint64_t done, std::uint64_t total, std::string_view item) override
     {
-        if (stage == jobs::Stage::Evaluating) {
+        if (stage == jobs::Stage::Calibrating) {
             EXPECT_GE(done, tokensDone);
             tokensDone = done;
             tokensTotal = total;
@@ -502,7 +502,7 @@ TEST(BlockQuantizer, StopRequestsEndTheRunAndLeaveTheSessionClean)
     ASSERT_TRUE(m);
     auto s = makeSession(m);
     ASSERT_TRUE(s);
-    for (jobs::Stage when : {jobs::Stage::Evaluating, jobs::Stage::Quantizing}) {
+    for (jobs::Stage when : {jobs::Stage::Calibrating, jobs::Stage::Quantizing}) {
         SCOPED_TRACE(jobs::stageName(when));
         GptqLinearQuantizer gptq(fourBitG128());
         std::stop_source stopper;
