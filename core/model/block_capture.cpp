@@ -48,8 +48,9 @@ Status captureBlockByBlock(Session& session, std::span<const std::vector<std::in
     session.setObserver(nullptr);
     jobs::WeightedProgress progress(sink, {{jobs::Stage::Evaluating, 1.0}});
     const bool sequential = options.mode == CaptureMode::Sequential;
+    const std::int64_t stages = sequential ? std::max(1, options.stages) : 1;
     const std::uint64_t total = static_cast<std::uint64_t>(nChunks) *
-                                static_cast<std::uint64_t>(layers * (sequential ? 2 : 1) + (options.includeOutput ? 1 : 0));
+                                static_cast<std::uint64_t>(layers * (sequential ? stages + 1 : 1) + (options.includeOutput ? 1 : 0));
     std::uint64_t done = 0;
     progress.report(jobs::Stage::Evaluating, 0, total, "blk.0");
 
@@ -65,19 +66,23 @@ Status captureBlockByBlock(Session& session, std::span<const std::vector<std::in
 
     for (std::int64_t l = 0; l < layers; ++l) {
         const std::string item = "blk." + std::to_string(l);
-        session.setObserver(&observer);
-        for (std::size_t c = 0; c < chunks.size(); ++c) {
-            if (stop.stop_requested()) return cancelled();
-            const auto n = static_cast<std::int64_t>(chunks[c].size());
-            std::vector<float>* rows = &hidden[c];
-            if (sequential) {
-                observed.assign(hidden[c].begin(), hidden[c].end());
-                rows = &observed;
+        for (std::int64_t stage = 0; stage < stages; ++stage) {
+            session.setObserver(&observer);
+            for (std::size_t c = 0; c < chunks.size(); ++c) {
+                if (stop.stop_requested()) return cancelled();
+                const auto n = static_cast<std::int64_t>(chunks[c].size());
+                std::vector<float>* rows = &hidden[c];
+                if (sequential) {
+                    observed.assign(hidden[c].begin(), hidden[c].end());
+                    rows = &observed;
+                }
+                CONDENSE_TRY(session.runBlock(l, *rows, n, 0, stop));
+                progress.report(jobs::Stage::Evaluating, ++done, total, item);
             }
-            CONDENSE_TRY(session.runBlock(l, *rows, n, 0, stop));
-            progress.report(jobs::Stage::Evaluating, ++done, total, item);
+            session.setObserver(nullptr);
+            if (stage + 1 < stages && options.afterStage)
+                CONDENSE_TRY(options.afterStage(l, static_cast<int>(stage), session));
         }
-        session.setObserver(nullptr);
         if (options.afterBlock) CONDENSE_TRY(options.afterBlock(l, session));
         if (!sequential) continue;
         // The block again, with the weights afterBlock installed: its outputs feed block l + 1.

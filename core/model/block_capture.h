@@ -16,6 +16,8 @@
 //               (Session::overrideWeight), then block l runs again over the same inputs with
 //               those weights, observer detached, and these outputs feed block l + 1. So every
 //               block is calibrated on the outputs of the already-quantized blocks before it.
+//               With stages > 1 the observed run is repeated (afterStage between the runs), so
+//               parts of a block can be calibrated on the outputs of its parts already quantized.
 //
 // Every chunk starts at position 0 (a fresh sequence); the session's context must hold the
 // longest chunk. The session's observer is restored on return and its position is reset.
@@ -48,6 +50,13 @@ struct CaptureOptions {
     // Also run the head (final norm and output matrix) so LinearSite::Output is observed.
     bool includeOutput = false;
     AfterBlock afterBlock; // may be empty
+    // Sequential mode only: observed runs per block (at least 1). Each works on a copy of the
+    // block's inputs with the observer attached; after every run but the last,
+    // afterStage(layer, stage) is called (stage 0 .. stages - 2), and what it installs is used
+    // by the next observed run; afterBlock follows the last one, then the re-run. GPTQ's
+    // true-sequential mode: one stage per group of linears sharing an input.
+    int stages = 1;
+    std::function<Status(std::int64_t layer, int stage, Session& session)> afterStage;
 };
 
 Status captureBlockByBlock(Session& session, std::span<const std::vector<std::int32_t>> chunks,

@@ -74,8 +74,11 @@ void permuteRows(std::vector<float>& w, std::int64_t rows, std::int64_t cols, st
 class TimedObserver : public ActivationObserver {
 public:
     TimedObserver(ActivationObserver& inner, std::int64_t skipPositions) : m_inner(inner), m_skip(skipPositions) {}
+    // Sites passed on (bit per LinearSite); the others are not accumulated.
+    void setSites(unsigned mask) { m_sites = mask; }
     void observe(const LinearInput& in) override
     {
+        if (!(m_sites & (1u << static_cast<unsigned>(in.site)))) return;
         const auto t = Clock::now();
         if (in.firstPosition >= m_skip) {
             m_inner.observe(in);
@@ -95,7 +98,21 @@ private:
     ActivationObserver& m_inner;
     std::int64_t m_skip = 0;
     double m_seconds = 0;
+    unsigned m_sites = ~0u;
 };
+
+unsigned siteBit(LinearSite s) { return 1u << static_cast<unsigned>(s); }
+
+// True-sequential stages: the linears of each, in block order; each reads the outputs of the
+// ones before it.
+const std::vector<std::vector<WeightRole>>& trueSequentialStages()
+{
+    static const std::vector<std::vector<WeightRole>> stages{{WeightRole::AttnQ, WeightRole::AttnK, WeightRole::AttnV},
+                                                             {WeightRole::AttnOutput},
+                                                             {WeightRole::FfnGate, WeightRole::FfnUp},
+                                                             {WeightRole::FfnDown}};
+    return stages;
+}
 
 std::uint64_t linearMemory(std::int64_t rows, std::int64_t cols)
 {
@@ -285,7 +302,9 @@ Result<BlockQuantizeStats> quantizeBlockByBlock(Session& session, std::span<cons
     auto tri = [](std::int64_t n) { return static_cast<double>(n) * static_cast<double>(n + 1) / 2; };
     const double hessianMacs = 2 * tri(d.hidden) + tri(d.heads * d.headDim) + tri(d.ff);
     const double forwardPerToken = blockMacs / kForwardRate / threads;
-    const double observedPerToken = forwardPerToken + hessianMacs / kHessianRate / threads;
+    const int stages = options.trueSequential ? static_cast<int>(trueSequentialStages().size()) : 1;
+    // Per observed run (each stage accumulates its own sites only).
+    const double observedPerToken = forwardPerToken + hessianMacs / kHessianRate / threads / stages;
     double blockQuantize = 0, blockQuantizeMax = 0;
     for (WeightRole r : kBlockRoles) {
         const WeightView& w = model.layers()[0].matrix(r);
@@ -298,11 +317,11 @@ Result<BlockQuantizeStats> quantizeBlockByBlock(Session& session, std::span<cons
     const double headPerToken = (outputMacs / kForwardRate + tri(d.hidden) / kHessianRate) / threads;
     const double outputQuantize = linearCost(model.output().rows, model.output().cols);
     const auto tokens = static_cast<double>(stats.tokens);
-    const double totalCost = static_cast<double>(layers) * (tokens * (observedPerToken + forwardPerToken) + blockQuantizeWall) +
+    const double totalCost = static_cast<double>(layers) * (tokens * (stages * observedPerToken + forwardPerToken) + blockQuantizeWall) +
                              (withOutput ? tokens * headPerToken + outputQuantize : 0.0);
     const std::uint64_t linearsTotal = static_cast<std::uint64_t>(layers) * kBlockWeightRoles + (withOutput ? 1 : 0);
     const std::uint64_t tokensTotal =
-        static_cast<std::uint64_t>(stats.tokens) * static_cast<std::uint64_t>(2 * layers + (withOutput ? 1 : 0));
+        static_cast<std::uint64_t>(stats.tokens) * static_cast<std::uint64_t>((stages + 1) * layers + (withOutput ? 1 : 0));
     RunProgress progress(sink, tokensTotal, linearsTotal, totalCost);
     std::vector<double> observedCost(static_cast<std::size_t>(modelLayers) + 1, observedPerToken);
     std::vector<double> rerunCost(static_cast<std::size_t>(modelLayers) + 1, forwardPerToken);
@@ -330,11 +349,8 @@ Result<BlockQuantizeStats> quantizeBlockByBlock(Session& session, std::span<cons
     } guard{dropOverrides};
 
     // One block's (or the head's) quantizer calls.
-    auto quantizeLayer = [&](std::int64_t layer) -> Status {
+    auto quantizeLayer = [&](std::int64_t layer, const std::vector<WeightRole>& roles) -> Status {
         const bool head = layer < 0;
-        std::vector<WeightRole> roles;
-        if (head) roles.push_back(WeightRole::Output);
-        else roles.assign(std::begin(kBlockRoles), std::end(kBlockRoles));
 
         // The block's Hessians, shared by the linears that read the same site.
         std::map<int, std::shared_ptr<std::vector<double>>> siteHessians;
@@ -500,11 +516,28 @@ Result<BlockQuantizeStats> quantizeBlockByBlock(Session& session, std::span<cons
     CaptureOptions co;
     co.mode = CaptureMode::Sequential;
     co.includeOutput = withOutput;
+    const std::vector<WeightRole> allRoles(std::begin(kBlockRoles), std::end(kBlockRoles));
+    const unsigned firstSites =
+        options.trueSequential ? siteBit(LinearSite::AttnQKV) | siteBit(LinearSite::Output) : ~0u;
+    co.stages = stages;
+    // True-sequential: stage s's linears are quantized and installed, and the next observed run
+    // (which accumulates the next stage's sites only) sees them.
+    co.afterStage = [&](std::int64_t layer, int stage, Session&) -> Status {
+        captureSink.quantizeBegins();
+        if (stage == 0) dropOverrides(); // the previous block's re-run is over
+        const auto& groups = trueSequentialStages();
+        Status st = quantizeLayer(layer, groups[static_cast<std::size_t>(stage)]);
+        timed.setSites(siteBit(siteOf(groups[static_cast<std::size_t>(stage) + 1].front())));
+        captureSink.quantizeEnds(false);
+        return st;
+    };
     co.afterBlock = [&](std::int64_t layer, Session&) -> Status {
         captureSink.quantizeBegins();
-        dropOverrides(); // the previous block's re-run is over
+        if (stages == 1 || layer < 0) dropOverrides(); // the previous block's re-run is over
         if (layer >= 0) hessians.setLayers(layer + 1 < modelLayers ? layer + 1 : -1, layer + 1 < modelLayers ? layer + 1 : -1);
-        Status st = quantizeLayer(layer);
+        Status st = layer < 0 ? quantizeLayer(layer, {WeightRole::Output})
+                              : quantizeLayer(layer, stages == 1 ? allRoles : trueSequentialStages().back());
+        timed.setSites(firstSites);
         captureSink.quantizeEnds(st.ok() && layer >= 0);
         return st;
     };
@@ -517,6 +550,7 @@ Result<BlockQuantizeStats> quantizeBlockByBlock(Session& session, std::span<cons
             }
         };
     hessians.setLayers(0, 0);
+    timed.setSites(firstSites);
 
     Status st = captureBlockByBlock(session, chunks, timed, co, captureSink, ownStop.get_token());
     captureSink.end();

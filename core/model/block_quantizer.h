@@ -18,6 +18,12 @@
 //        and block l runs again over the same inputs: these outputs feed block l + 1;
 //     4. block l's overrides are dropped once that re-run is over (later blocks never run
 //        block l again), so memory holds one block's Hessians and overrides at a time.
+//   With trueSequential (the default), steps 1-2 are done per group of linears sharing an
+//   input, in block order: the observed run accumulates [q, k, v]'s site only, they are
+//   quantized and installed; block l runs again (observed) and gives attn_output's Hessian
+//   from those outputs; then [gate, up]; then [down]; then the re-run of step 3 (5 runs of
+//   each block instead of 2; the Hessians of one site at a time). Each group is thus
+//   calibrated on the outputs of the groups already quantized, as GPTQModel and AutoGPTQ do.
 //   with includeOutput, the head runs last with the output matrix observed and the quantizer
 //   is called for output.weight (nothing is installed: nothing runs after it). token_embd is
 //   never calibrated. A model whose output is tied to token_embd has no output job.
@@ -41,7 +47,8 @@
 // result kept (1.3 GB when the results are streamed to an exporter).
 //
 // Progress (sink): Stage::Calibrating with done/total in tokens processed by block runs
-// (observed runs and re-runs: chunks' tokens x (2 x layers + head)), Stage::Quantizing with
+// (observed runs and re-runs: chunks' tokens x (runs per block x layers + head), 5 runs per
+// block with trueSequential, 2 without), Stage::Quantizing with
 // done/total in linears quantized; the item is "blk.<l>" ("output" for the head). Each report
 // is preceded by ProgressSink::overall(): one job-wide fraction from a cost model of the whole
 // run (forward, Hessian and quantizer work, block by block), never going back, with its ETA.
@@ -105,6 +112,12 @@ struct BlockQuantizeOptions {
     // Rows at positions below this (of every chunk) are left out of the Hessians: 1 leaves out
     // the first token, whose hidden state is an outlier (the attention sink) in many models.
     std::int64_t skipPositions = 0;
+    // GPTQ's true-sequential mode (GPTQModel's and AutoGPTQ's default): inside a block,
+    // [q, k, v] are quantized on the block's inputs, then the block runs again with them
+    // installed to take attn_output's inputs, then [gate, up], then [down]: each group's
+    // Hessian comes from the outputs of the groups already quantized. false: every linear of
+    // the block on the Hessians of one observed run with the original block weights.
+    bool trueSequential = true;
     // Stop (successfully) after this block: later blocks are neither calibrated nor quantized
     // (-1: all). For benchmarks and tests; a real run quantizes every block.
     std::int64_t lastLayer = -1;

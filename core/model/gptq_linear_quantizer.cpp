@@ -86,6 +86,19 @@ std::uint64_t PackedGptqLinear::bytes() const
     return codes.size() + scales.size() * sizeof(float) + zeros.size() + (gIdx.size() + order.size()) * sizeof(std::int32_t);
 }
 
+quant::GptqOptions recommendedGptqOptions(int bits, std::int64_t groupSize)
+{
+    quant::GptqOptions o;
+    o.bits = bits;
+    o.groupSize = groupSize;
+    o.symmetric = true;
+    o.actOrder = true;
+    o.staticGroups = groupSize > 0;
+    o.percDamp = 0.1;
+    o.dampIncrement = 0.01;
+    return o;
+}
+
 GptqLinearQuantizer::GptqLinearQuantizer(quant::GptqOptions options) : m_options(options) {}
 
 LinearQuantizer GptqLinearQuantizer::quantizer()

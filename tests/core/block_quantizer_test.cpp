@@ -32,6 +32,7 @@
 #include "core/model/block_quantizer.h"
 #include "core/model/gptq_linear_quantizer.h"
 #include "core/model/owned_weight.h"
+#include "core/pipeline/calibration_set.h"
 #include "core/tokenizer/tokenizer.h"
 #include "tests/core/model_test_util.h"
 
@@ -214,12 +215,13 @@ void installAll(Session& s, const std::map<std::string, PackedGptqLinear>& resul
 
 // Mean KL(base || cand) and the candidate's perplexity over the evaluation chunks (every
 // position after the first).
-std::pair<double, double> kldAndPpl(Session& base, Session& cand)
+std::pair<double, double> kldAndPpl(Session& base, Session& cand,
+                                     const std::vector<std::vector<std::int32_t>>* chunks = nullptr)
 {
     const std::int64_t vocab = base.model().dims().vocab;
     double kld = 0, nll = 0;
     std::int64_t n = 0;
-    for (const auto& c : text().eval) {
+    for (const auto& c : chunks ? *chunks : text().eval) {
         const auto t = static_cast<std::int64_t>(c.size());
         std::vector<float> lb(base.logitsSize(t, LogitsMode::All)), lc(lb.size());
         base.reset();
@@ -296,6 +298,7 @@ TEST(BlockQuantizer, Block0EqualsGptqOnANaiveHessian)
     jobs::NullSink sink;
     BlockQuantizeOptions opt;
     opt.lastLayer = 0;
+    opt.trueSequential = false; // every site from one run of the original block
     auto st = quantizeBlockByBlock(*s, text().calib, rec.wrap(gptq.quantizer()), opt, sink);
     ASSERT_TRUE(st.ok()) << describe(st.error());
     EXPECT_EQ(st->layers, 1);
@@ -354,6 +357,7 @@ TEST(BlockQuantizer, SequentialFeedsQuantizedOutputsToTheNextBlock)
     jobs::NullSink sink;
     BlockQuantizeOptions opt;
     opt.lastLayer = 1;
+    opt.trueSequential = false; // every site of block 1 from one run
     auto st = quantizeBlockByBlock(*s, text().calib, rec.wrap(gptq.quantizer()), opt, sink);
     ASSERT_TRUE(st.ok()) << describe(st.error());
     expectClean(*s);
@@ -378,6 +382,62 @@ TEST(BlockQuantizer, SequentialFeedsQuantizedOutputsToTheNextBlock)
         EXPECT_LT(relDiff(got, sequential.h[static_cast<int>(site)]), kNaiveRelTolerance);
         EXPECT_GT(relDiff(got, original.h[static_cast<int>(site)]), kChangedThreshold);
     }
+}
+
+
+TEST(BlockQuantizer, TrueSequentialTakesEachGroupsHessianAfterTheEarlierGroups)
+{
+    auto m = loadOrFail(tinyLlamaDir());
+    ASSERT_TRUE(m);
+    auto s = makeSession(m);
+    ASSERT_TRUE(s);
+    GptqLinearQuantizer gptq(fourBitG128());
+    Recorder rec;
+    Sink sink;
+    BlockQuantizeOptions opt;
+    opt.lastLayer = 0;
+    ASSERT_TRUE(opt.trueSequential); // the default
+    auto st = quantizeBlockByBlock(*s, text().calib, rec.wrap(gptq.quantizer()), opt, sink);
+    ASSERT_TRUE(st.ok()) << describe(st.error());
+    expectClean(*s);
+    ASSERT_EQ(gptq.results().size(), 7u);
+    // Four observed runs (one per group of linears sharing an input) and the re-run.
+    EXPECT_EQ(sink.tokensTotal, static_cast<std::uint64_t>(5 * kCalibChunks * kCtx));
+    EXPECT_EQ(sink.tokensDone, sink.tokensTotal);
+
+    NaiveHessians original(0);
+    forwardTo(*s, 0, original);
+    const std::vector<std::vector<WeightRole>> groups{{WeightRole::AttnQ, WeightRole::AttnK, WeightRole::AttnV},
+                                                      {WeightRole::AttnOutput},
+                                                      {WeightRole::FfnGate, WeightRole::FfnUp},
+                                                      {WeightRole::FfnDown}};
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+        const auto site = static_cast<int>(siteOfRole(groups[g].front()));
+        SCOPED_TRACE(linearSiteName(siteOfRole(groups[g].front())));
+        // Block 0 with the groups before g quantized (installed by the previous iterations).
+        NaiveHessians naive(0);
+        forwardTo(*s, 0, naive);
+        const auto& got = rec.hessians[{0, site}];
+        EXPECT_LT(relDiff(got, naive.h[site]), kNaiveRelTolerance);
+        if (g > 0) {
+            EXPECT_GT(relDiff(got, original.h[site]), kChangedThreshold);
+        }
+        for (WeightRole r : groups[g]) {
+            SCOPED_TRACE(tensorName(0, r));
+            const WeightView& view = m->layers()[0].matrix(r);
+            auto w = toFloats(view);
+            ASSERT_TRUE(w.ok());
+            auto direct = quant::gptqQuantize(*w, view.rows, view.cols, naive.h[site], fourBitG128());
+            ASSERT_TRUE(direct.ok()) << describe(direct.error());
+            const quant::GptqResult q = gptq.results().at(hfLinearName(*m, 0, r)).unpack(true);
+            EXPECT_EQ(q.codes, direct->codes);
+            EXPECT_EQ(q.dequantized, direct->dequantized);
+            auto ow = OwnedWeight::fromFloats(DType::F32, q.rows, q.cols, q.dequantized);
+            ASSERT_TRUE(ow.ok());
+            ASSERT_TRUE(s->overrideWeight(0, r, *ow).ok());
+        }
+    }
+    s->clearOverrides();
 }
 
 TEST(BlockQuantizer, LlamaGgufSeesAndReturnsHfRowOrder)
@@ -432,7 +492,9 @@ Quality gptqVersusRtn(const quant::GptqOptions& o)
     if (!m || !s) return {};
     GptqLinearQuantizer gptq(o);
     Sink sink;
-    auto st = quantizeBlockByBlock(*s, text().calib, gptq.quantizer(), {}, sink);
+    BlockQuantizeOptions opt;
+    opt.trueSequential = false; // one observed run and one re-run per block (the counts below)
+    auto st = quantizeBlockByBlock(*s, text().calib, gptq.quantizer(), opt, sink);
     EXPECT_TRUE(st.ok()) << describe(st.error());
     if (!st.ok()) return {};
     expectClean(*s);
@@ -494,6 +556,58 @@ TEST(BlockQuantizer, GptqBeatsRtnOnLaterText)
     EXPECT_LT(q3.kldGptq, q3.kldRtn);
     const Quality q4 = gptqVersusRtn(fourBitG128());
     EXPECT_LT(q4.kldGptq, 1.05 * q4.kldRtn);
+}
+
+
+// The demo model calibrated on the bundled general set (64 chunks of 128 tokens) with the
+// driver's defaults and recommendedGptqOptions(4, 128), evaluated on 64 chunks of the set's
+// held-out split: GPTQ's KLD clearly below RTN's on the same grids (measured here about 0.52x;
+// the table in block_quantizer.h), and no larger a perplexity increase (without act-order it
+// was larger: +2.15 against RTN's +1.29, at a KLD of 0.56x).
+TEST(BlockQuantizer, GptqClearlyBeatsRtnWithTheDefaults)
+{
+    auto m = loadOrFail(condense::test::demoDir());
+    ASSERT_TRUE(m);
+    auto tok = tokenizer::loadTokenizer(condense::test::demoDir());
+    ASSERT_TRUE(tok.ok());
+    auto src = pipeline::loadCalibrationSource("general", pipeline::ChatStyle::Plain);
+    ASSERT_TRUE(src.ok());
+    auto calib = pipeline::calibrationChunks(**tok, src->calibration, src->parseSpecial, kCtx, 64 * kCtx, src->label);
+    auto held = pipeline::calibrationChunks(**tok, src->heldOut, src->parseSpecial, kCtx, 64 * kCtx, src->label);
+    ASSERT_TRUE(calib.ok() && held.ok());
+    ASSERT_EQ(calib->size(), 64u);
+    ASSERT_EQ(held->size(), 64u);
+
+    const quant::GptqOptions o = recommendedGptqOptions(4, 128);
+    auto s = makeSession(m);
+    ASSERT_TRUE(s);
+    GptqLinearQuantizer gptq(o);
+    jobs::NullSink sink;
+    auto st = quantizeBlockByBlock(*s, *calib, gptq.quantizer(), {}, sink);
+    ASSERT_TRUE(st.ok()) << describe(st.error());
+    expectClean(*s);
+    installAll(*s, gptq.results(), *m);
+
+    auto rtn = makeSession(m);
+    const auto layers = static_cast<std::int64_t>(m->layers().size());
+    for (std::int64_t l = 0; l < layers; ++l)
+        for (WeightRole r : kRoles) {
+            const WeightView& v = m->layers()[static_cast<std::size_t>(l)].matrix(r);
+            auto w = toFloats(v);
+            auto q = quant::rtnQuantize(*w, v.rows, v.cols, o);
+            ASSERT_TRUE(q.ok());
+            auto ow = OwnedWeight::fromFloats(DType::F32, v.rows, v.cols, q->dequantized);
+            ASSERT_TRUE(rtn->overrideWeight(l, r, *ow).ok());
+        }
+    auto base = makeSession(m);
+    const auto [kldGptq, pplGptq] = kldAndPpl(*base, *s, &*held);
+    const auto [kldRtn, pplRtn] = kldAndPpl(*base, *rtn, &*held);
+    const auto [kldBase, pplBase] = kldAndPpl(*base, *base, &*held);
+    EXPECT_NEAR(kldBase, 0.0, 1e-9);
+    std::printf("defaults, general held-out: PPL base %.4f, RTN %.4f, GPTQ %.4f; KLD RTN %.5f, GPTQ %.5f (%.3fx)\n",
+                pplBase, pplRtn, pplGptq, kldRtn, kldGptq, kldGptq / kldRtn);
+    EXPECT_LT(kldGptq, 0.75 * kldRtn);
+    EXPECT_LE(pplGptq - pplBase, pplRtn - pplBase);
 }
 
 TEST(BlockQuantizer, StopRequestsEndTheRunAndLeaveTheSessionClean)
@@ -602,6 +716,7 @@ TEST(BlockQuantizer, OutputHeadOnRequest)
     Sink sink;
     BlockQuantizeOptions opt;
     opt.includeOutput = true;
+    opt.trueSequential = false; // one observed run and one re-run per block (the counts below)
     auto st = quantizeBlockByBlock(*s, chunks, rec.wrap(gptq.quantizer()), opt, sink);
     ASSERT_TRUE(st.ok()) << describe(st.error());
     expectClean(*s);
