@@ -8,7 +8,7 @@
 //
 //   condense_gptq_quality_bench MODEL [--set general] [--chunks 64] [--ctx 512] [--eval-chunks 16]
 //       [--eval-file corpus-val.txt] [--bits 4] [--group 128] [--damp 0.01] [--skip 0]
-//       [--act-order] [--static-groups] [--asym] [--mode true|block] [--threads 2]
+//       [--act-order] [--static-groups] [--asym] [--mode block|true] [--threads 2]
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -110,7 +110,7 @@ int main(int argc, char** argv)
         return 2;
     }
     const std::string path = argv[1];
-    std::string set = "general", evalFile, mode = "true";
+    std::string set = "general", evalFile, mode = "block";
     long chunks = 64, ctx = 512, evalChunks = 16, bits = 4, group = 128, skip = 0, threads = 2;
     double damp = 0.01;
     bool actOrder = false, staticGroups = false, asym = false;
