@@ -11,6 +11,12 @@
 // - quality: each block-0 linear's output error on the calibration inputs is smaller than
 //   round-to-nearest's on the same grids; on a LATER part of the text, GPTQ 3-bit g128 has a
 //   lower KLD than RTN, 4-bit g128 a KLD within 5 % of RTN's (perplexities recorded only);
+// - true-sequential mode: each group's Hessian ([q, k, v], o, [gate, up], down) equals the naive
+//   one of block 0 with the groups before it quantized and installed, and each linear's result
+//   is gptqQuantize's on it, bit for bit;
+// - with the defaults (recommendedGptqOptions, the driver's options), calibrated on the bundled
+//   general set: GPTQ's KLD on its held-out split below 0.75x RTN's and a perplexity increase
+//   no larger than RTN's (demo model; extended: small-qwen2-bpe);
 // - includeOutput: output.weight (lm_head.weight) quantized on the head's inputs in the
 //   quantized model, nothing left installed;
 // - progress: tokens and linears counted, one job fraction that never goes back and reaches 1;
@@ -549,7 +555,9 @@ TEST(BlockQuantizer, GptqBeatsRtnOnLaterText)
     // On this 256-wide model GPTQ and RTN are about level end to end on this text (KLD within
     // 1-2 %, GPTQ's perplexity 1-3 % higher), although each linear's output error on the
     // calibration inputs is 2-4x smaller (see the first test): recorded, with bounds that a
-    // broken run (a wrong Hessian, order or re-run) fails by far.
+    // broken run (a wrong Hessian, order or re-run) fails by far. (Calibration and evaluation
+    // text here come from different sources, and these options sweep in natural order: see
+    // GptqClearlyBeatsRtnWithTheDefaults for the defaults on text like the calibration's.)
     quant::GptqOptions o = fourBitG128();
     o.bits = 3;
     const Quality q3 = gptqVersusRtn(o);
