@@ -1,0 +1,221 @@
+#include "core/quant/packed_linear.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "core/quant/awq_packing.h"
+#include "core/quant/compressed_tensors_packing.h"
+#include "core/quant/gptq_packing.h"
+#include "core/tensor/float_convert.h"
+
+namespace condense::quant {
+
+namespace {
+
+Error invalid(std::string detail) { return makeError(ErrorCode::InvalidArgument, {}, std::move(detail)); }
+
+} // namespace
+
+std::string_view hfQuantFormatName(HfQuantFormat f) noexcept
+{
+    switch (f) {
+    case HfQuantFormat::GptqV1: return "gptq";
+    case HfQuantFormat::GptqV2: return "gptq_v2";
+    case HfQuantFormat::CompressedTensors: return "compressed-tensors";
+    case HfQuantFormat::AwqGemm: return "awq";
+    }
+    return "?";
+}
+
+Status checkPackConfig(const PackConfig& c, std::int64_t rows, std::int64_t cols)
+{
+    const std::string name(hfQuantFormatName(c.format));
+    if (rows <= 0 || cols <= 0) return invalid("empty linear");
+    if (c.groupSize == 0 || c.groupSize < -1) return invalid("group size " + std::to_string(c.groupSize) + " (use -1 or a positive size)");
+    switch (c.format) {
+    case HfQuantFormat::GptqV1:
+    case HfQuantFormat::GptqV2:
+        if (c.bits != 2 && c.bits != 3 && c.bits != 4 && c.bits != 8)
+            return invalid(name + " holds 2, 3, 4 or 8 bits, not " + std::to_string(c.bits));
+        if (c.format == HfQuantFormat::GptqV1 && !c.symmetric)
+            return invalid("gptq (v1) cannot hold a zero point of 0: asymmetric quantization is written as gptq_v2");
+        if ((cols * c.bits) % 32 != 0 || (rows * c.bits) % 32 != 0)
+            return invalid(name + " at " + std::to_string(c.bits) + " bits needs in (" + std::to_string(cols) + ") and out (" +
+                           std::to_string(rows) + ") features times bits to be multiples of 32");
+        break;
+    case HfQuantFormat::CompressedTensors:
+        if (c.bits != 4 && c.bits != 8) return invalid(name + " pack-quantized is written with 4 or 8 bits, not " + std::to_string(c.bits));
+        if (c.groupSize > 0 && cols % c.groupSize != 0)
+            return invalid("group size " + std::to_string(c.groupSize) + " does not divide in_features " + std::to_string(cols));
+        break;
+    case HfQuantFormat::AwqGemm:
+        if (c.bits != 4) return invalid("AWQ GEMM holds 4 bits only, not " + std::to_string(c.bits));
+        if (c.groupSize <= 0) return invalid("AWQ GEMM needs a group size");
+        if (c.actOrder) return invalid("AWQ GEMM has no g_idx: act-order cannot be written");
+        if (cols % c.groupSize != 0)
+            return invalid("group size " + std::to_string(c.groupSize) + " does not divide in_features " + std::to_string(cols));
+        if (rows % 8 != 0) return invalid("AWQ GEMM needs out_features (" + std::to_string(rows) + ") to be a multiple of 8");
+        break;
+    }
+    return okStatus();
+}
+
+void dequantizeCodes(GptqResult& r)
+{
+    r.dequantized.assign(static_cast<std::size_t>(r.rows * r.cols), 0.0f);
+    for (std::int64_t row = 0; row < r.rows; ++row) {
+        for (std::int64_t c = 0; c < r.cols; ++c) {
+            const auto i = static_cast<std::size_t>(row * r.cols + c);
+            const auto g = static_cast<std::size_t>(r.gIdx[static_cast<std::size_t>(c)] * r.rows + row);
+            const double v = static_cast<double>(r.scales[g]) * (double(r.codes[i]) - double(r.zeros[g]));
+            r.dequantized[i] = static_cast<float>(v);
+        }
+    }
+}
+
+Status roundScalesToHalf(GptqResult& r)
+{
+    for (std::size_t i = 0; i < r.scales.size(); ++i) {
+        const float s = r.scales[i];
+        if (!std::isfinite(s) || std::fabs(s) > 65504.0f)
+            return invalid("scale " + std::to_string(s) + " (group " + std::to_string(r.rows ? i / static_cast<std::size_t>(r.rows) : 0) +
+                           ") does not fit F16");
+        r.scales[i] = fp16ToFp32(fp32ToFp16(s));
+    }
+    dequantizeCodes(r);
+    return okStatus();
+}
+
+Result<std::vector<PackedTensor>> packLinear(const GptqResult& r, const PackConfig& config)
+{
+    CONDENSE_TRY(checkPackConfig(config, r.rows, r.cols));
+    const auto n = static_cast<std::size_t>(r.rows * r.cols);
+    if (r.codes.size() != n || r.gIdx.size() != static_cast<std::size_t>(r.cols) || r.groups <= 0 ||
+        r.scales.size() != static_cast<std::size_t>(r.groups * r.rows) || r.zeros.size() != r.scales.size())
+        return invalid("quantized linear has inconsistent sizes");
+    const int maxq = (1 << config.bits) - 1;
+    for (auto q : r.codes)
+        if (q > maxq) return invalid("code " + std::to_string(q) + " does not fit " + std::to_string(config.bits) + " bits");
+    for (auto z : r.zeros)
+        if (z > maxq) return invalid("zero point " + std::to_string(z) + " does not fit " + std::to_string(config.bits) + " bits");
+    for (auto g : r.gIdx)
+        if (g < 0 || g >= r.groups) return invalid("g_idx value " + std::to_string(g) + " outside 0.." + std::to_string(r.groups - 1));
+    switch (config.format) {
+    case HfQuantFormat::GptqV1:
+    case HfQuantFormat::GptqV2: return packGptq(r, config);
+    case HfQuantFormat::CompressedTensors: return packCompressedTensors(r, config);
+    case HfQuantFormat::AwqGemm: return packAwqGemm(r, config);
+    }
+    return invalid("unknown format");
+}
+
+Result<GptqResult> unpackLinear(std::span<const PackedView> tensors, const PackConfig& config)
+{
+    switch (config.format) {
+    case HfQuantFormat::GptqV1:
+    case HfQuantFormat::GptqV2: return unpackGptq(tensors, config);
+    case HfQuantFormat::CompressedTensors: return unpackCompressedTensors(tensors, config);
+    case HfQuantFormat::AwqGemm: return unpackAwqGemm(tensors, config);
+    }
+    return invalid("unknown format");
+}
+
+std::vector<std::byte> int32Bytes(std::span<const std::uint32_t> words)
+{
+    std::vector<std::byte> out(words.size() * 4);
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        const std::uint32_t w = words[i];
+        for (int b = 0; b < 4; ++b) out[i * 4 + static_cast<std::size_t>(b)] = static_cast<std::byte>((w >> (8 * b)) & 0xffu);
+    }
+    return out;
+}
+
+std::vector<std::byte> halfBytes(std::span<const float> values)
+{
+    std::vector<std::byte> out(values.size() * 2);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        const std::uint16_t h = fp32ToFp16(values[i]);
+        out[i * 2] = static_cast<std::byte>(h & 0xffu);
+        out[i * 2 + 1] = static_cast<std::byte>(h >> 8);
+    }
+    return out;
+}
+
+const PackedView* findPacked(std::span<const PackedView> tensors, std::string_view suffix)
+{
+    for (const auto& t : tensors)
+        if (t.suffix == suffix) return &t;
+    return nullptr;
+}
+
+Error packError(ErrorCode code, std::string_view suffix, std::string detail)
+{
+    Error e = makeError(code, {}, std::move(detail));
+    e.tensor = std::string(suffix);
+    return e;
+}
+
+std::uint32_t loadWord(std::span<const std::byte> data, std::size_t index)
+{
+    std::uint32_t w = 0;
+    for (int b = 0; b < 4; ++b) w |= static_cast<std::uint32_t>(data[index * 4 + static_cast<std::size_t>(b)]) << (8 * b);
+    return w;
+}
+
+std::string shapeString(const std::vector<std::uint64_t>& shape)
+{
+    std::string t = "[";
+    for (std::size_t i = 0; i < shape.size(); ++i) t += (i ? ", " : "") + std::to_string(shape[i]);
+    return t + "]";
+}
+
+Status checkPackedView(const PackedView* v, std::string_view suffix, std::initializer_list<DType> dtypes,
+                       const std::vector<std::uint64_t>& shape)
+{
+    if (v == nullptr) return packError(ErrorCode::MissingTensor, suffix, "required tensor is missing");
+    bool typeOk = false;
+    for (DType t : dtypes) typeOk = typeOk || v->dtype == t;
+    if (!typeOk) {
+        std::string want;
+        for (DType t : dtypes) want += (want.empty() ? "" : " or ") + std::string(dtypeName(t));
+        return packError(ErrorCode::Malformed, suffix, "dtype " + std::string(dtypeName(v->dtype)) + ", expected " + want);
+    }
+    if (v->shape != shape)
+        return packError(ErrorCode::Malformed, suffix, "shape " + shapeString(v->shape) + ", expected " + shapeString(shape));
+    std::uint64_t n = 1;
+    for (auto d : shape) {
+        const auto m = checkedMul(n, d);
+        if (!m) return packError(ErrorCode::Overflow, suffix, "shape " + shapeString(shape) + " overflows");
+        n = *m;
+    }
+    const auto bytes = dtypeBytes(v->dtype, 1, n);
+    if (!bytes || v->data.size() != *bytes)
+        return packError(ErrorCode::Truncated, suffix, "holds " + std::to_string(v->data.size()) + " bytes, its shape needs " +
+                                                           (bytes ? std::to_string(*bytes) : std::string("too many")));
+    return okStatus();
+}
+
+std::vector<float> readFloats(const PackedView& v)
+{
+    const std::size_t n = v.data.size() / (v.dtype == DType::F32 ? 4 : 2);
+    std::vector<float> out(n);
+    convertToF32(v.dtype, v.data.data(), out.data(), n);
+    return out;
+}
+
+Status checkFiniteScales(const std::vector<float>& scales, std::string_view suffix)
+{
+    for (std::size_t i = 0; i < scales.size(); ++i)
+        if (!std::isfinite(scales[i]))
+            return packError(ErrorCode::Malformed, suffix, "scale " + std::to_string(i) + " is not a finite number");
+    return okStatus();
+}
+
+std::vector<std::uint32_t> readWords(const PackedView& v)
+{
+    std::vector<std::uint32_t> out(v.data.size() / 4);
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = loadWord(v.data, i);
+    return out;
+}
+
+} // namespace condense::quant
