@@ -86,6 +86,39 @@ Status roundScalesToHalf(GptqResult& r)
     return okStatus();
 }
 
+std::vector<PackedTensor> packedLayout(const PackConfig& c, std::int64_t rows, std::int64_t cols)
+{
+    const auto out = static_cast<std::uint64_t>(rows);
+    const auto in = static_cast<std::uint64_t>(cols);
+    const auto bits = static_cast<std::uint64_t>(c.bits);
+    const std::uint64_t groups = c.groupSize > 0 ? (in + static_cast<std::uint64_t>(c.groupSize) - 1) / static_cast<std::uint64_t>(c.groupSize) : 1;
+    std::vector<PackedTensor> t;
+    switch (c.format) {
+    case HfQuantFormat::GptqV1:
+    case HfQuantFormat::GptqV2:
+        t.push_back({"g_idx", DType::I32, {in}, {}});
+        t.push_back({"qweight", DType::I32, {in * bits / 32, out}, {}});
+        t.push_back({"qzeros", DType::I32, {groups, out * bits / 32}, {}});
+        t.push_back({"scales", DType::F16, {groups, out}, {}});
+        break;
+    case HfQuantFormat::CompressedTensors: {
+        const std::uint64_t pf = 32 / bits;
+        t.push_back({"weight_packed", DType::I32, {out, (in + pf - 1) / pf}, {}});
+        t.push_back({"weight_scale", DType::F16, {out, groups}, {}});
+        t.push_back({"weight_shape", DType::I64, {2}, {}});
+        if (!c.symmetric) t.push_back({"weight_zero_point", DType::I32, {(out + pf - 1) / pf, groups}, {}});
+        if (c.actOrder) t.push_back({"weight_g_idx", DType::I32, {in}, {}});
+        break;
+    }
+    case HfQuantFormat::AwqGemm:
+        t.push_back({"qweight", DType::I32, {in, out / 8}, {}});
+        t.push_back({"qzeros", DType::I32, {groups, out / 8}, {}});
+        t.push_back({"scales", DType::F16, {groups, out}, {}});
+        break;
+    }
+    return t;
+}
+
 Result<std::vector<PackedTensor>> packLinear(const GptqResult& r, const PackConfig& config)
 {
     CONDENSE_TRY(checkPackConfig(config, r.rows, r.cols));

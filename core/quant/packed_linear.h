@@ -74,6 +74,10 @@ Status roundScalesToHalf(GptqResult& r);
 // dequantized[r, c] = float(double(scales[gIdx[c], r]) * (codes[r, c] - zeros[gIdx[c], r])).
 void dequantizeCodes(GptqResult& r);
 
+// Suffix, dtype and shape (no data) of the tensors packLinear writes for a linear of `rows`
+// outputs and `cols` inputs (call checkPackConfig first).
+std::vector<PackedTensor> packedLayout(const PackConfig& config, std::int64_t rows, std::int64_t cols);
+
 // The format's tensors for one linear (in the order a checkpoint lists them). The scales are
 // taken as they are in `r` (call roundScalesToHalf first so they are exactly representable).
 Result<std::vector<PackedTensor>> packLinear(const GptqResult& r, const PackConfig& config);
