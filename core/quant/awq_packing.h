@@ -20,9 +20,9 @@
 
 namespace condense::quant {
 
-inline constexpr std::array<int, 8> kAwqOrder{0, 2, 4, 6, 1, 3, 5, 7};
+using io::kAwqOrder; // {0, 2, 4, 6, 1, 3, 5, 7}
 
+// Reading: io::unpackPackedLinear (core/io/packed_linear_reader.h).
 Result<std::vector<PackedTensor>> packAwqGemm(const GptqResult& r, const PackConfig& config);
-Result<GptqResult> unpackAwqGemm(std::span<const PackedView> tensors, const PackConfig& config);
 
 } // namespace condense::quant

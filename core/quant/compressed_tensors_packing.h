@@ -28,7 +28,7 @@
 
 namespace condense::quant {
 
+// Reading: io::unpackPackedLinear (core/io/packed_linear_reader.h).
 Result<std::vector<PackedTensor>> packCompressedTensors(const GptqResult& r, const PackConfig& config);
-Result<GptqResult> unpackCompressedTensors(std::span<const PackedView> tensors, const PackConfig& config);
 
 } // namespace condense::quant

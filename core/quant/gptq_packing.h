@@ -29,13 +29,10 @@
 
 namespace condense::quant {
 
-// LSB-first bit stream of `values` (each < 2^bits) cut into words; values.size() * bits must be
-// a multiple of 32.
-std::vector<std::uint32_t> packBitStream(std::span<const std::uint8_t> values, int bits);
-// The inverse: `count` values from `words` (count * bits <= 32 * words.size()).
-std::vector<std::uint8_t> unpackBitStream(std::span<const std::uint32_t> words, int bits, std::size_t count);
+using io::packBitStream;   // LSB-first bit stream cut into 32-bit words (packed_linear_layout.h)
+using io::unpackBitStream;
 
+// Reading: io::unpackPackedLinear (core/io/packed_linear_reader.h).
 Result<std::vector<PackedTensor>> packGptq(const GptqResult& r, const PackConfig& config);
-Result<GptqResult> unpackGptq(std::span<const PackedView> tensors, const PackConfig& config);
 
 } // namespace condense::quant
