@@ -13,6 +13,7 @@
 #include <stop_token>
 #include <thread>
 
+#include "core/io/hf_quantization.h"
 #include "core/pipeline/calibrate_request.h"
 #include "core/pipeline/inspect_request.h"
 #include "core/pipeline/quantize_request.h"
@@ -72,7 +73,11 @@ int runInspect(const InspectOptions& o)
     const std::uint64_t params = c.parameterCount();
     const std::uint64_t bytes = c.totalTensorBytes();
     std::cout << "file:          " << c.path().string() << '\n'
-              << "format:        " << io::checkpointFormatName(c.format()) << '\n'
+              << "format:        " << io::checkpointFormatName(c.format()) << '\n';
+    if (c.quantization())
+        std::cout << "quantized:     " << io::hfQuantizationLabel(*c.quantization()) << " (" << c.dequantizedCount()
+                  << " linears, shown dequantized as F32)\n";
+    std::cout
               << "architecture:  " << inspectArchitecture(c) << '\n'
               << "parameters:    " << humanCount(params) << " (" << params << ")\n"
               << "tensor bytes:  " << humanBytes(bytes) << " (" << bytes << ")\n";
