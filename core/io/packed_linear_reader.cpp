@@ -41,6 +41,10 @@ Result<UnpackedLinear> unpackGptq(std::span<const PackedView> tensors, const Pac
         return packError(ErrorCode::Malformed, "qweight",
                          std::to_string(qweight->shape[0]) + " rows of 32 bits do not hold whole " + std::to_string(bits) + "-bit values");
     const std::uint64_t in = qweight->shape[0] * 32 / static_cast<std::uint64_t>(bits);
+    if (gidx != nullptr && gidx->shape.size() == 1 && gidx->shape[0] != in)
+        return packError(ErrorCode::Malformed, "qweight",
+                         "shape " + shapeString(qweight->shape) + " holds " + std::to_string(in) + " input columns at " + std::to_string(bits) +
+                             " bits, g_idx has " + std::to_string(gidx->shape[0]));
     if ((out * static_cast<std::uint64_t>(bits)) % 32 != 0)
         return packError(ErrorCode::Malformed, "scales", "out_features " + std::to_string(out) + " times " + std::to_string(bits) +
                                                              " bits is not a multiple of 32");
