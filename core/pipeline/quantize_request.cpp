@@ -137,6 +137,8 @@ Result<HfExportRequest> hfExportRequest(const QuantizeRequest& r)
     if (r.group == 0 || r.group < -1) return bad("group size " + std::to_string(r.group) + " (-1 or a positive size)");
     if (r.format == "awq" && sym) return bad("AWQ GEMM is written with zero points (AWQ's asymmetric grid): drop --sym");
     if (r.actOrder && e.method == "rtn") return bad("act-order orders GPTQ's column sweep: it needs --method gptq");
+    if (e.method == "rtn" && (!r.calibration.empty() || r.calibrationTokens > 0))
+        return bad("round to nearest uses no calibration text: --calibration goes with --method gptq or awq");
     // A dry check of the format's constraints on a typical shape (the export checks every linear).
     if (auto s = quant::checkPackConfig(e.pack, 256, r.group > 0 ? r.group : 256); !s) return std::move(s).error();
     if (e.method != "rtn") {

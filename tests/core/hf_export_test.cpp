@@ -19,6 +19,7 @@
 #include "core/quant/awq_grid.h"
 #include "core/quant/gptq.h"
 #include "core/quant/packed_linear.h"
+#include "core/quant/row_source.h"
 #include "core/tensor/float_convert.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_paths.h"
@@ -259,6 +260,15 @@ TEST(HfExport, DequantizationIsThreadSafe)
     for (auto& t : threads) t.join();
     for (auto* p : seen) EXPECT_EQ(p, seen[0]);
     EXPECT_NE(seen[0], nullptr);
+    // File-backed: pages a streaming consumer drops come back from the temporary file.
+    const auto& lin = out->dequantizedLinear(static_cast<std::size_t>(out->tensors()[idx].dequantized));
+    EXPECT_TRUE(lin.fileBacked());
+    const auto span = out->tensorData(idx);
+    const std::vector<std::byte> copy(span.begin(), span.end());
+    quant::releaseInputPages(span);
+    const auto again = out->tensorData(idx);
+    ASSERT_EQ(again.size(), copy.size());
+    EXPECT_EQ(0, std::memcmp(again.data(), copy.data(), copy.size()));
 }
 
 TEST(HfExport, RefusesAnExistingModelFolderAndLeavesItAlone)
@@ -344,6 +354,11 @@ TEST(HfExport, RefusesWhatTheFormatCannotHoldBeforeWriting)
     q.bits = 4;
     q.group = 0;
     EXPECT_FALSE(hfExportRequest(q).ok());
+    q.group = 128;
+    q.calibration = "general"; // round to nearest takes no calibration text
+    EXPECT_FALSE(hfExportRequest(q).ok());
+    q.calibration.clear();
+    EXPECT_TRUE(hfExportRequest(q).ok());
 }
 
 class StopAfter final : public jobs::ProgressSink {
