@@ -339,11 +339,9 @@ int runQuantize(const QuantizeOptions& o, bool progressToTty)
 
 int runCalibrate(const CalibrateOptions& o, bool progressToTty)
 {
-    if (pipeline::isCalibrationSetName(o.set))
-        return usage("--set " + o.set + ": this calibration set is not bundled yet; give a text file");
     pipeline::CalibrateRequest req;
     req.model = o.model;
-    req.text = o.set;
+    req.set = o.set;
     req.ctx = o.ctx;
     req.tokenBudget = o.tokens;
     req.output = o.output;

@@ -85,7 +85,9 @@ int main(int argc, char** argv)
     auto* calc = app.add_subcommand("calibrate", "Importance matrix (imatrix) of a model over a calibration text, as "
                                                "llama-imatrix computes and writes it (for quantize --imatrix)");
     calc->add_option("MODEL", cal.model, "Hugging Face folder, .safetensors or .gguf")->required();
-    calc->add_option("--set", cal.set, "Calibration text file (UTF-8), or a bundled set: general, code, chat, multilingual")
+    calc->add_option("--set", cal.set,
+                     "A bundled set (general, code, chat, multilingual: its calibration part), or a text file (UTF-8, "
+                     "used whole as llama-imatrix -f), a .jsonl of chat dialogues, or a folder of such files")
         ->required();
     calc->add_option("--tokens", cal.tokens, "Use at most the first N tokens, in whole chunks (0: the whole text)")
         ->default_val(0)

@@ -18,6 +18,7 @@ const char* stageName(Stage s) noexcept
     case Stage::Measuring: return "measuring";
     case Stage::Generating: return "generating";
     case Stage::Queued: return "queued";
+    case Stage::Calibrating: return "calibrating";
     }
     return "working";
 }

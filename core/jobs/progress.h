@@ -34,6 +34,7 @@ enum class Stage : std::uint8_t {
     Measuring,   // timing prompt processing / generation (latency, bench)
     Generating,  // producing tokens
     Queued,      // waiting for an earlier job of its kind to finish (the GUI's run queue)
+    Calibrating, // running calibration text through a model (imatrix, GPTQ, AWQ): done/total in tokens or block runs
 };
 inline constexpr Stage kLastStage = Stage::Queued;
 

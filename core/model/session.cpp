@@ -450,16 +450,63 @@ Status Session::overrideWeight(std::int64_t layer, WeightRole role, std::shared_
         return okStatus();
     }
     const auto l = static_cast<std::size_t>(layer);
-    if (m_layerOverrides.empty()) m_layerOverrides.resize(static_cast<std::size_t>(d.layers));
-    auto& lo = m_layerOverrides[l];
-    if (!lo) {
-        if (!weight) return okStatus();
-        lo = std::make_unique<LayerOverride>();
-        lo->weights = m_model->layers()[l];
-    }
+    if (!weight && (m_layerOverrides.empty() || !m_layerOverrides[l])) return okStatus();
+    LayerOverride* lo = layerOverride(l);
     lo->weights.matrix(role) = weight ? weight->view() : original;
     lo->owned[static_cast<int>(role)] = std::move(weight);
-    if (std::none_of(std::begin(lo->owned), std::end(lo->owned), [](const auto& w) { return w != nullptr; })) lo.reset();
+    dropIfEmpty(l);
+    return okStatus();
+}
+
+bool Session::LayerOverride::empty() const
+{
+    return std::none_of(std::begin(owned), std::end(owned), [](const auto& w) { return w != nullptr; }) &&
+           std::none_of(std::begin(vectors), std::end(vectors), [](bool v) { return v; });
+}
+
+Session::LayerOverride* Session::layerOverride(std::size_t layer)
+{
+    if (m_layerOverrides.empty()) m_layerOverrides.resize(static_cast<std::size_t>(m_model->dims().layers));
+    auto& lo = m_layerOverrides[layer];
+    if (!lo) {
+        lo = std::make_unique<LayerOverride>();
+        lo->weights = m_model->layers()[layer];
+    }
+    return lo.get();
+}
+
+void Session::dropIfEmpty(std::size_t layer)
+{
+    if (m_layerOverrides[layer] && m_layerOverrides[layer]->empty()) m_layerOverrides[layer].reset();
+}
+
+Status Session::overrideVector(std::int64_t layer, BlockVector which, std::vector<float> values)
+{
+    const ModelDims& d = m_model->dims();
+    if (layer < 0 || layer >= d.layers)
+        return makeError(ErrorCode::InvalidArgument, "", "layer " + std::to_string(layer) + " does not exist");
+    const auto l = static_cast<std::size_t>(layer);
+    auto pick = [which](auto& w) -> auto& {
+        switch (which) {
+        case BlockVector::AttnNorm: return w.attnNorm;
+        case BlockVector::QBias: return w.qBias;
+        case BlockVector::KBias: return w.kBias;
+        case BlockVector::VBias: return w.vBias;
+        case BlockVector::FfnNorm: break;
+        }
+        return w.ffnNorm;
+    };
+    const std::vector<float>& original = pick(m_model->layers()[l]);
+    if (!values.empty() && values.size() != original.size())
+        return makeError(ErrorCode::InvalidArgument, "",
+                         "replacement vector has " + std::to_string(values.size()) + " values, block " +
+                             std::to_string(layer) + "'s has " + std::to_string(original.size()));
+    if (values.empty() && (m_layerOverrides.empty() || !m_layerOverrides[l])) return okStatus();
+    LayerOverride* lo = layerOverride(l);
+    const bool replaced = !values.empty();
+    pick(lo->weights) = replaced ? std::move(values) : original;
+    lo->vectors[static_cast<int>(which)] = replaced;
+    dropIfEmpty(l);
     return okStatus();
 }
 

@@ -52,6 +52,8 @@
 //   independently, even when the model ties them. Cached keys and values computed with the
 //   old weights stay: reset() (or re-run the blocks) before comparing. This is how "quantize
 //   only this tensor, measure KLD" and AWQ's scale search (W' = Q(W diag(s)) diag(s)^-1) run.
+//   overrideVector(l, which, v) does the same for a block's float vectors (norm weights, q/k/v
+//   biases): how a model with AWQ's folded norms (attn_norm / s) and biases runs unchanged.
 
 #include <cstdint>
 #include <functional>
@@ -78,6 +80,10 @@ struct SessionConfig {
 };
 
 enum class LogitsMode : std::uint8_t { All, Last, None };
+
+// The float vectors of a block a session can replace (Session::overrideVector).
+enum class BlockVector : std::uint8_t { AttnNorm, QBias, KBias, VBias, FfnNorm };
+inline constexpr int kBlockVectors = 5;
 
 using BlockOutputHook = std::function<void(std::int64_t layer, std::int64_t firstPosition, std::int64_t nTokens,
                                            const float* hidden)>;
@@ -133,6 +139,10 @@ public:
     // Replaces one weight matrix for this session (nullptr restores the model's). Layer -1 for
     // TokenEmbd and Output. InvalidArgument on a bad layer or a shape that differs.
     Status overrideWeight(std::int64_t layer, WeightRole role, std::shared_ptr<const OwnedWeight> weight);
+    // Replaces one of block `layer`'s float vectors (same length as the model's; a bias the
+    // model lacks cannot be added) for this session; an empty vector restores the model's.
+    // InvalidArgument on a bad layer or length.
+    Status overrideVector(std::int64_t layer, BlockVector which, std::vector<float> values);
     void clearOverrides();
     // The matrix this session uses for (layer, role): the override or the model's. The layer
     // must exist (-1 for TokenEmbd and Output).
@@ -163,7 +173,11 @@ private:
     struct LayerOverride {
         LayerWeights weights;
         std::shared_ptr<const OwnedWeight> owned[kBlockWeightRoles];
+        bool vectors[kBlockVectors] = {};
+        bool empty() const;
     };
+    LayerOverride* layerOverride(std::size_t layer);
+    void dropIfEmpty(std::size_t layer);
 
     std::shared_ptr<const Model> m_model;
     std::int64_t m_nCtx = 0;

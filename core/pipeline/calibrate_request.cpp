@@ -14,18 +14,15 @@
 #include "core/model/column_square_sums.h"
 #include "core/model/model.h"
 #include "core/model/session.h"
+#include "core/pipeline/calibration_set.h"
 #include "core/tokenizer/tokenizer.h"
 
 namespace condense::pipeline {
 
 namespace {
 
-// Calibration texts are read whole (llama-imatrix does the same); 2 GB is beyond any of them.
-constexpr std::uint64_t kMaxTextBytes = 2ull << 30;
 // llama-imatrix skips matrix products of fewer rows (collect_imatrix's "ask" test).
 constexpr std::int64_t kMinRows = 16;
-
-constexpr std::array<std::string_view, 4> kSetNames{"general", "code", "chat", "multilingual"};
 
 // llama-imatrix leaves out matrix products of fewer than kMinRows rows. With one sequence per
 // batch (ctx > 1024: its 2048-token batch holds one chunk) its products are the chunk's pieces
@@ -57,35 +54,16 @@ struct Entry {
 
 } // namespace
 
-bool isCalibrationSetName(std::string_view name)
-{
-    return std::find(kSetNames.begin(), kSetNames.end(), name) != kSetNames.end();
-}
 
 Result<CalibrateOutcome> runCalibrate(const CalibrateRequest& r, jobs::ProgressSink& sink, std::stop_token stop)
 {
-    jobs::WeightedProgress progress(sink, {{jobs::Stage::Opening, 2}, {jobs::Stage::Evaluating, 95}, {jobs::Stage::Writing, 3}});
-    if (!r.set.empty())
-        return makeError(ErrorCode::NotFound, r.set,
-                         isCalibrationSetName(r.set) ? "this calibration set is not bundled yet; give a text file"
-                                                     : "unknown calibration set");
+    jobs::WeightedProgress progress(sink, {{jobs::Stage::Opening, 2}, {jobs::Stage::Calibrating, 95}, {jobs::Stage::Writing, 3}});
     if (r.output.empty()) return makeError(ErrorCode::InvalidArgument, {}, "no output file");
-    const std::string textFile = r.text.string();
     if (r.ctx < kMinRows)
         return makeError(ErrorCode::InvalidArgument, {},
                          "context " + std::to_string(r.ctx) + " is below " + std::to_string(kMinRows) +
                              " tokens (llama-imatrix collects nothing from shorter batches)");
     if (r.tokenBudget < 0) return makeError(ErrorCode::InvalidArgument, {}, "negative token budget");
-
-    std::string text;
-    if (r.textContent) {
-        text = *r.textContent;
-    } else {
-        auto t = io::readTextFile(r.text, kMaxTextBytes);
-        if (!t) return std::move(t).error();
-        text = std::move(*t);
-    }
-    if (!text.empty() && text.back() == '\n') text.pop_back(); // as llama.cpp's -f
 
     progress.report(jobs::Stage::Opening, 0, 1, r.model.string());
     jobs::NullSink quiet;
@@ -105,20 +83,26 @@ Result<CalibrateOutcome> runCalibrate(const CalibrateRequest& r, jobs::ProgressS
                              " positions");
     progress.report(jobs::Stage::Opening, 1, 1);
 
-    std::vector<std::int32_t> tokens = t.encode(text, true, false);
-    const auto nTokens = static_cast<std::int64_t>(tokens.size());
-    std::int64_t chunks = nTokens / r.ctx;
-    if (r.tokenBudget > 0) {
-        if (r.tokenBudget < r.ctx)
-            return makeError(ErrorCode::InvalidArgument, {},
-                             "token budget " + std::to_string(r.tokenBudget) + " is less than one chunk of " +
-                                 std::to_string(r.ctx) + " tokens");
-        chunks = std::min(chunks, r.tokenBudget / r.ctx);
+    // The text: the given content, a bundled set's calibration part, or a file / folder (whole:
+    // llama-imatrix -f reads all of it).
+    std::string text;
+    std::string textLabel = r.text.string();
+    bool parseSpecial = false;
+    if (r.textContent) {
+        text = *r.textContent;
+    } else {
+        const std::string source = r.set.empty() ? r.text.string() : r.set;
+        auto src = loadCalibrationSource(source, chatStyleFromTemplate(modelChatTemplate(**ck)), r.heldOutFraction);
+        if (!src) return std::move(src).error();
+        text = std::move(src->calibration);
+        textLabel = src->label;
+        parseSpecial = src->parseSpecial;
     }
-    if (chunks < 1)
-        return makeError(ErrorCode::InvalidArgument, textFile,
-                         "the text has " + std::to_string(nTokens) + " tokens, fewer than one chunk of " +
-                             std::to_string(r.ctx) + " (--ctx)");
+    std::int64_t nTokens = 0;
+    auto chunked = calibrationChunks(t, text, parseSpecial, r.ctx, r.tokenBudget, textLabel, &nTokens);
+    if (!chunked) return std::move(chunked).error();
+    const std::vector<std::vector<std::int32_t>>& chunkTokens = *chunked;
+    const auto chunks = static_cast<std::int64_t>(chunkTokens.size());
 
     auto session = model::Session::create(m, {.nCtx = r.ctx, .maxBatch = kLlamaMicroBatch, .threads = r.threads});
     if (!session) return std::move(session).error();
@@ -131,13 +115,11 @@ Result<CalibrateOutcome> runCalibrate(const CalibrateRequest& r, jobs::ProgressS
     const auto start = std::chrono::steady_clock::now();
     for (std::int64_t c = 0; c < chunks; ++c) {
         if (stop.stop_requested()) return makeError(ErrorCode::Cancelled, {}, "calibration stopped");
-        progress.report(jobs::Stage::Evaluating, static_cast<std::uint64_t>(c), static_cast<std::uint64_t>(chunks));
-        std::int32_t* chunk = tokens.data() + c * r.ctx;
-        if (t.addBos()) chunk[0] = t.bosId();
+        progress.report(jobs::Stage::Calibrating, static_cast<std::uint64_t>(c), static_cast<std::uint64_t>(chunks));
         (*session)->reset();
-        CONDENSE_TRY((*session)->eval(std::span<const std::int32_t>(chunk, static_cast<std::size_t>(r.ctx)), {}, prefill, stop));
+        CONDENSE_TRY((*session)->eval(chunkTokens[static_cast<std::size_t>(c)], {}, prefill, stop));
     }
-    progress.report(jobs::Stage::Evaluating, static_cast<std::uint64_t>(chunks), static_cast<std::uint64_t>(chunks));
+    progress.report(jobs::Stage::Calibrating, static_cast<std::uint64_t>(chunks), static_cast<std::uint64_t>(chunks));
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     // Every block weight that a site fed, in llama-imatrix's (sorted) name order.
@@ -161,7 +143,7 @@ Result<CalibrateOutcome> runCalibrate(const CalibrateRequest& r, jobs::ProgressS
 
     io::GgufWriter w;
     w.set("general.type", io::GgufValue::string("imatrix"));
-    w.set("imatrix.datasets", io::GgufValue::stringArray({r.datasetLabel.empty() ? textFile : r.datasetLabel}));
+    w.set("imatrix.datasets", io::GgufValue::stringArray({r.datasetLabel.empty() ? textLabel : r.datasetLabel}));
     w.set("imatrix.chunk_count", io::GgufValue::u32(static_cast<std::uint32_t>(chunkCount)));
     w.set("imatrix.chunk_size", io::GgufValue::u32(static_cast<std::uint32_t>(r.ctx)));
     std::vector<std::vector<float>> data; // per tensor, in addTensor order
@@ -186,7 +168,7 @@ Result<CalibrateOutcome> runCalibrate(const CalibrateRequest& r, jobs::ProgressS
     io::GgufWriteOptions opts;
     opts.tensorStage = jobs::Stage::Writing;
     for (const auto& f : (*ck)->files()) opts.inputs.emplace_back(f);
-    if (!r.textContent) opts.inputs.push_back(r.text);
+    if (!r.textContent && r.set.empty()) opts.inputs.push_back(r.text);
     auto written = w.write(
         r.output,
         [&](std::size_t i, io::TensorOutput& out) {

@@ -27,13 +27,16 @@
 // weight). Written through
 // GgufWriter (AtomicFile): on an error or a stop request nothing is left at `output`.
 //
-// Progress: one job-wide fraction over opening (weight 2), the chunks (Stage::Evaluating,
+// Progress: one job-wide fraction over opening (weight 2), the chunks (Stage::Calibrating,
 // done/total = chunks, weight 95) and writing (weight 3), with its ETA. A stop request is
 // honoured between blocks of the forward pass (ErrorCode::Cancelled).
 //
 // Errors name the file they concern: the text (NotFound, or InvalidArgument when it holds
 // fewer tokens than one chunk), the model (InvalidArgument when ctx exceeds its positions),
-// the output (the writer's). A bundled set name gives NotFound (none is bundled yet).
+// the output (the writer's).
+//
+// `set` names a bundled set (its calibration part: core/pipeline/calibration_set.h) or a file /
+// folder; `text` a file. A file is used whole (heldOutFraction 0), as llama-imatrix -f does.
 
 #include <cstdint>
 #include <filesystem>
@@ -44,12 +47,13 @@
 
 #include "core/common/result.h"
 #include "core/jobs/progress.h"
+#include "core/pipeline/calibration_set.h"
 
 namespace condense::pipeline {
 
 struct CalibrateRequest {
     std::filesystem::path model;             // Hugging Face folder, .safetensors or .gguf
-    std::string set;                         // a bundled set (general, code, chat, multilingual); empty: `text`
+    std::string set;                         // a bundled set (general, code, chat, multilingual) or a path; empty: `text`
     std::filesystem::path text;              // calibration text file (UTF-8)
     std::optional<std::string> textContent;  // the text itself instead of reading `text` (which then labels it)
     std::string datasetLabel;                // the imatrix.datasets entry; empty: `text` as given
@@ -57,6 +61,7 @@ struct CalibrateRequest {
     std::int64_t tokenBudget = 0;            // use at most this many tokens (whole chunks); 0: the whole text
     std::filesystem::path output;            // the imatrix .gguf to write
     int threads = 0;
+    double heldOutFraction = 0;              // share of a user source's documents left out (bundled sets: fixed split)
 };
 
 struct CalibrateOutcome {
@@ -69,9 +74,6 @@ struct CalibrateOutcome {
     std::size_t entries = 0;       // weights with statistics
     double seconds = 0;            // wall time of the forward passes
 };
-
-// The names `--set` takes for bundled sets.
-bool isCalibrationSetName(std::string_view name);
 
 Result<CalibrateOutcome> runCalibrate(const CalibrateRequest& request, jobs::ProgressSink& progress,
                                       std::stop_token stop = {});

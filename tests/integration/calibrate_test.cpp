@@ -61,7 +61,7 @@ struct Recorder final : jobs::ProgressSink {
     void report(jobs::Stage s, std::uint64_t d, std::uint64_t t, std::string_view) override
     {
         std::lock_guard l(m);
-        if (s != jobs::Stage::Evaluating) return;
+        if (s != jobs::Stage::Calibrating) return;
         chunksDone = d;
         chunksTotal = t;
         if (stopAfterChunk && d >= 2) stopAfterChunk->request_stop();
@@ -223,9 +223,9 @@ TEST(Calibrate, BadInputNamesTheFileAndWritesNothing)
     EXPECT_NE(r.err.find(test::demoDir().string()), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("1024 positions"), std::string::npos) << r.err;
 
-    r = test::runCommand(cli + " --set general -o " + q(out));
-    EXPECT_EQ(r.exitCode, 2);
-    EXPECT_NE(r.err.find("not bundled"), std::string::npos) << r.err;
+    r = test::runCommand(cli + " --set no-such-set -o " + q(out));
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("no-such-set"), std::string::npos) << r.err;
 
     r = test::runCommand(cli + " --set " + q(sampleText()) + " --ctx 8 -o " + q(out));
     EXPECT_EQ(r.exitCode, 2) << r.err; // below the 16 rows llama-imatrix needs
@@ -280,3 +280,37 @@ TEST(Calibrate, ShortMicroBatchesAreLeftOutAsLlamaImatrixDoes)
 }
 
 } // namespace
+
+TEST(Calibrate, BundledSetsCalibrate)
+{
+    test::TempDir dir;
+    for (const char* set : {"general", "chat", "multilingual", "code"}) {
+        SCOPED_TRACE(set);
+        const fs::path out = dir / (std::string(set) + ".gguf");
+        const auto r = test::runCommand(q(test::cliPath()) + " calibrate " + q(test::demoDir()) + " --set " + set +
+                                        " --ctx 128 --tokens 512 -o " + q(out));
+        ASSERT_EQ(r.exitCode, 0) << r.err;
+        EXPECT_NE(r.out.find("4 chunks of 128 tokens"), std::string::npos) << r.out;
+        auto f = io::GgufFile::open(out);
+        ASSERT_TRUE(f);
+        ASSERT_NE((*f)->find("imatrix.datasets"), nullptr);
+        EXPECT_EQ((*f)->find("imatrix.datasets")->strings(), std::vector<std::string>{std::string(set) + " (bundled)"});
+        EXPECT_EQ((*f)->find("imatrix.chunk_count")->asUInt(), std::optional<std::uint64_t>(4));
+    }
+    // The same tokens as the set's calibration file given as a text (bundled sets are the committed files).
+    const fs::path fromFile = dir / "file.gguf";
+    const auto r = test::runCommand(q(test::cliPath()) + " calibrate " + q(test::demoDir()) + " --set " +
+                                    q(test::sourceDir() / "resources" / "calibration" / "general.txt") +
+                                    " --ctx 128 --tokens 512 -o " + q(fromFile));
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    auto a = io::GgufFile::open(dir / "general.gguf");
+    auto b = io::GgufFile::open(fromFile);
+    ASSERT_TRUE(a && b);
+    ASSERT_EQ((*a)->tensors().size(), (*b)->tensors().size());
+    for (std::size_t i = 0; i < (*a)->tensors().size(); ++i) {
+        const auto x = (*a)->tensorData(i);
+        const auto y = (*b)->tensorData(i);
+        ASSERT_EQ(x.size(), y.size());
+        EXPECT_EQ(std::memcmp(x.data(), y.data(), x.size()), 0) << (*a)->tensors()[i].name;
+    }
+}

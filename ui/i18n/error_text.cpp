@@ -45,6 +45,7 @@ QString ErrorText::stageText(jobs::Stage stage)
     case jobs::Stage::Measuring: return tr("Measuring speed");
     case jobs::Stage::Generating: return tr("Generating");
     case jobs::Stage::Queued: return tr("Queued");
+    case jobs::Stage::Calibrating: return tr("Calibrating");
     }
     return tr("Working");
 }
