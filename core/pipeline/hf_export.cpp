@@ -7,7 +7,7 @@
 #include "core/arch/tensor_naming.h"
 #include "core/io/hf_folder_writer.h"
 #include "core/io/json_file.h"
-#include "core/quant/awq_grid.h"
+#include "core/quant/awq.h"
 #include "core/tensor/float_convert.h"
 
 namespace condense::pipeline {
@@ -220,7 +220,13 @@ Result<HfExportOutcome> runHfExport(const HfExportRequest& r, jobs::ProgressSink
         if (r.quantize) {
             q = r.quantize(l, w, stop);
         } else if (r.pack.format == HfQuantFormat::AwqGemm) {
-            q = quant::awqGridQuantize(w, l.rows, l.cols, r.pack.bits, r.pack.groupSize);
+            // AutoAWQ's own grid (min/max without forcing 0), scales rounded to f16 before the codes.
+            quant::AwqOptions o;
+            o.bits = r.pack.bits;
+            o.groupSize = r.pack.groupSize;
+            o.zeroPoint = true;
+            o.halfScales = true;
+            q = quant::awqQuantize(w, l.rows, l.cols, o);
         } else {
             quant::GptqOptions o;
             o.bits = r.pack.bits;

@@ -15,8 +15,8 @@
 // in memory at once.
 //
 // THE ENTRY POINT FOR GPTQ / AWQ: HfExportRequest::quantize. Empty: round-to-nearest
-// (quant::rtnQuantize on GPTQ's grid; quant::awqGridQuantize, AWQ's own grid, for the AWQ
-// format). A GPTQ or AWQ run sets it to a function returning its GptqResult for the linear asked
+// (quant::rtnQuantize on GPTQ's grid; quant::awqQuantize, AWQ's own grid with f16 scales, for
+// the AWQ format). A GPTQ or AWQ run sets it to a function returning its GptqResult for the linear asked
 // (codes in original column order, float scales: they are rounded to F16 here), and puts its
 // folded norm weights into `replacements`. The function is called once per quantized linear, in
 // file order, from the writing thread.

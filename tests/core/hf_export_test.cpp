@@ -16,7 +16,7 @@
 #include "core/io/checkpoint.h"
 #include "core/pipeline/hf_export.h"
 #include "core/pipeline/quantize_request.h"
-#include "core/quant/awq_grid.h"
+#include "core/quant/awq.h"
 #include "core/quant/gptq.h"
 #include "core/quant/packed_linear.h"
 #include "core/quant/row_source.h"
@@ -63,7 +63,10 @@ std::vector<float> expectedWeight(const std::vector<float>& w, std::int64_t rows
 {
     Result<quant::GptqResult> q = makeError(ErrorCode::InvalidArgument, {}, "");
     if (p.format == HfQuantFormat::AwqGemm) {
-        q = quant::awqGridQuantize(w, rows, cols, p.bits, p.groupSize);
+        quant::AwqOptions o;
+        o.bits = p.bits;
+        o.groupSize = p.groupSize;
+        q = quant::awqQuantize(w, rows, cols, o);
     } else {
         quant::GptqOptions o;
         o.bits = p.bits;

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "core/quant/awq_grid.h"
+#include "core/quant/awq.h"
 #include "core/quant/awq_packing.h"
 #include "core/quant/gptq.h"
 #include "core/quant/gptq_packing.h"
@@ -22,6 +22,17 @@
 
 namespace condense::quant {
 namespace {
+
+Result<GptqResult> awqGrid(std::span<const float> w, std::int64_t rows, std::int64_t cols, int bits, std::int64_t group,
+                           bool halfScales = true)
+{
+    AwqOptions o;
+    o.bits = bits;
+    o.groupSize = group;
+    o.zeroPoint = true;
+    o.halfScales = halfScales;
+    return awqQuantize(w, rows, cols, o);
+}
 
 std::vector<float> randomWeight(std::int64_t rows, std::int64_t cols, unsigned seed)
 {
@@ -243,7 +254,7 @@ TEST(HfPacking, CompressedTensorsActOrderWritesGIdx)
 
 TEST(HfPacking, AwqGemmRoundTrips)
 {
-    auto q = awqGridQuantize(randomWeight(24, 64, 3), 24, 64, 4, 32);
+    auto q = awqGrid(randomWeight(24, 64, 3), 24, 64, 4, 32);
     ASSERT_TRUE(q.ok());
     ASSERT_TRUE(roundScalesToHalf(*q).ok());
     const PackConfig cfg{HfQuantFormat::AwqGemm, 4, 32, false, false};
@@ -262,7 +273,7 @@ TEST(HfPacking, AwqGemmRoundTrips)
 TEST(HfPacking, AwqGemmMatchesIndependentReverseOrderReading)
 {
     const std::int64_t rows = 16, cols = 64, group = 32;
-    auto q = awqGridQuantize(randomWeight(rows, cols, 8), rows, cols, 4, group);
+    auto q = awqGrid(randomWeight(rows, cols, 8), rows, cols, 4, group);
     ASSERT_TRUE(q.ok());
     ASSERT_TRUE(roundScalesToHalf(*q).ok());
     auto packed = packLinear(*q, {HfQuantFormat::AwqGemm, 4, group, false, false});
@@ -292,20 +303,21 @@ TEST(HfPacking, AwqGemmMatchesIndependentReverseOrderReading)
     EXPECT_EQ(word(qw, 0), w);
 }
 
+// The grid the AWQ export uses for --method rtn (quant::awqQuantize, core/quant/awq.h).
 TEST(HfPacking, AwqGridDoesNotForceZeroIntoTheRange)
 {
     // Row 0: [-1, 0.5, 2.1, 3]: scale 4/15, zero -round(-3.75) = 4, codes 0, 6, 12, 15.
     // Row 1: [1, 2, 3, 4]: scale 0.2, zero clamp(-round(5)) = 0, codes 5, 10, 15, 15 (GPTQ's grid
     // would take [0, 4]).
     const std::vector<float> w{-1.0f, 0.5f, 2.1f, 3.0f, 1.0f, 2.0f, 3.0f, 4.0f};
-    auto q = awqGridQuantize(w, 2, 4, 4, 4);
+    auto q = awqGrid(w, 2, 4, 4, 4, false);
     ASSERT_TRUE(q.ok());
-    EXPECT_EQ(q->scales[0], static_cast<float>(4.0 / 15.0));
+    EXPECT_FLOAT_EQ(q->scales[0], static_cast<float>(4.0 / 15.0));
     EXPECT_EQ(q->zeros[0], 4);
     EXPECT_EQ(q->zeros[1], 0);
-    EXPECT_EQ(q->scales[1], static_cast<float>(3.0 / 15.0));
+    EXPECT_FLOAT_EQ(q->scales[1], static_cast<float>(3.0 / 15.0));
     EXPECT_EQ(q->codes, (std::vector<std::uint8_t>{0, 6, 12, 15, 5, 10, 15, 15}));
-    EXPECT_FALSE(awqGridQuantize(w, 2, 4, 4, 3).ok()); // group does not divide in_features
+    EXPECT_FALSE(awqGrid(w, 2, 4, 4, 3).ok()); // group does not divide in_features
 }
 
 TEST(HfPacking, RefusesWhatAFormatCannotHold)
@@ -404,7 +416,7 @@ TEST(HfPacking, HostilePackedTensorsAreRefusedByName)
         expectError(t, "weight_shape", ct);
     }
     // AWQ: a qweight whose input count the group does not divide.
-    auto a = awqGridQuantize(randomWeight(16, 64, 1), 16, 64, 4, 32);
+    auto a = awqGrid(randomWeight(16, 64, 1), 16, 64, 4, 32);
     ASSERT_TRUE(a.ok());
     const PackConfig awq{HfQuantFormat::AwqGemm, 4, 32, false, false};
     auto ap = packLinear(*a, awq);
