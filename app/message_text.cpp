@@ -108,6 +108,11 @@ std::string messageText(const Message& m)
         return "the importance matrix entry of " + m.tensor + " has " + f(m, "values") + " values instead of " + f(m, "want") + ": ignored";
     case MessageCode::Requantizing:
         return "requantizing " + f(m, "count") + " already quantized tensor(s): the result is worse than quantizing the original weights";
+    case MessageCode::GptqDampingRaised:
+        return "GPTQ: the Hessian of " + m.tensor + " was not positive definite with damping " + f(m, "from") + "; used " + f(m, "to");
+    case MessageCode::GptqRtnFallback:
+        return "GPTQ: the Hessian of " + m.tensor + " is not positive definite even with damping " + f(m, "damping") +
+               "; quantized by round-to-nearest instead";
     case MessageCode::FitChoseMix:
         return f(m, "mix") + ": the highest-quality mix that fits" +
                (m.has("kld") ? " (mean KLD " + f(m, "kld") + " on Llama-3-8B, llama.cpp's scoreboard)" : std::string());

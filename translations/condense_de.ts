@@ -1177,6 +1177,14 @@ Gewichtsfehler: %4</translation>
         <translation>%1 bereits quantisierte(r) Tensor(en) werden neu quantisiert: das Ergebnis ist schlechter als beim Quantisieren der ursprünglichen Gewichte</translation>
     </message>
     <message>
+        <source>GPTQ: the Hessian of %1 was not positive definite with damping %2; used %3</source>
+        <translation>GPTQ: die Hesse-Matrix von %1 war mit Dämpfung %2 nicht positiv definit; verwendet: %3</translation>
+    </message>
+    <message>
+        <source>GPTQ: the Hessian of %1 is not positive definite even with damping %2; quantized by round-to-nearest instead</source>
+        <translation>GPTQ: die Hesse-Matrix von %1 ist selbst mit Dämpfung %2 nicht positiv definit; stattdessen durch Runden auf den nächsten Wert quantisiert</translation>
+    </message>
+    <message>
         <source>VRAM</source>
         <translation>VRAM</translation>
     </message>

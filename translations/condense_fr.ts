@@ -1177,6 +1177,14 @@ erreur des poids : %4</translation>
         <translation>requantification de %1 tenseur(s) déjà quantifié(s) : le résultat est moins bon qu’en quantifiant les poids d’origine</translation>
     </message>
     <message>
+        <source>GPTQ: the Hessian of %1 was not positive definite with damping %2; used %3</source>
+        <translation>GPTQ : la hessienne de %1 n’était pas définie positive avec l’amortissement %2 ; utilisé : %3</translation>
+    </message>
+    <message>
+        <source>GPTQ: the Hessian of %1 is not positive definite even with damping %2; quantized by round-to-nearest instead</source>
+        <translation>GPTQ : la hessienne de %1 n’est pas définie positive même avec l’amortissement %2 ; quantifié par arrondi au plus proche à la place</translation>
+    </message>
+    <message>
         <source>VRAM</source>
         <translation>VRAM</translation>
     </message>

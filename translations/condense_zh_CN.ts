@@ -1177,6 +1177,14 @@ weight error: %4</source>
         <translation>重新量化 %1 个已量化的张量：结果比量化原始权重更差</translation>
     </message>
     <message>
+        <source>GPTQ: the Hessian of %1 was not positive definite with damping %2; used %3</source>
+        <translation>GPTQ：%1 的 Hessian 矩阵在阻尼 %2 下不是正定的；改用 %3</translation>
+    </message>
+    <message>
+        <source>GPTQ: the Hessian of %1 is not positive definite even with damping %2; quantized by round-to-nearest instead</source>
+        <translation>GPTQ：%1 的 Hessian 矩阵即使在阻尼 %2 下也不是正定的；改用就近舍入量化</translation>
+    </message>
+    <message>
         <source>VRAM</source>
         <translation>显存</translation>
     </message>

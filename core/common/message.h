@@ -49,6 +49,8 @@ enum class MessageCode : std::uint8_t {
     ImatrixMissingEntry,          // tensor
     ImatrixEntryLength,           // tensor; fields "values", "want"
     Requantizing,                 // field "count"
+    GptqDampingRaised,            // tensor; fields "from", "to" (damping fractions of mean diag H)
+    GptqRtnFallback,              // tensor; field "damping" (the last fraction tried)
     // ---- fit planner (plan::planFit; sizes are byte counts) ----
     FitChoseMix,                  // fields "mix", "rank" (0 = best), "kld" (published mean KLD, may be absent)
     FitMixTooLarge,               // fields "mix", "pool" (ram | vram | unified), "needed", "available"

@@ -36,7 +36,7 @@ enum class Stage : std::uint8_t {
     Queued,      // waiting for an earlier job of its kind to finish (the GUI's run queue)
     Calibrating, // running calibration text through a model (imatrix, GPTQ, AWQ): done/total in tokens or block runs
 };
-inline constexpr Stage kLastStage = Stage::Queued;
+inline constexpr Stage kLastStage = Stage::Calibrating;
 
 const char* stageName(Stage s) noexcept;
 

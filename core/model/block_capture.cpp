@@ -59,8 +59,9 @@ Status captureBlockByBlock(Session& session, std::span<const std::vector<std::in
         hidden[c].resize(chunks[c].size() * static_cast<std::size_t>(d.hidden));
         CONDENSE_TRY(session.embed(chunks[c], hidden[c]));
     }
-    // Sequential mode runs each block twice from the same inputs: keep them.
-    std::vector<std::vector<float>> observed(sequential ? chunks.size() : 0);
+    // Sequential mode runs each block twice from the same inputs: the observed run works on a
+    // copy of one chunk at a time (its outputs are not used), so the inputs stay for the re-run.
+    std::vector<float> observed;
 
     for (std::int64_t l = 0; l < layers; ++l) {
         const std::string item = "blk." + std::to_string(l);
@@ -70,8 +71,8 @@ Status captureBlockByBlock(Session& session, std::span<const std::vector<std::in
             const auto n = static_cast<std::int64_t>(chunks[c].size());
             std::vector<float>* rows = &hidden[c];
             if (sequential) {
-                observed[c] = hidden[c];
-                rows = &observed[c];
+                observed.assign(hidden[c].begin(), hidden[c].end());
+                rows = &observed;
             }
             CONDENSE_TRY(session.runBlock(l, *rows, n, 0, stop));
             progress.report(jobs::Stage::Evaluating, ++done, total, item);
@@ -86,7 +87,7 @@ Status captureBlockByBlock(Session& session, std::span<const std::vector<std::in
             progress.report(jobs::Stage::Evaluating, ++done, total, item);
         }
     }
-    observed.clear();
+    observed = {};
 
     if (options.includeOutput) {
         session.setObserver(&observer);

@@ -2,7 +2,8 @@
 // captureBlockByBlock: runs calibration chunks through a Session one block at a time (embed,
 // then block 0 over every chunk, block 1 over every chunk, ..., optionally the head), with an
 // ActivationObserver attached only while a block's statistics are being taken. The hidden
-// states of all chunks are kept between blocks (chunks x tokens x hidden floats), so a caller
+// states of all chunks are kept between blocks (chunks x tokens x hidden floats; Sequential mode
+// adds a copy of one chunk's, the input of its observed run), so a caller
 // can quantize block l before block l + 1 runs, and statistics observers (HessianAccumulator
 // with setLayers) need hold only one block's matrices at a time.
 //

@@ -62,7 +62,12 @@ public:
     // Matrices held now, and their bytes (what calibration memory is made of).
     std::size_t heldMatrices() const { return m_entries.size(); }
     std::size_t heldBytes() const;
-    void clear() { m_entries.clear(); }
+    // Drops every matrix and the batch scratch.
+    void clear()
+    {
+        m_entries.clear();
+        std::vector<double>().swap(m_packed);
+    }
 
 private:
     struct Entry {

@@ -111,7 +111,6 @@ void initResult(GptqResult& out, std::int64_t rows, std::int64_t cols, const Gpt
     out.groups = o.groupSize > 0 ? (cols + o.groupSize - 1) / o.groupSize : 1;
     const auto n = static_cast<std::size_t>(rows * cols);
     out.codes.assign(n, 0);
-    out.dequantized.assign(n, 0.0f);
     out.scales.assign(static_cast<std::size_t>(out.groups * rows), 0.0f);
     out.zeros.assign(static_cast<std::size_t>(out.groups * rows), 0);
     out.gIdx.assign(static_cast<std::size_t>(cols), 0);
@@ -121,6 +120,7 @@ void initResult(GptqResult& out, std::int64_t rows, std::int64_t cols, const Gpt
 
 void dequantize(GptqResult& out)
 {
+    out.dequantized.resize(static_cast<std::size_t>(out.rows * out.cols)); // made last: not held during the sweep
     for (std::int64_t r = 0; r < out.rows; ++r) {
         for (std::int64_t c = 0; c < out.cols; ++c) {
             const auto i = static_cast<std::size_t>(r * out.cols + c);
@@ -201,16 +201,20 @@ Factor upperInverseFactor(const MatrixD& reversed, double damp, MatrixD& u, cons
     u.diagonal().array() += damp;
     const Factor f = choleskyLower(u, stop);
     if (f != Factor::Ok) return f;
-    u = u.reverse().eval();
+    u.reverseInPlace(); // no n x n temporary (254 MB at 5632 columns)
     if (!invertUpper(u, stop)) return Factor::Stopped;
     return u.allFinite() && (u.diagonal().array() > 0.0).all() ? Factor::Ok : Factor::NotPositiveDefinite;
 }
 
 } // namespace
 
-Result<GptqResult> gptqQuantize(std::span<const float> weight, std::int64_t rows, std::int64_t cols,
-                                std::span<const double> hessian, const GptqOptions& options, std::stop_token stop)
+namespace {
+
+// gptqQuantize on a Hessian buffer it may overwrite and frees once it is no longer needed.
+Result<GptqResult> quantizeConsuming(std::span<const float> weight, std::int64_t rows, std::int64_t cols,
+                                     std::vector<double>& buffer, const GptqOptions& options, const std::stop_token& stop)
 {
+    const std::span<const double> hessian(buffer);
     CONDENSE_TRY(checkShapes(weight.size(), rows, cols, options));
     if (hessian.size() != static_cast<std::size_t>(cols) * static_cast<std::size_t>(cols))
         return invalid("Hessian holds " + std::to_string(hessian.size()) + " values, " + std::to_string(cols) +
@@ -233,51 +237,35 @@ Result<GptqResult> gptqQuantize(std::span<const float> weight, std::int64_t rows
     GptqResult out;
     initResult(out, rows, cols, o);
 
-    MatrixD w = Eigen::Map<const RowMajorF>(weight.data(), rows, cols).cast<double>();
-    MatrixD h = Eigen::Map<const RowMajorD>(hessian.data(), cols, cols);
-
-    Grids rowGrids;
-    if (o.groupSize < 0) {
-        rowGrids = findGrids(w, 0, cols, maxq, o.symmetric);
-        storeGrids(out, 0, rowGrids);
-    }
-
+    // H first (dead columns, act-order, damping, the factor U), then W as doubles: the two
+    // are never held together with H's copies (memory peak: U and H's reversal).
+    // H is symmetric: the row-major buffer read column-major is the same matrix.
+    Eigen::Map<MatrixD> h(buffer.data(), cols, cols);
+    std::vector<std::int64_t> dead;
     for (std::int64_t c = 0; c < cols; ++c) {
         if (h(c, c) == 0.0) {
             h(c, c) = 1.0;
-            w.col(c).setZero();
+            dead.push_back(c);
             ++out.deadColumns;
-        }
-    }
-
-    std::vector<Grids> staticGrids;
-    if (o.staticGroups) {
-        for (std::int64_t g = 0; g < out.groups; ++g) {
-            const std::int64_t c0 = g * o.groupSize;
-            staticGrids.push_back(findGrids(w, c0, std::min(o.groupSize, cols - c0), maxq, o.symmetric));
-            storeGrids(out, g, staticGrids.back());
         }
     }
 
     std::vector<std::int32_t>& order = out.order;
     if (o.actOrder) {
         std::stable_sort(order.begin(), order.end(), [&h](std::int32_t a, std::int32_t b) { return h(a, a) > h(b, b); });
-        MatrixD wp(rows, cols);
         MatrixD hp(cols, cols);
         for (std::int64_t j = 0; j < cols; ++j) {
             const auto oj = order[static_cast<std::size_t>(j)];
-            wp.col(j) = w.col(oj);
             for (std::int64_t i = 0; i < cols; ++i) hp(i, j) = h(order[static_cast<std::size_t>(i)], oj);
         }
-        w.swap(wp);
-        h.swap(hp);
+        h = hp;
     }
 
     // Damping; when the factorisation fails, more of it (GPTQModel's damp_auto_increment)
     // while the fraction stays below 1, when the caller asked for that.
     const double meanDiag = h.diagonal().mean();
     MatrixD reversed = h.reverse();
-    h.resize(0, 0);
+    std::vector<double>().swap(buffer); // h is not used after this
     MatrixD u;
     for (double pd = o.percDamp;; pd += o.dampIncrement) {
         out.percDampUsed = pd;
@@ -290,6 +278,28 @@ Result<GptqResult> gptqQuantize(std::span<const float> weight, std::int64_t rows
                            " of its mean diagonal");
     }
     reversed.resize(0, 0);
+
+    MatrixD w = Eigen::Map<const RowMajorF>(weight.data(), rows, cols).cast<double>();
+    Grids rowGrids;
+    if (o.groupSize < 0) {
+        rowGrids = findGrids(w, 0, cols, maxq, o.symmetric);
+        storeGrids(out, 0, rowGrids);
+    }
+    for (std::int64_t c : dead) w.col(c).setZero();
+
+    std::vector<Grids> staticGrids;
+    if (o.staticGroups) {
+        for (std::int64_t g = 0; g < out.groups; ++g) {
+            const std::int64_t c0 = g * o.groupSize;
+            staticGrids.push_back(findGrids(w, c0, std::min(o.groupSize, cols - c0), maxq, o.symmetric));
+            storeGrids(out, g, staticGrids.back());
+        }
+    }
+    if (o.actOrder) {
+        MatrixD wp(rows, cols);
+        for (std::int64_t j = 0; j < cols; ++j) wp.col(j) = w.col(order[static_cast<std::size_t>(j)]);
+        w.swap(wp);
+    }
 
     const Grids* grids = o.groupSize < 0 ? &rowGrids : nullptr;
     Grids groupGrids;
@@ -341,6 +351,22 @@ Result<GptqResult> gptqQuantize(std::span<const float> weight, std::int64_t rows
                        std::to_string(out.percDampUsed) + ")");
     dequantize(out);
     return out;
+}
+
+} // namespace
+
+Result<GptqResult> gptqQuantize(std::span<const float> weight, std::int64_t rows, std::int64_t cols,
+                                std::span<const double> hessian, const GptqOptions& options, std::stop_token stop)
+{
+    std::vector<double> copy(hessian.begin(), hessian.end());
+    return quantizeConsuming(weight, rows, cols, copy, options, stop);
+}
+
+Result<GptqResult> gptqQuantizeConsuming(std::span<const float> weight, std::int64_t rows, std::int64_t cols,
+                                         std::vector<double>&& hessian, const GptqOptions& options, std::stop_token stop)
+{
+    std::vector<double> own = std::move(hessian);
+    return quantizeConsuming(weight, rows, cols, own, options, stop);
 }
 
 Result<GptqResult> rtnQuantize(std::span<const float> weight, std::int64_t rows, std::int64_t cols,

@@ -35,7 +35,8 @@
 //
 // Cost, one thread: about n^3 / 1.5 multiply-adds for U (n = cols) plus rows * n^2 for the
 // sweep (2048 x 5632, TinyLlama's ffn_down shape: 14.5 s on the 2-core dev machine). Memory
-// beyond the caller's W and H: two n x n double matrices at peak, plus W as doubles.
+// beyond the caller's W and H: two n x n double matrices at peak, plus W as doubles (one n x n
+// matrix less with the overload that consumes H).
 //
 // Errors (never a crash): shapes that do not match, bits not 2/3/4/8, a bad group or block
 // size, static groups without groups, a negative damping, non-finite W or H, an H that is not
@@ -91,6 +92,13 @@ Result<GptqResult> gptqQuantize(std::span<const float> weight, std::int64_t rows
 // The layer-output error GPTQ minimises: tr((W - Wq) H (W - Wq)^T), in double.
 double gptqOutputError(std::span<const float> weight, std::span<const float> quantized, std::int64_t rows,
                        std::int64_t cols, std::span<const double> hessian);
+
+// The same, taking the Hessian's buffer as its working copy (freed before the sweep): one
+// cols x cols double matrix less at peak (TinyLlama's ffn_down: 254 MB) for a caller that does
+// not need H afterwards. The moved-from vector is left empty.
+Result<GptqResult> gptqQuantizeConsuming(std::span<const float> weight, std::int64_t rows, std::int64_t cols,
+                                         std::vector<double>&& hessian, const GptqOptions& options,
+                                         std::stop_token stop = {});
 
 // Round-to-nearest on the same grids (the per-row / per-group grid of the original W, natural
 // column groups), the baseline GPTQ is compared with. Same option checks as gptqQuantize;

@@ -100,6 +100,11 @@ QString MessageText::text(const Message& m)
         return tr("the importance matrix entry of %1 has %2 values instead of %3: ignored").arg(tensor, f(m, "values"), f(m, "want"));
     case MessageCode::Requantizing:
         return tr("requantizing %1 already quantized tensor(s): the result is worse than quantizing the original weights").arg(f(m, "count"));
+    case MessageCode::GptqDampingRaised:
+        return tr("GPTQ: the Hessian of %1 was not positive definite with damping %2; used %3").arg(tensor, f(m, "from"), f(m, "to"));
+    case MessageCode::GptqRtnFallback:
+        return tr("GPTQ: the Hessian of %1 is not positive definite even with damping %2; quantized by round-to-nearest instead")
+            .arg(tensor, f(m, "damping"));
     case MessageCode::FitChoseMix:
         if (m.has("kld")) return tr("%1: the highest-quality mix that fits (mean KLD %2 on Llama-3-8B, llama.cpp's scoreboard)").arg(f(m, "mix"), f(m, "kld"));
         return tr("%1: the highest-quality mix that fits").arg(f(m, "mix"));

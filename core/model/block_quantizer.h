@@ -1,0 +1,151 @@
+#pragma once
+// quantizeBlockByBlock: calibration-based quantization of a whole model, one block at a time
+// (GPTQ's sequential mode), generic over the per-linear quantizer. It is what GPTQ exports
+// (GPTQ / compressed-tensors folders) and GPTQ inside ggml block formats both run; the caller
+// brings a LinearQuantizer (gptq_linear_quantizer.h is the standard one) and keeps whatever
+// payload its quantizer produces (codes, scales, ggml blocks).
+//
+// The run (captureBlockByBlock in Sequential mode, block_capture.h):
+//   for l = 0 .. layers-1:
+//     1. block l runs over every calibration chunk with a HessianAccumulator restricted to
+//        layer l attached: X^T X of the inputs of its four sites (AttnQKV, AttnOut,
+//        FfnGateUp, FfnDown; double, cols x cols, unscaled);
+//     2. the quantizer is called once per linear of the block (attn_q, attn_k, attn_v share
+//        the AttnQKV matrix, ffn_gate, ffn_up the FfnGateUp one), in parallel on oneTBB where
+//        the memory budget allows (largest first; one at a time when one alone exceeds it);
+//        each Hessian is freed when its last linear is done;
+//     3. the weights it returns are installed as session overrides (Session::overrideWeight)
+//        and block l runs again over the same inputs: these outputs feed block l + 1;
+//     4. block l's overrides are dropped once that re-run is over (later blocks never run
+//        block l again), so memory holds one block's Hessians and overrides at a time.
+//   with includeOutput, the head runs last with the output matrix observed and the quantizer
+//   is called for output.weight (nothing is installed: nothing runs after it). token_embd is
+//   never calibrated. A model whose output is tied to token_embd has no output job.
+//
+// Orientation: LinearJob::weight is the checkpoint's own orientation as a Hugging Face folder
+// stores it (rows = output features, HF row order): for a llama-arch GGUF, whose Q/K rows are
+// stored permuted for ggml's NORM RoPE (arch/tensor_naming.h), the driver un-permutes attn_q /
+// attn_k rows before the call and permutes the returned weight back before installing it. So
+// a quantizer sees, and returns, exactly what an HF exporter writes, whatever the input file.
+// The Hessian does not depend on row order. Weights are read from the Model (its mapped
+// matrices, dequantized to float for a quantized GGUF), never from session overrides.
+//
+// Memory: the capture's hidden states (chunks x tokens x hidden floats) and one scratch chunk,
+// one block's Hessians (TinyLlama: 338 MB; the last linear of a site may take its buffer,
+// LinearJob::hessianOwned), the linears in flight (their float weight, plus what the quantizer
+// holds: gptqQuantize about 2 n^2 doubles and rows x cols doubles at peak), one block's
+// overrides as F32 (TinyLlama: 176 MB, held during its re-run and the next observed run), plus
+// what the quantizer keeps. Measured (condense_gptq_bench, synthetic TinyLlama-1.1B F16, 2
+// threads, GptqLinearQuantizer 4-bit g128): about 0.9 GB of anonymous memory at 8 x 512 tokens
+// beyond the mapped model, 1.8 GB extrapolated to 128 x 512 tokens and 22 blocks with every
+// result kept (1.3 GB when the results are streamed to an exporter).
+//
+// Progress (sink): Stage::Calibrating with done/total in tokens processed by block runs
+// (observed runs and re-runs: chunks' tokens x (2 x layers + head)), Stage::Quantizing with
+// done/total in linears quantized; the item is "blk.<l>" ("output" for the head). Each report
+// is preceded by ProgressSink::overall(): one job-wide fraction from a cost model of the whole
+// run (forward, Hessian and quantizer work, block by block), never going back, with its ETA.
+// A stop request ends the run within the time of one block over one batch or one panel of a
+// quantizer (ErrorCode::Cancelled); the session is left as it was on entry: no overrides of
+// the quantized roles, its observer restored, position reset.
+//
+// Errors: chunks that do not fit (captureBlockByBlock's), a quantizer error (returned with its
+// tensor set to the GGUF name), a returned weight of the wrong size (InvalidArgument).
+//
+//   model::GptqLinearQuantizer gptq(options);                // gptq_linear_quantizer.h
+//   auto stats = model::quantizeBlockByBlock(session, chunks, gptq.quantizer(), {}, sink, stop);
+//   // gptq.results(): per HF name, codes/scales/zeros/g_idx for the exporter
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "core/common/result.h"
+#include "core/jobs/progress.h"
+#include "core/model/activation_observer.h"
+#include "core/model/layer_weights.h"
+#include "core/model/session.h"
+
+namespace condense::model {
+
+// One linear weight handed to the quantizer. Spans are valid during the call only.
+struct LinearJob {
+    std::int64_t layer = 0;            // block index; -1 for the output matrix
+    WeightRole role = WeightRole::AttnQ;
+    LinearSite site = LinearSite::AttnQKV;
+    std::string hfName;                // "model.layers.3.self_attn.q_proj.weight" (the folder's own name when it is one)
+    std::string ggufName;              // "blk.3.attn_q.weight"
+    std::int64_t rows = 0;             // output features
+    std::int64_t cols = 0;             // input features
+    std::span<const float> weight;     // rows x cols, row-major, HF row order
+    std::span<const double> hessian;   // cols x cols, X^T X of the site's calibration inputs
+    std::int64_t tokens = 0;           // rows of X summed into the Hessian
+    // Non-null when this is the last linear of its site: the quantizer may move the Hessian out
+    // of it (e.g. quant::gptqQuantize's consuming overload, one cols^2 copy less at peak);
+    // `hessian` is then invalid.
+    std::vector<double>* hessianOwned = nullptr;
+};
+
+// Returns the dequantized weight (rows x cols, HF row order) that the re-run uses, or an empty
+// vector to keep the original. Called concurrently for different linears: must be thread-safe.
+// Should honour `stop` (return ErrorCode::Cancelled).
+using LinearQuantizer = std::function<Result<std::vector<float>>(const LinearJob& job, std::stop_token stop)>;
+
+struct BlockQuantizeOptions {
+    bool includeOutput = false;        // also quantize output.weight (GGUF types that do)
+    // Bytes the linears in flight may hold together (estimate per linear: 2 cols^2 doubles +
+    // rows x cols x 16 bytes, gptqQuantize's peak); at least one runs whatever its size.
+    // 0: 768 MiB (TinyLlama: ffn_down runs beside attn_k or attn_v at most).
+    std::uint64_t memoryBudget = 0;
+    int threads = 0;                   // linears in flight at most; 0: the session's threads
+    // Rows at positions below this (of every chunk) are left out of the Hessians: 1 leaves out
+    // the first token, whose hidden state is an outlier (the attention sink) in many models.
+    std::int64_t skipPositions = 0;
+    // Stop (successfully) after this block: later blocks are neither calibrated nor quantized
+    // (-1: all). For benchmarks and tests; a real run quantizes every block.
+    std::int64_t lastLayer = -1;
+};
+
+// What happened to one linear (the quantizer's own report holds its losses).
+struct LinearRecord {
+    std::int64_t layer = 0;
+    WeightRole role = WeightRole::AttnQ;
+    std::string ggufName;
+    std::int64_t rows = 0, cols = 0;
+    double seconds = 0;  // wall time of the quantizer call
+    bool replaced = false; // the quantizer returned a weight
+};
+
+struct BlockQuantizeStats {
+    std::int64_t layers = 0;          // blocks quantized
+    std::int64_t chunks = 0;
+    std::int64_t tokens = 0;          // calibration tokens (one pass)
+    double forwardSeconds = 0;        // embedding and observed block runs, observer time excluded
+    double hessianSeconds = 0;        // inside the Hessian accumulator
+    double quantizeSeconds = 0;       // wall time of the per-block quantize steps (weights, quantizer calls, overrides)
+    double rerunSeconds = 0;          // re-runs with the quantized weights
+    double totalSeconds = 0;
+    std::array<double, kBlockWeightRoles + 2> roleSeconds{}; // quantizer time summed per WeightRole (thread time)
+    std::uint64_t peakHessianBytes = 0; // one block's Hessians
+    std::vector<LinearRecord> linears;  // in completion order within each block, blocks in order
+};
+
+Result<BlockQuantizeStats> quantizeBlockByBlock(Session& session, std::span<const std::vector<std::int32_t>> chunks,
+                                                const LinearQuantizer& quantizer, const BlockQuantizeOptions& options,
+                                                jobs::ProgressSink& sink, std::stop_token stop = {});
+
+// The Hugging Face name of a linear of the session's model: the checkpoint's own tensor name
+// for a HF folder or safetensors file, the standard llama/qwen2 name for a GGUF
+// ("model.layers.<l>.self_attn.q_proj.weight", "lm_head.weight").
+std::string hfLinearName(const Model& model, std::int64_t layer, WeightRole role);
+
+// Heads of the row permutation between HF and the engine's order for (role) of this model: 0
+// when the engine holds HF order (HF folders, non-llama GGUFs), else the head count the llama
+// Q/K permutation uses (heads for attn_q, kv heads for attn_k).
+std::int64_t engineRowPermuteHeads(const Model& model, WeightRole role);
+
+} // namespace condense::model
