@@ -185,6 +185,101 @@ int BlockGrid::nearestCode(int e, float x) const
     return std::clamp(nearestInt(t) + m_levelBias, m_codeMin, m_codeMax);
 }
 
+void BlockGrid::scaleSuperScale(DType type, std::uint8_t* block, float factor)
+{
+    auto scale = [factor](std::uint16_t& d) { d = fp32ToFp16(fp16ToFp32(d) * factor); };
+    switch (type) {
+    case DType::Q4_0: scale(reinterpret_cast<BlockQ4_0*>(block)->d); break;
+    case DType::Q8_0: scale(reinterpret_cast<BlockQ8_0*>(block)->d); break;
+    case DType::Q2_K: scale(reinterpret_cast<BlockQ2_K*>(block)->d); break;
+    case DType::Q3_K: scale(reinterpret_cast<BlockQ3_K*>(block)->d); break;
+    case DType::Q4_K: scale(reinterpret_cast<BlockQ4_K*>(block)->d); break;
+    case DType::Q5_K: scale(reinterpret_cast<BlockQ5_K*>(block)->d); break;
+    case DType::Q6_K: scale(reinterpret_cast<BlockQ6_K*>(block)->d); break;
+    case DType::IQ4_XS: scale(reinterpret_cast<BlockIQ4_XS*>(block)->d); break;
+    default: break;
+    }
+}
+
+int BlockGrid::subScaleParams(DType type) noexcept
+{
+    switch (type) {
+    case DType::Q4_K:
+    case DType::Q5_K: return 16;
+    case DType::Q2_K: return 32;
+    case DType::Q3_K:
+    case DType::Q6_K: return 16;
+    case DType::IQ4_XS: return 8;
+    default: return 0;
+    }
+}
+
+void BlockGrid::subScaleRange(DType type, int& lo, int& hi) noexcept
+{
+    lo = 0;
+    hi = 63;
+    if (type == DType::Q2_K) hi = 15;
+    if (type == DType::Q6_K) {
+        lo = -128;
+        hi = 127;
+    }
+}
+
+int BlockGrid::subScale(DType type, const std::uint8_t* block, int p)
+{
+    switch (type) {
+    case DType::Q4_K:
+    case DType::Q5_K: {
+        std::uint8_t sc, m;
+        getScaleMinK4(p % 8, reinterpret_cast<const BlockQ4_K*>(block)->scales, &sc, &m);
+        return p < 8 ? sc : m;
+    }
+    case DType::Q2_K: {
+        const std::uint8_t v = reinterpret_cast<const BlockQ2_K*>(block)->scales[p % 16];
+        return p < 16 ? (v & 0xF) : (v >> 4);
+    }
+    case DType::Q3_K: return q3kScaleCode(reinterpret_cast<const BlockQ3_K*>(block)->scales, p);
+    case DType::Q6_K: return reinterpret_cast<const BlockQ6_K*>(block)->scales[p];
+    case DType::IQ4_XS: return iq4xsScaleCode(*reinterpret_cast<const BlockIQ4_XS*>(block), p);
+    default: return 0;
+    }
+}
+
+void BlockGrid::setSubScale(DType type, std::uint8_t* block, int p, int v)
+{
+    switch (type) {
+    case DType::Q4_K:
+    case DType::Q5_K: {
+        std::uint8_t* scales = reinterpret_cast<BlockQ4_K*>(block)->scales;
+        std::uint8_t ls[8], lm[8];
+        for (int j = 0; j < 8; ++j) getScaleMinK4(j, scales, &ls[j], &lm[j]);
+        (p < 8 ? ls[p] : lm[p - 8]) = static_cast<std::uint8_t>(v);
+        packScaleMinK4(ls, lm, scales);
+        break;
+    }
+    case DType::Q2_K: setNibble(reinterpret_cast<BlockQ2_K*>(block)->scales[p % 16], p >= 16, v); break;
+    case DType::Q3_K: {
+        std::uint8_t* scales = reinterpret_cast<BlockQ3_K*>(block)->scales;
+        if (p < 8)
+            setBits(scales[p], 0, 4, v & 0xF);
+        else
+            setBits(scales[p - 8], 4, 4, v & 0xF);
+        setBits(scales[8 + p % 4], 2 * (p / 4), 2, v >> 4);
+        break;
+    }
+    case DType::Q6_K: reinterpret_cast<BlockQ6_K*>(block)->scales[p] = static_cast<std::int8_t>(v); break;
+    case DType::IQ4_XS: {
+        auto& b = *reinterpret_cast<BlockIQ4_XS*>(block);
+        setBits(b.scalesL[p / 2], 4 * (p % 2), 4, v & 0xF);
+        std::uint16_t h = b.scalesH;
+        h = static_cast<std::uint16_t>((h & ~(3u << (2 * p))) | (static_cast<unsigned>(v >> 4) << (2 * p)));
+        b.scalesH = h;
+        break;
+    }
+    default: break;
+    }
+}
+
 int BlockGrid::code(DType type, const std::uint8_t* block, int e)
 {
     switch (type) {

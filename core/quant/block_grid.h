@@ -55,6 +55,18 @@ public:
     }
     int nearestCode(int e, float x) const;
 
+    // Multiplies the block's super-block scale d (f16) by `factor` (sub-block scales, mins and
+    // codes unchanged).
+    static void scaleSuperScale(DType type, std::uint8_t* block, float factor);
+
+    // The block's sub-block scale and min codes as numbered parameters (scales first, then
+    // mins): Q4_K / Q5_K 8 + 8 six-bit, Q2_K 16 + 16 four-bit, Q3_K 16 six-bit, Q6_K 16 int8,
+    // IQ4_XS 8 six-bit; none for Q4_0 and Q8_0. `range` gives the codes a parameter may take.
+    static int subScaleParams(DType type) noexcept;
+    static void subScaleRange(DType type, int& lo, int& hi) noexcept;
+    static int subScale(DType type, const std::uint8_t* block, int p);
+    static void setSubScale(DType type, std::uint8_t* block, int p, int v);
+
     static int code(DType type, const std::uint8_t* block, int e);
     static void setCode(DType type, std::uint8_t* block, int e, int code);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include <Eigen/Core>
@@ -79,9 +80,32 @@ struct SweepContext {
     std::int64_t lazy;
     const MatrixD* u;
     const std::vector<float>* importance;
+    const std::vector<float>* otherImportance; // the candidates' second search (nullptr: none)
     const RowMajorF* weight; // after dead columns were zeroed
+    const GgufGptqOptions* options;
     GgufGptqResult* out;
 };
+
+// GPTQ loss of one row's block on the scales of `block`: the column sweep inside the block
+// (in-block updates only), sum of ((w - q) / U_cc)^2. `ub`: the block's U, row-major B x B.
+double blockLoss(DType type, const BlockGrid& g, const std::uint8_t* block, bool searchCodes, const double* x,
+                 const double* ub, int n, double* y)
+{
+    std::copy(x, x + n, y);
+    double loss = 0.0;
+    for (int j = 0; j < n; ++j) {
+        const double v = y[j];
+        int code = BlockGrid::code(type, block, j);
+        if (!searchCodes || v != x[j]) {
+            const int nearest = g.nearestCode(j, static_cast<float>(v));
+            if (nearest >= 0) code = nearest;
+        }
+        const double err = (v - static_cast<double>(g.value(j, code))) / ub[j * n + j];
+        loss += err * err;
+        for (int k = j + 1; k < n; ++k) y[k] -= err * ub[j * n + k];
+    }
+    return loss;
+}
 
 bool sweepRows(const SweepContext& s, std::int64_t r0, std::int64_t n, const std::stop_token& stop)
 {
@@ -102,6 +126,10 @@ bool sweepRows(const SweepContext& s, std::int64_t r0, std::int64_t n, const std
     std::vector<BlockGrid> grids(static_cast<std::size_t>(n));
     MatrixD searched(n, s.block); // the values each row's search saw
     std::vector<float> x(static_cast<std::size_t>(s.block));
+    std::vector<double> xd(static_cast<std::size_t>(s.block)), yd(static_cast<std::size_t>(s.block));
+    std::vector<double> ub(static_cast<std::size_t>(s.block * s.block));
+    std::vector<std::uint8_t> cand(s.blockBytes), base0(s.blockBytes), base1(s.blockBytes);
+    BlockGrid cg;
     MatrixD w1, err1;
     for (std::int64_t i1 = 0; i1 < cols; i1 += s.lazy) {
         if (stop.stop_requested()) return false;
@@ -114,14 +142,85 @@ bool sweepRows(const SweepContext& s, std::int64_t r0, std::int64_t n, const std
             const int e = static_cast<int>(c % s.block);
             const std::size_t blockOffset = static_cast<std::size_t>(c / s.block) * s.blockBytes;
             if (e == 0) {
+                const bool candidates = s.options->scaleCandidates;
+                if (candidates)
+                    for (int j = 0; j < s.block; ++j)
+                        for (int k = 0; k < s.block; ++k) ub[static_cast<std::size_t>(j * s.block + k)] = u(c + j, c + k);
                 for (std::int64_t r = 0; r < n; ++r) {
                     for (int j = 0; j < s.block; ++j) {
                         searched(r, j) = w1(r, i + j);
+                        xd[static_cast<std::size_t>(j)] = w1(r, i + j);
                         x[static_cast<std::size_t>(j)] = static_cast<float>(w1(r, i + j));
                     }
                     std::uint8_t* dst = s.out->bytes.data() + static_cast<std::size_t>(r0 + r) * s.rowBytes + blockOffset;
-                    BlockGrid::search(s.type, x.data(), s.importance->data() + c, sigma2[static_cast<std::size_t>(r)], dst);
-                    grids[static_cast<std::size_t>(r)].decode(s.type, dst);
+                    const float rowSigma2 = sigma2[static_cast<std::size_t>(r)];
+                    BlockGrid::search(s.type, x.data(), s.importance->data() + c, rowSigma2, dst);
+                    BlockGrid& g = grids[static_cast<std::size_t>(r)];
+                    g.decode(s.type, dst);
+                    if (!candidates) continue;
+                    double best = blockLoss(s.type, g, dst, true, xd.data(), ub.data(), s.block, yd.data());
+                    bool bestSearched = true;
+                    auto consider = [&](const std::uint8_t* base, bool baseIsSearch) {
+                        if (!baseIsSearch) {
+                            std::copy(base, base + s.blockBytes, cand.begin());
+                            cg.decode(s.type, cand.data());
+                            const double l = blockLoss(s.type, cg, cand.data(), true, xd.data(), ub.data(), s.block, yd.data());
+                            if (l < best) {
+                                best = l;
+                                bestSearched = true;
+                                std::copy(cand.begin(), cand.end(), dst);
+                            }
+                        }
+                        for (float f : s.options->scaleFactors) {
+                            std::copy(base, base + s.blockBytes, cand.begin());
+                            BlockGrid::scaleSuperScale(s.type, cand.data(), f);
+                            cg.decode(s.type, cand.data());
+                            const double l = blockLoss(s.type, cg, cand.data(), false, xd.data(), ub.data(), s.block, yd.data());
+                            if (l < best) {
+                                best = l;
+                                bestSearched = false;
+                                std::copy(cand.begin(), cand.end(), dst);
+                            }
+                        }
+                    };
+                    std::copy(dst, dst + s.blockBytes, base0.begin());
+                    consider(base0.data(), true);
+                    if (s.otherImportance) {
+                        BlockGrid::search(s.type, x.data(), s.otherImportance->data() + c, rowSigma2, base1.data());
+                        consider(base1.data(), false);
+                    }
+                    if (s.type != DType::Q4_0 && s.type != DType::Q8_0) {
+                        BlockGrid::search(s.type, x.data(), nullptr, rowSigma2, base1.data());
+                        consider(base1.data(), false);
+                    }
+                    const int params = BlockGrid::subScaleParams(s.type);
+                    int lo = 0, hi = 0;
+                    BlockGrid::subScaleRange(s.type, lo, hi);
+                    for (int pass = 0; pass < s.options->subScalePasses && params > 0; ++pass) {
+                        bool changed = false;
+                        for (int p = 0; p < params; ++p) {
+                            const int v0 = BlockGrid::subScale(s.type, dst, p);
+                            for (int step : {-1, 1}) {
+                                const int v = v0 + step;
+                                if (v < lo || v > hi) continue;
+                                std::copy(dst, dst + s.blockBytes, cand.begin());
+                                BlockGrid::setSubScale(s.type, cand.data(), p, v);
+                                cg.decode(s.type, cand.data());
+                                const double l = blockLoss(s.type, cg, cand.data(), false, xd.data(), ub.data(), s.block, yd.data());
+                                if (l < best) {
+                                    best = l;
+                                    bestSearched = false;
+                                    changed = true;
+                                    std::copy(cand.begin(), cand.end(), dst);
+                                    break;
+                                }
+                            }
+                        }
+                        if (!changed) break;
+                    }
+                    g.decode(s.type, dst);
+                    if (!bestSearched)
+                        for (int j = 0; j < s.block; ++j) searched(r, j) = std::numeric_limits<double>::quiet_NaN();
                 }
             }
             const double d = u(c, c);
@@ -203,13 +302,20 @@ Result<GgufGptqResult> ggufGptqQuantize(DType type, std::span<const float> weigh
     for (std::int64_t c = 0; c < cols; ++c)
         imp(c) = options.importance == GgufGptqImportance::InverseFactor ? 1.0 / (u(c, c) * u(c, c))
                                                                           : diag(c) + out.damp;
-    const double meanImp = imp.mean();
-    std::vector<float> importance(static_cast<std::size_t>(cols));
+    auto normalised = [cols](const Eigen::VectorXd& v) {
+        const double mean = v.mean();
+        std::vector<float> n(static_cast<std::size_t>(cols));
+        for (std::int64_t c = 0; c < cols; ++c) n[static_cast<std::size_t>(c)] = mean > 0.0 ? static_cast<float>(v(c) / mean) : 1.0f;
+        return n;
+    };
+    const std::vector<float> importance = normalised(imp);
+    Eigen::VectorXd other(cols);
     for (std::int64_t c = 0; c < cols; ++c)
-        importance[static_cast<std::size_t>(c)] = meanImp > 0.0 ? static_cast<float>(imp(c) / meanImp) : 1.0f;
+        other(c) = options.importance == GgufGptqImportance::InverseFactor ? diag(c) + out.damp : 1.0 / (u(c, c) * u(c, c));
+    const std::vector<float> otherImportance = normalised(other);
 
-    std::int64_t lazy = (std::max<std::int64_t>(options.lazyColumns, block) + block - 1) / block * block;
-    const SweepContext ctx{type, cols, block, blockBytes, rowBytes, lazy, &u, &importance, &w, &out};
+    const std::int64_t lazy = (std::max<std::int64_t>(options.lazyColumns, block) + block - 1) / block * block;
+    const SweepContext ctx{type, cols, block, blockBytes, rowBytes, lazy, &u, &importance, &otherImportance, &w, &options, &out};
     const std::int64_t perTask = options.rowsPerTask;
     const auto tasks = static_cast<std::size_t>((rows + perTask - 1) / perTask);
     std::atomic<bool> stopped{false};

@@ -59,6 +59,15 @@ struct GgufGptqOptions {
     double percDamp = 0.01;
     double dampIncrement = 0.0;         // > 0: retry with percDamp + k * increment while < 1
     GgufGptqImportance importance = GgufGptqImportance::HessianDiagonal;
+    // Candidate scales per block and row: the search with the chosen importance, with the other
+    // importance, and (types that have one) the search without importance, each also with its
+    // super-block scale d times every factor below; the candidate whose column sweep over the
+    // block gives the least GPTQ loss sum (w - q)^2 / U_cc^2 is kept. False: the search alone.
+    bool scaleCandidates = true;
+    std::vector<float> scaleFactors{0.88f, 0.91f, 0.94f, 0.97f, 1.03f, 1.06f, 1.09f, 1.12f};
+    // Then coordinate descent on the kept candidate's sub-block scale and min codes (steps of
+    // +-1, at most this many passes over them), a change kept when it lowers that loss.
+    int subScalePasses = 2;
     std::int64_t lazyColumns = 256;     // lazy batch width, rounded up to whole blocks
     std::int64_t rowsPerTask = 16;      // rows per parallel task
 };
