@@ -11,7 +11,8 @@
 //            block l's inputs, with blocks < l already quantized, then every linear of block l
 //            by ggufGptqQuantize; the output matrix from the head's Hessian (tied embeddings:
 //            that tensor also serves as token_embd); token_embd (untied) as llama-quantize
-//            does, before the capture.
+//            does, before the capture, or with --embd-gptq by GPTQ on
+//            model/embedding_metric.h's metric.
 // Text: the model's tokens of the corpus (BOS added when the vocabulary adds it, every chunk
 // starting with BOS as llama-imatrix and llama-perplexity do); calibration = the first
 // --calib-chunks chunks of --ctx tokens, evaluation = --eval-chunks chunks after a gap of one
@@ -37,6 +38,7 @@
 #include "core/jobs/progress.h"
 #include "core/model/block_capture.h"
 #include "core/model/column_square_sums.h"
+#include "core/model/embedding_metric.h"
 #include "core/model/hessian_accumulator.h"
 #include "core/model/model.h"
 #include "core/model/owned_weight.h"
@@ -82,6 +84,7 @@ struct Options {
     model::CaptureMode mode = model::CaptureMode::Sequential;
     int threads = 2;
     bool keepEmbd = false; // diagnostics: token_embd stays the original in both variants
+    bool embdGptq = false; // GPTQ variant: token_embd (untied) by GPTQ on embdMetric()
 };
 
 model::LinearSite siteOf(model::WeightRole r)
@@ -256,6 +259,12 @@ struct Bench {
     {
         auto s = session();
         installEmbeddings(*s); // token_embd as llama-quantize writes it; the output is replaced below
+        if (opt.embdGptq && !opt.keepEmbd && !m->tiedEmbeddings()) {
+            double ratio = 0;
+            check(s->overrideWeight(-1, model::WeightRole::TokenEmbd, gptq(-1, model::WeightRole::TokenEmbd, take(model::embeddingErrorMetric(*m), "metric"), ratio)),
+                  "override token_embd");
+            std::printf("  token_embd by GPTQ on block 0's metric: loss ratio %.3f\n", ratio);
+        }
         model::HessianAccumulator acc;
         model::CaptureOptions co;
         co.mode = opt.mode;
@@ -318,6 +327,7 @@ int main(int argc, char** argv)
         else if (a == "--damp") opt.gptq.percDamp = std::stod(next());
         else if (a == "--threads") opt.threads = std::stoi(next());
         else if (a == "--keep-embd") opt.keepEmbd = true;
+        else if (a == "--embd-gptq") opt.embdGptq = true;
         else if (a == "--importance") {
             const std::string v = next();
             opt.gptq.importance = v == "inv" ? quant::GgufGptqImportance::InverseFactor : quant::GgufGptqImportance::HessianDiagonal;
