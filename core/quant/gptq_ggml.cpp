@@ -79,7 +79,8 @@ struct SweepContext {
     std::size_t rowBytes;
     std::int64_t lazy;
     const MatrixD* u;
-    const std::vector<float>* importance;
+    const std::vector<std::int64_t>* order; // original column processed at each position
+    const std::vector<float>* importance;      // original column order
     const std::vector<float>* otherImportance; // the candidates' second search (nullptr: none)
     const RowMajorF* weight; // after dead columns were zeroed
     const GgufGptqOptions* options;
@@ -89,18 +90,20 @@ struct SweepContext {
 // GPTQ loss of one row's block on the scales of `block`: the column sweep inside the block
 // (in-block updates only), sum of ((w - q) / U_cc)^2. `ub`: the block's U, row-major B x B.
 double blockLoss(DType type, const BlockGrid& g, const std::uint8_t* block, bool searchCodes, const double* x,
-                 const double* ub, int n, double* y)
+                 const double* ub, const int* elem, int n, double* y)
 {
+    // x, y, ub: processing order; elem[j]: the block element processed j-th.
     std::copy(x, x + n, y);
     double loss = 0.0;
     for (int j = 0; j < n; ++j) {
         const double v = y[j];
-        int code = BlockGrid::code(type, block, j);
+        const int e = elem[j];
+        int code = BlockGrid::code(type, block, e);
         if (!searchCodes || v != x[j]) {
-            const int nearest = g.nearestCode(j, static_cast<float>(v));
+            const int nearest = g.nearestCode(e, static_cast<float>(v));
             if (nearest >= 0) code = nearest;
         }
-        const double err = (v - static_cast<double>(g.value(j, code))) / ub[j * n + j];
+        const double err = (v - static_cast<double>(g.value(e, code))) / ub[j * n + j];
         loss += err * err;
         for (int k = j + 1; k < n; ++k) y[k] -= err * ub[j * n + k];
     }
@@ -111,7 +114,8 @@ bool sweepRows(const SweepContext& s, std::int64_t r0, std::int64_t n, const std
 {
     const std::int64_t cols = s.cols;
     const MatrixD& u = *s.u;
-    MatrixD w = s.weight->middleRows(r0, n).cast<double>();
+    MatrixD w(n, cols); // processing order
+    for (std::int64_t c = 0; c < cols; ++c) w.col(c) = s.weight->col((*s.order)[static_cast<std::size_t>(c)]).segment(r0, n).cast<double>();
     std::vector<float> sigma2(static_cast<std::size_t>(n), 0.0f); // Q4_0's row mean square
     if (s.type == DType::Q4_0) {
         for (std::int64_t r = 0; r < n; ++r) {
@@ -129,6 +133,7 @@ bool sweepRows(const SweepContext& s, std::int64_t r0, std::int64_t n, const std
     std::vector<double> xd(static_cast<std::size_t>(s.block)), yd(static_cast<std::size_t>(s.block));
     std::vector<double> ub(static_cast<std::size_t>(s.block * s.block));
     std::vector<std::uint8_t> cand(s.blockBytes), base0(s.blockBytes), base1(s.blockBytes);
+    std::vector<int> elem(static_cast<std::size_t>(s.block));
     BlockGrid cg;
     MatrixD w1, err1;
     for (std::int64_t i1 = 0; i1 < cols; i1 += s.lazy) {
@@ -139,18 +144,22 @@ bool sweepRows(const SweepContext& s, std::int64_t r0, std::int64_t n, const std
         err1.resize(n, count);
         for (std::int64_t i = 0; i < count; ++i) {
             const std::int64_t c = i1 + i;
-            const int e = static_cast<int>(c % s.block);
+            const std::int64_t orig = (*s.order)[static_cast<std::size_t>(c)];
+            const int e = static_cast<int>(orig % s.block);
             const std::size_t blockOffset = static_cast<std::size_t>(c / s.block) * s.blockBytes;
-            if (e == 0) {
+            if (c % s.block == 0) {
                 const bool candidates = s.options->scaleCandidates;
                 if (candidates)
                     for (int j = 0; j < s.block; ++j)
                         for (int k = 0; k < s.block; ++k) ub[static_cast<std::size_t>(j * s.block + k)] = u(c + j, c + k);
+                for (int j = 0; j < s.block; ++j)
+                    elem[static_cast<std::size_t>(j)] = static_cast<int>((*s.order)[static_cast<std::size_t>(c + j)] - c);
                 for (std::int64_t r = 0; r < n; ++r) {
-                    for (int j = 0; j < s.block; ++j) {
-                        searched(r, j) = w1(r, i + j);
+                    for (int j = 0; j < s.block; ++j) { // j: processing order; e: the element
+                        const int el = elem[static_cast<std::size_t>(j)];
+                        searched(r, el) = w1(r, i + j);
                         xd[static_cast<std::size_t>(j)] = w1(r, i + j);
-                        x[static_cast<std::size_t>(j)] = static_cast<float>(w1(r, i + j));
+                        x[static_cast<std::size_t>(el)] = static_cast<float>(w1(r, i + j));
                     }
                     std::uint8_t* dst = s.out->bytes.data() + static_cast<std::size_t>(r0 + r) * s.rowBytes + blockOffset;
                     const float rowSigma2 = sigma2[static_cast<std::size_t>(r)];
@@ -158,13 +167,13 @@ bool sweepRows(const SweepContext& s, std::int64_t r0, std::int64_t n, const std
                     BlockGrid& g = grids[static_cast<std::size_t>(r)];
                     g.decode(s.type, dst);
                     if (!candidates) continue;
-                    double best = blockLoss(s.type, g, dst, true, xd.data(), ub.data(), s.block, yd.data());
+                    double best = blockLoss(s.type, g, dst, true, xd.data(), ub.data(), elem.data(), s.block, yd.data());
                     bool bestSearched = true;
                     auto consider = [&](const std::uint8_t* base, bool baseIsSearch) {
                         if (!baseIsSearch) {
                             std::copy(base, base + s.blockBytes, cand.begin());
                             cg.decode(s.type, cand.data());
-                            const double l = blockLoss(s.type, cg, cand.data(), true, xd.data(), ub.data(), s.block, yd.data());
+                            const double l = blockLoss(s.type, cg, cand.data(), true, xd.data(), ub.data(), elem.data(), s.block, yd.data());
                             if (l < best) {
                                 best = l;
                                 bestSearched = true;
@@ -175,7 +184,7 @@ bool sweepRows(const SweepContext& s, std::int64_t r0, std::int64_t n, const std
                             std::copy(base, base + s.blockBytes, cand.begin());
                             BlockGrid::scaleSuperScale(s.type, cand.data(), f);
                             cg.decode(s.type, cand.data());
-                            const double l = blockLoss(s.type, cg, cand.data(), false, xd.data(), ub.data(), s.block, yd.data());
+                            const double l = blockLoss(s.type, cg, cand.data(), false, xd.data(), ub.data(), elem.data(), s.block, yd.data());
                             if (l < best) {
                                 best = l;
                                 bestSearched = false;
@@ -206,7 +215,7 @@ bool sweepRows(const SweepContext& s, std::int64_t r0, std::int64_t n, const std
                                 std::copy(dst, dst + s.blockBytes, cand.begin());
                                 BlockGrid::setSubScale(s.type, cand.data(), p, v);
                                 cg.decode(s.type, cand.data());
-                                const double l = blockLoss(s.type, cg, cand.data(), false, xd.data(), ub.data(), s.block, yd.data());
+                                const double l = blockLoss(s.type, cg, cand.data(), false, xd.data(), ub.data(), elem.data(), s.block, yd.data());
                                 if (l < best) {
                                     best = l;
                                     bestSearched = false;
@@ -237,7 +246,7 @@ bool sweepRows(const SweepContext& s, std::int64_t r0, std::int64_t n, const std
                     }
                 }
                 const float q = g.value(e, code);
-                s.out->dequantized[static_cast<std::size_t>((r0 + r) * cols + c)] = q;
+                s.out->dequantized[static_cast<std::size_t>((r0 + r) * cols + orig)] = q;
                 err1(r, i) = (v - static_cast<double>(q)) / d;
             }
             const std::int64_t rest = count - i - 1;
@@ -279,6 +288,19 @@ Result<GgufGptqResult> ggufGptqQuantize(DType type, std::span<const float> weigh
             ++out.deadColumns;
         }
     }
+    // Processing order: the blocks in order (their scales are chosen at their first column),
+    // inside a block by descending H_cc when asked (act-order; ties: lower column first).
+    std::vector<std::int64_t> order(static_cast<std::size_t>(cols));
+    for (std::int64_t c = 0; c < cols; ++c) order[static_cast<std::size_t>(c)] = c;
+    if (options.actOrder) {
+        for (std::int64_t b = 0; b < cols; b += block)
+            std::stable_sort(order.begin() + b, order.begin() + b + block,
+                             [&h](std::int64_t a, std::int64_t c) { return h(a, a) > h(c, c); });
+        MatrixD hp(cols, cols);
+        for (std::int64_t j = 0; j < cols; ++j)
+            for (std::int64_t i = 0; i < cols; ++i) hp(i, j) = h(order[static_cast<std::size_t>(i)], order[static_cast<std::size_t>(j)]);
+        h.swap(hp);
+    }
     const double meanDiag = h.diagonal().mean();
     MatrixD reversed = h.reverse();
     const Eigen::VectorXd diag = h.diagonal();
@@ -302,10 +324,11 @@ Result<GgufGptqResult> ggufGptqQuantize(DType type, std::span<const float> weigh
     for (std::int64_t c = 0; c < cols; ++c)
         imp(c) = options.importance == GgufGptqImportance::InverseFactor ? 1.0 / (u(c, c) * u(c, c))
                                                                           : diag(c) + out.damp;
-    auto normalised = [cols](const Eigen::VectorXd& v) {
+    auto normalised = [cols, &order](const Eigen::VectorXd& v) {
         const double mean = v.mean();
-        std::vector<float> n(static_cast<std::size_t>(cols));
-        for (std::int64_t c = 0; c < cols; ++c) n[static_cast<std::size_t>(c)] = mean > 0.0 ? static_cast<float>(v(c) / mean) : 1.0f;
+        std::vector<float> n(static_cast<std::size_t>(cols)); // original column order
+        for (std::int64_t c = 0; c < cols; ++c)
+            n[static_cast<std::size_t>(order[static_cast<std::size_t>(c)])] = mean > 0.0 ? static_cast<float>(v(c) / mean) : 1.0f;
         return n;
     };
     const std::vector<float> importance = normalised(imp);
@@ -315,7 +338,7 @@ Result<GgufGptqResult> ggufGptqQuantize(DType type, std::span<const float> weigh
     const std::vector<float> otherImportance = normalised(other);
 
     const std::int64_t lazy = (std::max<std::int64_t>(options.lazyColumns, block) + block - 1) / block * block;
-    const SweepContext ctx{type, cols, block, blockBytes, rowBytes, lazy, &u, &importance, &otherImportance, &w, &options, &out};
+    const SweepContext ctx{type, cols, block, blockBytes, rowBytes, lazy, &u, &order, &importance, &otherImportance, &w, &options, &out};
     const std::int64_t perTask = options.rowsPerTask;
     const auto tasks = static_cast<std::size_t>((rows + perTask - 1) / perTask);
     std::atomic<bool> stopped{false};

@@ -10,7 +10,8 @@
 //   1. dead columns (H_ii == 0): H_ii = 1, W[:, i] = 0 (as GPTQ);
 //   2. H += percDamp * mean(diag H) * I (percDamp raised by dampIncrement while H is not
 //      positive definite, when asked); U = upper Cholesky factor of H^-1 (gptq_factor.h);
-//   3. for every block of columns [b, b + B), for every row: the block's scales (d, dmin,
+//   3. the sweep's order: the blocks in order, inside a block by descending H_cc (actOrder);
+//      for every block of columns [b, b + B), for every row: the block's scales (d, dmin,
 //      sub-block scales and mins) from the type's own scale search (BlockGrid::search, the
 //      imatrix path of llama-quantize's quantizer) on the row's CURRENT values (the original
 //      weights plus every error update so far), with per-column importance from the Hessian
@@ -68,6 +69,9 @@ struct GgufGptqOptions {
     // Then coordinate descent on the kept candidate's sub-block scale and min codes (steps of
     // +-1, at most this many passes over them), a change kept when it lowers that loss.
     int subScalePasses = 2;
+    // Inside each block, columns in order of descending H_cc (the block's scales are fixed at
+    // its start, so any order inside it writes the same format).
+    bool actOrder = true;
     std::int64_t lazyColumns = 256;     // lazy batch width, rounded up to whole blocks
     std::int64_t rowsPerTask = 16;      // rows per parallel task
 };

@@ -3,7 +3,8 @@
 //     constant importance (llama-quantize's imatrix path);
 // (b) on a small correlated layer it equals a naive column-by-column OBQ sweep written here
 //     (explicit inverse Hessian, rank-one downdate after every column, no Cholesky factor, no
-//     lazy batches) that shares only the block codec (BlockGrid);
+//     lazy batches), with and without act-order inside the blocks, that shares only the block
+//     codec (BlockGrid);
 // (c) on a correlated Hessian its layer-output error tr(dW H dW^T) is below imatrix
 //     round-to-nearest's with importance diag(H);
 // (d) the type's dequantizer decodes the bytes to exactly the returned floats;
@@ -12,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -89,9 +91,17 @@ std::vector<std::uint8_t> naiveSweep(DType type, const std::vector<float>& weigh
     const int block = BlockGrid::elements(type);
     const auto blockBytes = static_cast<std::size_t>(BlockGrid::bytes(type));
     const std::size_t rowBytes = static_cast<std::size_t>(cols / block) * blockBytes;
-    Eigen::MatrixXd h(cols, cols);
+    // Processing order: blocks in order, inside each by descending H_cc with act-order.
+    std::vector<std::int64_t> order(static_cast<std::size_t>(cols));
+    for (std::int64_t c = 0; c < cols; ++c) order[static_cast<std::size_t>(c)] = c;
+    auto hOf = [&](std::int64_t i, std::int64_t j) { return hessian[static_cast<std::size_t>(i * cols + j)]; };
+    if (o.actOrder)
+        for (std::int64_t b = 0; b < cols; b += block)
+            std::stable_sort(order.begin() + b, order.begin() + b + block,
+                             [&](std::int64_t a, std::int64_t c) { return hOf(a, a) > hOf(c, c); });
+    Eigen::MatrixXd h(cols, cols); // in processing order
     for (std::int64_t i = 0; i < cols; ++i)
-        for (std::int64_t j = 0; j < cols; ++j) h(i, j) = hessian[static_cast<std::size_t>(i * cols + j)];
+        for (std::int64_t j = 0; j < cols; ++j) h(i, j) = hOf(order[static_cast<std::size_t>(i)], order[static_cast<std::size_t>(j)]);
     const double damp = o.percDamp * h.diagonal().mean();
     h.diagonal().array() += damp;
     const Eigen::MatrixXd hinv0 = h.inverse();
@@ -112,25 +122,28 @@ std::vector<std::uint8_t> naiveSweep(DType type, const std::vector<float>& weigh
     Eigen::VectorXd imp(cols);
     for (std::int64_t c = 0; c < cols; ++c)
         imp(c) = o.importance == GgufGptqImportance::InverseFactor ? 1.0 / hinvRows(c, c) : h(c, c);
-    std::vector<float> qw(static_cast<std::size_t>(cols));
-    for (std::int64_t c = 0; c < cols; ++c) qw[static_cast<std::size_t>(c)] = static_cast<float>(imp(c) / imp.mean());
+    std::vector<float> qw(static_cast<std::size_t>(cols)); // original column order
+    for (std::int64_t c = 0; c < cols; ++c) qw[static_cast<std::size_t>(order[static_cast<std::size_t>(c)])] = static_cast<float>(imp(c) / imp.mean());
 
     std::vector<std::uint8_t> bytes(rowBytes * static_cast<std::size_t>(rows));
     for (std::int64_t r = 0; r < rows; ++r) {
-        std::vector<double> w(weight.begin() + r * cols, weight.begin() + (r + 1) * cols);
+        std::vector<double> w(static_cast<std::size_t>(cols)); // processing order
+        for (std::int64_t c = 0; c < cols; ++c) w[static_cast<std::size_t>(c)] = weight[static_cast<std::size_t>(r * cols + order[static_cast<std::size_t>(c)])];
         float sigma2 = 0.0f;
         for (std::int64_t c = 0; c < cols; ++c) sigma2 += weight[static_cast<std::size_t>(r * cols + c)] * weight[static_cast<std::size_t>(r * cols + c)];
         sigma2 /= static_cast<float>(cols);
         BlockGrid grid;
         std::vector<double> seen(static_cast<std::size_t>(block));
         for (std::int64_t c = 0; c < cols; ++c) {
-            const int e = static_cast<int>(c % block);
+            const std::int64_t c0 = c / block * block;
+            const int e = static_cast<int>(order[static_cast<std::size_t>(c)] - c0);
             std::uint8_t* dst = bytes.data() + static_cast<std::size_t>(r) * rowBytes + static_cast<std::size_t>(c / block) * blockBytes;
-            if (e == 0) {
+            if (c == c0) {
                 std::vector<float> x(static_cast<std::size_t>(block));
                 for (int j = 0; j < block; ++j) {
-                    seen[static_cast<std::size_t>(j)] = w[static_cast<std::size_t>(c + j)];
-                    x[static_cast<std::size_t>(j)] = static_cast<float>(w[static_cast<std::size_t>(c + j)]);
+                    const auto el = static_cast<std::size_t>(order[static_cast<std::size_t>(c + j)] - c0);
+                    seen[el] = w[static_cast<std::size_t>(c + j)];
+                    x[el] = static_cast<float>(w[static_cast<std::size_t>(c + j)]);
                 }
                 BlockGrid::search(type, x.data(), qw.data() + c, sigma2, dst);
                 grid.decode(type, dst);
@@ -181,8 +194,10 @@ TEST(GgufGptq, EqualsNaiveColumnByColumnSweep)
     const auto h = makeHessian(kCols, 3);
     for (DType type : kTypes) {
         for (auto mode : {GgufGptqImportance::HessianDiagonal, GgufGptqImportance::InverseFactor}) {
+          for (bool actOrder : {false, true}) {
             GgufGptqOptions o;
             o.importance = mode;
+            o.actOrder = actOrder;
             o.scaleCandidates = false; // the naive sweep runs the search alone
             o.lazyColumns = 128; // lazy batches of several blocks for Q4_0 / Q8_0, one block for the rest
             o.rowsPerTask = 4;   // a partial last task
@@ -194,8 +209,10 @@ TEST(GgufGptq, EqualsNaiveColumnByColumnSweep)
             std::int64_t differ = 0;
             for (std::size_t i = 0; i < a.size(); ++i) differ += a[i] != b[i];
             EXPECT_LE(static_cast<double>(differ), kMaxDifferentCodeFraction * static_cast<double>(a.size()))
-                << name(type) << " mode " << static_cast<int>(mode) << ": " << differ << " values differ";
+                << name(type) << " mode " << static_cast<int>(mode) << " act-order " << actOrder << ": " << differ
+                << " values differ";
             EXPECT_EQ(r->bytes == naive, differ == 0) << name(type);
+          }
         }
     }
 }
