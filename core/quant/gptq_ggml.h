@@ -19,6 +19,10 @@
 //      rounding of the current value (the search's own code when the value has not moved since
 //      the search), q = its decoded value, err = (w - q) / U_cc, the block's remaining columns
 //      updated with err * U[c, c+1:], later columns in lazy batches of lazyColumns.
+//      With scaleCandidates, the block's scales are instead the best, by the block's own GPTQ
+//      loss sum err^2 (the sweep above run inside the block), of several searches and scalings
+//      of d, then improved by coordinate descent on the sub-block scale / min codes: GPTQ's
+//      loss then picks the scales too, not only the codes.
 //   The scale search's importance:
 //      HessianDiagonal  H_cc (damped), the imatrix of the same inputs up to a factor;
 //      InverseFactor    1 / U_cc^2 = 1 / [H_F^-1]_cc, F the columns not yet quantized: the
@@ -28,8 +32,18 @@
 // Output: the tensor's bytes (rows x the type's row bytes, llama.cpp's layout), the values
 // those bytes decode to (bit for bit what the type's dequantizer returns), and the output error
 // tr((W - Wq) H (W - Wq)^T) with the undamped H (dead columns: the input as given).
-// With H = c I no error is fed back and the bytes are those of the type's quantizer with a
-// constant importance (tests/core/gptq_ggml_test.cpp).
+// With H = c I and scaleCandidates off no error is fed back and the bytes are those of the
+// type's quantizer with a constant importance (tests/core/gptq_ggml_test.cpp).
+//
+// Calling it from a whole-model driver (per linear, block by block in sequential mode):
+//   H = HessianAccumulator::take(layer, site); W = the engine's matrix as floats (any row
+//   order: rows are independent); type = the mix's type for that tensor (plan/mixes.h);
+//   r = ggufGptqQuantize(type, W, rows, cols, H, options, stop);
+//   OwnedWeight::fromBytes(type, rows, cols, as_bytes(span(r->bytes))) -> Session::overrideWeight
+//   and the GGUF writer takes r->bytes as the tensor's data. The output matrix uses the head's
+//   Hessian (LinearSite::Output; a tied token_embd is that matrix); an untied token_embd uses
+//   model/embedding_metric.h; a type this does not cover (shape fallbacks such as Q5_0) or a
+//   failure goes to quantizeRows with importance diag(H) / tokens.
 //
 // Rows are independent given U: they run in parallel (oneTBB, inside the caller's arena), in
 // chunks of rowsPerTask. Cost: the factorisation (2 n^3 / 3, gptq.h) plus about rows * n^2
@@ -59,7 +73,7 @@ enum class GgufGptqImportance : std::uint8_t { HessianDiagonal, InverseFactor };
 struct GgufGptqOptions {
     double percDamp = 0.01;
     double dampIncrement = 0.0;         // > 0: retry with percDamp + k * increment while < 1
-    GgufGptqImportance importance = GgufGptqImportance::HessianDiagonal;
+    GgufGptqImportance importance = GgufGptqImportance::InverseFactor; // measured better (bench)
     // Candidate scales per block and row: the search with the chosen importance, with the other
     // importance, and (types that have one) the search without importance, each also with its
     // super-block scale d times every factor below; the candidate whose column sweep over the

@@ -20,7 +20,8 @@
 //
 //   condense_gguf_gptq_bench MODEL_DIR CORPUS [--mixes Q4_K_M,Q3_K_M,Q2_K] [--ctx 256]
 //       [--calib-chunks 64] [--eval-chunks 32] [--importance diag|inv] [--damp 0.01]
-//       [--mode sequential|original] [--threads 2]
+//       [--mode sequential|original] [--threads 2] [--embd-gptq] [--keep-embd] [--passes N]
+//       [--factors f1,f2,...] [--no-act-order] [--no-candidates]
 
 #include <algorithm>
 #include <chrono>
@@ -328,6 +329,14 @@ int main(int argc, char** argv)
         else if (a == "--threads") opt.threads = std::stoi(next());
         else if (a == "--keep-embd") opt.keepEmbd = true;
         else if (a == "--embd-gptq") opt.embdGptq = true;
+        else if (a == "--passes") opt.gptq.subScalePasses = std::stoi(next());
+        else if (a == "--no-act-order") opt.gptq.actOrder = false;
+        else if (a == "--no-candidates") opt.gptq.scaleCandidates = false;
+        else if (a == "--factors") {
+            opt.gptq.scaleFactors.clear();
+            std::stringstream ss(next());
+            for (std::string t; std::getline(ss, t, ',');) opt.gptq.scaleFactors.push_back(std::stof(t));
+        }
         else if (a == "--importance") {
             const std::string v = next();
             opt.gptq.importance = v == "inv" ? quant::GgufGptqImportance::InverseFactor : quant::GgufGptqImportance::HessianDiagonal;
