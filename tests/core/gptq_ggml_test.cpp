@@ -14,11 +14,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <random>
 #include <stop_token>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <Eigen/Dense>
@@ -301,6 +303,30 @@ TEST(GgufGptq, Cancellation)
     auto r = ggufGptqQuantize(DType::Q4_K, w, kRows, kCols, h, {}, src.get_token());
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code, ErrorCode::Cancelled);
+
+    // A request in the middle of a larger layer (3072 columns: seconds of work) is seen within
+    // a second.
+    constexpr std::int64_t cols = 3072;
+    std::vector<double> big(static_cast<std::size_t>(cols * cols));
+    for (std::int64_t i = 0; i < cols; ++i)
+        for (std::int64_t j = 0; j < cols; ++j)
+            big[static_cast<std::size_t>(i * cols + j)] = std::exp(-std::abs(static_cast<double>(i - j)) / 8.0);
+    const auto wb = makeWeight(64, cols, 9);
+    std::stop_source stop;
+    std::chrono::steady_clock::time_point requested;
+    std::thread stopper([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        requested = std::chrono::steady_clock::now();
+        stop.request_stop();
+    });
+    auto rb = ggufGptqQuantize(DType::Q4_K, wb, 64, cols, big, {}, stop.get_token());
+    const auto returned = std::chrono::steady_clock::now();
+    stopper.join();
+    ASSERT_FALSE(rb.ok());
+    EXPECT_EQ(rb.error().code, ErrorCode::Cancelled);
+    const double latency = std::chrono::duration<double>(returned - requested).count();
+    std::printf("[ stop     ] returned %.3f s after the request\n", latency);
+    EXPECT_LT(latency, 1.0);
 }
 
 } // namespace
