@@ -7,7 +7,8 @@
 //   - a llama-quantize mix (Q4_K_M, ...), a float type with quantization options, or a replayed
 //     plan: the streaming quantizer (quantize_job.h: llama-quantize's file);
 //   - format gptq / awq / compressed-tensors: a Hugging Face quantized checkpoint folder
-//     (hf_export.h), method rtn built in; gptq / awq through `hfQuantizer` (see below);
+//     (hf_export.h): method rtn, or gptq / awq with a calibration run first
+//     (calibrated_export.h; a caller with its own results sets `hfQuantizer`, see below);
 //   - dryRun: the plan only, nothing written (planOut still saved when given). A folder holding
 //     only a config.json is enough for a dry run with a mix (plan_request.h readPlanModel).
 //
@@ -61,9 +62,10 @@ struct QuantizeRequest {
     bool actOrder = false;          // desc_act (gptq method only)
     std::string calibration;        // calibration set name or file (gptq / awq methods)
     std::int64_t calibrationTokens = 0;
-    // ENTRY POINT for --method gptq / awq on HF formats: the run's per-linear results and its
-    // folded tensors (hf_export.h HfLinearQuantizer / replacements). Until a caller sets it,
-    // those methods are refused as not built yet.
+    // For --method gptq / awq on HF formats: results a caller already has (hf_export.h
+    // HfLinearQuantizer / replacements). Empty: runQuantize runs the calibration itself
+    // (calibrated_export.h) on `calibration` (default: the bundled "general" set) with at most
+    // calibrationTokens tokens (0: 128 x 512).
     HfLinearQuantizer hfQuantizer;
     std::map<std::string, std::vector<float>> hfReplacements;
 };
