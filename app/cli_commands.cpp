@@ -13,6 +13,7 @@
 #include <stop_token>
 #include <thread>
 
+#include "core/io/hf_quantization.h"
 #include "core/pipeline/calibrate_request.h"
 #include "core/pipeline/inspect_request.h"
 #include "core/pipeline/quantize_request.h"
@@ -72,7 +73,11 @@ int runInspect(const InspectOptions& o)
     const std::uint64_t params = c.parameterCount();
     const std::uint64_t bytes = c.totalTensorBytes();
     std::cout << "file:          " << c.path().string() << '\n'
-              << "format:        " << io::checkpointFormatName(c.format()) << '\n'
+              << "format:        " << io::checkpointFormatName(c.format()) << '\n';
+    if (c.quantization())
+        std::cout << "quantized:     " << io::hfQuantizationLabel(*c.quantization()) << " (" << c.dequantizedCount()
+                  << " linears, shown dequantized as F32)\n";
+    std::cout
               << "architecture:  " << inspectArchitecture(c) << '\n'
               << "parameters:    " << humanCount(params) << " (" << params << ")\n"
               << "tensor bytes:  " << humanBytes(bytes) << " (" << bytes << ")\n";
@@ -224,8 +229,57 @@ void printWarnings(const std::vector<Message>& warnings)
 
 } // namespace
 
+namespace {
+
+int runHfQuantize(const QuantizeOptions& o, bool progressToTty)
+{
+    if (o.output.empty()) return usage("--output FOLDER is required for --format " + o.format);
+    if (o.typeGiven) return usage("--type names GGUF types; --format " + o.format + " takes --bits and --group");
+    if (o.dryRun || o.json || !o.plan.empty() || !o.planOut.empty() || !o.imatrix.empty() || !o.tensorTypes.empty() ||
+        !o.outputTensorType.empty() || !o.tokenEmbeddingType.empty() || o.pure || o.leaveOutputTensor)
+        return usage("--dry-run, --json, --plan, --plan-out, --imatrix, --tensor-type, --output-tensor-type, "
+                     "--token-embedding-type, --pure and --leave-output-tensor go with --format gguf");
+    pipeline::QuantizeRequest req;
+    req.input = o.input;
+    req.output = o.output;
+    req.threads = o.threads;
+    req.format = o.format;
+    req.method = o.method;
+    req.bits = o.bits;
+    req.group = o.group;
+    if (o.sym) req.symmetric = true;
+    if (o.asym) req.symmetric = false;
+    req.actOrder = o.actOrder;
+    req.calibration = o.calibration;
+    req.calibrationTokens = o.calibrationTokens;
+    // The request's checks are usage errors (nothing was opened yet).
+    if (auto e = pipeline::hfExportRequest(req); !e) return usage(e.error().detail);
+
+    TerminalProgress term(progressToTty);
+    jobs::ThrottledSink sink(term);
+    InterruptToStop interrupt;
+    auto r = pipeline::runQuantize(req, sink, interrupt.token());
+    if (!r) return failOrInterrupted(r.error(), interrupt);
+    printWarnings(r->warnings);
+    char line[256];
+    std::snprintf(line, sizeof line, ": %s (%s), %llu linears quantized, %llu tensors in %llu file%s, %s\n", r->formatLabel.c_str(),
+                  r->method.c_str(), static_cast<unsigned long long>(r->quantizedLinears), static_cast<unsigned long long>(r->tensors),
+                  static_cast<unsigned long long>(r->shards), r->shards == 1 ? "" : "s", humanBytes(r->fileBytes).c_str());
+    std::cout << "wrote " << r->output.string() << line;
+    return 0;
+}
+
+} // namespace
+
 int runQuantize(const QuantizeOptions& o, bool progressToTty)
 {
+    if (o.format != "gguf") return runHfQuantize(o, progressToTty);
+    if (o.bitsGiven || o.sym || o.asym || o.actOrder)
+        return usage("--bits, --group, --sym, --asym and --act-order go with --format gptq|awq|compressed-tensors");
+    if (!o.method.empty() && o.method != "rtn" && o.method != "imatrix")
+        return usage("--method " + o.method + " for GGUF types is not built yet (rtn, or imatrix with --imatrix)");
+    if (o.method == "imatrix" && o.imatrix.empty()) return usage("--method imatrix needs --imatrix FILE");
+    if (o.method == "rtn" && !o.imatrix.empty()) return usage("--method rtn quantizes without an importance matrix: drop --imatrix");
     if (o.json && !o.dryRun) return usage("--json goes with --dry-run (use --plan-out FILE to save the plan of a real run)");
     if (o.output.empty() && !o.dryRun) return usage("--output is required (unless --dry-run)");
     if (!o.plan.empty() && (!o.tensorTypes.empty() || !o.outputTensorType.empty() || !o.tokenEmbeddingType.empty() || o.pure ||

@@ -28,6 +28,17 @@ struct QuantizeOptions {
     std::string planOut;                  // --plan-out FILE (save the plan followed)
     bool dryRun = false;                  // --dry-run: print the plan, write no model
     bool json = false;                    // with --dry-run: the plan as JSON on stdout
+    bool typeGiven = false;               // --type was on the command line
+    std::string format = "gguf";          // --format gguf|gptq|awq|compressed-tensors
+    std::string method;                   // --method rtn|imatrix|gptq|awq (empty: the format's default)
+    int bits = 4;                         // --bits N (HF formats)
+    long long group = 128;                // --group N (HF formats; -1: per output row)
+    bool sym = false;                     // --sym
+    bool asym = false;                    // --asym
+    bool actOrder = false;                // --act-order
+    std::string calibration;              // --calibration SET|FILE
+    long long calibrationTokens = 0;      // --calibration-tokens N
+    bool bitsGiven = false;               // --bits / --group given (refused with --format gguf)
 };
 int runQuantize(const QuantizeOptions& o, bool progressToTty);
 

@@ -41,8 +41,9 @@ int main(int argc, char** argv)
     condense::cli::QuantizeOptions quant;
     auto* q = app.add_subcommand("quantize", "Convert or quantize a model into GGUF");
     q->add_option("INPUT", quant.input, "Hugging Face folder, .safetensors or .gguf")->required();
-    q->add_option("-o,--output", quant.output, "Output .gguf file (required unless --dry-run)");
-    q->add_option("--type", quant.type,
+    q->add_option("-o,--output", quant.output,
+                  "Output .gguf file, or the output folder for --format gptq|awq|compressed-tensors (required unless --dry-run)");
+    auto* qType = q->add_option("--type", quant.type,
                   "F32, F16, BF16 (float conversion) or a llama-quantize mix: Q2_K, Q2_K_S, Q3_K_S, Q3_K_M, Q3_K_L, "
                   "Q4_0, Q4_1, Q4_K_S, Q4_K_M, Q5_0, Q5_1, Q5_K_S, Q5_K_M, Q6_K, Q8_0, IQ4_NL, IQ4_XS")
         ->default_val("F16");
@@ -59,6 +60,26 @@ int main(int argc, char** argv)
     q->add_option("--plan-out", quant.planOut, "Write the plan followed (or, with --dry-run, planned) as JSON");
     q->add_flag("--dry-run", quant.dryRun, "Print the plan (tensor, shape, type, bytes) and totals; write no model");
     q->add_flag("--json", quant.json, "With --dry-run: print the plan as JSON");
+    q->add_option("--format", quant.format,
+                  "gguf (a file), or a Hugging Face quantized checkpoint folder: gptq (AutoGPTQ v1; gptq_v2 with --asym), "
+                  "awq (AutoAWQ GEMM), compressed-tensors (pack-quantized, as llm-compressor writes)")
+        ->default_val("gguf")
+        ->check(CLI::IsMember({"gguf", "gptq", "awq", "compressed-tensors"}));
+    q->add_option("--method", quant.method,
+                  "rtn (round to nearest), imatrix (GGUF with --imatrix), gptq, awq; default: rtn for GGUF types (imatrix with "
+                  "--imatrix), gptq for --format gptq, awq for --format awq, rtn for compressed-tensors")
+        ->check(CLI::IsMember({"rtn", "imatrix", "gptq", "awq"}));
+    auto* qBits = q->add_option("--bits", quant.bits, "Bits per weight of the HF formats: 2, 3, 4, 8 (gptq), 4, 8 "
+                                                      "(compressed-tensors), 4 (awq)")->default_val(4);
+    auto* qGroup = q->add_option("--group", quant.group, "Input columns per scale of the HF formats (-1: one per output row)")
+                       ->default_val(128);
+    auto* qSym = q->add_flag("--sym", quant.sym, "Symmetric grid (default for gptq and compressed-tensors)");
+    q->add_flag("--asym", quant.asym, "Grid with zero points (default for awq; gptq writes it as gptq_v2)")->excludes(qSym);
+    q->add_flag("--act-order", quant.actOrder, "GPTQ's desc_act: quantize columns by decreasing Hessian diagonal");
+    q->add_option("--calibration", quant.calibration, "Calibration text for gptq/awq: a bundled set or a text file");
+    q->add_option("--calibration-tokens", quant.calibrationTokens, "Calibration tokens to use (0: the set's default)")
+        ->default_val(0)
+        ->check(CLI::NonNegativeNumber);
 
     condense::cli::CalibrateOptions cal;
     auto* calc = app.add_subcommand("calibrate", "Importance matrix (imatrix) of a model over a calibration text, as "
@@ -167,7 +188,11 @@ int main(int argc, char** argv)
     const bool progressToTty = ::isatty(STDERR_FILENO) != 0;
     if (*ins) return condense::cli::runInspect(inspect);
     if (*anc) return condense::cli::runAnalyze(an, progressToTty);
-    if (*q) return condense::cli::runQuantize(quant, progressToTty);
+    if (*q) {
+        quant.typeGiven = qType->count() > 0;
+        quant.bitsGiven = qBits->count() > 0 || qGroup->count() > 0;
+        return condense::cli::runQuantize(quant, progressToTty);
+    }
     if (*calc) return condense::cli::runCalibrate(cal, progressToTty);
     if (*evc) return condense::cli::runEval(ev, progressToTty);
     if (*runc) return condense::cli::runRun(ro, progressToTty);

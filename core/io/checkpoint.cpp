@@ -10,6 +10,8 @@
 
 #include "core/io/error_text.h"
 #include "core/io/hf_config.h"
+#include "core/io/hf_quantization.h"
+#include "core/io/packed_linear_reader.h"
 #include "core/io/json_file.h"
 
 namespace condense::io {
@@ -86,6 +88,7 @@ std::map<DType, std::uint64_t> Checkpoint::elementsPerDtype() const
 std::span<const std::byte> Checkpoint::tensorData(std::size_t index) const
 {
     const TensorEntry& t = m_tensors.at(index);
+    if (t.dequantized >= 0) return m_dequantized.at(static_cast<std::size_t>(t.dequantized))->data();
     if (m_gguf) return m_gguf->tensorData(t.indexInSource);
     return m_shards.at(t.source)->tensorData(t.indexInSource);
 }
@@ -216,6 +219,11 @@ struct CheckpointOpener {
         auto spec = parseHfConfig(*text, cfg.string());
         if (!spec) return std::move(spec).error();
         ck.m_spec = std::move(*spec);
+        nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
+        auto q = readHfQuantization(j, folder, cfg.string());
+        if (!q) return std::move(q).error();
+        ck.m_quantization = *q;
+        if (ck.m_quantization) ck.m_metadata.push_back({"quantization", hfQuantizationLabel(*ck.m_quantization)});
         ck.m_hasConfig = true;
         ck.m_metadata.push_back({"architecture", ck.m_spec.hfArchitecture});
         ck.m_metadata.push_back({"model_type", ck.m_spec.modelType});
@@ -248,6 +256,79 @@ struct CheckpointOpener {
         return okStatus();
     }
 
+    // Integer-quantized linears (quantization_config): each `<p>.<marker>` with its packed
+    // companions becomes one `<p>.weight` entry (F32, decoded on first access) at the marker's
+    // place; the packed tensors leave the list. Everything a header says is checked now.
+    Status applyQuantization(Checkpoint& ck)
+    {
+        if (!ck.m_quantization) return okStatus();
+        const PackConfig& cfg = *ck.m_quantization;
+        const std::string marker(packedMarkerSuffix(cfg.format));
+        const auto suffixes = packedSuffixes(cfg.format);
+        auto splitName = [&](const std::string& name) -> std::pair<std::string, std::string> {
+            for (std::string_view sfx : suffixes) {
+                const std::string tail = "." + std::string(sfx);
+                if (name.size() > tail.size() && name.compare(name.size() - tail.size(), tail.size(), tail) == 0)
+                    return {name.substr(0, name.size() - tail.size()), std::string(sfx)};
+            }
+            return {};
+        };
+        std::map<std::string, std::vector<std::size_t>> byPrefix; // prefix -> packed tensor indices
+        for (std::size_t i = 0; i < ck.m_tensors.size(); ++i) {
+            auto [prefix, sfx] = splitName(ck.m_tensors[i].name);
+            if (!prefix.empty()) byPrefix[prefix].push_back(i);
+        }
+        std::vector<bool> drop(ck.m_tensors.size(), false);
+        std::map<std::size_t, TensorEntry> insertAt; // marker index -> the weight entry
+        for (const auto& [prefix, idx] : byPrefix) {
+            std::vector<PackedView> views;
+            const TensorEntry* markerEntry = nullptr;
+            std::size_t markerIndex = 0;
+            for (std::size_t i : idx) {
+                const TensorEntry& t = ck.m_tensors[i];
+                const std::string sfx = splitName(t.name).second;
+                views.push_back({sfx, t.dtype, t.shape, ck.m_shards.at(t.source)->tensorData(t.indexInSource)});
+                if (sfx == marker) {
+                    markerEntry = &t;
+                    markerIndex = i;
+                }
+                drop[i] = true;
+            }
+            const std::string file = ck.m_files.at(ck.m_tensors[idx.front()].source);
+            if (markerEntry == nullptr) {
+                Error e = makeError(ErrorCode::MissingTensor, file, "packed tensors without their " + marker);
+                e.tensor = prefix + "." + marker;
+                return e;
+            }
+            if (ck.findTensor(prefix + ".weight") >= 0) {
+                Error e = makeError(ErrorCode::Malformed, file, "a linear is stored both packed and as a float weight");
+                e.tensor = prefix + ".weight";
+                return e;
+            }
+            if (stop.stop_requested()) return makeError(ErrorCode::Cancelled, file, "cancelled");
+            auto lin = DequantizedLinear::create(ck.m_files.at(markerEntry->source), prefix, cfg, std::move(views));
+            if (!lin) return std::move(lin).error();
+            TensorEntry w;
+            w.name = prefix + ".weight";
+            w.dtype = DType::F32;
+            w.shape = {static_cast<std::uint64_t>((*lin)->rows()), static_cast<std::uint64_t>((*lin)->cols())};
+            w.bytes = (*lin)->bytes();
+            w.source = markerEntry->source;
+            w.indexInSource = markerEntry->indexInSource;
+            w.dequantized = static_cast<std::int32_t>(ck.m_dequantized.size());
+            ck.m_dequantized.push_back(*lin);
+            insertAt.emplace(markerIndex, std::move(w));
+        }
+        std::vector<TensorEntry> kept;
+        kept.reserve(ck.m_tensors.size());
+        for (std::size_t i = 0; i < ck.m_tensors.size(); ++i) {
+            if (auto it = insertAt.find(i); it != insertAt.end()) kept.push_back(std::move(it->second));
+            else if (!drop[i]) kept.push_back(std::move(ck.m_tensors[i]));
+        }
+        ck.m_tensors = std::move(kept);
+        return okStatus();
+    }
+
     Result<std::shared_ptr<const Checkpoint>> openSafetensorsFile(const fs::path& path)
     {
         auto ck = std::make_shared<Checkpoint>();
@@ -256,6 +337,7 @@ struct CheckpointOpener {
         ck->m_folder = path.parent_path();
         CONDENSE_TRY(loadConfig(*ck, ck->m_folder));
         CONDENSE_TRY(addShard(*ck, path, 0, 1));
+        CONDENSE_TRY(applyQuantization(*ck));
         ck->m_spec.name = ck->m_folder.filename().string();
         if (ck->m_spec.name.empty()) ck->m_spec.name = path.stem().string();
         progress.report(jobs::Stage::Opening, 1, 1, path.filename().string());
@@ -333,6 +415,7 @@ struct CheckpointOpener {
             if (fs::path(holder).filename().string() != shard)
                 return makeError(ErrorCode::Malformed, index.string(), "index places tensor " + quotedName(n) + " in " + quotedName(shard) + " but it is in " + quotedName(fs::path(holder).filename().string()));
         }
+        CONDENSE_TRY(applyQuantization(*ck));
         progress.report(jobs::Stage::Opening, shardFiles.size(), shardFiles.size(), folder.filename().string());
         return std::shared_ptr<const Checkpoint>(std::move(ck));
     }

@@ -11,13 +11,16 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <stop_token>
 #include <string>
 #include <vector>
 
 #include "core/common/result.h"
+#include "core/io/dequantized_linear.h"
 #include "core/io/gguf_file.h"
+#include "core/io/packed_linear_layout.h"
 #include "core/io/safetensors_file.h"
 #include "core/jobs/progress.h"
 #include "core/arch/model_spec.h"
@@ -35,6 +38,8 @@ struct TensorEntry {
     std::uint64_t bytes = 0;
     std::uint32_t source = 0;         // index into Checkpoint::files()
     std::uint32_t indexInSource = 0;  // tensor index inside that file
+    std::int32_t dequantized = -1;    // >= 0: an integer-quantized linear shown as its F32 weight
+                                      // (Checkpoint::dequantizedLinear), decoded on first access
 
     std::uint64_t elements() const;
     std::uint64_t rowLength() const { return shape.empty() ? 1 : shape.back(); }
@@ -64,7 +69,16 @@ public:
     std::map<DType, std::uint64_t> bytesPerDtype() const;
     std::map<DType, std::uint64_t> elementsPerDtype() const;
 
+    // Bytes of a tensor: a view into a mapped file, or for a quantized linear of a GPTQ / AWQ /
+    // compressed-tensors folder its F32 weight, decoded on first access (thread-safe).
     std::span<const std::byte> tensorData(std::size_t index) const;
+
+    // Hugging Face integer-quantized folders: the scheme read from quantization_config (nullopt
+    // otherwise), and the linear behind a TensorEntry::dequantized index. Their packed tensors
+    // (qweight, scales, ...) are not listed in tensors(): each linear appears as `<p>.weight`.
+    const std::optional<PackConfig>& quantization() const { return m_quantization; }
+    const DequantizedLinear& dequantizedLinear(std::size_t i) const { return *m_dequantized.at(i); }
+    std::size_t dequantizedCount() const { return m_dequantized.size(); }
 
     // Format-specific access (null when not that format).
     const GgufFile* gguf() const { return m_gguf.get(); }
@@ -84,6 +98,8 @@ private:
     std::vector<MetadataEntry> m_metadata;
     std::shared_ptr<const GgufFile> m_gguf;
     std::vector<std::shared_ptr<const SafetensorsFile>> m_shards;
+    std::optional<PackConfig> m_quantization;
+    std::vector<std::shared_ptr<const DequantizedLinear>> m_dequantized;
 };
 
 // Opens any supported model path. Reports Stage::Opening per file.

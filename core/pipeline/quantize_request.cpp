@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <memory>
 
 #include "core/io/atomic_file.h"
 #include "core/io/checkpoint.h"
 #include "core/io/json_file.h"
+#include "core/pipeline/calibrated_export.h"
 #include "core/pipeline/gguf_convert.h"
 #include "core/pipeline/plan_request.h"
 #include "core/pipeline/quantize_job.h"
@@ -107,8 +109,89 @@ Result<plan::TensorTypeOverride> parseTensorTypeOverride(std::string_view text)
     return plan::TensorTypeOverride{std::string(text.substr(0, eq)), *t};
 }
 
+std::string effectiveMethod(const QuantizeRequest& r)
+{
+    if (!r.method.empty()) return r.method;
+    if (r.format == "gptq") return "gptq";
+    if (r.format == "awq") return "awq";
+    if (r.format == "gguf" && !r.imatrix.empty()) return "imatrix";
+    return "rtn";
+}
+
+Result<HfExportRequest> hfExportRequest(const QuantizeRequest& r)
+{
+    auto bad = [](std::string detail) { return makeError(ErrorCode::InvalidArgument, {}, std::move(detail)); };
+    HfExportRequest e;
+    e.input = r.input;
+    e.output = r.output;
+    e.method = effectiveMethod(r);
+    const bool sym = r.symmetric.value_or(r.format != "awq");
+    if (r.format == "gptq") e.pack.format = sym ? quant::HfQuantFormat::GptqV1 : quant::HfQuantFormat::GptqV2;
+    else if (r.format == "awq") e.pack.format = quant::HfQuantFormat::AwqGemm;
+    else if (r.format == "compressed-tensors") e.pack.format = quant::HfQuantFormat::CompressedTensors;
+    else return bad("format '" + r.format + "' (gguf, gptq, awq or compressed-tensors)");
+    e.pack.bits = r.bits;
+    e.pack.groupSize = r.group;
+    e.pack.symmetric = sym;
+    e.pack.actOrder = r.actOrder;
+    if (e.method != "rtn" && e.method != "gptq" && e.method != "awq")
+        return bad("method '" + e.method + "' does not make a " + r.format + " checkpoint (rtn, gptq or awq)");
+    if (r.group == 0 || r.group < -1) return bad("group size " + std::to_string(r.group) + " (-1 or a positive size)");
+    if (r.format == "awq" && sym) return bad("AWQ GEMM is written with zero points (AWQ's asymmetric grid): drop --sym");
+    if (r.actOrder && e.method == "rtn") return bad("act-order orders GPTQ's column sweep: it needs --method gptq");
+    if (e.method == "rtn" && (!r.calibration.empty() || r.calibrationTokens > 0))
+        return bad("round to nearest uses no calibration text: --calibration goes with --method gptq or awq");
+    // A dry check of the format's constraints on a typical shape (the export checks every linear).
+    if (auto s = quant::checkPackConfig(e.pack, 256, r.group > 0 ? r.group : 256); !s) return std::move(s).error();
+    if (e.method == "awq" && r.format != "awq" && sym)
+        return bad("AWQ quantizes with zero points (AutoAWQ's grid): add --asym, or use --format awq");
+    if (e.method != "rtn") {
+        // Set by a caller that ran its own calibration; else runQuantize runs it (calibrated_export.h).
+        e.quantize = r.hfQuantizer;
+        e.replacements = r.hfReplacements;
+    }
+    return e;
+}
+
 Result<QuantizeOutcome> runQuantize(const QuantizeRequest& r, jobs::ProgressSink& sink, std::stop_token stop)
 {
+    if (r.format != "gguf") {
+        if (r.output.empty()) return makeError(ErrorCode::InvalidArgument, {}, "no output folder given");
+        if (r.dryRun) return makeError(ErrorCode::InvalidArgument, {}, "a dry run plans GGUF mixes only");
+        auto e = hfExportRequest(r);
+        if (!e) return std::move(e).error();
+        const auto jobStart = std::chrono::steady_clock::now();
+        std::vector<Message> calibrationWarnings;
+        double exportStart = 0.0;
+        if (e->method != "rtn" && !e->quantize) {
+            // Calibration takes nearly all of such a job; the export is a tensor-by-tensor copy.
+            exportStart = 0.9;
+            auto c = runCalibratedExport(r, e->method, exportStart, jobStart, sink, stop);
+            if (!c) return std::move(c).error();
+            e->quantize = std::move(c->quantize);
+            e->replacements = std::move(c->replacements);
+            calibrationWarnings = std::move(c->warnings);
+        }
+        jobs::NestedProgress exportProgress(sink, exportStart, 1.0, jobStart);
+        auto x = runHfExport(*e, exportProgress, stop);
+        if (!x) return std::move(x).error();
+        QuantizeOutcome out;
+        out.hfExport = true;
+        out.output = x->output;
+        out.fileBytes = x->fileBytes;
+        out.tensors = x->tensors;
+        out.formatLabel = x->formatLabel;
+        out.method = e->method;
+        out.quantizedLinears = x->quantizedLinears;
+        out.shards = x->shards;
+        out.warnings = std::move(calibrationWarnings);
+        for (auto& w : x->warnings) out.warnings.push_back(std::move(w));
+        return out;
+    }
+    if (const std::string m = effectiveMethod(r); m != "rtn" && m != "imatrix")
+        return makeError(ErrorCode::InvalidArgument, {}, "--method " + m + " for GGUF types is not built yet");
+    if (effectiveMethod(r) == "imatrix" && r.imatrix.empty())
+        return makeError(ErrorCode::InvalidArgument, {}, "--method imatrix needs an importance matrix (--imatrix FILE)");
     if (r.output.empty() && !r.dryRun) return makeError(ErrorCode::InvalidArgument, {}, "no output file given");
     if ((!r.planFile.empty() || r.plan) &&
         (!r.overrides.empty() || r.outputTensorType || r.tokenEmbeddingType || r.pure || r.leaveOutputTensor))

@@ -6,6 +6,9 @@
 //     conversion (gguf_convert.h: convert_hf_to_gguf.py's file), or a GGUF re-typed to floats;
 //   - a llama-quantize mix (Q4_K_M, ...), a float type with quantization options, or a replayed
 //     plan: the streaming quantizer (quantize_job.h: llama-quantize's file);
+//   - format gptq / awq / compressed-tensors: a Hugging Face quantized checkpoint folder
+//     (hf_export.h): method rtn, or gptq / awq with a calibration run first
+//     (calibrated_export.h; a caller with its own results sets `hfQuantizer`, see below);
 //   - dryRun: the plan only, nothing written (planOut still saved when given). A folder holding
 //     only a config.json is enough for a dry run with a mix (plan_request.h readPlanModel).
 //
@@ -14,6 +17,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -23,6 +27,7 @@
 #include "core/common/message.h"
 #include "core/common/result.h"
 #include "core/jobs/progress.h"
+#include "core/pipeline/hf_export.h"
 #include "core/plan/mixes.h"
 #include "core/plan/quant_plan.h"
 #include "core/tensor/dtype.h"
@@ -45,6 +50,24 @@ struct QuantizeRequest {
     std::filesystem::path planOut;        // save the plan followed (or planned) here
     bool dryRun = false;
     int threads = 0;
+
+    // ---- output format and method (issue 10) ----
+    std::string format = "gguf";    // gguf | gptq | awq | compressed-tensors (HF formats: output is a folder)
+    std::string method;             // rtn | imatrix | gptq | awq; empty: the format's default
+                                    // (gguf: rtn, imatrix with an imatrix; gptq: gptq; awq: awq;
+                                    // compressed-tensors: rtn)
+    int bits = 4;                   // HF formats
+    std::int64_t group = 128;       // HF formats; -1: one group per output row
+    std::optional<bool> symmetric;  // HF formats; default: symmetric except awq
+    bool actOrder = false;          // desc_act (gptq method only)
+    std::string calibration;        // calibration set name or file (gptq / awq methods)
+    std::int64_t calibrationTokens = 0;
+    // For --method gptq / awq on HF formats: results a caller already has (hf_export.h
+    // HfLinearQuantizer / replacements). Empty: runQuantize runs the calibration itself
+    // (calibrated_export.h) on `calibration` (default: the bundled "general" set) with at most
+    // calibrationTokens tokens (0: 128 x 512).
+    HfLinearQuantizer hfQuantizer;
+    std::map<std::string, std::vector<float>> hfReplacements;
 };
 
 struct QuantizeOutcome {
@@ -54,6 +77,11 @@ struct QuantizeOutcome {
     std::uint64_t fileBytes = 0;
     std::uint64_t tensors = 0;
     std::optional<plan::QuantPlan> plan; // the plan followed (quantizer) or planned (dryRun)
+    bool hfExport = false;               // an HF quantized folder was written (fields below)
+    std::string formatLabel;             // "gptq", "gptq_v2", "compressed-tensors", "awq"
+    std::string method;
+    std::uint64_t quantizedLinears = 0;
+    std::uint64_t shards = 0;
     std::vector<Message> warnings;
 };
 
@@ -64,6 +92,11 @@ Result<QuantizeOutcome> runQuantize(const QuantizeRequest& request, jobs::Progre
 Result<plan::TensorTypeOverride> parseTensorTypeOverride(std::string_view text);
 // A type runQuantize can write (float types and the block types with kernels), or nullopt.
 std::optional<DType> writableType(std::string_view name);
+// Resolves format / method / bits / group / symmetry of an HF-format request into the export's
+// request (InvalidArgument naming the option when something does not fit the format).
+Result<HfExportRequest> hfExportRequest(const QuantizeRequest& request);
+// The method a request runs: `method`, or the format's default.
+std::string effectiveMethod(const QuantizeRequest& request);
 // Whether `type` names a float type that gives the plain conversion.
 bool isFloatType(std::string_view type);
 

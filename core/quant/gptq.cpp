@@ -7,8 +7,9 @@
 #include <stop_token>
 #include <string>
 
-#include <Eigen/Cholesky>
 #include <Eigen/Core>
+
+#include "core/quant/gptq_factor.h"
 
 namespace condense::quant {
 
@@ -131,81 +132,6 @@ void dequantize(GptqResult& out)
     }
 }
 
-// Work is split into panels so a stop request is seen within one panel's products (well
-// under a second at 5632 columns).
-constexpr Eigen::Index kPanel = 64;
-constexpr Eigen::Index kCholeskyPanel = 128;
-
-// In place: m (upper triangular, zeros below) becomes its inverse. Recursive halving,
-// [A B; 0 C]^-1 = [A^-1, -A^-1 B C^-1; 0, C^-1], so the work is n^3/3 multiply-adds in
-// triangular products instead of the n^3 of solving against the identity. False when stopped.
-bool invertUpper(Eigen::Ref<MatrixD> m, const std::stop_token& stop)
-{
-    if (stop.stop_requested()) return false;
-    const Eigen::Index n = m.rows();
-    if (n <= kPanel) {
-        MatrixD id = MatrixD::Identity(n, n);
-        m.triangularView<Eigen::Upper>().solveInPlace(id);
-        m = id;
-        return true;
-    }
-    const Eigen::Index k = n / 2;
-    if (!invertUpper(m.topLeftCorner(k, k), stop) || !invertUpper(m.bottomRightCorner(n - k, n - k), stop)) return false;
-    auto b = m.topRightCorner(k, n - k);
-    for (Eigen::Index j = 0; j < n - k; j += kPanel) { // B <- A^-1 B, column panels
-        if (stop.stop_requested()) return false;
-        const Eigen::Index w = std::min(kPanel, n - k - j);
-        const MatrixD t = m.topLeftCorner(k, k).triangularView<Eigen::Upper>() * b.middleCols(j, w);
-        b.middleCols(j, w) = t;
-    }
-    for (Eigen::Index i = 0; i < k; i += kPanel) { // B <- -B C^-1, row panels
-        if (stop.stop_requested()) return false;
-        const Eigen::Index h = std::min(kPanel, k - i);
-        const MatrixD t = b.middleRows(i, h) * m.bottomRightCorner(n - k, n - k).triangularView<Eigen::Upper>();
-        b.middleRows(i, h) = -t;
-    }
-    return true;
-}
-
-enum class Factor : std::uint8_t { Ok, NotPositiveDefinite, Stopped };
-
-// In place: the lower Cholesky factor of a (right-looking, panels of kCholeskyPanel columns;
-// the strict upper triangle is set to zero).
-Factor choleskyLower(MatrixD& a, const std::stop_token& stop)
-{
-    const Eigen::Index n = a.rows();
-    for (Eigen::Index k = 0; k < n; k += kCholeskyPanel) {
-        if (stop.stop_requested()) return Factor::Stopped;
-        const Eigen::Index b = std::min(kCholeskyPanel, n - k);
-        const Eigen::Index rest = n - k - b;
-        Eigen::Ref<MatrixD> top = a.block(k, k, b, b);
-        const Eigen::LLT<Eigen::Ref<MatrixD>> diag(top); // in place
-        if (diag.info() != Eigen::Success) return Factor::NotPositiveDefinite;
-        if (rest > 0) {
-            auto below = a.block(k + b, k, rest, b);
-            a.block(k, k, b, b).triangularView<Eigen::Lower>().transpose().solveInPlace<Eigen::OnTheRight>(below);
-            a.block(k + b, k + b, rest, rest).selfadjointView<Eigen::Lower>().rankUpdate(below, -1.0);
-        }
-    }
-    a.triangularView<Eigen::StrictlyUpper>().setZero();
-    return Factor::Ok;
-}
-
-// U, the upper Cholesky factor of (H + damp I)^-1 (H^-1 = U^T U), without forming H^-1: with J
-// the order reversal, J H J = L L^T gives H = R R^T, R = J L J upper triangular, so
-// H^-1 = R^-T R^-1 and U = R^-1 (upper, positive diagonal: the unique factor). `reversed` is
-// J H J (undamped).
-Factor upperInverseFactor(const MatrixD& reversed, double damp, MatrixD& u, const std::stop_token& stop)
-{
-    u = reversed;
-    u.diagonal().array() += damp;
-    const Factor f = choleskyLower(u, stop);
-    if (f != Factor::Ok) return f;
-    u.reverseInPlace(); // no n x n temporary (254 MB at 5632 columns)
-    if (!invertUpper(u, stop)) return Factor::Stopped;
-    return u.allFinite() && (u.diagonal().array() > 0.0).all() ? Factor::Ok : Factor::NotPositiveDefinite;
-}
-
 } // namespace
 
 namespace {
@@ -270,9 +196,9 @@ Result<GptqResult> quantizeConsuming(std::span<const float> weight, std::int64_t
     for (double pd = o.percDamp;; pd += o.dampIncrement) {
         out.percDampUsed = pd;
         out.damp = pd * meanDiag;
-        const Factor f = upperInverseFactor(reversed, out.damp, u, stop);
-        if (f == Factor::Stopped) return cancelled();
-        if (f == Factor::Ok) break;
+        const GptqFactor f = gptqUpperInverseFactor(reversed, out.damp, u, stop);
+        if (f == GptqFactor::Stopped) return cancelled();
+        if (f == GptqFactor::Ok) break;
         if (o.dampIncrement <= 0.0 || pd + o.dampIncrement >= 1.0)
             return invalid("Hessian is not positive definite after damping " + std::to_string(pd) +
                            " of its mean diagonal");

@@ -459,6 +459,87 @@ std::function<void(HfFolder&)> editIndex(std::function<void(nlohmann::ordered_js
 
 std::string shardOf(const HfFolder& f, std::size_t i) { return f.files.at(i).second; }
 
+// A single-file folder "model" holding one integer-quantized q_proj (32 x 32, 4 bits, group 32)
+// in `method`'s layout (gptq v1 symmetric, awq gemm, compressed-tensors pack-quantized
+// symmetric) plus a float norm, edited before writing. The packed values are valid (zero codes,
+// scales 1.0, v1 zeros 7 = zero 8) so each case breaks exactly one thing.
+struct PackedSample {
+    nlohmann::ordered_json config;
+    struct Tensor {
+        std::string name;
+        std::string dtype;
+        std::vector<std::uint64_t> shape;
+        std::string bytes;
+    };
+    std::vector<Tensor> tensors;
+    Tensor& at(const std::string& suffix)
+    {
+        for (auto& t : tensors)
+            if (t.name.size() >= suffix.size() && t.name.compare(t.name.size() - suffix.size(), suffix.size(), suffix) == 0) return t;
+        return tensors.front();
+    }
+};
+
+std::string words(std::size_t n, std::uint32_t v)
+{
+    std::string b;
+    for (std::size_t i = 0; i < n; ++i) putU32(b, v);
+    return b;
+}
+
+std::string halves(std::size_t n, std::uint16_t v)
+{
+    std::string b;
+    for (std::size_t i = 0; i < n; ++i) putU16(b, v);
+    return b;
+}
+
+std::function<fs::path(const fs::path&)> packedFolder(const std::string& method, std::function<void(PackedSample&)> edit = {})
+{
+    return [method, edit = std::move(edit)](const fs::path& root) {
+        PackedSample p;
+        p.config = sampleConfig();
+        const std::string q = "model.layers.0.self_attn.q_proj.";
+        p.tensors.push_back({"model.norm.weight", "F16", {32}, halves(32, 0x3C00)});
+        if (method == "gptq") {
+            p.config["quantization_config"] = {{"quant_method", "gptq"}, {"bits", 4}, {"group_size", 32}, {"sym", true},
+                                               {"desc_act", false}, {"checkpoint_format", "gptq"}};
+            p.tensors.push_back({q + "g_idx", "I32", {32}, words(32, 0)});
+            p.tensors.push_back({q + "qweight", "I32", {4, 32}, words(4 * 32, 0)});
+            p.tensors.push_back({q + "qzeros", "I32", {1, 4}, words(4, 0x77777777u)});
+            p.tensors.push_back({q + "scales", "F16", {1, 32}, halves(32, 0x3C00)});
+        } else if (method == "awq") {
+            p.config["quantization_config"] = {{"quant_method", "awq"}, {"zero_point", true}, {"group_size", 32}, {"bits", 4},
+                                               {"version", "gemm"}};
+            p.tensors.push_back({q + "qweight", "I32", {32, 4}, words(32 * 4, 0)});
+            p.tensors.push_back({q + "qzeros", "I32", {1, 4}, words(4, 0x88888888u)});
+            p.tensors.push_back({q + "scales", "F16", {1, 32}, halves(32, 0x3C00)});
+        } else {
+            nlohmann::ordered_json w = {{"num_bits", 4}, {"type", "int"}, {"symmetric", true}, {"strategy", "group"}, {"group_size", 32}};
+            p.config["quantization_config"] = {{"quant_method", "compressed-tensors"}, {"format", "pack-quantized"},
+                                               {"config_groups", {{"group_0", {{"targets", {"Linear"}}, {"weights", w}}}}}};
+            std::string shape;
+            putU64(shape, 32);
+            putU64(shape, 32);
+            p.tensors.push_back({q + "weight_packed", "I32", {32, 4}, words(32 * 4, 0x88888888u)});
+            p.tensors.push_back({q + "weight_scale", "F16", {32, 1}, halves(32, 0x3C00)});
+            p.tensors.push_back({q + "weight_shape", "I64", {2}, shape});
+        }
+        if (edit) edit(p);
+        nlohmann::ordered_json h = nlohmann::ordered_json::object();
+        std::string buffer;
+        for (const auto& t : p.tensors) {
+            h[t.name] = {{"dtype", t.dtype}, {"shape", t.shape}, {"data_offsets", {buffer.size(), buffer.size() + t.bytes.size()}}};
+            buffer += t.bytes;
+        }
+        HfFolder f;
+        f.configText = p.config.dump(2);
+        f.files.emplace_back("model.safetensors", SafetensorsBuilder::assemble(h.dump(), buffer));
+        f.write(root / "model");
+        return root / "model";
+    };
+}
+
 // A GGUF whose only content is one KV holding a string array that claims `count` strings.
 } // namespace
 
@@ -664,6 +745,53 @@ std::vector<MalformedCase> buildCatalogue()
                  }), ErrorCode::Malformed, "model/model-00002-of-00002.safetensors"});
     c.push_back({"single_file_folder_truncated", folder([](HfFolder& f) { f.files[0].second = truncated(shardOf(f, 0), 100); }, true),
                  ErrorCode::Truncated, "model/model.safetensors"});
+
+    // --- Hugging Face integer-quantized folders (GPTQ, AWQ GEMM, compressed-tensors)
+    const std::string st = "model/model.safetensors";
+    const std::string cfg = "model/config.json";
+    c.push_back({"gptq_qweight_rows_do_not_match_bits", packedFolder("gptq", [](PackedSample& p) {
+                     p.at(".qweight").shape = {5, 32};
+                     p.at(".qweight").bytes = words(5 * 32, 0);
+                 }), ErrorCode::Malformed, st, "q_proj.qweight"});
+    c.push_back({"gptq_g_idx_beyond_groups", packedFolder("gptq", [](PackedSample& p) { pokeU32(p.at(".g_idx").bytes, 12, 7); }),
+                 ErrorCode::Malformed, st, "q_proj.g_idx"});
+    c.push_back({"gptq_g_idx_negative", packedFolder("gptq", [](PackedSample& p) { pokeU32(p.at(".g_idx").bytes, 0, 0xFFFFFFFFu); }),
+                 ErrorCode::Malformed, st, "q_proj.g_idx"});
+    c.push_back({"gptq_qzeros_of_another_group_count", packedFolder("gptq", [](PackedSample& p) {
+                     p.at(".qzeros").shape = {2, 4};
+                     p.at(".qzeros").bytes = words(8, 0x77777777u);
+                 }), ErrorCode::Malformed, st, "q_proj.qzeros"});
+    c.push_back({"gptq_scales_of_another_out_features", packedFolder("gptq", [](PackedSample& p) {
+                     p.at(".scales").shape = {1, 64};
+                     p.at(".scales").bytes = halves(64, 0x3C00);
+                 }),
+                 ErrorCode::Malformed, st, "q_proj.qweight"});
+    c.push_back({"gptq_scale_infinite", packedFolder("gptq", [](PackedSample& p) { p.at(".scales").bytes[5] = '\x7c'; }),
+                 ErrorCode::Malformed, st, "q_proj.scales"});
+    c.push_back({"gptq_v1_zero_of_sixteen", packedFolder("gptq", [](PackedSample& p) { pokeU32(p.at(".qzeros").bytes, 0, 0x7777777Fu); }),
+                 ErrorCode::Malformed, st, "q_proj.qzeros"});
+    c.push_back({"gptq_packed_without_qweight", packedFolder("gptq", [](PackedSample& p) {
+                     std::erase_if(p.tensors, [](const PackedSample::Tensor& t) { return t.name.find(".qweight") != std::string::npos; });
+                 }), ErrorCode::MissingTensor, st, "q_proj.qweight"});
+    c.push_back({"gptq_5_bits", packedFolder("gptq", [](PackedSample& p) { p.config["quantization_config"]["bits"] = 5; }),
+                 ErrorCode::UnsupportedFormat, cfg, "5 bits"});
+    c.push_back({"quantization_method_unsupported", packedFolder("gptq", [](PackedSample& p) {
+                     p.config["quantization_config"]["quant_method"] = "bitsandbytes";
+                 }), ErrorCode::UnsupportedFormat, cfg, "bitsandbytes"});
+    c.push_back({"awq_group_does_not_divide_in_features", packedFolder("awq", [](PackedSample& p) {
+                     p.config["quantization_config"]["group_size"] = 24;
+                 }), ErrorCode::Malformed, st, "q_proj.qweight"});
+    c.push_back({"awq_gemv_layout", packedFolder("awq", [](PackedSample& p) { p.config["quantization_config"]["version"] = "gemv"; }),
+                 ErrorCode::UnsupportedFormat, cfg, "gemv"});
+    c.push_back({"compressed_tensors_shape_disagrees_with_packed", packedFolder("ct", [](PackedSample& p) {
+                     pokeU64(p.at(".weight_shape").bytes, 8, 40);
+                 }), ErrorCode::Malformed, st, "q_proj.weight_packed"});
+    c.push_back({"compressed_tensors_negative_dimension", packedFolder("ct", [](PackedSample& p) {
+                     pokeU64(p.at(".weight_shape").bytes, 0, ~std::uint64_t{0});
+                 }), ErrorCode::Malformed, st, "q_proj.weight_shape"});
+    c.push_back({"compressed_tensors_huge_dimension", packedFolder("ct", [](PackedSample& p) {
+                     pokeU64(p.at(".weight_shape").bytes, 0, std::uint64_t{1} << 40);
+                 }), ErrorCode::Malformed, st, "q_proj.weight_shape"});
     return c;
 }
 
