@@ -92,12 +92,11 @@ Result<CalibratedExport> runCalibratedExport(const QuantizeRequest& r, const std
     const bool symmetric = r.symmetric.value_or(r.format != "awq");
 
     if (method == "gptq") {
-        quant::GptqOptions o;
-        o.bits = r.bits;
-        o.groupSize = r.group;
+        quant::GptqOptions o = model::recommendedGptqOptions(r.bits, r.group);
         o.symmetric = symmetric;
-        o.actOrder = r.actOrder;
-        o.dampIncrement = 0.01;
+        if (r.actOrder) o.staticGroups = false; // asked for: classic desc_act
+        if (o.groupSize <= 0) o.staticGroups = false;
+        out.gptq = o;
         auto session = model::Session::create(m, {.nCtx = ctx, .threads = r.threads});
         if (!session) return std::move(session).error();
         model::GptqLinearQuantizer gptq(o);

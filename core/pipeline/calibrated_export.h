@@ -8,7 +8,9 @@
 //   2. chunks of min(512, the model's positions) tokens, at most calibrationTokens of them
 //      (default kDefaultCalibrationTokens = 128 x 512, GPTQ's and AutoAWQ's usual amount);
 //   3. gptq: model::quantizeBlockByBlock with model::GptqLinearQuantizer (sequential,
-//      block_quantizer.h; damping raised or RTN fallback per tensor with a warning);
+//      block_quantizer.h; damping raised or RTN fallback per tensor with a warning), with
+//      model::recommendedGptqOptions (act-order with static groups, damping 0.1) unless the
+//      request asks for act-order (then classic desc_act: act-order, g_idx in processing order);
 //      awq:  model::runAwq (AutoAWQ's search, folding and clipping, awq_model.h);
 //   4. the results as the export's provider (HfLinearQuantizer: one quant::GptqResult per
 //      linear, HF row order) and, for AWQ, the folded norms and biases as replacements.
@@ -30,6 +32,7 @@
 #include "core/common/result.h"
 #include "core/jobs/progress.h"
 #include "core/pipeline/hf_export.h"
+#include "core/quant/gptq.h"
 
 namespace condense::pipeline {
 
@@ -42,6 +45,7 @@ struct CalibratedExport {
     HfLinearQuantizer quantize;                             // the export's provider
     std::map<std::string, std::vector<float>> replacements; // AWQ's folded tensors (HF names)
     std::vector<Message> warnings;
+    quant::GptqOptions gptq;       // the options GPTQ ran with (method gptq)
     std::string calibrationLabel;  // "general (bundled)" or the path
     std::int64_t chunks = 0;
     std::int64_t chunkTokens = 0;

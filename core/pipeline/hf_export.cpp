@@ -67,7 +67,7 @@ std::string hfQuantizationConfig(const HfExportRequest& r)
         q["group_size"] = p.groupSize;
         q["damp_percent"] = r.dampPercent;
         q["desc_act"] = p.actOrder;
-        q["static_groups"] = false;
+        q["static_groups"] = r.staticGroups;
         q["sym"] = p.symmetric;
         q["true_sequential"] = r.trueSequential;
         q["model_name_or_path"] = nullptr;

@@ -60,6 +60,7 @@ struct HfExportRequest {
     HfLinearQuantizer quantize;   // empty: RTN (see above)
     std::map<std::string, std::vector<float>> replacements; // tensor name -> values (same element count)
     double dampPercent = 0.01;    // recorded in GPTQ's config
+    bool staticGroups = false;    // recorded in GPTQ's config (act-order with natural g_idx)
     bool trueSequential = true;   // recorded in GPTQ's config
     std::uint64_t maxShardBytes = 5'000'000'000ull;
 };

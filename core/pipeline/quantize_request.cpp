@@ -171,6 +171,14 @@ Result<QuantizeOutcome> runQuantize(const QuantizeRequest& r, jobs::ProgressSink
             e->quantize = std::move(c->quantize);
             e->replacements = std::move(c->replacements);
             calibrationWarnings = std::move(c->warnings);
+            if (e->method == "gptq") {
+                e->dampPercent = c->gptq.percDamp;
+                e->staticGroups = c->gptq.staticGroups;
+                // desc_act: the sweep's order. compressed-tensors writes g_idx only for a
+                // non-natural grouping (static groups keep it natural).
+                if (r.format == "gptq") e->pack.actOrder = c->gptq.actOrder;
+                else e->pack.actOrder = c->gptq.actOrder && !c->gptq.staticGroups;
+            }
         }
         jobs::NestedProgress exportProgress(sink, exportStart, 1.0, jobStart);
         auto x = runHfExport(*e, exportProgress, stop);

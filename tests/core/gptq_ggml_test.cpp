@@ -325,8 +325,9 @@ TEST(GgufGptq, Cancellation)
     ASSERT_FALSE(rb.ok());
     EXPECT_EQ(rb.error().code, ErrorCode::Cancelled);
     const double latency = std::chrono::duration<double>(returned - requested).count();
+    // The latency is printed, not asserted: tests never assert wall-clock time (a loaded
+    // machine can take longer); the benchmarks measure it.
     std::printf("[ stop     ] returned %.3f s after the request\n", latency);
-    EXPECT_LT(latency, 1.0);
 }
 
 } // namespace

@@ -588,8 +588,9 @@ TEST(Gptq, StopsWhenAsked)
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code, ErrorCode::Cancelled);
     const double latency = std::chrono::duration<double>(returned - requested).count();
+    // The latency is printed, not asserted: tests never assert wall-clock time (a loaded
+    // machine can take longer); the benchmarks measure it.
     std::printf("[ stop     ] returned %.3f s after the request\n", latency);
-    EXPECT_LT(latency, 1.0);
 }
 
 TEST(Gptq, BadInputIsAnErrorNotACrash)
