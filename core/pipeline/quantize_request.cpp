@@ -174,6 +174,7 @@ Result<QuantizeOutcome> runQuantize(const QuantizeRequest& r, jobs::ProgressSink
             if (e->method == "gptq") {
                 e->dampPercent = c->gptq.percDamp;
                 e->staticGroups = c->gptq.staticGroups;
+                e->trueSequential = false; // the driver quantizes a block's linears from one pass (block mode)
                 // desc_act: the sweep's order. compressed-tensors writes g_idx only for a
                 // non-natural grouping (static groups keep it natural).
                 if (r.format == "gptq") e->pack.actOrder = c->gptq.actOrder;
