@@ -8,6 +8,7 @@
 #include "core/io/checkpoint.h"
 #include "core/io/json_file.h"
 #include "core/pipeline/gguf_convert.h"
+#include "core/pipeline/gguf_gptq_run.h"
 #include "core/pipeline/plan_request.h"
 #include "core/pipeline/quantize_job.h"
 #include "core/quant/imatrix.h"
@@ -170,8 +171,17 @@ Result<QuantizeOutcome> runQuantize(const QuantizeRequest& r, jobs::ProgressSink
         out.warnings = std::move(x->warnings);
         return out;
     }
-    if (const std::string m = effectiveMethod(r); m != "rtn" && m != "imatrix")
-        return makeError(ErrorCode::InvalidArgument, {}, "--method " + m + " for GGUF types is not built yet");
+    const std::string method = effectiveMethod(r);
+    if (method != "rtn" && method != "imatrix" && method != "gptq")
+        return makeError(ErrorCode::InvalidArgument, {}, "--method " + method + " for GGUF types is not built yet (rtn, imatrix or gptq)");
+    if (method == "gptq") {
+        if (!r.imatrix.empty())
+            return makeError(ErrorCode::InvalidArgument, r.imatrix.string(), "--method gptq computes its own statistics from the calibration text: drop --imatrix");
+        if (isFloatType(r.type) && !r.plan && r.planFile.empty())
+            return makeError(ErrorCode::InvalidArgument, {}, "--method gptq quantizes to a mix (Q4_K_M, ...), not to " + r.type);
+    } else if (!r.calibration.empty() || r.calibrationTokens > 0 || r.calibrationCtx > 0) {
+        return makeError(ErrorCode::InvalidArgument, {}, "--calibration goes with --method gptq for GGUF types");
+    }
     if (effectiveMethod(r) == "imatrix" && r.imatrix.empty())
         return makeError(ErrorCode::InvalidArgument, {}, "--method imatrix needs an importance matrix (--imatrix FILE)");
     if (r.output.empty() && !r.dryRun) return makeError(ErrorCode::InvalidArgument, {}, "no output file given");
@@ -227,7 +237,12 @@ Result<QuantizeOutcome> runQuantize(const QuantizeRequest& r, jobs::ProgressSink
         cfg.imatrixLabel = r.imatrixLabel.empty() ? r.imatrix.string() : r.imatrixLabel; // llama-quantize: the path as given
     }
 
-    jobs::WeightedProgress progress(sink, {{jobs::Stage::Opening, 1}, {jobs::Stage::Quantizing, 96}, {jobs::Stage::Validating, 3}});
+    // GPTQ: the calibration run takes most of the time (a forward pass and a re-run per block).
+    jobs::WeightedProgress progress(sink, method == "gptq" && !r.dryRun
+                                              ? std::vector<jobs::ProgressPass>{{jobs::Stage::Opening, 1}, {jobs::Stage::Calibrating, 88},
+                                                                                {jobs::Stage::Quantizing, 10}, {jobs::Stage::Validating, 1}}
+                                              : std::vector<jobs::ProgressPass>{{jobs::Stage::Opening, 1}, {jobs::Stage::Quantizing, 96},
+                                                                                {jobs::Stage::Validating, 3}});
     if (r.dryRun && isConfigOnlyFolder(r.input)) return dryRunFromConfig(r, cfg, progress, stop);
     auto ck = io::openCheckpoint(r.input, progress, stop);
     if (!ck) return std::move(ck).error();
@@ -236,6 +251,7 @@ Result<QuantizeOutcome> runQuantize(const QuantizeRequest& r, jobs::ProgressSink
     if (r.dryRun) {
         auto planned = planQuantization(**ck, cfg);
         if (!planned) return std::move(planned).error();
+        if (method == "gptq") planned->plan.method = plan::PlanMethod::Gptq;
         if (!r.planOut.empty()) CONDENSE_TRY(savePlan(r.planOut, planned->plan));
         out.dryRun = true;
         out.tensors = planned->plan.tensors.size();
@@ -243,14 +259,35 @@ Result<QuantizeOutcome> runQuantize(const QuantizeRequest& r, jobs::ProgressSink
         out.warnings = std::move(planned->warnings);
         return out;
     }
+    if (method == "gptq") {
+        if (cfg.plan && cfg.plan->method == plan::PlanMethod::Gptq) cfg.plan->method = plan::PlanMethod::Rtn; // a saved GPTQ plan: its types
+        auto planned = planQuantization(**ck, cfg);
+        if (!planned) return std::move(planned).error();
+        GgufGptqRunConfig gc;
+        if (!r.calibration.empty()) gc.calibration = r.calibration;
+        gc.tokens = r.calibrationTokens;
+        gc.ctx = r.calibrationCtx;
+        gc.threads = r.threads;
+        auto run = runGgufGptq(*ck, planned->plan, gc, progress, stop);
+        if (!run) return std::move(run).error();
+        cfg.precomputed = run->tensors;
+        out.method = "gptq";
+        out.calibrationLabel = run->calibrationLabel;
+        out.calibrationChunks = run->chunks;
+        out.calibrationCtx = run->ctx;
+        out.gptqTensors = run->gptqTensors;
+        out.fallbackTensors = run->fallbackTensors;
+        out.warnings = std::move(run->warnings);
+    }
     auto q = runQuantize(**ck, r.output, cfg, progress, stop);
     if (!q) return std::move(q).error();
+    if (method == "gptq") q->plan.method = plan::PlanMethod::Gptq;
     if (!r.planOut.empty()) CONDENSE_TRY(savePlan(r.planOut, q->plan));
     out.output = q->output;
     out.fileBytes = q->fileBytes;
     out.tensors = q->plan.tensors.size();
     out.plan = std::move(q->plan);
-    out.warnings = std::move(q->warnings);
+    out.warnings.insert(out.warnings.begin(), q->warnings.begin(), q->warnings.end());
     return out;
 }
 

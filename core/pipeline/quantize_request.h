@@ -8,6 +8,12 @@
 //     plan: the streaming quantizer (quantize_job.h: llama-quantize's file);
 //   - format gptq / awq / compressed-tensors: a Hugging Face quantized checkpoint folder
 //     (hf_export.h), method rtn built in; gptq / awq through `hfQuantizer` (see below);
+//   - a llama-quantize mix with method gptq: the mix's plan, GPTQ inside its ggml block types on
+//     calibration text (gguf_gptq_run.h), then the streaming quantizer writing those linears'
+//     bytes verbatim (QuantizeConfig::precomputed) and every other tensor as the mix does: the
+//     same tensor types and sizes as the round-to-nearest file. No GGUF key records the method
+//     (llama-quantize writes quantize.imatrix.* for an imatrix file only; none fits GPTQ);
+//     QuantizeOutcome::plan carries method gptq;
 //   - dryRun: the plan only, nothing written (planOut still saved when given). A folder holding
 //     only a config.json is enough for a dry run with a mix (plan_request.h readPlanModel).
 //
@@ -59,8 +65,9 @@ struct QuantizeRequest {
     std::int64_t group = 128;       // HF formats; -1: one group per output row
     std::optional<bool> symmetric;  // HF formats; default: symmetric except awq
     bool actOrder = false;          // desc_act (gptq method only)
-    std::string calibration;        // calibration set name or file (gptq / awq methods)
-    std::int64_t calibrationTokens = 0;
+    std::string calibration;        // calibration set name or file (gptq / awq methods); GGUF gptq: empty = general
+    std::int64_t calibrationTokens = 0; // GGUF gptq: 0 = 128 chunks (gguf_gptq_run.h)
+    std::int64_t calibrationCtx = 0;    // GGUF gptq: tokens per chunk; 0 = 512 capped by the model's positions
     // ENTRY POINT for --method gptq / awq on HF formats: the run's per-linear results and its
     // folded tensors (hf_export.h HfLinearQuantizer / replacements). Until a caller sets it,
     // those methods are refused as not built yet.
@@ -81,6 +88,12 @@ struct QuantizeOutcome {
     std::uint64_t quantizedLinears = 0;
     std::uint64_t shards = 0;
     std::vector<Message> warnings;
+    // GGUF gptq: the calibration run
+    std::string calibrationLabel;
+    std::int64_t calibrationChunks = 0;
+    std::int64_t calibrationCtx = 0;
+    std::int64_t gptqTensors = 0;     // linears by the GPTQ sweep
+    std::int64_t fallbackTensors = 0; // linears by weighted rounding (types GPTQ does not cover)
 };
 
 Result<QuantizeOutcome> runQuantize(const QuantizeRequest& request, jobs::ProgressSink& progress, std::stop_token stop = {});
