@@ -279,9 +279,12 @@ int runQuantize(const QuantizeOptions& o, bool progressToTty)
     if (!o.method.empty() && o.method != "rtn" && o.method != "imatrix" && o.method != "gptq")
         return usage("--method " + o.method + " for GGUF types is not built yet (rtn, imatrix with --imatrix, or gptq)");
     if (o.method == "gptq" && !o.imatrix.empty()) return usage("--method gptq computes its own statistics from --calibration: drop --imatrix");
-    if (o.method != "gptq" && (!o.calibration.empty() || o.calibrationTokens > 0))
-        return usage("--calibration and --calibration-tokens go with --method gptq for GGUF types");
-    if (o.method == "imatrix" && o.imatrix.empty()) return usage("--method imatrix needs --imatrix FILE");
+    if (o.method != "gptq" && o.method != "imatrix" && (!o.calibration.empty() || o.calibrationTokens > 0))
+        return usage("--calibration and --calibration-tokens go with --method gptq or imatrix for GGUF types");
+    if (o.method == "imatrix" && !o.calibration.empty() && !o.imatrix.empty())
+        return usage("--calibration computes the importance matrix: drop --imatrix (or --calibration)");
+    if (o.method == "imatrix" && o.imatrix.empty() && o.calibration.empty())
+        return usage("--method imatrix needs --imatrix FILE or --calibration SET|FILE");
     if (o.method == "rtn" && !o.imatrix.empty()) return usage("--method rtn quantizes without an importance matrix: drop --imatrix");
     if (o.json && !o.dryRun) return usage("--json goes with --dry-run (use --plan-out FILE to save the plan of a real run)");
     if (o.output.empty() && !o.dryRun) return usage("--output is required (unless --dry-run)");

@@ -7,6 +7,7 @@
 #include "core/io/atomic_file.h"
 #include "core/io/checkpoint.h"
 #include "core/io/json_file.h"
+#include "core/pipeline/calibrate_request.h"
 #include "core/pipeline/gguf_convert.h"
 #include "core/pipeline/gguf_gptq_run.h"
 #include "core/pipeline/plan_request.h"
@@ -179,11 +180,14 @@ Result<QuantizeOutcome> runQuantize(const QuantizeRequest& r, jobs::ProgressSink
             return makeError(ErrorCode::InvalidArgument, r.imatrix.string(), "--method gptq computes its own statistics from the calibration text: drop --imatrix");
         if (isFloatType(r.type) && !r.plan && r.planFile.empty())
             return makeError(ErrorCode::InvalidArgument, {}, "--method gptq quantizes to a mix (Q4_K_M, ...), not to " + r.type);
+    } else if (method == "imatrix" && !r.calibration.empty()) {
+        if (!r.imatrix.empty())
+            return makeError(ErrorCode::InvalidArgument, r.imatrix.string(), "--calibration computes the importance matrix: drop --imatrix (or --calibration)");
     } else if (!r.calibration.empty() || r.calibrationTokens > 0 || r.calibrationCtx > 0) {
-        return makeError(ErrorCode::InvalidArgument, {}, "--calibration goes with --method gptq for GGUF types");
+        return makeError(ErrorCode::InvalidArgument, {}, "--calibration goes with --method gptq or imatrix for GGUF types");
     }
-    if (effectiveMethod(r) == "imatrix" && r.imatrix.empty())
-        return makeError(ErrorCode::InvalidArgument, {}, "--method imatrix needs an importance matrix (--imatrix FILE)");
+    if (method == "imatrix" && r.imatrix.empty() && r.calibration.empty())
+        return makeError(ErrorCode::InvalidArgument, {}, "--method imatrix needs an importance matrix (--imatrix FILE) or --calibration SET|FILE");
     if (r.output.empty() && !r.dryRun) return makeError(ErrorCode::InvalidArgument, {}, "no output file given");
     if ((!r.planFile.empty() || r.plan) &&
         (!r.overrides.empty() || r.outputTensorType || r.tokenEmbeddingType || r.pure || r.leaveOutputTensor))
@@ -230,7 +234,37 @@ Result<QuantizeOutcome> runQuantize(const QuantizeRequest& r, jobs::ProgressSink
         if (!plan::findMix(r.type)) return makeError(ErrorCode::InvalidArgument, {}, "unknown quantization type '" + r.type + "'");
         cfg.mix = r.type;
     }
-    if (!r.imatrix.empty()) {
+    if (method == "imatrix" && r.imatrix.empty() && !r.dryRun) {
+        // The importance matrix of the calibration text, computed here (runCalibrate: the
+        // chunks GPTQ uses), through a temporary file beside the output removed in every case.
+        const std::filesystem::path tmp = r.output.string() + ".imatrix-tmp.gguf";
+        struct Remove {
+            std::filesystem::path p;
+            ~Remove()
+            {
+                std::error_code ec;
+                std::filesystem::remove(p, ec);
+            }
+        } remove{tmp};
+        CalibrateRequest c;
+        c.model = r.input;
+        c.set = r.calibration;
+        c.threads = r.threads;
+        c.output = tmp;
+        auto facts = io::openCheckpoint(r.input, sink, stop);
+        if (!facts) return std::move(facts).error();
+        const std::uint64_t maxPositions = (*facts)->spec().maxPositions;
+        c.ctx = r.calibrationCtx > 0 ? r.calibrationCtx
+                                     : (maxPositions > 0 ? std::min<std::int64_t>(kGgufGptqDefaultCtx, static_cast<std::int64_t>(maxPositions))
+                                                         : kGgufGptqDefaultCtx);
+        c.tokenBudget = r.calibrationTokens > 0 ? r.calibrationTokens : kGgufGptqDefaultChunks * c.ctx;
+        auto done = runCalibrate(c, sink, stop);
+        if (!done) return std::move(done).error();
+        auto im = quant::ImportanceMatrix::load(tmp);
+        if (!im) return std::move(im).error();
+        cfg.imatrix = std::make_shared<const quant::ImportanceMatrix>(std::move(*im));
+        cfg.imatrixLabel = r.calibration;
+    } else if (!r.imatrix.empty()) {
         auto im = quant::ImportanceMatrix::load(r.imatrix);
         if (!im) return std::move(im).error();
         cfg.imatrix = std::make_shared<const quant::ImportanceMatrix>(std::move(*im));

@@ -153,6 +153,26 @@ TEST_F(GgufGptq, KldBelowImatrixRtnOnHeldOutText)
     auto q = pipeline::runQuantize(iq, quiet);
     ASSERT_TRUE(q.ok()) << describe(q.error());
 
+    // --method imatrix --calibration general: the same importance matrix computed in the run
+    // (no file given, none left behind) gives the same tensors.
+    {
+        test::TempDir own;
+        auto inRun = gptqRequest(own.path() / "in-run.gguf");
+        inRun.method = "imatrix";
+        auto x = pipeline::runQuantize(inRun, quiet);
+        ASSERT_TRUE(x.ok()) << describe(x.error());
+        EXPECT_EQ(own.entries(), std::vector<std::string>{"in-run.gguf"});
+        auto a = io::GgufFile::open(iq.output);
+        auto b = io::GgufFile::open(inRun.output);
+        ASSERT_TRUE(a.ok() && b.ok());
+        ASSERT_EQ((*a)->tensors().size(), (*b)->tensors().size());
+        for (std::size_t i = 0; i < (*a)->tensors().size(); ++i) {
+            const auto da = (*a)->tensorData(i), db = (*b)->tensorData(i);
+            ASSERT_EQ(da.size(), db.size());
+            EXPECT_TRUE(std::equal(da.begin(), da.end(), db.begin())) << (*a)->tensors()[i].name;
+        }
+    }
+
     auto src = pipeline::loadCalibrationSource("general", pipeline::ChatStyle::Plain);
     ASSERT_TRUE(src.ok());
     pipeline::EvalRequest e;
