@@ -5,6 +5,9 @@
 //    the RTN file's, the linears different; it opens and runs in our engine;
 //  - on the general set's held-out text its KLD against the original is lower than that of the
 //    imatrix + RTN file with an imatrix computed (runCalibrate) on the same calibration tokens;
+//    `--method imatrix --calibration general` (the imatrix computed in the run) writes that
+//    file's tensors and leaves no temporary behind;
+//  - from the F16 GGUF (Q/K rows permuted in file and engine) GPTQ is as good as from the folder;
 //  - a stop request during calibration leaves no file (nor temporary);
 //  - a calibration text shorter than one chunk fails naming the file; so does a bad type.
 #include <gtest/gtest.h>
@@ -191,6 +194,35 @@ TEST_F(GgufGptq, KldBelowImatrixRtnOnHeldOutText)
                 static_cast<long long>(r->result.chunks), static_cast<long long>(kCtx), rtnKld, imKld, gptqKld, gptqKld / imKld);
     EXPECT_GT(gptqKld, 0.0);
     EXPECT_LT(gptqKld, imKld);
+}
+
+// From the F16 GGUF of the same model (llama-arch: attn_q / attn_k rows stored permuted, the
+// engine running them so) the GPTQ file is as good as from the Hugging Face folder: a wrong Q/K
+// row order either way would ruin attention and the KLD.
+TEST_F(GgufGptq, GgufInputKeepsTheQkRowOrder)
+{
+    ASSERT_NE(s_gptqOutcome, nullptr);
+    jobs::NullSink quiet;
+    auto req = gptqRequest(s_dir->path() / "gptq-from-gguf.gguf");
+    req.input = test::referenceGguf("F16");
+    auto g = pipeline::runQuantize(req, quiet);
+    ASSERT_TRUE(g.ok()) << describe(g.error());
+    pipeline::EvalRequest e;
+    e.models = {test::demoDir(), s_dir->path() / "rtn.gguf", s_dir->path() / "gptq.gguf", req.output};
+    auto src = pipeline::loadCalibrationSource("general", pipeline::ChatStyle::Plain);
+    ASSERT_TRUE(src.ok());
+    e.textContent = src->heldOut;
+    e.text = "general-held-out";
+    e.config.nCtx = kCtx;
+    e.config.maxChunks = 16;
+    e.config.driftChunks = 0;
+    e.threads = 2;
+    auto r = pipeline::runEval(e, quiet);
+    ASSERT_TRUE(r.ok()) << describe(r.error());
+    const double rtnKld = r->result.models[1].kldMean, hfKld = r->result.models[2].kldMean, ggufKld = r->result.models[3].kldMean;
+    std::printf("held-out KLD: rtn %.6f, gptq from the folder %.6f, from the F16 GGUF %.6f\n", rtnKld, hfKld, ggufKld);
+    EXPECT_LT(ggufKld, rtnKld);
+    EXPECT_NEAR(ggufKld, hfKld, 0.1 * hfKld);
 }
 
 TEST(GgufGptqErrors, StopDuringCalibrationLeavesNoFile)
