@@ -12,7 +12,9 @@
 //  - a calibration text shorter than one chunk fails naming the file; so does a bad type.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <vector>
 #include <fstream>
 #include <map>
 #include <stop_token>
@@ -52,6 +54,8 @@ pipeline::QuantizeRequest gptqRequest(const fs::path& out, const std::string& ty
 struct StageRecorder final : jobs::ProgressSink {
     std::stop_source* stopOnCalibrating = nullptr;
     int calibrating = 0;
+    std::vector<double> overalls;
+    void overall(double f, double) override { overalls.push_back(f); }
     void report(jobs::Stage s, std::uint64_t, std::uint64_t, std::string_view) override
     {
         if (s != jobs::Stage::Calibrating) return;
@@ -85,6 +89,7 @@ protected:
         ASSERT_TRUE(b.ok()) << describe(b.error());
         s_gptqOutcome = new pipeline::QuantizeOutcome(std::move(*b));
         s_calibratingReports = rec.calibrating;
+        s_overalls = rec.overalls;
     }
     static void TearDownTestSuite()
     {
@@ -94,6 +99,7 @@ protected:
     static inline test::TempDir* s_dir = nullptr;
     static inline pipeline::QuantizeOutcome* s_gptqOutcome = nullptr;
     static inline int s_calibratingReports = 0;
+    static inline std::vector<double> s_overalls;
 };
 
 TEST_F(GgufGptq, SameTensorsTypesAndSizesAsTheRtnMix)
@@ -103,6 +109,10 @@ TEST_F(GgufGptq, SameTensorsTypesAndSizesAsTheRtnMix)
     EXPECT_GT(s_gptqOutcome->gptqTensors, 0);
     EXPECT_EQ(s_gptqOutcome->calibrationChunks, 8);
     EXPECT_GT(s_calibratingReports, 0);
+    // One job-wide fraction over calibration and writing: never going back, ending near 1.
+    ASSERT_FALSE(s_overalls.empty());
+    EXPECT_TRUE(std::is_sorted(s_overalls.begin(), s_overalls.end()));
+    EXPECT_GT(s_overalls.back(), 0.95);
     auto rtn = io::GgufFile::open(s_dir->path() / "rtn.gguf");
     auto gptq = io::GgufFile::open(s_dir->path() / "gptq.gguf");
     ASSERT_TRUE(rtn.ok() && gptq.ok());
