@@ -327,6 +327,10 @@ KLD %5 · Perplexität %6 · gleiches Top-Token %7</translation>
         <source>Queued</source>
         <translation>In Warteschlange</translation>
     </message>
+    <message>
+        <source>Calibrating</source>
+        <translation>Kalibrieren</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::HeatmapPlot</name>
@@ -1800,6 +1804,58 @@ max |w| / Std. = %3</translation>
     <message>
         <source>Choose…</source>
         <translation>Wählen…</translation>
+    </message>
+    <message>
+        <source>Make one from a bundled set</source>
+        <translation>Aus einem mitgelieferten Textsatz erstellen</translation>
+    </message>
+    <message>
+        <source>Runs the model over the calibration text block by block and rounds each weight so the layer&apos;s output error stays small: the same file size and types, lower KL divergence, minutes instead of seconds.</source>
+        <translation>Lässt das Modell Block für Block über den Kalibriertext laufen und rundet jedes Gewicht so, dass der Ausgabefehler der Schicht klein bleibt: gleiche Dateigröße und Typen, geringere KL-Divergenz, Minuten statt Sekunden.</translation>
+    </message>
+    <message>
+        <source>Rounds every block to its nearest values (llama-quantize&apos;s way); an importance matrix, when set, keeps the columns that matter more exact.</source>
+        <translation>Rundet jeden Block auf die nächstgelegenen Werte (wie llama-quantize); eine Wichtigkeitsmatrix hält, falls gesetzt, die wichtigeren Spalten genauer.</translation>
+    </message>
+    <message>
+        <source>M&amp;ethod:</source>
+        <translation>M&amp;ethode:</translation>
+    </message>
+    <message>
+        <source>Round to nearest</source>
+        <translation>Auf nächsten Wert runden</translation>
+    </message>
+    <message>
+        <source>GPTQ (calibrated)</source>
+        <translation>GPTQ (kalibriert)</translation>
+    </message>
+    <message>
+        <source>How each tensor&apos;s blocks get their values; the types and the file size are the plan&apos;s either way</source>
+        <translation>Wie die Blöcke jedes Tensors ihre Werte erhalten; Typen und Dateigröße folgen in jedem Fall dem Plan</translation>
+    </message>
+    <message>
+        <source>Ca&amp;libration:</source>
+        <translation>Ka&amp;librierung:</translation>
+    </message>
+    <message>
+        <source>General prose</source>
+        <translation>Allgemeine Prosa</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Code</translation>
+    </message>
+    <message>
+        <source>Chat</source>
+        <translation>Chat</translation>
+    </message>
+    <message>
+        <source>Multilingual</source>
+        <translation>Mehrsprachig</translation>
+    </message>
+    <message>
+        <source>The text GPTQ runs the model over (bundled; a held-out part of it is never used)</source>
+        <translation>Der Text, über den GPTQ das Modell laufen lässt (mitgeliefert; ein zurückgehaltener Teil wird nie verwendet)</translation>
     </message>
 </context>
 <context>

@@ -327,6 +327,10 @@ KLD %5 · perplexité %6 · même jeton de tête %7</translation>
         <source>Queued</source>
         <translation>En file d’attente</translation>
     </message>
+    <message>
+        <source>Calibrating</source>
+        <translation>Calibration</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::HeatmapPlot</name>
@@ -1800,6 +1804,58 @@ max |w| / écart type = %3</translation>
     <message>
         <source>Choose…</source>
         <translation>Choisir…</translation>
+    </message>
+    <message>
+        <source>Make one from a bundled set</source>
+        <translation>En créer une à partir d’un jeu fourni</translation>
+    </message>
+    <message>
+        <source>Runs the model over the calibration text block by block and rounds each weight so the layer&apos;s output error stays small: the same file size and types, lower KL divergence, minutes instead of seconds.</source>
+        <translation>Fait passer le modèle sur le texte de calibration bloc par bloc et arrondit chaque poids pour que l’erreur de sortie de la couche reste faible : même taille de fichier et mêmes types, divergence KL plus basse, des minutes au lieu de secondes.</translation>
+    </message>
+    <message>
+        <source>Rounds every block to its nearest values (llama-quantize&apos;s way); an importance matrix, when set, keeps the columns that matter more exact.</source>
+        <translation>Arrondit chaque bloc aux valeurs les plus proches (comme llama-quantize) ; une matrice d’importance, si elle est définie, garde plus exactes les colonnes qui comptent.</translation>
+    </message>
+    <message>
+        <source>M&amp;ethod:</source>
+        <translation>M&amp;éthode :</translation>
+    </message>
+    <message>
+        <source>Round to nearest</source>
+        <translation>Arrondi au plus proche</translation>
+    </message>
+    <message>
+        <source>GPTQ (calibrated)</source>
+        <translation>GPTQ (calibré)</translation>
+    </message>
+    <message>
+        <source>How each tensor&apos;s blocks get their values; the types and the file size are the plan&apos;s either way</source>
+        <translation>Comment les blocs de chaque tenseur reçoivent leurs valeurs ; les types et la taille du fichier sont ceux du plan dans tous les cas</translation>
+    </message>
+    <message>
+        <source>Ca&amp;libration:</source>
+        <translation>Ca&amp;libration :</translation>
+    </message>
+    <message>
+        <source>General prose</source>
+        <translation>Prose générale</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Code</translation>
+    </message>
+    <message>
+        <source>Chat</source>
+        <translation>Dialogue</translation>
+    </message>
+    <message>
+        <source>Multilingual</source>
+        <translation>Multilingue</translation>
+    </message>
+    <message>
+        <source>The text GPTQ runs the model over (bundled; a held-out part of it is never used)</source>
+        <translation>Le texte sur lequel GPTQ fait passer le modèle (fourni ; une partie réservée n’est jamais utilisée)</translation>
     </message>
 </context>
 <context>

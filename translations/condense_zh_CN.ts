@@ -327,6 +327,10 @@ KLD %5 · 困惑度 %6 · 首选词元一致 %7</translation>
         <source>Queued</source>
         <translation>排队中</translation>
     </message>
+    <message>
+        <source>Calibrating</source>
+        <translation>正在校准</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::HeatmapPlot</name>
@@ -1800,6 +1804,58 @@ max |w| / 标准差 = %3</translation>
     <message>
         <source>Choose…</source>
         <translation>选择…</translation>
+    </message>
+    <message>
+        <source>Make one from a bundled set</source>
+        <translation>用内置文本集生成</translation>
+    </message>
+    <message>
+        <source>Runs the model over the calibration text block by block and rounds each weight so the layer&apos;s output error stays small: the same file size and types, lower KL divergence, minutes instead of seconds.</source>
+        <translation>逐块在校准文本上运行模型，并让每个权重的取整使该层的输出误差保持很小：文件大小和类型不变，KL 散度更低，耗时以分钟计而不是秒。</translation>
+    </message>
+    <message>
+        <source>Rounds every block to its nearest values (llama-quantize&apos;s way); an importance matrix, when set, keeps the columns that matter more exact.</source>
+        <translation>把每个块取整到最近的值（与 llama-quantize 相同）；若设置了重要性矩阵，更重要的列会保持得更精确。</translation>
+    </message>
+    <message>
+        <source>M&amp;ethod:</source>
+        <translation>方法(&amp;E)：</translation>
+    </message>
+    <message>
+        <source>Round to nearest</source>
+        <translation>就近取整</translation>
+    </message>
+    <message>
+        <source>GPTQ (calibrated)</source>
+        <translation>GPTQ（需校准）</translation>
+    </message>
+    <message>
+        <source>How each tensor&apos;s blocks get their values; the types and the file size are the plan&apos;s either way</source>
+        <translation>每个张量的块如何得到数值；类型和文件大小始终与计划一致</translation>
+    </message>
+    <message>
+        <source>Ca&amp;libration:</source>
+        <translation>校准(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>General prose</source>
+        <translation>通用散文</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>代码</translation>
+    </message>
+    <message>
+        <source>Chat</source>
+        <translation>对话</translation>
+    </message>
+    <message>
+        <source>Multilingual</source>
+        <translation>多语言</translation>
+    </message>
+    <message>
+        <source>The text GPTQ runs the model over (bundled; a held-out part of it is never used)</source>
+        <translation>GPTQ 运行模型所用的文本（内置；其中保留的一部分从不使用）</translation>
     </message>
 </context>
 <context>

@@ -77,6 +77,57 @@ double WeightedProgress::fraction() const
 
 void WeightedProgress::overall(double, double) {}
 
+class WeightedProgress::Nested final : public ProgressSink {
+public:
+    Nested(WeightedProgress& outer, std::size_t index) : m_outer(outer), m_index(index) {}
+    void report(Stage stage, std::uint64_t done, std::uint64_t total, std::string_view item) override
+    {
+        m_outer.m_inner.report(stage, done, total, item);
+    }
+    void overall(double fraction, double) override { m_outer.nestedOverall(m_index, fraction); }
+
+private:
+    WeightedProgress& m_outer;
+    std::size_t m_index;
+};
+
+std::unique_ptr<ProgressSink> WeightedProgress::nested(std::size_t index) { return std::make_unique<Nested>(*this, index); }
+
+void WeightedProgress::nestedOverall(std::size_t index, double fraction)
+{
+    double f = 0, eta = -1;
+    {
+        std::lock_guard lock(m_mutex);
+        if (index >= m_passes.size()) return;
+        m_pass = std::max(m_pass, index);
+        double before = 0;
+        for (std::size_t k = 0; k < index; ++k) before += m_passes[k].weight;
+        const double next = m_totalWeight > 0 ? (before + m_passes[index].weight * std::clamp(fraction, 0.0, 1.0)) / m_totalWeight : 0.0;
+        if (next > m_fraction) m_fraction = std::min(1.0, next);
+        f = m_fraction;
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
+        eta = estimateRemainingSeconds(elapsed, f);
+    }
+    m_inner.overall(f, eta);
+}
+
+NestedProgress::NestedProgress(ProgressSink& inner, double begin, double end, std::chrono::steady_clock::time_point jobStart)
+    : m_inner(inner), m_begin(begin), m_end(end), m_start(jobStart)
+{
+}
+
+void NestedProgress::report(Stage stage, std::uint64_t done, std::uint64_t total, std::string_view item)
+{
+    m_inner.report(stage, done, total, item);
+}
+
+void NestedProgress::overall(double fraction, double)
+{
+    const double f = m_begin + std::clamp(fraction, 0.0, 1.0) * (m_end - m_begin);
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
+    m_inner.overall(f, estimateRemainingSeconds(elapsed, f));
+}
+
 void WeightedProgress::report(Stage stage, std::uint64_t done, std::uint64_t total, std::string_view item)
 {
     double f = 0, eta = -1;

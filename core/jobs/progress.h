@@ -15,6 +15,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -69,7 +70,14 @@ public:
     void overall(double fraction, double etaSeconds) override; // a nested job's fraction: ignored
     double fraction() const;
 
+    // A sink for a nested job that runs as pass `index` and reports its own overall fraction
+    // (runQuantize with a calibration, say): its overall() moves the fraction within that
+    // pass, its reports (of any stage) are forwarded as they are. Valid while this object is.
+    std::unique_ptr<ProgressSink> nested(std::size_t index);
+
 private:
+    class Nested;
+    void nestedOverall(std::size_t index, double fraction);
     ProgressSink& m_inner;
     std::vector<ProgressPass> m_passes;
     double m_totalWeight = 0;
@@ -77,6 +85,21 @@ private:
     mutable std::mutex m_mutex;
     std::size_t m_pass = 0;
     double m_fraction = 0;
+};
+
+// Forwards a nested job's reports, its overall fraction mapped onto [begin, end] of the whole
+// job, with an ETA measured from `jobStart` (the whole job's start). For a job that runs
+// another job's code (calibration then an export) as one progress bar.
+class NestedProgress final : public ProgressSink {
+public:
+    NestedProgress(ProgressSink& inner, double begin, double end, std::chrono::steady_clock::time_point jobStart);
+    void report(Stage stage, std::uint64_t done, std::uint64_t total, std::string_view item = {}) override;
+    void overall(double fraction, double etaSeconds) override;
+
+private:
+    ProgressSink& m_inner;
+    double m_begin, m_end;
+    std::chrono::steady_clock::time_point m_start;
 };
 
 class NullSink final : public ProgressSink {

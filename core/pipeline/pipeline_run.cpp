@@ -6,6 +6,7 @@
 #include <cmath>
 #include <ctime>
 #include <map>
+#include <memory>
 #include <random>
 #include <system_error>
 
@@ -257,8 +258,12 @@ Result<RunOutcome> runPipeline(const RunRequest& r, jobs::ProgressSink& sink, st
 {
     // Weights: shares of a run's time on a 1B model with the default evaluation (quantizing
     // and scoring the text dominate; latency is pp512 + tg128 of two models).
-    std::vector<jobs::ProgressPass> passes{{jobs::Stage::Opening, 1}, {jobs::Stage::Quantizing, 30}, {jobs::Stage::Validating, 1},
-                                           {jobs::Stage::Opening, 1}, {jobs::Stage::Evaluating, 50}};
+    // A calibrated method (GPTQ) runs the model over its calibration text block by block first:
+    // that pass (a nested job with its own fraction) then outweighs the evaluation.
+    const bool calibrated = r.method == "gptq";
+    std::vector<jobs::ProgressPass> passes{{jobs::Stage::Opening, 1},
+                                           {calibrated ? jobs::Stage::Calibrating : jobs::Stage::Quantizing, calibrated ? 150.0 : 30.0},
+                                           {jobs::Stage::Validating, 1}, {jobs::Stage::Opening, 1}, {jobs::Stage::Evaluating, 50}};
     if (r.latency) passes.push_back({jobs::Stage::Measuring, 12});
     if (r.weightError) passes.push_back({jobs::Stage::Analyzing, 5});
     passes.push_back({jobs::Stage::Writing, 1});
@@ -355,7 +360,12 @@ Result<RunOutcome> runPipeline(const RunRequest& r, jobs::ProgressSink& sink, st
         q.imatrix = r.imatrix;
         q.plan = plan;
         q.threads = r.threads;
-        auto out = runQuantize(q, progress, stop);
+        q.method = r.method;
+        q.calibration = r.calibration;
+        q.calibrationTokens = r.calibrationTokens;
+        std::unique_ptr<jobs::ProgressSink> nested;
+        if (calibrated) nested = progress.nested(1);
+        auto out = runQuantize(q, calibrated ? *nested : static_cast<jobs::ProgressSink&>(progress), stop);
         if (!out) return std::move(out).error();
         quantized = std::move(*out);
     }
@@ -415,6 +425,8 @@ Result<RunOutcome> runPipeline(const RunRequest& r, jobs::ProgressSink& sink, st
     if (res.models.size() != 2) return makeError(ErrorCode::InvalidArgument, {}, "evaluation returned no candidate");
     rep.output = modelPath.filename().string();
     rep.mix = type;
+    rep.method = !r.method.empty() ? r.method : r.imatrix.empty() ? "rtn" : "imatrix";
+    if (calibrated) rep.calibration = r.calibration.empty() ? std::string("general (bundled)") : r.calibration;
     rep.fileType = followed.fileType;
     rep.tensorCount = followed.tensors.size();
     rep.predictedBytes = followed.totalBytes();

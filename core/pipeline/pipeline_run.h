@@ -72,6 +72,13 @@ struct RunRequest {
     std::optional<ProfilePlan> profile;
     std::string mix = "Q4_K_M";      // a llama-quantize mix name, as `quantize --type`
     std::filesystem::path imatrix;   // importance matrix (empty: none)
+    // How the mix's types are filled: "rtn" (or "imatrix" with `imatrix`), or "gptq": GPTQ inside
+    // the ggml block formats (quantize_request.h), calibrated on `calibration` (a bundled set or
+    // a path; empty: "general") with at most calibrationTokens tokens (0: the default). The
+    // evaluation text stays the run's own (never the calibration text).
+    std::string method;
+    std::string calibration;
+    std::int64_t calibrationTokens = 0;
 
     std::filesystem::path evalText;  // empty: the bundled text (bundled_eval_text.h)
     eval::EvalConfig eval = defaultRunEvalConfig();

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <memory>
 
 #include "core/io/atomic_file.h"
 #include "core/io/checkpoint.h"
 #include "core/io/json_file.h"
 #include "core/pipeline/calibrate_request.h"
+#include "core/pipeline/calibrated_export.h"
 #include "core/pipeline/gguf_convert.h"
 #include "core/pipeline/gguf_gptq_run.h"
 #include "core/pipeline/plan_request.h"
@@ -143,8 +145,10 @@ Result<HfExportRequest> hfExportRequest(const QuantizeRequest& r)
         return bad("round to nearest uses no calibration text: --calibration goes with --method gptq or awq");
     // A dry check of the format's constraints on a typical shape (the export checks every linear).
     if (auto s = quant::checkPackConfig(e.pack, 256, r.group > 0 ? r.group : 256); !s) return std::move(s).error();
+    if (e.method == "awq" && r.format != "awq" && sym)
+        return bad("AWQ quantizes with zero points (AutoAWQ's grid): add --asym, or use --format awq");
     if (e.method != "rtn") {
-        if (!r.hfQuantizer) return bad("--method " + e.method + " for --format " + r.format + " is not built yet (use --method rtn)");
+        // Set by a caller that ran its own calibration; else runQuantize runs it (calibrated_export.h).
         e.quantize = r.hfQuantizer;
         e.replacements = r.hfReplacements;
     }
@@ -158,7 +162,20 @@ Result<QuantizeOutcome> runQuantize(const QuantizeRequest& r, jobs::ProgressSink
         if (r.dryRun) return makeError(ErrorCode::InvalidArgument, {}, "a dry run plans GGUF mixes only");
         auto e = hfExportRequest(r);
         if (!e) return std::move(e).error();
-        auto x = runHfExport(*e, sink, stop);
+        const auto jobStart = std::chrono::steady_clock::now();
+        std::vector<Message> calibrationWarnings;
+        double exportStart = 0.0;
+        if (e->method != "rtn" && !e->quantize) {
+            // Calibration takes nearly all of such a job; the export is a tensor-by-tensor copy.
+            exportStart = 0.9;
+            auto c = runCalibratedExport(r, e->method, exportStart, jobStart, sink, stop);
+            if (!c) return std::move(c).error();
+            e->quantize = std::move(c->quantize);
+            e->replacements = std::move(c->replacements);
+            calibrationWarnings = std::move(c->warnings);
+        }
+        jobs::NestedProgress exportProgress(sink, exportStart, 1.0, jobStart);
+        auto x = runHfExport(*e, exportProgress, stop);
         if (!x) return std::move(x).error();
         QuantizeOutcome out;
         out.hfExport = true;
@@ -169,7 +186,8 @@ Result<QuantizeOutcome> runQuantize(const QuantizeRequest& r, jobs::ProgressSink
         out.method = e->method;
         out.quantizedLinears = x->quantizedLinears;
         out.shards = x->shards;
-        out.warnings = std::move(x->warnings);
+        out.warnings = std::move(calibrationWarnings);
+        for (auto& w : x->warnings) out.warnings.push_back(std::move(w));
         return out;
     }
     const std::string method = effectiveMethod(r);

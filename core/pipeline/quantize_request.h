@@ -7,7 +7,8 @@
 //   - a llama-quantize mix (Q4_K_M, ...), a float type with quantization options, or a replayed
 //     plan: the streaming quantizer (quantize_job.h: llama-quantize's file);
 //   - format gptq / awq / compressed-tensors: a Hugging Face quantized checkpoint folder
-//     (hf_export.h), method rtn built in; gptq / awq through `hfQuantizer` (see below);
+//     (hf_export.h): method rtn, or gptq / awq with a calibration run first
+//     (calibrated_export.h; a caller with its own results sets `hfQuantizer`, see below);
 //   - a llama-quantize mix with method gptq: the mix's plan, GPTQ inside its ggml block types on
 //     calibration text (gguf_gptq_run.h), then the streaming quantizer writing those linears'
 //     bytes verbatim (QuantizeConfig::precomputed) and every other tensor as the mix does: the
@@ -65,12 +66,13 @@ struct QuantizeRequest {
     std::int64_t group = 128;       // HF formats; -1: one group per output row
     std::optional<bool> symmetric;  // HF formats; default: symmetric except awq
     bool actOrder = false;          // desc_act (gptq method only)
-    std::string calibration;        // calibration set name or file (gptq / awq methods); GGUF gptq: empty = general
-    std::int64_t calibrationTokens = 0; // GGUF gptq: 0 = 128 chunks (gguf_gptq_run.h)
-    std::int64_t calibrationCtx = 0;    // GGUF gptq: tokens per chunk; 0 = 512 capped by the model's positions
-    // ENTRY POINT for --method gptq / awq on HF formats: the run's per-linear results and its
-    // folded tensors (hf_export.h HfLinearQuantizer / replacements). Until a caller sets it,
-    // those methods are refused as not built yet.
+    std::string calibration;        // calibration set name or file (gptq / awq methods; GGUF gptq / imatrix); empty: general
+    std::int64_t calibrationTokens = 0; // 0: 128 chunks (x 512 tokens)
+    std::int64_t calibrationCtx = 0;    // GGUF gptq / imatrix: tokens per chunk; 0 = 512 capped by the model's positions
+    // For --method gptq / awq on HF formats: results a caller already has (hf_export.h
+    // HfLinearQuantizer / replacements). Empty: runQuantize runs the calibration itself
+    // (calibrated_export.h) on `calibration` (default: the bundled "general" set) with at most
+    // calibrationTokens tokens (0: 128 x 512).
     HfLinearQuantizer hfQuantizer;
     std::map<std::string, std::vector<float>> hfReplacements;
 };

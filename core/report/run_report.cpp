@@ -179,7 +179,8 @@ std::string runReportJson(const RunReport& r, int indent)
     j["output"] = r.output;
     j["plan"] = {{"source", r.planSource},         {"mix", r.mix},
                  {"file_type", r.fileType},        {"tensors", r.tensorCount},
-                 {"predicted_bytes", r.predictedBytes}, {"bits_per_weight", r.bitsPerWeight}};
+                 {"predicted_bytes", r.predictedBytes}, {"bits_per_weight", r.bitsPerWeight},
+                 {"method", r.method},             {"calibration", r.calibration}};
     j["eval"] = {{"text", r.evalText},   {"protocol", r.protocol},         {"n_ctx", r.nCtx},
                  {"chunks", r.chunks},   {"text_tokens", r.textTokens},    {"drift_chunks", r.driftChunks},
                  {"threads", r.threads}};
@@ -240,6 +241,9 @@ Result<RunReport> runReportFromJson(std::string_view text, const std::string& la
         rd.get(*p, "tensors", "$.plan", r.tensorCount);
         rd.get(*p, "predicted_bytes", "$.plan", r.predictedBytes);
         rd.get(*p, "bits_per_weight", "$.plan", r.bitsPerWeight);
+        // Reports written before calibrated methods existed have neither key.
+        if (p->contains("method")) rd.get(*p, "method", "$.plan", r.method);
+        if (p->contains("calibration")) rd.get(*p, "calibration", "$.plan", r.calibration);
     }
     if (const json* e = rd.at(j, "eval", "$")) {
         rd.get(*e, "text", "$.eval", r.evalText);

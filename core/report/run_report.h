@@ -129,6 +129,8 @@ struct RunReport {
     // plan
     std::string planSource = "mix";
     std::string mix;
+    std::string method = "rtn";   // rtn | imatrix | gptq (how the types were filled; optional in the JSON)
+    std::string calibration;      // the calibration text of a gptq / imatrix-from-text run ("" none)
     std::uint32_t fileType = 0;
     std::uint64_t tensorCount = 0;
     std::uint64_t predictedBytes = 0;

@@ -333,10 +333,11 @@ TEST(HfExport, RefusesWhatTheFormatCannotHoldBeforeWriting)
     auto e = hfExportRequest(q);
     ASSERT_TRUE(e.ok());
     EXPECT_EQ(e->pack.format, HfQuantFormat::GptqV2);
-    q.method.clear(); // gptq by default: not built yet without a provider
-    auto notBuilt = hfExportRequest(q);
-    ASSERT_FALSE(notBuilt.ok());
-    EXPECT_NE(notBuilt.error().detail.find("not built yet"), std::string::npos);
+    q.method.clear(); // gptq by default: runQuantize runs the calibration when no provider is given
+    auto byDefault = hfExportRequest(q);
+    ASSERT_TRUE(byDefault.ok());
+    EXPECT_EQ(byDefault->method, "gptq");
+    EXPECT_FALSE(byDefault->quantize);
     q.format = "awq";
     q.method = "rtn";
     q.symmetric = true;

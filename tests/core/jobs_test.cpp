@@ -163,6 +163,42 @@ TEST(WeightedProgress, OneJobWideFractionOverWeightedPasses)
     EXPECT_DOUBLE_EQ(p.fraction(), 1.0);
 }
 
+TEST(WeightedProgress, NestedJobMovesItsOwnPass)
+{
+    OverallRecorder rec;
+    WeightedProgress p(rec, {{Stage::Opening, 1}, {Stage::Calibrating, 6}, {Stage::Validating, 1}, {Stage::Evaluating, 2}});
+    p.report(Stage::Opening, 1, 1);
+    EXPECT_DOUBLE_EQ(rec.fractions.back(), 0.1);
+    {
+        auto nested = p.nested(1);
+        nested->report(Stage::Quantizing, 3, 10, "blk.0"); // any stage: forwarded, fraction unchanged
+        EXPECT_EQ(rec.stages.back(), Stage::Quantizing);
+        EXPECT_EQ(rec.fractions.size(), 1u);
+        nested->overall(0.5, -1);
+        EXPECT_DOUBLE_EQ(rec.fractions.back(), 0.4);
+        nested->overall(0.25, -1); // never backwards
+        EXPECT_DOUBLE_EQ(rec.fractions.back(), 0.4);
+        nested->overall(1.0, -1);
+        EXPECT_DOUBLE_EQ(rec.fractions.back(), 0.7);
+    }
+    p.report(Stage::Validating, 1, 1);
+    EXPECT_DOUBLE_EQ(rec.fractions.back(), 0.8);
+    p.report(Stage::Evaluating, 1, 2);
+    EXPECT_DOUBLE_EQ(rec.fractions.back(), 0.9);
+}
+
+TEST(NestedProgress, MapsAJobOntoPartOfAnother)
+{
+    OverallRecorder rec;
+    NestedProgress n(rec, 0.2, 0.6, std::chrono::steady_clock::now());
+    n.overall(0.5, -1);
+    EXPECT_DOUBLE_EQ(rec.fractions.back(), 0.4);
+    n.overall(2.0, -1); // clamped
+    EXPECT_DOUBLE_EQ(rec.fractions.back(), 0.6);
+    n.report(Stage::Writing, 1, 2, "x");
+    EXPECT_EQ(rec.stages.back(), Stage::Writing);
+}
+
 TEST(WeightedProgress, EtaFollowsElapsedTimeAndFraction)
 {
     EXPECT_LT(estimateRemainingSeconds(10.0, 0.005), 0.0); // too early to say

@@ -1,8 +1,10 @@
 // `condense-cli quantize --format gptq|awq|compressed-tensors` end to end on the demo model:
 // the folder is written, `inspect` and `eval` (as candidate) run on it, `quantize --type F32`
 // dequantizes it into a GGUF whose weights equal the folder's own dequantization, and the
-// refusals (existing model folder, options the format cannot hold, methods not built yet, GGUF
-// options with an HF format) exit 1 or 2 with one error line and leave nothing behind.
+// refusals (existing model folder, options the format cannot hold, GGUF options with an HF
+// format, a calibration text too short) exit 1 or 2 with one error line and leave nothing
+// behind. --method gptq / awq run their calibration first: the folders differ from round to
+// nearest's where they must (GPTQ's codes; AWQ's folded norms) and read back.
 
 #include <gtest/gtest.h>
 
@@ -64,6 +66,51 @@ TEST(CliHfQuantize, EveryFormatWritesInspectsEvaluatesAndDequantizesToGguf)
     }
 }
 
+TEST(CliHfQuantize, GptqAndAwqRunTheirCalibration)
+{
+    TempDir dir;
+    const std::string in = q(demoDir());
+    const std::string calib = " --calibration general --calibration-tokens 2048";
+    for (const std::string& args : {std::string(" --format gptq") + calib, std::string(" --format compressed-tensors --method gptq") + calib,
+                                    std::string(" --format awq") + calib}) {
+        SCOPED_TRACE(args);
+        const fs::path out = dir / "calibrated";
+        const fs::path rtn = dir / "rtn";
+        const auto r = cli("quantize " + in + " -o " + q(out) + args);
+        ASSERT_EQ(r.exitCode, 0) << r.err;
+        EXPECT_NE(r.out.find("42 linears quantized"), std::string::npos) << r.out;
+        EXPECT_EQ(r.out.find("(rtn)"), std::string::npos) << r.out;
+        std::string rtnArgs = args.substr(0, args.find(" --calibration"));
+        if (rtnArgs.find("--method") == std::string::npos) rtnArgs += " --method rtn";
+        else rtnArgs.replace(rtnArgs.find("--method gptq"), 13, "--method rtn");
+        ASSERT_EQ(cli("quantize " + in + " -o " + q(rtn) + rtnArgs).exitCode, 0);
+
+        jobs::NullSink sink;
+        auto a = io::openCheckpoint(out, sink);
+        auto b = io::openCheckpoint(rtn, sink);
+        auto orig = io::openCheckpoint(demoDir(), sink);
+        ASSERT_TRUE(a.ok() && b.ok() && orig.ok());
+        // The calibrated weights are not round to nearest's.
+        const std::string w = "model.layers.2.mlp.down_proj.weight";
+        const auto x = (*a)->tensorData(static_cast<std::size_t>((*a)->findTensor(w)));
+        const auto y = (*b)->tensorData(static_cast<std::size_t>((*b)->findTensor(w)));
+        ASSERT_EQ(x.size(), y.size());
+        EXPECT_NE(0, std::memcmp(x.data(), y.data(), x.size()));
+        // AWQ folds its scales into the norms; GPTQ leaves them as they were.
+        const std::string norm = "model.layers.2.post_attention_layernorm.weight";
+        const auto n1 = (*a)->tensorData(static_cast<std::size_t>((*a)->findTensor(norm)));
+        const auto n0 = (*orig)->tensorData(static_cast<std::size_t>((*orig)->findTensor(norm)));
+        ASSERT_EQ(n1.size(), n0.size());
+        EXPECT_EQ(args.find("awq") != std::string::npos, std::memcmp(n1.data(), n0.data(), n0.size()) != 0);
+
+        const auto ev = cli("eval " + in + " " + q(out) + " --text " + q(modelsDir() / "eval" / "corpus-val.txt") +
+                            " --ctx 128 --chunks 2 --drift-chunks 0");
+        EXPECT_EQ(ev.exitCode, 0) << ev.err;
+        fs::remove_all(out);
+        fs::remove_all(rtn);
+    }
+}
+
 TEST(CliHfQuantize, RefusalsExitWithOneLineAndLeaveNothing)
 {
     TempDir dir;
@@ -79,7 +126,7 @@ TEST(CliHfQuantize, RefusalsExitWithOneLineAndLeaveNothing)
     // not built yet, --act-order without GPTQ.
     for (const std::string& args : {std::string(" --format gptq --method rtn --bits 5"), std::string(" --format compressed-tensors --bits 3"),
                                     std::string(" --format awq --sym"), std::string(" --format gptq --type Q4_K_M"),
-                                    std::string(" --format gptq"), std::string(" --format awq --method awq"),
+                                    std::string(" --format awq --method rtn --calibration general"),
                                     std::string(" --format compressed-tensors --act-order"), std::string(" --type Q4_K_M --bits 4"),
                                     std::string(" --type Q4_K_M --method gptq --imatrix x.dat")}) { // GGUF gptq: gguf_gptq_test
         SCOPED_TRACE(args);
@@ -87,8 +134,14 @@ TEST(CliHfQuantize, RefusalsExitWithOneLineAndLeaveNothing)
         EXPECT_EQ(r.exitCode, 2) << r.err;
         EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
     }
-    const auto notBuilt = cli("quantize " + in + " -o " + q(dir / "x") + " --format gptq");
-    EXPECT_NE(notBuilt.err.find("not built yet"), std::string::npos) << notBuilt.err;
+    // A calibration text shorter than one chunk: exit 1 naming it, nothing written.
+    const fs::path shortText = dir / "short.txt";
+    writeFile(shortText, "Too short to calibrate on.\n");
+    const auto tooShort = cli("quantize " + in + " -o " + q(dir / "x") + " --format gptq --calibration " + q(shortText));
+    EXPECT_EQ(tooShort.exitCode, 1) << tooShort.err;
+    EXPECT_NE(tooShort.err.find(shortText.string()), std::string::npos) << tooShort.err;
+    EXPECT_NE(tooShort.err.find("fewer than one chunk"), std::string::npos) << tooShort.err;
+    fs::remove(shortText);
     // AWQ groups must divide every linear's in_features (96 does not divide 256): exit 1 naming a tensor.
     const auto awq = cli("quantize " + in + " -o " + q(dir / "x") + " --format awq --method rtn --group 96");
     EXPECT_EQ(awq.exitCode, 1) << awq.err;

@@ -27,6 +27,7 @@
 
 #include "core/io/checkpoint.h"
 #include "core/pipeline/calibrate_request.h"
+#include "core/pipeline/calibration_set.h"
 #include "ui/i18n/error_text.h"
 #include "ui/i18n/message_text.h"
 #include "ui/i18n/number_format.h"
@@ -198,6 +199,32 @@ QuantizePage::QuantizePage(JobRunner& runner, QWidget* parent) : QWidget(parent)
     imatrix->addWidget(m_imatrixEdit, 1);
     imatrix->addWidget(m_imatrixButton);
 
+    // The method: round to nearest (with the importance matrix when one is set) or GPTQ,
+    // calibrated on a bundled set during the run.
+    m_methodLabel = new QLabel(this);
+    m_method = new QComboBox(this);
+    m_method->setObjectName(QStringLiteral("methodCombo"));
+    m_method->addItem(QString(), QStringLiteral("rtn"));
+    m_method->addItem(QString(), QStringLiteral("gptq"));
+    m_methodLabel->setBuddy(m_method);
+    m_calibrationLabel = new QLabel(this);
+    m_calibration = new QComboBox(this);
+    m_calibration->setObjectName(QStringLiteral("calibrationCombo"));
+    for (const std::string& set : pipeline::calibrationSetNames()) m_calibration->addItem(QString(), QString::fromStdString(set));
+    m_calibrationLabel->setBuddy(m_calibration);
+    m_methodHint = new QLabel(this);
+    m_methodHint->setObjectName(QStringLiteral("methodHint"));
+    m_methodHint->setWordWrap(true);
+    auto* method = new QHBoxLayout;
+    method->addWidget(m_methodLabel);
+    method->addWidget(m_method);
+    method->addSpacing(12);
+    method->addWidget(m_calibrationLabel);
+    method->addWidget(m_calibration);
+    method->addSpacing(12);
+    method->addWidget(m_methodHint, 1);
+    connect(m_method, &QComboBox::currentIndexChanged, this, &QuantizePage::updateMethodHint);
+
     auto* output = new QHBoxLayout;
     output->addWidget(m_outputLabel);
     output->addWidget(m_output, 1);
@@ -215,6 +242,7 @@ QuantizePage::QuantizePage(JobRunner& runner, QWidget* parent) : QWidget(parent)
     layout->addWidget(m_reasons);
     layout->addWidget(m_table, 1);
     layout->addLayout(totals);
+    layout->addLayout(method);
     layout->addLayout(imatrix);
     layout->addLayout(output);
 
@@ -281,7 +309,9 @@ QuantizePage::QuantizePage(JobRunner& runner, QWidget* parent) : QWidget(parent)
     setTabOrder(m_kv, m_mix);
     setTabOrder(m_mix, m_table);
     setTabOrder(m_table, m_resetEdits);
-    setTabOrder(m_resetEdits, m_imatrixButton);
+    setTabOrder(m_resetEdits, m_method);
+    setTabOrder(m_method, m_calibration);
+    setTabOrder(m_calibration, m_imatrixButton);
     setTabOrder(m_imatrixButton, m_output);
     setTabOrder(m_output, m_browse);
     setTabOrder(m_browse, m_start);
@@ -449,6 +479,12 @@ void QuantizePage::updateImatrixMenu()
         dialog->open();
     });
     make->setEnabled(m_checkpoint != nullptr && m_calibrateJob == 0);
+    QMenu* fromSet = menu->addMenu(tr("Make one from a bundled set"));
+    fromSet->setEnabled(make->isEnabled());
+    for (int i = 0; i < m_calibration->count(); ++i) {
+        const QString set = m_calibration->itemData(i).toString();
+        fromSet->addAction(m_calibration->itemText(i), this, [this, set] { calibrate(set); });
+    }
     QAction* none = menu->addAction(tr("None"), this, [this] { setImportanceMatrix(QString()); });
     none->setEnabled(!m_imatrix.isEmpty());
 }
@@ -458,7 +494,8 @@ JobId QuantizePage::calibrate(const QString& textFile)
     if (!m_checkpoint || textFile.isEmpty()) return 0;
     pipeline::CalibrateRequest request;
     request.model = m_checkpoint->path();
-    request.text = toFsPath(textFile);
+    if (pipeline::isCalibrationSetName(textFile.toStdString())) request.set = textFile.toStdString();
+    else request.text = toFsPath(textFile);
     request.output = toFsPath(outputFolder()) / (pipeline::runModelName(m_checkpoint->path()) + "-imatrix.gguf");
     const QString title = tr("Calibrate %1 on %2").arg(QString::fromStdString(pipeline::runModelName(m_checkpoint->path())),
                                                           QFileInfo(textFile).fileName());
@@ -471,6 +508,30 @@ JobId QuantizePage::calibrate(const QString& textFile)
         return fromFsPath(r->output);
     });
     return m_calibrateJob;
+}
+
+void QuantizePage::setMethod(const QString& method) { m_method->setCurrentIndex(std::max(0, m_method->findData(method))); }
+
+QString QuantizePage::method() const { return m_method->currentData().toString(); }
+
+void QuantizePage::setCalibrationSet(const QString& set)
+{
+    m_calibration->setCurrentIndex(std::max(0, m_calibration->findData(set)));
+}
+
+QString QuantizePage::calibrationSet() const { return m_calibration->currentData().toString(); }
+
+void QuantizePage::updateMethodHint()
+{
+    const bool gptq = method() == QLatin1String("gptq");
+    m_calibration->setEnabled(gptq);
+    m_calibrationLabel->setEnabled(gptq);
+    m_imatrixButton->setEnabled(!gptq);
+    m_imatrixEdit->setEnabled(!gptq);
+    m_methodHint->setText(gptq ? tr("Runs the model over the calibration text block by block and rounds each weight so the layer's output "
+                                    "error stays small: the same file size and types, lower KL divergence, minutes instead of seconds.")
+                               : tr("Rounds every block to its nearest values (llama-quantize's way); an importance matrix, when "
+                                    "set, keeps the columns that matter more exact."));
 }
 
 void QuantizePage::setOutputFolder(const QString& folder) { m_output->setText(QDir::toNativeSeparators(folder)); }
@@ -633,14 +694,17 @@ JobId QuantizePage::startRun(const QString& title, const std::filesystem::path& 
     const RunQueue::Ticket ticket = queue->take();
     const auto options = fitOptions();
     const eval::EvalConfig evalConfig = m_eval;
-    const std::filesystem::path imatrixPath = m_imatrix.isEmpty() ? std::filesystem::path() : toFsPath(m_imatrix);
+    const std::string method = this->method().toStdString();
+    const std::string calibration = method == "gptq" ? calibrationSet().toStdString() : std::string();
+    const std::filesystem::path imatrixPath =
+        m_imatrix.isEmpty() || method == "gptq" ? std::filesystem::path() : toFsPath(m_imatrix);
     const bool latency = m_latency;
     const std::pair<double, double> prediction =
         planned && m_view ? std::pair{m_view->fit.tgTokensPerSecond, m_view->fit.ppTokensPerSecond} : std::pair{0.0, 0.0};
     const JobId id = m_runner.startTyped(
         title, QString(),
         [queue, ticket, input, profile, planned, base, options, evalConfig, latency, prediction,
-         imatrixPath](jobs::ProgressSink& sink, std::stop_token stop) -> Result<std::shared_ptr<const RunResult>> {
+         imatrixPath, method, calibration](jobs::ProgressSink& sink, std::stop_token stop) -> Result<std::shared_ptr<const RunResult>> {
             if (queue->ahead(ticket) > 0) sink.report(jobs::Stage::Queued, 0, 0, {});
             if (!queue->wait(ticket, stop)) return makeError(ErrorCode::Cancelled, {}, "cancelled while queued");
             RunQueue::Hold hold(*queue, ticket);
@@ -672,6 +736,10 @@ JobId QuantizePage::startRun(const QString& title, const std::filesystem::path& 
             request.runsFolder = base;
             request.eval = evalConfig;
             request.imatrix = imatrixPath;
+            if (method == "gptq") {
+                request.method = method;
+                request.calibration = calibration;
+            }
             request.latency = latency;
             auto out = pipeline::runPipeline(request, sink, stop);
             if (!out) {
@@ -706,6 +774,15 @@ void QuantizePage::retranslate()
     m_imatrixEdit->setText(m_imatrix.isEmpty() ? tr("none") : QDir::toNativeSeparators(m_imatrix));
     m_imatrixEdit->setToolTip(tr("llama-imatrix's statistic of how much each weight column matters: the quantizer keeps those more exact"));
     m_imatrixButton->setText(tr("Choose…"));
+    m_methodLabel->setText(tr("M&ethod:"));
+    m_method->setItemText(0, tr("Round to nearest"));
+    m_method->setItemText(1, tr("GPTQ (calibrated)"));
+    m_method->setToolTip(tr("How each tensor's blocks get their values; the types and the file size are the plan's either way"));
+    m_calibrationLabel->setText(tr("Ca&libration:"));
+    const QStringList setNames{tr("General prose"), tr("Code"), tr("Chat"), tr("Multilingual")};
+    for (int i = 0; i < m_calibration->count() && i < setNames.size(); ++i) m_calibration->setItemText(i, setNames[i]);
+    m_calibration->setToolTip(tr("The text GPTQ runs the model over (bundled; a held-out part of it is never used)"));
+    updateMethodHint();
     m_outputLabel->setText(tr("&Output folder:"));
     m_browse->setText(tr("Browse…"));
     m_start->setText(tr("&Quantize and test"));

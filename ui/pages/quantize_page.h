@@ -69,7 +69,15 @@ public:
     // The importance matrix runs quantize with ("" none). calibrate() makes one from a text.
     void setImportanceMatrix(const QString& path);
     QString importanceMatrix() const { return m_imatrix; }
-    JobId calibrate(const QString& textFile);
+    // `source`: a text file, or a bundled calibration set name (general, code, chat, multilingual).
+    JobId calibrate(const QString& source);
+    // How the mix's types are filled: "rtn" (an importance matrix, when set, is used) or "gptq"
+    // (GPTQ inside the ggml blocks, calibrated on `calibrationSet()` during the run).
+    void setMethod(const QString& method);
+    QString method() const;
+    void setCalibrationSet(const QString& set);
+    QString calibrationSet() const;
+    QComboBox* methodCombo() const { return m_method; }
     QString outputFolder() const;
 
     // Starts the pipeline on the open model with the shown plan (the primary button).
@@ -159,6 +167,12 @@ private:
     QToolButton* m_imatrixButton = nullptr;
     QString m_imatrix;
     JobId m_calibrateJob = 0;
+    QLabel* m_methodLabel = nullptr;
+    QComboBox* m_method = nullptr;
+    QLabel* m_calibrationLabel = nullptr;
+    QComboBox* m_calibration = nullptr;
+    QLabel* m_methodHint = nullptr;
+    void updateMethodHint();
     void updateImatrixMenu();
 };
 
