@@ -276,9 +276,15 @@ int runQuantize(const QuantizeOptions& o, bool progressToTty)
     if (o.format != "gguf") return runHfQuantize(o, progressToTty);
     if (o.bitsGiven || o.sym || o.asym || o.actOrder)
         return usage("--bits, --group, --sym, --asym and --act-order go with --format gptq|awq|compressed-tensors");
-    if (!o.method.empty() && o.method != "rtn" && o.method != "imatrix")
-        return usage("--method " + o.method + " for GGUF types is not built yet (rtn, or imatrix with --imatrix)");
-    if (o.method == "imatrix" && o.imatrix.empty()) return usage("--method imatrix needs --imatrix FILE");
+    if (!o.method.empty() && o.method != "rtn" && o.method != "imatrix" && o.method != "gptq")
+        return usage("--method " + o.method + " for GGUF types is not built yet (rtn, imatrix with --imatrix, or gptq)");
+    if (o.method == "gptq" && !o.imatrix.empty()) return usage("--method gptq computes its own statistics from --calibration: drop --imatrix");
+    if (o.method != "gptq" && o.method != "imatrix" && (!o.calibration.empty() || o.calibrationTokens > 0))
+        return usage("--calibration and --calibration-tokens go with --method gptq or imatrix for GGUF types");
+    if (o.method == "imatrix" && !o.calibration.empty() && !o.imatrix.empty())
+        return usage("--calibration computes the importance matrix: drop --imatrix (or --calibration)");
+    if (o.method == "imatrix" && o.imatrix.empty() && o.calibration.empty())
+        return usage("--method imatrix needs --imatrix FILE or --calibration SET|FILE");
     if (o.method == "rtn" && !o.imatrix.empty()) return usage("--method rtn quantizes without an importance matrix: drop --imatrix");
     if (o.json && !o.dryRun) return usage("--json goes with --dry-run (use --plan-out FILE to save the plan of a real run)");
     if (o.output.empty() && !o.dryRun) return usage("--output is required (unless --dry-run)");
@@ -299,6 +305,9 @@ int runQuantize(const QuantizeOptions& o, bool progressToTty)
     req.planOut = o.planOut;
     req.imatrix = o.imatrix;
     req.imatrixLabel = o.imatrix; // as llama-quantize: the path as given
+    req.method = o.method;
+    req.calibration = o.calibration;
+    req.calibrationTokens = o.calibrationTokens;
     if (o.plan.empty() && !pipeline::isFloatType(o.type) && !plan::findMix(o.type))
         return usage("--type " + o.type + ": unsupported output type (supported: " + supportedTypes() + ")");
     for (const auto& tt : o.tensorTypes) {
@@ -334,6 +343,10 @@ int runQuantize(const QuantizeOptions& o, bool progressToTty)
     std::snprintf(line, sizeof line, ": %zu tensors, %s, %.4f bits/weight (%s)\n", r->plan->tensors.size(), humanBytes(r->fileBytes).c_str(),
                   r->plan->bitsPerWeight(), r->plan->mix.c_str());
     std::cout << "wrote " << r->output.string() << line;
+    if (r->method == "gptq")
+        std::printf("GPTQ: %lld linears by error-compensated rounding, %lld by weighted rounding; calibration %s, %lld chunks of %lld tokens\n",
+                    static_cast<long long>(r->gptqTensors), static_cast<long long>(r->fallbackTensors), r->calibrationLabel.c_str(),
+                    static_cast<long long>(r->calibrationChunks), static_cast<long long>(r->calibrationCtx));
     return 0;
 }
 

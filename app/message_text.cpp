@@ -113,6 +113,9 @@ std::string messageText(const Message& m)
     case MessageCode::GptqRtnFallback:
         return "GPTQ: the Hessian of " + m.tensor + " is not positive definite even with damping " + f(m, "damping") +
                "; quantized by round-to-nearest instead";
+    case MessageCode::GptqTypeFallback:
+        return "GPTQ: " + m.tensor + " is " + f(m, "type") +
+               ", which GPTQ does not sweep; quantized by rounding weighted with its calibration activations instead";
     case MessageCode::FitChoseMix:
         return f(m, "mix") + ": the highest-quality mix that fits" +
                (m.has("kld") ? " (mean KLD " + f(m, "kld") + " on Llama-3-8B, llama.cpp's scoreboard)" : std::string());

@@ -1189,6 +1189,10 @@ Gewichtsfehler: %4</translation>
         <translation>GPTQ: die Hesse-Matrix von %1 ist selbst mit Dämpfung %2 nicht positiv definit; stattdessen durch Runden auf den nächsten Wert quantisiert</translation>
     </message>
     <message>
+        <source>GPTQ: %1 is %2, which GPTQ does not sweep; quantized by rounding weighted with its calibration activations instead</source>
+        <translation>GPTQ: %1 ist %2, das GPTQ nicht durchläuft; stattdessen durch Runden quantisiert, gewichtet mit seinen Kalibrierungsaktivierungen</translation>
+    </message>
+    <message>
         <source>VRAM</source>
         <translation>VRAM</translation>
     </message>

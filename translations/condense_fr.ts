@@ -1189,6 +1189,10 @@ erreur des poids : %4</translation>
         <translation>GPTQ : la hessienne de %1 n’est pas définie positive même avec l’amortissement %2 ; quantifié par arrondi au plus proche à la place</translation>
     </message>
     <message>
+        <source>GPTQ: %1 is %2, which GPTQ does not sweep; quantized by rounding weighted with its calibration activations instead</source>
+        <translation>GPTQ : %1 est en %2, que GPTQ ne parcourt pas ; quantifié à la place par arrondi pondéré par ses activations de calibration</translation>
+    </message>
+    <message>
         <source>VRAM</source>
         <translation>VRAM</translation>
     </message>

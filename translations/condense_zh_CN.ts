@@ -1189,6 +1189,10 @@ weight error: %4</source>
         <translation>GPTQ：%1 的 Hessian 矩阵即使在阻尼 %2 下也不是正定的；改用就近舍入量化</translation>
     </message>
     <message>
+        <source>GPTQ: %1 is %2, which GPTQ does not sweep; quantized by rounding weighted with its calibration activations instead</source>
+        <translation>GPTQ：%1 为 %2，GPTQ 不处理该类型；改用按其校准激活加权的舍入量化</translation>
+    </message>
+    <message>
         <source>VRAM</source>
         <translation>显存</translation>
     </message>

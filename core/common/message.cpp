@@ -42,6 +42,7 @@ constexpr std::array kKeys = {
     CodeKey{MessageCode::Requantizing, "requantizing"},
     CodeKey{MessageCode::GptqDampingRaised, "gptq_damping_raised"},
     CodeKey{MessageCode::GptqRtnFallback, "gptq_rtn_fallback"},
+    CodeKey{MessageCode::GptqTypeFallback, "gptq_type_fallback"},
     CodeKey{MessageCode::FitChoseMix, "fit_chose_mix"},
     CodeKey{MessageCode::FitMixTooLarge, "fit_mix_too_large"},
     CodeKey{MessageCode::FitMixPartialOffloadOnly, "fit_mix_partial_offload_only"},

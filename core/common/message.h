@@ -51,6 +51,7 @@ enum class MessageCode : std::uint8_t {
     Requantizing,                 // field "count"
     GptqDampingRaised,            // tensor; fields "from", "to" (damping fractions of mean diag H)
     GptqRtnFallback,              // tensor; field "damping" (the last fraction tried)
+    GptqTypeFallback,             // tensor; field "type": GPTQ has no ggml block sweep for that type, imatrix-weighted rounding used
     // ---- fit planner (plan::planFit; sizes are byte counts) ----
     FitChoseMix,                  // fields "mix", "rank" (0 = best), "kld" (published mean KLD, may be absent)
     FitMixTooLarge,               // fields "mix", "pool" (ram | vram | unified), "needed", "available"

@@ -247,13 +247,28 @@ Result<Prepared> prepare(const Source& src, const QuantizeConfig& config, bool a
             }
         }
         const bool imatrixComing = assumeImatrix && r.plan.method == plan::PlanMethod::Imatrix;
-        if (!v && !imatrixComing && plan::requiresImatrix(t.name, t.type, r.plan.fileType))
+        const bool given = config.precomputed && config.precomputed->count(t.name) > 0;
+        if (!v && !imatrixComing && !given && plan::requiresImatrix(t.name, t.type, r.plan.fileType))
             return fail(ErrorCode::InvalidArgument, src.label,
                         typeName(t.type) + " in a " + r.plan.mix + " file requires an importance matrix (--imatrix)");
         if (isBlockType(t.type)) r.importance[i] = v ? v->data() : nullptr;
     }
     if (requantized > 0)
         r.warnings.push_back(Message(MessageCode::Requantizing, {}, {{"count", std::to_string(requantized)}}));
+    if (config.precomputed) {
+        for (const auto& [name, bytes] : *config.precomputed) {
+            const std::int64_t k = r.plan.find(name);
+            if (k < 0) return makeError(ErrorCode::InvalidArgument, src.label, "precomputed data for tensor '" + name + "', which the plan does not have");
+            const plan::TensorPlan& t = r.plan.tensors[static_cast<std::size_t>(k)];
+            if (t.type == src.tensors[static_cast<std::size_t>(k)].inputType || bytes.size() != t.bytes()) {
+                Error e = makeError(ErrorCode::InvalidArgument, src.label,
+                                    "precomputed data of " + std::to_string(bytes.size()) + " bytes does not fit the planned " +
+                                        typeName(t.type) + " tensor of " + std::to_string(t.bytes()) + " bytes");
+                e.tensor = name;
+                return e;
+            }
+        }
+    }
     return r;
 }
 
@@ -272,9 +287,9 @@ private:
 
 class TensorProducer {
 public:
-    TensorProducer(const io::Checkpoint& input, const Source& src, const Prepared& prep, jobs::ProgressSink& progress,
-                   std::stop_token stop)
-        : m_input(input), m_src(src), m_prep(prep), m_progress(progress), m_stop(std::move(stop)),
+    TensorProducer(const io::Checkpoint& input, const Source& src, const Prepared& prep, const QuantizeConfig& config,
+                   jobs::ProgressSink& progress, std::stop_token stop)
+        : m_input(input), m_src(src), m_prep(prep), m_precomputed(config.precomputed.get()), m_progress(progress), m_stop(std::move(stop)),
           m_total(prep.plan.totalInputBytes())
     {
     }
@@ -285,7 +300,12 @@ public:
         const plan::TensorPlan& t = m_prep.plan.tensors[index];
         const std::uint64_t inBytes = plan::tensorBytes(s.inputType, s.ne);
         m_progress.report(jobs::Stage::Quantizing, m_done, m_total, t.name);
-        Status st = t.type == s.inputType ? copy(s, out, inBytes) : convert(index, s, t, out, inBytes);
+        const std::vector<std::uint8_t>* given = nullptr;
+        if (m_precomputed)
+            if (auto it = m_precomputed->find(t.name); it != m_precomputed->end()) given = &it->second;
+        Status st = given ? writeGiven(s, *given, out, inBytes)
+                    : t.type == s.inputType ? copy(s, out, inBytes)
+                                            : convert(index, s, t, out, inBytes);
         if (!st) return st;
         m_progress.report(jobs::Stage::Quantizing, m_done, m_total, t.name);
         return okStatus();
@@ -311,6 +331,23 @@ private:
             m_done += n;
             m_progress.report(jobs::Stage::Quantizing, m_done, m_total, s.name);
         }
+        return okStatus();
+    }
+
+    // Precomputed bytes (QuantizeConfig::precomputed), in slices so a stop request is seen.
+    Status writeGiven(const SourceTensor& s, const std::vector<std::uint8_t>& bytes, io::TensorOutput& out, std::uint64_t inBytes)
+    {
+        const auto all = std::as_bytes(std::span<const std::uint8_t>(bytes));
+        const std::uint64_t start = m_done;
+        for (std::uint64_t off = 0; off < all.size(); off += kSliceBytes) {
+            if (m_stop.stop_requested()) return cancelled();
+            const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(kSliceBytes, all.size() - off));
+            CONDENSE_TRY(out.write(all.subspan(static_cast<std::size_t>(off), n)));
+            m_done = start + inBytes * (off + n) / all.size();
+            m_progress.report(jobs::Stage::Quantizing, m_done, m_total, s.name);
+        }
+        releaseInputPages(s.data);
+        m_done = start + inBytes;
         return okStatus();
     }
 
@@ -425,6 +462,7 @@ private:
     const io::Checkpoint& m_input;
     const Source& m_src;
     const Prepared& m_prep;
+    const std::map<std::string, std::vector<std::uint8_t>>* m_precomputed;
     jobs::ProgressSink& m_progress;
     std::stop_token m_stop;
     std::uint64_t m_total;
@@ -530,7 +568,7 @@ Result<QuantizeReport> runQuantize(const io::Checkpoint& input, const fs::path& 
     opts.tensorStage = jobs::Stage::Writing;
     for (const auto& f : input.files()) opts.inputs.emplace_back(f);
     WriterSink writerSink(progress);
-    TensorProducer producer(input, *src, *prep, progress, stop);
+    TensorProducer producer(input, *src, *prep, config, progress, stop);
     jobs::ThreadArena arena(jobs::ThreadingConfig{config.threads});
     std::optional<Result<io::ModelWriteReport>> written;
     arena.execute([&] {

@@ -30,7 +30,9 @@
 // and leaves neither output nor temporary file (GgufWriter). A NaN/Inf weight in a tensor that
 // is converted is an error naming the tensor and the first bad element.
 
+#include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stop_token>
@@ -61,6 +63,12 @@ struct QuantizeConfig {
     // Replay: these exact types (validated against the model: same tensor names and shapes).
     std::optional<plan::QuantPlan> plan;
     int threads = 0; // 0: all cores
+    // Tensors whose data was computed elsewhere (GPTQ inside ggml blocks, gguf_gptq_run.h), by
+    // GGUF name: written verbatim in place of quantizing. Each must be a tensor of the plan whose
+    // planned type differs from its input type, with exactly the plan's byte size for that type
+    // (llama.cpp's row order); the importance-matrix requirement of its type does not apply to it.
+    // Every other tensor is produced exactly as without this.
+    std::shared_ptr<const std::map<std::string, std::vector<std::uint8_t>>> precomputed;
 };
 
 struct PlannedQuantization {

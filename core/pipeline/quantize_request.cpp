@@ -8,8 +8,10 @@
 #include "core/io/atomic_file.h"
 #include "core/io/checkpoint.h"
 #include "core/io/json_file.h"
+#include "core/pipeline/calibrate_request.h"
 #include "core/pipeline/calibrated_export.h"
 #include "core/pipeline/gguf_convert.h"
+#include "core/pipeline/gguf_gptq_run.h"
 #include "core/pipeline/plan_request.h"
 #include "core/pipeline/quantize_job.h"
 #include "core/quant/imatrix.h"
@@ -197,10 +199,22 @@ Result<QuantizeOutcome> runQuantize(const QuantizeRequest& r, jobs::ProgressSink
         for (auto& w : x->warnings) out.warnings.push_back(std::move(w));
         return out;
     }
-    if (const std::string m = effectiveMethod(r); m != "rtn" && m != "imatrix")
-        return makeError(ErrorCode::InvalidArgument, {}, "--method " + m + " for GGUF types is not built yet");
-    if (effectiveMethod(r) == "imatrix" && r.imatrix.empty())
-        return makeError(ErrorCode::InvalidArgument, {}, "--method imatrix needs an importance matrix (--imatrix FILE)");
+    const std::string method = effectiveMethod(r);
+    if (method != "rtn" && method != "imatrix" && method != "gptq")
+        return makeError(ErrorCode::InvalidArgument, {}, "--method " + method + " for GGUF types is not built yet (rtn, imatrix or gptq)");
+    if (method == "gptq") {
+        if (!r.imatrix.empty())
+            return makeError(ErrorCode::InvalidArgument, r.imatrix.string(), "--method gptq computes its own statistics from the calibration text: drop --imatrix");
+        if (isFloatType(r.type) && !r.plan && r.planFile.empty())
+            return makeError(ErrorCode::InvalidArgument, {}, "--method gptq quantizes to a mix (Q4_K_M, ...), not to " + r.type);
+    } else if (method == "imatrix" && !r.calibration.empty()) {
+        if (!r.imatrix.empty())
+            return makeError(ErrorCode::InvalidArgument, r.imatrix.string(), "--calibration computes the importance matrix: drop --imatrix (or --calibration)");
+    } else if (!r.calibration.empty() || r.calibrationTokens > 0 || r.calibrationCtx > 0) {
+        return makeError(ErrorCode::InvalidArgument, {}, "--calibration goes with --method gptq or imatrix for GGUF types");
+    }
+    if (method == "imatrix" && r.imatrix.empty() && r.calibration.empty())
+        return makeError(ErrorCode::InvalidArgument, {}, "--method imatrix needs an importance matrix (--imatrix FILE) or --calibration SET|FILE");
     if (r.output.empty() && !r.dryRun) return makeError(ErrorCode::InvalidArgument, {}, "no output file given");
     if ((!r.planFile.empty() || r.plan) &&
         (!r.overrides.empty() || r.outputTensorType || r.tokenEmbeddingType || r.pure || r.leaveOutputTensor))
@@ -247,14 +261,49 @@ Result<QuantizeOutcome> runQuantize(const QuantizeRequest& r, jobs::ProgressSink
         if (!plan::findMix(r.type)) return makeError(ErrorCode::InvalidArgument, {}, "unknown quantization type '" + r.type + "'");
         cfg.mix = r.type;
     }
-    if (!r.imatrix.empty()) {
+    if (method == "imatrix" && r.imatrix.empty() && !r.dryRun) {
+        // The importance matrix of the calibration text, computed here (runCalibrate: the
+        // chunks GPTQ uses), through a temporary file beside the output removed in every case.
+        const std::filesystem::path tmp = r.output.string() + ".imatrix-tmp.gguf";
+        struct Remove {
+            std::filesystem::path p;
+            ~Remove()
+            {
+                std::error_code ec;
+                std::filesystem::remove(p, ec);
+            }
+        } remove{tmp};
+        CalibrateRequest c;
+        c.model = r.input;
+        c.set = r.calibration;
+        c.threads = r.threads;
+        c.output = tmp;
+        auto facts = io::openCheckpoint(r.input, sink, stop);
+        if (!facts) return std::move(facts).error();
+        const std::uint64_t maxPositions = (*facts)->spec().maxPositions;
+        c.ctx = r.calibrationCtx > 0 ? r.calibrationCtx
+                                     : (maxPositions > 0 ? std::min<std::int64_t>(kGgufGptqDefaultCtx, static_cast<std::int64_t>(maxPositions))
+                                                         : kGgufGptqDefaultCtx);
+        c.tokenBudget = r.calibrationTokens > 0 ? r.calibrationTokens : kGgufGptqDefaultChunks * c.ctx;
+        auto done = runCalibrate(c, sink, stop);
+        if (!done) return std::move(done).error();
+        auto im = quant::ImportanceMatrix::load(tmp);
+        if (!im) return std::move(im).error();
+        cfg.imatrix = std::make_shared<const quant::ImportanceMatrix>(std::move(*im));
+        cfg.imatrixLabel = r.calibration;
+    } else if (!r.imatrix.empty()) {
         auto im = quant::ImportanceMatrix::load(r.imatrix);
         if (!im) return std::move(im).error();
         cfg.imatrix = std::make_shared<const quant::ImportanceMatrix>(std::move(*im));
         cfg.imatrixLabel = r.imatrixLabel.empty() ? r.imatrix.string() : r.imatrixLabel; // llama-quantize: the path as given
     }
 
-    jobs::WeightedProgress progress(sink, {{jobs::Stage::Opening, 1}, {jobs::Stage::Quantizing, 96}, {jobs::Stage::Validating, 3}});
+    // GPTQ: the calibration run takes most of the time (a forward pass and a re-run per block).
+    jobs::WeightedProgress progress(sink, method == "gptq" && !r.dryRun
+                                              ? std::vector<jobs::ProgressPass>{{jobs::Stage::Opening, 1}, {jobs::Stage::Calibrating, 88},
+                                                                                {jobs::Stage::Quantizing, 10}, {jobs::Stage::Validating, 1}}
+                                              : std::vector<jobs::ProgressPass>{{jobs::Stage::Opening, 1}, {jobs::Stage::Quantizing, 96},
+                                                                                {jobs::Stage::Validating, 3}});
     if (r.dryRun && isConfigOnlyFolder(r.input)) return dryRunFromConfig(r, cfg, progress, stop);
     auto ck = io::openCheckpoint(r.input, progress, stop);
     if (!ck) return std::move(ck).error();
@@ -263,6 +312,7 @@ Result<QuantizeOutcome> runQuantize(const QuantizeRequest& r, jobs::ProgressSink
     if (r.dryRun) {
         auto planned = planQuantization(**ck, cfg);
         if (!planned) return std::move(planned).error();
+        if (method == "gptq") planned->plan.method = plan::PlanMethod::Gptq;
         if (!r.planOut.empty()) CONDENSE_TRY(savePlan(r.planOut, planned->plan));
         out.dryRun = true;
         out.tensors = planned->plan.tensors.size();
@@ -270,14 +320,35 @@ Result<QuantizeOutcome> runQuantize(const QuantizeRequest& r, jobs::ProgressSink
         out.warnings = std::move(planned->warnings);
         return out;
     }
+    if (method == "gptq") {
+        if (cfg.plan && cfg.plan->method == plan::PlanMethod::Gptq) cfg.plan->method = plan::PlanMethod::Rtn; // a saved GPTQ plan: its types
+        auto planned = planQuantization(**ck, cfg);
+        if (!planned) return std::move(planned).error();
+        GgufGptqRunConfig gc;
+        if (!r.calibration.empty()) gc.calibration = r.calibration;
+        gc.tokens = r.calibrationTokens;
+        gc.ctx = r.calibrationCtx;
+        gc.threads = r.threads;
+        auto run = runGgufGptq(*ck, planned->plan, gc, progress, stop);
+        if (!run) return std::move(run).error();
+        cfg.precomputed = run->tensors;
+        out.method = "gptq";
+        out.calibrationLabel = run->calibrationLabel;
+        out.calibrationChunks = run->chunks;
+        out.calibrationCtx = run->ctx;
+        out.gptqTensors = run->gptqTensors;
+        out.fallbackTensors = run->fallbackTensors;
+        out.warnings = std::move(run->warnings);
+    }
     auto q = runQuantize(**ck, r.output, cfg, progress, stop);
     if (!q) return std::move(q).error();
+    if (method == "gptq") q->plan.method = plan::PlanMethod::Gptq;
     if (!r.planOut.empty()) CONDENSE_TRY(savePlan(r.planOut, q->plan));
     out.output = q->output;
     out.fileBytes = q->fileBytes;
     out.tensors = q->plan.tensors.size();
     out.plan = std::move(q->plan);
-    out.warnings = std::move(q->warnings);
+    out.warnings.insert(out.warnings.begin(), q->warnings.begin(), q->warnings.end());
     return out;
 }
 

@@ -9,6 +9,12 @@
 //   - format gptq / awq / compressed-tensors: a Hugging Face quantized checkpoint folder
 //     (hf_export.h): method rtn, or gptq / awq with a calibration run first
 //     (calibrated_export.h; a caller with its own results sets `hfQuantizer`, see below);
+//   - a llama-quantize mix with method gptq: the mix's plan, GPTQ inside its ggml block types on
+//     calibration text (gguf_gptq_run.h), then the streaming quantizer writing those linears'
+//     bytes verbatim (QuantizeConfig::precomputed) and every other tensor as the mix does: the
+//     same tensor types and sizes as the round-to-nearest file. No GGUF key records the method
+//     (llama-quantize writes quantize.imatrix.* for an imatrix file only; none fits GPTQ);
+//     QuantizeOutcome::plan carries method gptq;
 //   - dryRun: the plan only, nothing written (planOut still saved when given). A folder holding
 //     only a config.json is enough for a dry run with a mix (plan_request.h readPlanModel).
 //
@@ -60,8 +66,9 @@ struct QuantizeRequest {
     std::int64_t group = 128;       // HF formats; -1: one group per output row
     std::optional<bool> symmetric;  // HF formats; default: symmetric except awq
     bool actOrder = false;          // desc_act (gptq method only)
-    std::string calibration;        // calibration set name or file (gptq / awq methods)
-    std::int64_t calibrationTokens = 0;
+    std::string calibration;        // calibration set name or file (gptq / awq methods; GGUF gptq / imatrix); empty: general
+    std::int64_t calibrationTokens = 0; // 0: 128 chunks (x 512 tokens)
+    std::int64_t calibrationCtx = 0;    // GGUF gptq / imatrix: tokens per chunk; 0 = 512 capped by the model's positions
     // For --method gptq / awq on HF formats: results a caller already has (hf_export.h
     // HfLinearQuantizer / replacements). Empty: runQuantize runs the calibration itself
     // (calibrated_export.h) on `calibration` (default: the bundled "general" set) with at most
@@ -83,6 +90,12 @@ struct QuantizeOutcome {
     std::uint64_t quantizedLinears = 0;
     std::uint64_t shards = 0;
     std::vector<Message> warnings;
+    // GGUF gptq: the calibration run
+    std::string calibrationLabel;
+    std::int64_t calibrationChunks = 0;
+    std::int64_t calibrationCtx = 0;
+    std::int64_t gptqTensors = 0;     // linears by the GPTQ sweep
+    std::int64_t fallbackTensors = 0; // linears by weighted rounding (types GPTQ does not cover)
 };
 
 Result<QuantizeOutcome> runQuantize(const QuantizeRequest& request, jobs::ProgressSink& progress, std::stop_token stop = {});

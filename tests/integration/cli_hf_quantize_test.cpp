@@ -128,7 +128,7 @@ TEST(CliHfQuantize, RefusalsExitWithOneLineAndLeaveNothing)
                                     std::string(" --format awq --sym"), std::string(" --format gptq --type Q4_K_M"),
                                     std::string(" --format awq --method rtn --calibration general"),
                                     std::string(" --format compressed-tensors --act-order"), std::string(" --type Q4_K_M --bits 4"),
-                                    std::string(" --type Q4_K_M --method gptq")}) {
+                                    std::string(" --type Q4_K_M --method gptq --imatrix x.dat")}) { // GGUF gptq: gguf_gptq_test
         SCOPED_TRACE(args);
         const auto r = cli("quantize " + in + " -o " + q(dir / "x") + args);
         EXPECT_EQ(r.exitCode, 2) << r.err;

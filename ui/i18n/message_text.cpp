@@ -105,6 +105,9 @@ QString MessageText::text(const Message& m)
     case MessageCode::GptqRtnFallback:
         return tr("GPTQ: the Hessian of %1 is not positive definite even with damping %2; quantized by round-to-nearest instead")
             .arg(tensor, f(m, "damping"));
+    case MessageCode::GptqTypeFallback:
+        return tr("GPTQ: %1 is %2, which GPTQ does not sweep; quantized by rounding weighted with its calibration activations instead")
+            .arg(tensor, f(m, "type"));
     case MessageCode::FitChoseMix:
         if (m.has("kld")) return tr("%1: the highest-quality mix that fits (mean KLD %2 on Llama-3-8B, llama.cpp's scoreboard)").arg(f(m, "mix"), f(m, "kld"));
         return tr("%1: the highest-quality mix that fits").arg(f(m, "mix"));
