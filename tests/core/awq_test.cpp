@@ -661,7 +661,7 @@ TEST(AwqModel, DemoPerplexityIsNoWorseThanRtn)
 TEST(AwqModelExtended, SharedModelsPerplexity)
 {
     for (const auto& dir : {condense::test::sharedTinyLlamaDir(), condense::test::qwen2Dir()}) {
-        const PplFigures f = measure(dir, 32, 32, 512, 8);
+        const PplFigures f = measure(dir, 64, 64, 512, 16);
         EXPECT_LE(f.awq, f.rtn) << dir;
         EXPECT_LE(f.awq, f.rtnGptqGrid) << dir;
     }
