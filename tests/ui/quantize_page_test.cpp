@@ -8,6 +8,7 @@
 // Runs evaluate 2 chunks and 8 continuation tasks without latency (setEvaluation) to keep the
 // suite fast; the full default is what `condense-cli run` tests.
 #include <QAbstractItemModelTester>
+#include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QLineEdit>
 #include <QMimeData>
@@ -22,6 +23,7 @@
 
 #include <filesystem>
 
+#include "core/io/checkpoint.h"
 #include "core/jobs/progress.h"
 #include "tests/support/qt_wait.h"
 #include "tests/support/temp_dir.h"
@@ -351,6 +353,52 @@ TEST_F(QuantizePageTest, AnImportanceMatrixMadeFromATextWeightsThePreviewAndTheR
     m_window->openDemo();
     ASSERT_TRUE(waitUntil([&] { return m_window->checkpoint() != nullptr; }));
     EXPECT_TRUE(page().importanceMatrix().isEmpty());
+}
+
+TEST_F(QuantizePageTest, GptqMethodRunsCalibratedWithThePlansTypes)
+{
+    openDemo();
+    pick("laptop-cpu-8gb");
+    page().setMix(QStringLiteral("Q4_K_M"));
+    ASSERT_TRUE(waitUntil([&] { return !page().isPlanning() && page().planView() && page().planView()->plan.mix == "Q4_K_M"; }));
+    // Round to nearest: the calibration set is not asked for, the importance matrix is.
+    auto* calibration = page().findChild<QComboBox*>(QStringLiteral("calibrationCombo"));
+    auto* imatrix = page().findChild<QToolButton*>(QStringLiteral("imatrixButton"));
+    ASSERT_TRUE(calibration && imatrix);
+    EXPECT_FALSE(calibration->isEnabled());
+    EXPECT_TRUE(imatrix->isEnabled());
+    // GPTQ by keyboard: the method combo takes focus and the next entry.
+    page().methodCombo()->setFocus();
+    QTest::keyClick(page().methodCombo(), Qt::Key_Down);
+    EXPECT_EQ(page().method(), QStringLiteral("gptq"));
+    EXPECT_TRUE(calibration->isEnabled());
+    EXPECT_FALSE(imatrix->isEnabled());
+    page().setCalibrationSet(QStringLiteral("chat"));
+    EXPECT_EQ(page().calibrationSet(), QStringLiteral("chat"));
+    page().setCalibrationTokens(1024);
+
+    const fs::path out = m_dir / "gptq";
+    page().setOutputFolder(qpath(out));
+    QSignalSpy finished(&page(), &QuantizePage::runFinished);
+    QSignalSpy failed(&page(), &QuantizePage::runFailed);
+    page().start();
+    ASSERT_TRUE(waitUntil([&] { return finished.count() + failed.count() >= 1; }, kRunTimeoutMs));
+    ASSERT_EQ(failed.count(), 0) << failed.at(0).at(1).toString().toStdString();
+    const auto run = results().run();
+    ASSERT_TRUE(run);
+    EXPECT_EQ(run->report.method, "gptq");
+    EXPECT_EQ(run->report.calibration, "chat");
+    EXPECT_EQ(run->report.mix, "Q4_K_M");
+    EXPECT_GT(run->report.quantized.kld.mean, 0.0);
+    // The file holds the plan's types (GPTQ changes values, not types or sizes).
+    jobs::NullSink sink;
+    auto ck = io::openCheckpoint(out / "demo-Q4_K_M" / "demo-Q4_K_M.gguf", sink);
+    ASSERT_TRUE(ck);
+    for (const auto& t : page().planView()->plan.tensors) {
+        const std::int64_t i = (*ck)->findTensor(t.name);
+        ASSERT_GE(i, 0) << t.name;
+        EXPECT_EQ((*ck)->tensors()[static_cast<std::size_t>(i)].dtype, t.type) << t.name;
+    }
 }
 
 TEST_F(QuantizePageTest, AConfigOnlyFolderIsPlannedBeforeTheDownload)

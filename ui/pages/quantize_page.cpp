@@ -696,6 +696,7 @@ JobId QuantizePage::startRun(const QString& title, const std::filesystem::path& 
     const eval::EvalConfig evalConfig = m_eval;
     const std::string method = this->method().toStdString();
     const std::string calibration = method == "gptq" ? calibrationSet().toStdString() : std::string();
+    const std::int64_t calibrationTokens = m_calibrationTokens;
     const std::filesystem::path imatrixPath =
         m_imatrix.isEmpty() || method == "gptq" ? std::filesystem::path() : toFsPath(m_imatrix);
     const bool latency = m_latency;
@@ -704,7 +705,7 @@ JobId QuantizePage::startRun(const QString& title, const std::filesystem::path& 
     const JobId id = m_runner.startTyped(
         title, QString(),
         [queue, ticket, input, profile, planned, base, options, evalConfig, latency, prediction,
-         imatrixPath, method, calibration](jobs::ProgressSink& sink, std::stop_token stop) -> Result<std::shared_ptr<const RunResult>> {
+         imatrixPath, method, calibration, calibrationTokens](jobs::ProgressSink& sink, std::stop_token stop) -> Result<std::shared_ptr<const RunResult>> {
             if (queue->ahead(ticket) > 0) sink.report(jobs::Stage::Queued, 0, 0, {});
             if (!queue->wait(ticket, stop)) return makeError(ErrorCode::Cancelled, {}, "cancelled while queued");
             RunQueue::Hold hold(*queue, ticket);
@@ -739,6 +740,7 @@ JobId QuantizePage::startRun(const QString& title, const std::filesystem::path& 
             if (method == "gptq") {
                 request.method = method;
                 request.calibration = calibration;
+                request.calibrationTokens = calibrationTokens;
             }
             request.latency = latency;
             auto out = pipeline::runPipeline(request, sink, stop);

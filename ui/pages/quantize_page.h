@@ -78,6 +78,8 @@ public:
     void setCalibrationSet(const QString& set);
     QString calibrationSet() const;
     QComboBox* methodCombo() const { return m_method; }
+    // Calibration tokens a GPTQ run reads (0: the default, 128 x 512).
+    void setCalibrationTokens(std::int64_t tokens) { m_calibrationTokens = tokens; }
     QString outputFolder() const;
 
     // Starts the pipeline on the open model with the shown plan (the primary button).
@@ -172,6 +174,7 @@ private:
     QLabel* m_calibrationLabel = nullptr;
     QComboBox* m_calibration = nullptr;
     QLabel* m_methodHint = nullptr;
+    std::int64_t m_calibrationTokens = 0;
     void updateMethodHint();
     void updateImatrixMenu();
 };
