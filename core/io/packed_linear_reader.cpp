@@ -17,6 +17,21 @@ constexpr std::string_view kGptqSuffixes[] = {"qweight", "qzeros", "scales", "g_
 constexpr std::string_view kCtSuffixes[] = {"weight_packed", "weight_scale", "weight_zero_point", "weight_g_idx", "weight_shape"};
 constexpr std::string_view kAwqSuffixes[] = {"qweight", "qzeros", "scales"};
 
+// A stored g_idx: `in` group numbers, each below `groups` (`name` labels the errors).
+Status readGroupIndex(const PackedView* gidx, const char* name, std::uint64_t in, std::uint64_t groups, std::vector<std::int32_t>& out)
+{
+    CONDENSE_TRY(checkPackedView(gidx, name, {DType::I32}, {in}));
+    const auto g = readWords(*gidx);
+    for (std::size_t i = 0; i < g.size(); ++i) {
+        const auto v = static_cast<std::int32_t>(g[i]);
+        if (v < 0 || static_cast<std::uint64_t>(v) >= groups)
+            return packError(ErrorCode::Malformed, name,
+                             "value " + std::to_string(v) + " at column " + std::to_string(i) + " is outside 0.." + std::to_string(groups - 1));
+        out[i] = v;
+    }
+    return okStatus();
+}
+
 Result<UnpackedLinear> unpackGptq(std::span<const PackedView> tensors, const PackConfig& config, UnpackMode mode)
 {
     const bool v1 = config.format == HfQuantFormat::GptqV1;
@@ -58,15 +73,7 @@ Result<UnpackedLinear> unpackGptq(std::span<const PackedView> tensors, const Pac
     r.groups = static_cast<std::int64_t>(groups);
     r.gIdx.resize(static_cast<std::size_t>(in));
     if (gidx != nullptr) {
-        CONDENSE_TRY(checkPackedView(gidx, "g_idx", {DType::I32}, {in}));
-        const auto g = readWords(*gidx);
-        for (std::size_t i = 0; i < g.size(); ++i) {
-            const auto v = static_cast<std::int32_t>(g[i]);
-            if (v < 0 || static_cast<std::uint64_t>(v) >= groups)
-                return packError(ErrorCode::Malformed, "g_idx",
-                                 "value " + std::to_string(v) + " at column " + std::to_string(i) + " is outside 0.." + std::to_string(groups - 1));
-            r.gIdx[i] = v;
-        }
+        CONDENSE_TRY(readGroupIndex(gidx, "g_idx", in, groups, r.gIdx));
     } else {
         const std::uint64_t width = config.groupSize > 0 ? static_cast<std::uint64_t>(config.groupSize) : in;
         if ((in + width - 1) / width != groups)
@@ -150,15 +157,7 @@ Result<UnpackedLinear> unpackCompressedTensors(std::span<const PackedView> tenso
     r.groups = static_cast<std::int64_t>(groups);
     r.gIdx.resize(static_cast<std::size_t>(in));
     if (gidx != nullptr) {
-        CONDENSE_TRY(checkPackedView(gidx, "weight_g_idx", {DType::I32}, {in}));
-        const auto g = readWords(*gidx);
-        for (std::size_t i = 0; i < g.size(); ++i) {
-            const auto v = static_cast<std::int32_t>(g[i]);
-            if (v < 0 || static_cast<std::uint64_t>(v) >= groups)
-                return packError(ErrorCode::Malformed, "weight_g_idx",
-                                 "value " + std::to_string(v) + " at column " + std::to_string(i) + " is outside 0.." + std::to_string(groups - 1));
-            r.gIdx[i] = v;
-        }
+        CONDENSE_TRY(readGroupIndex(gidx, "weight_g_idx", in, groups, r.gIdx));
     } else {
         const std::uint64_t width = config.groupSize > 0 ? static_cast<std::uint64_t>(config.groupSize) : in;
         for (std::size_t i = 0; i < in; ++i) r.gIdx[i] = static_cast<std::int32_t>(i / width);

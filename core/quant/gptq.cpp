@@ -193,16 +193,11 @@ Result<GptqResult> quantizeConsuming(std::span<const float> weight, std::int64_t
     MatrixD reversed = h.reverse();
     std::vector<double>().swap(buffer); // h is not used after this
     MatrixD u;
-    for (double pd = o.percDamp;; pd += o.dampIncrement) {
-        out.percDampUsed = pd;
-        out.damp = pd * meanDiag;
-        const GptqFactor f = gptqUpperInverseFactor(reversed, out.damp, u, stop);
-        if (f == GptqFactor::Stopped) return cancelled();
-        if (f == GptqFactor::Ok) break;
-        if (o.dampIncrement <= 0.0 || pd + o.dampIncrement >= 1.0)
-            return invalid("Hessian is not positive definite after damping " + std::to_string(pd) +
-                           " of its mean diagonal");
-    }
+    const GptqFactor f = gptqDampedFactor(reversed, meanDiag, o.percDamp, o.dampIncrement, u, out.damp, out.percDampUsed, stop);
+    if (f == GptqFactor::Stopped) return cancelled();
+    if (f != GptqFactor::Ok)
+        return invalid("Hessian is not positive definite after damping " + std::to_string(out.percDampUsed) +
+                       " of its mean diagonal");
     reversed.resize(0, 0);
 
     MatrixD w = Eigen::Map<const RowMajorF>(weight.data(), rows, cols).cast<double>();

@@ -82,4 +82,16 @@ GptqFactor gptqUpperInverseFactor(const Eigen::MatrixXd& reversed, double damp, 
     return u.allFinite() && (u.diagonal().array() > 0.0).all() ? GptqFactor::Ok : GptqFactor::NotPositiveDefinite;
 }
 
+GptqFactor gptqDampedFactor(const Eigen::MatrixXd& reversed, double meanDiagonal, double percDamp, double dampIncrement,
+                            Eigen::MatrixXd& u, double& damp, double& percDampUsed, const std::stop_token& stop)
+{
+    for (double pd = percDamp;; pd += dampIncrement) {
+        percDampUsed = pd;
+        damp = pd * meanDiagonal;
+        const GptqFactor f = gptqUpperInverseFactor(reversed, damp, u, stop);
+        if (f != GptqFactor::NotPositiveDefinite) return f;
+        if (dampIncrement <= 0.0 || pd + dampIncrement >= 1.0) return f;
+    }
+}
+
 } // namespace condense::quant

@@ -19,4 +19,10 @@ enum class GptqFactor : std::uint8_t { Ok, NotPositiveDefinite, Stopped };
 GptqFactor gptqUpperInverseFactor(const Eigen::MatrixXd& reversed, double damp, Eigen::MatrixXd& u,
                                   const std::stop_token& stop);
 
+// The damping both GPTQ sweeps use: damp = percDamp * meanDiagonal; while the factorisation
+// fails, percDamp grows by dampIncrement as long as it stays below 1 (GPTQModel's
+// damp_auto_increment; 0: one try). `damp` / `percDampUsed` receive the last values tried.
+GptqFactor gptqDampedFactor(const Eigen::MatrixXd& reversed, double meanDiagonal, double percDamp, double dampIncrement,
+                            Eigen::MatrixXd& u, double& damp, double& percDampUsed, const std::stop_token& stop);
+
 } // namespace condense::quant

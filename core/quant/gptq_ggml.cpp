@@ -306,16 +306,11 @@ Result<GgufGptqResult> ggufGptqQuantize(DType type, std::span<const float> weigh
     const Eigen::VectorXd diag = h.diagonal();
     h.resize(0, 0);
     MatrixD u;
-    for (double pd = options.percDamp;; pd += options.dampIncrement) {
-        out.percDampUsed = pd;
-        out.damp = pd * meanDiag;
-        const GptqFactor f = gptqUpperInverseFactor(reversed, out.damp, u, stop);
-        if (f == GptqFactor::Stopped) return cancelled();
-        if (f == GptqFactor::Ok) break;
-        if (options.dampIncrement <= 0.0 || pd + options.dampIncrement >= 1.0)
-            return invalid("Hessian is not positive definite after damping " + std::to_string(pd) +
-                           " of its mean diagonal");
-    }
+    const GptqFactor f = gptqDampedFactor(reversed, meanDiag, options.percDamp, options.dampIncrement, u, out.damp, out.percDampUsed, stop);
+    if (f == GptqFactor::Stopped) return cancelled();
+    if (f != GptqFactor::Ok)
+        return invalid("Hessian is not positive definite after damping " + std::to_string(out.percDampUsed) +
+                       " of its mean diagonal");
     reversed.resize(0, 0);
 
     // The scale search's per-column importance, normalised to mean 1 (the searches are scale
