@@ -248,10 +248,6 @@ KLD %5 · Perplexität %6 · gleiches Top-Token %7</translation>
         <translation>Diese Modellarchitektur wird noch nicht unterstützt.</translation>
     </message>
     <message>
-        <source>Condense was asked for something impossible (an internal problem).</source>
-        <translation>Condense wurde um etwas Unmögliches gebeten (ein interner Fehler).</translation>
-    </message>
-    <message>
         <source>A tensor the model needs is missing.</source>
         <translation>Ein Tensor, den das Modell braucht, fehlt.</translation>
     </message>
@@ -330,6 +326,10 @@ KLD %5 · Perplexität %6 · gleiches Top-Token %7</translation>
     <message>
         <source>Calibrating</source>
         <translation>Kalibrieren</translation>
+    </message>
+    <message>
+        <source>This cannot be done.</source>
+        <translation>Das ist nicht möglich.</translation>
     </message>
 </context>
 <context>

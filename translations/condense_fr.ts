@@ -248,10 +248,6 @@ KLD %5 · perplexité %6 · même jeton de tête %7</translation>
         <translation>Cette architecture de modèle n&apos;est pas encore prise en charge.</translation>
     </message>
     <message>
-        <source>Condense was asked for something impossible (an internal problem).</source>
-        <translation>On a demandé à Condense quelque chose d&apos;impossible (un problème interne).</translation>
-    </message>
-    <message>
         <source>A tensor the model needs is missing.</source>
         <translation>Un tenseur dont le modèle a besoin est manquant.</translation>
     </message>
@@ -330,6 +326,10 @@ KLD %5 · perplexité %6 · même jeton de tête %7</translation>
     <message>
         <source>Calibrating</source>
         <translation>Calibration</translation>
+    </message>
+    <message>
+        <source>This cannot be done.</source>
+        <translation>Ce n’est pas possible.</translation>
     </message>
 </context>
 <context>

@@ -248,10 +248,6 @@ KLD %5 · 困惑度 %6 · 首选词元一致 %7</translation>
         <translation>尚不支持此模型架构。</translation>
     </message>
     <message>
-        <source>Condense was asked for something impossible (an internal problem).</source>
-        <translation>Condense 收到了一个无法完成的请求（内部问题）。</translation>
-    </message>
-    <message>
         <source>A tensor the model needs is missing.</source>
         <translation>缺少模型所需的张量。</translation>
     </message>
@@ -330,6 +326,10 @@ KLD %5 · 困惑度 %6 · 首选词元一致 %7</translation>
     <message>
         <source>Calibrating</source>
         <translation>正在校准</translation>
+    </message>
+    <message>
+        <source>This cannot be done.</source>
+        <translation>无法完成此操作。</translation>
     </message>
 </context>
 <context>

@@ -529,8 +529,7 @@ void MainWindow::onJobFailed(JobId id, const Error& error)
 {
     if (id == m_analysisJob) {
         m_analysis->endRun(m_analysisGeneration, AnalysisStore::State::Failed);
-        m_banner->showMessage(MessageBanner::Kind::Error, tr("The weight analysis failed."), ErrorText::codeText(error.code) +
-                                                                                             QStringLiteral(": ") + QString::fromStdString(error.detail));
+        m_banner->showMessage(MessageBanner::Kind::Error, tr("The weight analysis failed."), ErrorText::detailLine(error));
         return;
     }
     if (m_profileSaveJobs.count(id)) {

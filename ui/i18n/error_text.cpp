@@ -1,5 +1,6 @@
 #include "ui/i18n/error_text.h"
 
+#include <QFile>
 #include <QFileInfo>
 
 namespace condense::ui {
@@ -24,11 +25,20 @@ QString ErrorText::codeText(ErrorCode code)
     case ErrorCode::PickleRefused:
         return tr("PyTorch pickle files (.bin, .pt) can run code when they are loaded, so Condense never opens them. Convert the model to safetensors first.");
     case ErrorCode::UnsupportedArchitecture: return tr("This model architecture is not supported yet.");
-    case ErrorCode::InvalidArgument: return tr("Condense was asked for something impossible (an internal problem).");
+    case ErrorCode::InvalidArgument: return tr("This cannot be done.");
     case ErrorCode::MissingTensor: return tr("A tensor the model needs is missing.");
     case ErrorCode::MissingTokenizer: return tr("The tokenizer files are missing.");
     }
     return tr("Unknown error.");
+}
+
+QString ErrorText::detailLine(const Error& error)
+{
+    QString code = codeText(error.code);
+    if (code.endsWith(QLatin1Char('.'))) code.chop(1);
+    QString line = code + QStringLiteral(": ") + QString::fromStdString(error.detail);
+    if (!error.file.empty()) line += QStringLiteral(" (") + QFile::decodeName(QByteArray::fromStdString(error.file)) + QLatin1Char(')');
+    return line;
 }
 
 QString ErrorText::stageText(jobs::Stage stage)

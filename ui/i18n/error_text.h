@@ -21,6 +21,9 @@ public:
 
     // One sentence explaining the code (and what to do about it, when there is something to do).
     static QString codeText(ErrorCode code);
+    // One line for a banner's detail: the code's text, the detail, and the file when there is one
+    // ("The file is malformed: line 3: ... (/path/x.jsonl)").
+    static QString detailLine(const Error& error);
     // "Opening", "Reading tensors", ...
     static QString stageText(jobs::Stage stage);
     static QString formatText(io::CheckpointFormat format);

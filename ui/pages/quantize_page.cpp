@@ -282,8 +282,7 @@ QuantizePage::QuantizePage(JobRunner& runner, QWidget* parent) : QWidget(parent)
         }
     });
     connect(&m_runner, &JobRunner::failed, this, [this](JobId id, const Error& error) {
-        const QString detail = ErrorText::codeText(error.code) + QStringLiteral(": ") + QString::fromStdString(error.detail) +
-                               (error.file.empty() ? QString() : QStringLiteral(" (") + fromFsPath(error.file) + QLatin1Char(')'));
+        const QString detail = ErrorText::detailLine(error);
         if (id == m_profilesJob) {
             Q_EMIT runFailed(tr("The hardware profiles could not be read."), detail);
         } else if (id == m_modelJob || id == m_planJob) {
