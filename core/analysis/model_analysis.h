@@ -1,7 +1,7 @@
 #pragma once
-// analyzeModel: TensorAnalysis for the chosen tensors of a checkpoint, one tensor after the
-// other (each in parallel over its rows, inside a ThreadArena of `threads`), streamed to a
-// callback as each finishes, with per-layer and whole-model preview errors, and cached per
+// analyzeModel: TensorAnalysis for the chosen tensors of a checkpoint, a few tensors in flight
+// at once (each in parallel over its rows, inside a ThreadArena of `threads`), streamed to a
+// callback in config order, with per-layer and whole-model preview errors, and cached per
 // file (analysis_cache.h) so a reopen costs no pass.
 
 #include <cstdint>
@@ -46,8 +46,8 @@ struct ModelAnalysis {
     std::size_t nonFinite = 0;        // tensors with NaN/Inf values
 };
 
-// Called on the job's thread (the one that called analyzeModel) as each tensor finishes, in
-// config order, with the snapshot that also ends up in ModelAnalysis::tensors.
+// Called in config order as each tensor finishes (from one of the arena's threads, never two
+// calls at once), with the snapshot that also ends up in ModelAnalysis::tensors.
 using TensorCallback = std::function<void(const std::shared_ptr<const TensorAnalysis>&)>;
 
 // Progress: Stage::Analyzing with tensor bytes done/total and the tensor name. Cancellation is
