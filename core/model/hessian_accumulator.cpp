@@ -10,6 +10,7 @@
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 #define CONDENSE_HESSIAN_AVX2 __attribute__((target("avx2,fma")))
+#define CONDENSE_HESSIAN_AVX512 __attribute__((target("avx512f,avx2,fma")))
 #define CONDENSE_HAVE_HESSIAN_AVX2 1
 #endif
 
@@ -26,25 +27,24 @@ namespace {
 // rounds exactly as the separate add does: each H entry is the sum, in token order, of exact
 // products, whichever kernel runs (the same value as the naive double loop).
 constexpr std::int64_t kPanel = 8;
-constexpr std::int64_t kRows = 4;
 // Tile edge (a multiple of kPanel): the unit of parallel work.
 constexpr std::int64_t kTile = 64;
 // Below this many multiply-adds a batch is summed on the calling thread.
 constexpr std::int64_t kSerialWork = std::int64_t{1} << 18;
 
-// acc[r * kPanel + k] += sum_t a[t * kPanel + r] * b[t * kPanel + k].
-void microKernelScalar(const double* a, const double* b, std::int64_t tokens, double* acc)
+// acc[r * 8 + k] += sum_t a[t * kPanel + r] * b[t * kPanel + k] (r < 4, k < 8; b one panel).
+void microKernelScalar(const double* a, const double* b, std::int64_t tokens, std::int64_t, double* acc)
 {
     for (std::int64_t t = 0; t < tokens; ++t) {
         const double* at = a + t * kPanel;
         const double* bt = b + t * kPanel;
-        for (std::int64_t r = 0; r < kRows; ++r)
+        for (std::int64_t r = 0; r < 4; ++r)
             for (std::int64_t k = 0; k < kPanel; ++k) acc[r * kPanel + k] += at[r] * bt[k];
     }
 }
 
 #ifdef CONDENSE_HAVE_HESSIAN_AVX2
-CONDENSE_HESSIAN_AVX2 void microKernelAvx2(const double* a, const double* b, std::int64_t tokens, double* acc)
+CONDENSE_HESSIAN_AVX2 void microKernelAvx2(const double* a, const double* b, std::int64_t tokens, std::int64_t, double* acc)
 {
     __m256d c00 = _mm256_loadu_pd(acc + 0), c01 = _mm256_loadu_pd(acc + 4);
     __m256d c10 = _mm256_loadu_pd(acc + 8), c11 = _mm256_loadu_pd(acc + 12);
@@ -76,40 +76,72 @@ CONDENSE_HESSIAN_AVX2 void microKernelAvx2(const double* a, const double* b, std
     _mm256_storeu_pd(acc + 24, c30);
     _mm256_storeu_pd(acc + 28, c31);
 }
+
+// 8 rows x 16 columns (two panels, b and b + panelSize): acc[r * 16 + k]. Per token two panel
+// loads and eight broadcasts feed sixteen FMAs.
+CONDENSE_HESSIAN_AVX512 void microKernelAvx512(const double* a, const double* b, std::int64_t tokens, std::int64_t panelSize,
+                                               double* acc)
+{
+    __m512d c[8][2];
+#pragma GCC unroll 8
+    for (int r = 0; r < 8; ++r) {
+        c[r][0] = _mm512_loadu_pd(acc + 16 * r);
+        c[r][1] = _mm512_loadu_pd(acc + 16 * r + 8);
+    }
+    const double* b2 = b + panelSize;
+    for (std::int64_t t = 0; t < tokens; ++t) {
+        const double* at = a + t * kPanel;
+        const __m512d b0 = _mm512_loadu_pd(b + t * kPanel);
+        const __m512d b1 = _mm512_loadu_pd(b2 + t * kPanel);
+#pragma GCC unroll 8
+        for (int r = 0; r < 8; ++r) {
+            const __m512d x = _mm512_set1_pd(at[r]);
+            c[r][0] = _mm512_fmadd_pd(x, b0, c[r][0]);
+            c[r][1] = _mm512_fmadd_pd(x, b1, c[r][1]);
+        }
+    }
+#pragma GCC unroll 8
+    for (int r = 0; r < 8; ++r) {
+        _mm512_storeu_pd(acc + 16 * r, c[r][0]);
+        _mm512_storeu_pd(acc + 16 * r + 8, c[r][1]);
+    }
+}
 #endif
 
-using MicroKernel = void (*)(const double*, const double*, std::int64_t, double*);
-
-MicroKernel chooseKernel(CpuLevel level)
+HessianAccumulator::Kernel chooseKernel(CpuLevel level)
 {
 #ifdef CONDENSE_HAVE_HESSIAN_AVX2
     const CpuFeatures& f = CpuFeatures::host();
-    if (clampCpuLevel(level) != CpuLevel::Scalar && f.avx2 && f.fma) return microKernelAvx2;
+    const CpuLevel l = clampCpuLevel(level);
+    if (l == CpuLevel::Avx512 && f.avx512f && f.fma) return {microKernelAvx512, 8, 16};
+    if (l != CpuLevel::Scalar && f.avx2 && f.fma) return {microKernelAvx2, 4, 8};
 #else
     (void)level;
 #endif
-    return microKernelScalar;
+    return {microKernelScalar, 4, 8};
 }
 
 // H rows [i0, i1) x columns [j0, j1) of the upper triangle (blocks wholly below the diagonal
 // are skipped; the few lower entries a diagonal block also sums are overwritten by take()).
-void accumulateTile(MicroKernel kernel, const double* packed, std::int64_t tokens, std::int64_t n, double* h,
-                    std::int64_t i0, std::int64_t i1, std::int64_t j0, std::int64_t j1)
+// The packed batch has one zero panel past the last, so a kernel wider than the columns left
+// reads zeros there.
+void accumulateTile(const HessianAccumulator::Kernel& kernel, const double* packed, std::int64_t tokens, std::int64_t n,
+                    double* h, std::int64_t i0, std::int64_t i1, std::int64_t j0, std::int64_t j1)
 {
     const std::int64_t panelSize = tokens * kPanel;
-    alignas(32) double acc[kRows * kPanel];
-    for (std::int64_t ib = i0; ib < i1; ib += kRows) {
-        const std::int64_t rows = std::min(kRows, n - ib);
+    const std::int64_t kr = kernel.rows, kc = kernel.cols;
+    alignas(64) double acc[8 * 16];
+    for (std::int64_t ib = i0; ib < i1; ib += kr) {
+        const std::int64_t rows = std::min(kr, n - ib);
         const double* a = packed + (ib / kPanel) * panelSize + ib % kPanel;
-        for (std::int64_t jb = j0; jb < j1; jb += kPanel) {
-            if (jb + kPanel <= ib) continue; // below the diagonal
-            const std::int64_t cols = std::min(kPanel, n - jb);
-            for (std::int64_t r = 0; r < kRows; ++r)
-                for (std::int64_t k = 0; k < kPanel; ++k)
-                    acc[r * kPanel + k] = r < rows && k < cols ? h[(ib + r) * n + jb + k] : 0.0;
-            kernel(a, packed + (jb / kPanel) * panelSize, tokens, acc);
+        for (std::int64_t jb = j0; jb < j1; jb += kc) {
+            if (jb + kc <= ib) continue; // below the diagonal
+            const std::int64_t cols = std::min({kc, n - jb, j1 - jb});
+            for (std::int64_t r = 0; r < kr; ++r)
+                for (std::int64_t k = 0; k < kc; ++k) acc[r * kc + k] = r < rows && k < cols ? h[(ib + r) * n + jb + k] : 0.0;
+            kernel.fn(a, packed + (jb / kPanel) * panelSize, tokens, panelSize, acc);
             for (std::int64_t r = 0; r < rows; ++r)
-                for (std::int64_t k = 0; k < cols; ++k) h[(ib + r) * n + jb + k] = acc[r * kPanel + k];
+                for (std::int64_t k = 0; k < cols; ++k) h[(ib + r) * n + jb + k] = acc[r * kc + k];
         }
     }
 }
@@ -128,12 +160,13 @@ void HessianAccumulator::observe(const LinearInput& in)
     }
     if (e.cols != in.cols) return; // a site has one width per model; never happens
     e.tokens += in.nTokens;
-    const MicroKernel kernel = m_kernel;
+    const Kernel kernel = m_kernel;
 
     const std::int64_t n = in.cols, tokens = in.nTokens;
     const std::int64_t panels = (n + kPanel - 1) / kPanel;
-    m_packed.resize(static_cast<std::size_t>(panels * tokens * kPanel));
+    m_packed.resize(static_cast<std::size_t>((panels + 1) * tokens * kPanel));
     double* packed = m_packed.data();
+    std::fill(packed + panels * tokens * kPanel, packed + (panels + 1) * tokens * kPanel, 0.0); // the zero panel
     auto pack = [&](std::int64_t p0, std::int64_t p1) {
         for (std::int64_t p = p0; p < p1; ++p) {
             double* dst = packed + p * tokens * kPanel;

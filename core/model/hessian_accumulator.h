@@ -40,6 +40,13 @@ public:
     // level gives the same bits (see above). Scalar is the reference the tests compare with.
     explicit HessianAccumulator(CpuLevel level = CpuLevel::Best);
 
+    // The micro-kernel: acc (rows x cols, row-major) += the products of a's rows (the first
+    // `rows` lanes of a panel) and b's columns (cols / 8 consecutive panels, panelSize apart).
+    struct Kernel {
+        void (*fn)(const double* a, const double* b, std::int64_t tokens, std::int64_t panelSize, double* acc) = nullptr;
+        std::int64_t rows = 4, cols = 8;
+    };
+
     void observe(const LinearInput& in) override;
 
     // Accumulate only layers first .. last (inclusive; -1 is LinearSite::Output's layer).
@@ -78,7 +85,7 @@ private:
     using Key = std::pair<std::int64_t, int>; // (layer, site)
     std::map<Key, Entry> m_entries;
     std::vector<double> m_packed; // one batch as double panels (tokens x cols, padded), reused
-    void (*m_kernel)(const double*, const double*, std::int64_t, double*) = nullptr;
+    Kernel m_kernel;
     std::int64_t m_first = -1;
     std::int64_t m_last = std::numeric_limits<std::int64_t>::max();
 };
