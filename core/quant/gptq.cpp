@@ -10,6 +10,7 @@
 #include <Eigen/Core>
 
 #include "core/quant/gptq_factor.h"
+#include "core/quant/subtract_product.h"
 
 namespace condense::quant {
 
@@ -264,7 +265,9 @@ Result<GptqResult> quantizeConsuming(std::span<const float> weight, std::int64_t
             const std::int64_t rest = count - i - 1;
             if (rest > 0) w1.rightCols(rest).noalias() -= err1.col(i) * u.row(c).segment(c + 1, rest);
         }
-        if (i2 < cols) w.rightCols(cols - i2).noalias() -= err1 * u.block(i1, i2, count, cols - i2);
+        if (i2 < cols) // w.rightCols(cols - i2) -= err1 * u.block(i1, i2, count, cols - i2)
+            subtractProduct(w.data() + i2 * rows, rows, err1.data(), rows, u.data() + i2 * u.rows() + i1, u.rows(), rows, cols - i2,
+                            count);
     }
 
     if (!std::isfinite(out.loss))

@@ -13,12 +13,15 @@
 #include <fstream>
 #include <numeric>
 #include <ostream>
+#include <random>
 #include <stop_token>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "core/jobs/thread_arena.h"
 #include "core/quant/gptq.h"
+#include "core/quant/subtract_product.h"
 #include "tests/support/test_paths.h"
 
 namespace condense::quant {
@@ -657,6 +660,49 @@ TEST(Gptq, BadInputIsAnErrorNotACrash)
         for (float v : nearSingular->dequantized) EXPECT_TRUE(std::isfinite(v));
     else
         EXPECT_EQ(nearSingular.error().code, ErrorCode::InvalidArgument);
+}
+
+// The sweep's trailing update C -= A B: every CPU level gives the same bits (the sum of each
+// entry by fused multiply-adds in depth order), equal to a long-double computation within
+// rounding, on shapes with edge rows and columns for every tile width, serial and parallel.
+TEST(Gptq, TrailingUpdateIsTheSameOnEveryCpuLevel)
+{
+    struct Shape {
+        std::int64_t rows, n, depth;
+    };
+    std::mt19937 rng(3);
+    std::normal_distribution<double> dist(0.0, 1.0);
+    jobs::ThreadArena arena({.threads = 2});
+    for (const Shape& sh : {Shape{5, 3, 7}, Shape{16, 6, 1}, Shape{37, 29, 13}, Shape{128, 200, 128}, Shape{203, 97, 64}}) {
+        const std::int64_t ldc = sh.rows + 3, lda = sh.rows + 1, ldb = sh.depth + 2;
+        std::vector<double> c0(static_cast<std::size_t>(ldc * sh.n)), a(static_cast<std::size_t>(lda * sh.depth)),
+            b(static_cast<std::size_t>(ldb * sh.n));
+        for (double& v : c0) v = dist(rng);
+        for (double& v : a) v = dist(rng);
+        for (double& v : b) v = dist(rng);
+        std::vector<std::vector<double>> got;
+        for (CpuLevel level : {CpuLevel::Scalar, CpuLevel::Avx2, CpuLevel::Avx512}) {
+            std::vector<double> c = c0;
+            arena.execute([&] { subtractProduct(c.data(), ldc, a.data(), lda, b.data(), ldb, sh.rows, sh.n, sh.depth, level); });
+            got.push_back(std::move(c));
+        }
+        for (std::int64_t j = 0; j < sh.n; ++j)
+            for (std::int64_t i = 0; i < ldc; ++i) {
+                const auto at = static_cast<std::size_t>(j * ldc + i);
+                if (i >= sh.rows) { // the padding between columns is left alone
+                    EXPECT_EQ(got[0][at], c0[at]);
+                    continue;
+                }
+                long double s = 0;
+                for (std::int64_t p = 0; p < sh.depth; ++p)
+                    s += static_cast<long double>(a[static_cast<std::size_t>(p * lda + i)]) * b[static_cast<std::size_t>(j * ldb + p)];
+                const long double want = c0[at] - s;
+                EXPECT_NEAR(static_cast<double>(want), got[0][at], 1e-12 * static_cast<double>(sh.depth + 1))
+                    << sh.rows << "x" << sh.n << "x" << sh.depth << " at " << i << "," << j;
+            }
+        EXPECT_EQ(got[0], got[1]) << "AVX2 " << sh.rows << "x" << sh.n << "x" << sh.depth;
+        EXPECT_EQ(got[0], got[2]) << "AVX-512 " << sh.rows << "x" << sh.n << "x" << sh.depth;
+    }
 }
 
 } // namespace
