@@ -153,6 +153,10 @@ Result<ModelAnalysis> analyzeModel(const io::Checkpoint& ck, const ModelAnalysis
                     }) &
                 tbb::make_filter<std::shared_ptr<Item>, void>(tbb::filter_mode::serial_in_order, [&](std::shared_ptr<Item> item) {
                     if (cancelled) return;
+                    if (stop.stop_requested()) { // nothing more is delivered once a stop is asked for
+                        cancelled = makeError(ErrorCode::Cancelled, ck.path().string(), {});
+                        return;
+                    }
                     if (item->error) {
                         cancelled = std::move(item->error);
                         return;

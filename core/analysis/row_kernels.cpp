@@ -234,6 +234,25 @@ Code16RowFn code16RowKernel(CpuLevel level) noexcept
     return code16RowScalar;
 }
 
+namespace {
+
+// A tile as its rows one after the other.
+template <Code16RowFn Row>
+void code16TileByRows(const std::byte* const* rows, int k, std::uint64_t n, const Code16Format& fmt, std::uint32_t* counts,
+                      std::uint16_t* cellRowMax, double* colSq, bool& nonFinite, std::uint16_t* rowMax)
+{
+    for (int i = 0; i < k; ++i) rowMax[i] = Row(rows[i], n, fmt, counts, cellRowMax, colSq, nonFinite);
+}
+
+} // namespace
+
+Code16TileFn code16TileKernel(CpuLevel level) noexcept
+{
+    if (clampCpuLevel(level) >= CpuLevel::Avx512 && avx512::supported()) return avx512::code16Tile;
+    if (clampCpuLevel(level) >= CpuLevel::Avx2 && avx2::supported()) return code16TileByRows<avx2::code16Row>;
+    return code16TileByRows<code16RowScalar>;
+}
+
 Code16PoolFn code16PoolKernel(CpuLevel level) noexcept
 {
     if (clampCpuLevel(level) >= CpuLevel::Avx2 && avx2::supported()) return avx2::code16Pool;

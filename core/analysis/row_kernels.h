@@ -115,6 +115,13 @@ using Code16RowFn = std::uint16_t (*)(const std::byte* w, std::uint64_t n, const
                                       std::uint16_t* cellRowMax, double* colSq, bool& nonFinite);
 void code16Pool(std::uint16_t* rowMax, std::uint64_t cols, const std::uint32_t* colBegin, std::uint32_t cellCols,
                 std::uint16_t* cellMax, std::uint16_t* colMax);
+// Up to kTileRows rows of one cell row at once (rows[i], i < k): what code16Row does to each,
+// in row order, so the same bits; rowMax[i] gets row i's largest finite |code|. A kernel that
+// holds the column sums in registers across the rows reads and writes them once a tile.
+inline constexpr int kTileRows = 4;
+using Code16TileFn = void (*)(const std::byte* const* rows, int k, std::uint64_t n, const Code16Format& fmt, std::uint32_t* counts,
+                              std::uint16_t* cellRowMax, double* colSq, bool& nonFinite, std::uint16_t* rowMax);
+Code16TileFn code16TileKernel(CpuLevel level = CpuLevel::Best) noexcept;
 void countCodesOf(const std::byte* w, std::uint64_t n, std::uint32_t* counts);
 Code16RowFn code16RowKernel(CpuLevel level = CpuLevel::Best) noexcept;
 // Closes a cell row of the outlier map on codes: cellMax[j] = max of rowMax over the columns
@@ -139,6 +146,8 @@ float finiteRow(const float* w, std::uint64_t n, const RowParams& p, RowSums& s,
 // attributes inside the AVX2 unit).
 namespace avx512 {
 bool supported() noexcept;
+void code16Tile(const std::byte* const* rows, int k, std::uint64_t n, const Code16Format& fmt, std::uint32_t* counts,
+                std::uint16_t* cellRowMax, double* colSq, bool& nonFinite, std::uint16_t* rowMax);
 void rowError(const float* w, const float* y, const float* imp, std::uint64_t n, ErrorSums& s);
 std::uint16_t code16Row(const std::byte* w, std::uint64_t n, const Code16Format& fmt, std::uint32_t* counts,
                         std::uint16_t* cellRowMax, double* colSq, bool& nonFinite);

@@ -124,6 +124,12 @@ bool supported() noexcept
 
 namespace {
 
+// 16 codes as floats (exact).
+CONDENSE_ANALYSIS_AVX512 inline __m512 widen16(__m256i codes, bool bf16)
+{
+    return bf16 ? _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(codes), 16)) : _mm512_cvtph_ps(codes);
+}
+
 CONDENSE_ANALYSIS_AVX512 inline void addSquares16(__m256i codes, bool bf16, double* colSq)
 {
     const __m512 x = bf16 ? _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(codes), 16)) : _mm512_cvtph_ps(codes);
@@ -167,6 +173,59 @@ CONDENSE_ANALYSIS_AVX512 std::uint16_t code16Row(const std::byte* w, std::uint64
     // The rest (fewer than 32 codes) as the AVX2 kernel does it.
     const std::uint16_t rest = avx2::code16Row(w + 2 * c, n - c, fmt, counts, cellRowMax + c, colSq + c, nonFinite);
     return rest > m ? rest : m;
+}
+
+// code16Row's operations on up to kTileRows rows: per 32 columns the cell maxima and the
+// column sums are loaded once, take the rows in order (the same additions in the same order
+// as row after row: the same bits), and are stored once.
+CONDENSE_ANALYSIS_AVX512 void code16Tile(const std::byte* const* rows, int k, std::uint64_t n, const Code16Format& fmt,
+                                         std::uint32_t* counts, std::uint16_t* cellRowMax, double* colSq, bool& nonFinite,
+                                         std::uint16_t* rowMax)
+{
+    const __m512i magnitude = _mm512_set1_epi16(0x7fff);
+    const __m512i limit = _mm512_set1_epi16(static_cast<short>(fmt.nonFinite));
+    const bool bf16 = fmt.bf16;
+    __m512i mx[kTileRows];
+    for (__m512i& m : mx) m = _mm512_setzero_si512();
+    __mmask32 bad = 0;
+    std::uint64_t c = 0;
+    for (; c + 32 <= n; c += 32) {
+        __m512i cm = _mm512_loadu_si512(cellRowMax + c);
+        __m512d s0 = _mm512_loadu_pd(colSq + c), s1 = _mm512_loadu_pd(colSq + c + 8);
+        __m512d s2 = _mm512_loadu_pd(colSq + c + 16), s3 = _mm512_loadu_pd(colSq + c + 24);
+        for (int i = 0; i < k; ++i) {
+            const __m512i v = _mm512_loadu_si512(rows[i] + 2 * c);
+            const __m512i a = _mm512_and_si512(v, magnitude);
+            const __mmask32 finite = _mm512_cmplt_epu16_mask(a, limit);
+            bad |= static_cast<__mmask32>(~finite);
+            const __m512i af = _mm512_maskz_mov_epi16(finite, a), vf = _mm512_maskz_mov_epi16(finite, v);
+            mx[i] = _mm512_max_epu16(mx[i], af);
+            cm = _mm512_max_epu16(cm, af);
+            const __m512 xl = widen16(_mm512_castsi512_si256(vf), bf16), xh = widen16(_mm512_extracti64x4_epi64(vf, 1), bf16);
+            const __m512 ql = _mm512_mul_ps(xl, xl), qh = _mm512_mul_ps(xh, xh); // exact
+            s0 = _mm512_add_pd(s0, _mm512_cvtps_pd(_mm512_castps512_ps256(ql)));
+            s1 = _mm512_add_pd(s1, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(ql), 1))));
+            s2 = _mm512_add_pd(s2, _mm512_cvtps_pd(_mm512_castps512_ps256(qh)));
+            s3 = _mm512_add_pd(s3, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(qh), 1))));
+        }
+        _mm512_storeu_si512(cellRowMax + c, cm);
+        _mm512_storeu_pd(colSq + c, s0);
+        _mm512_storeu_pd(colSq + c + 8, s1);
+        _mm512_storeu_pd(colSq + c + 16, s2);
+        _mm512_storeu_pd(colSq + c + 24, s3);
+    }
+    nonFinite = nonFinite || bad != 0;
+    for (int i = 0; i < k; ++i) {
+        avx2::countCodesOf(rows[i], c, counts);
+        const __m256i m256 = _mm256_max_epu16(_mm512_castsi512_si256(mx[i]), _mm512_extracti64x4_epi64(mx[i], 1));
+        alignas(32) std::uint16_t lanes[16];
+        _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), m256);
+        std::uint16_t m = 0;
+        for (std::uint16_t x : lanes) m = x > m ? x : m;
+        // The rest (fewer than 32 columns) row after row, as the AVX2 kernel does it.
+        const std::uint16_t rest = avx2::code16Row(rows[i] + 2 * c, n - c, fmt, counts, cellRowMax + c, colSq + c, nonFinite);
+        rowMax[i] = rest > m ? rest : m;
+    }
 }
 
 // rowError with the 8 lanes in one register each (lane l = value c + l): the scalar sums.
@@ -421,6 +480,11 @@ std::uint16_t code16Row(const std::byte*, std::uint64_t, const Code16Format&, st
 }
 
 void rowError(const float*, const float*, const float*, std::uint64_t, ErrorSums&) {}
+
+void code16Tile(const std::byte* const*, int, std::uint64_t, const Code16Format&, std::uint32_t*, std::uint16_t*, double*, bool&,
+                std::uint16_t*)
+{
+}
 
 } // namespace condense::analysis::detail::avx512
 

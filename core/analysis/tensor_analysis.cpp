@@ -87,7 +87,7 @@ struct Setup {
     // 16-bit float tensors (F16, BF16): codes counted, statistics derived from the counts
     bool codes16 = false;
     detail::Code16Format fmt;
-    detail::Code16RowFn codeRow = nullptr;
+    detail::Code16TileFn codeTile = nullptr;
     detail::Code16PoolFn codePool = nullptr;
     std::uint16_t* rowMaxCode = nullptr; // per row: largest finite |code|
     std::atomic<float>* topGate = nullptr; // shared by the parts (see rowRest)
@@ -145,10 +145,11 @@ void closeCellRowCodes(const Setup& s, Part& p)
 void scanTop(const float* w, std::uint64_t r, float rowMax, const Setup& s, Part& p, bool checked);
 void rowPreview(const float* w, std::uint64_t r, const Setup& s, Part& p, std::vector<std::byte>& q, std::vector<float>& y);
 
-// One row of a 16-bit float tensor: counts, column figures, the row's largest |code| (the top
-// outliers are found after the pass, from the counts); the float row only for the preview.
-void rowCodes(const RowReader& rr, std::uint64_t r, const Setup& s, Part& p, std::vector<float>& row,
-              std::vector<std::byte>& q, std::vector<float>& y)
+// Rows [r, r + k) of a 16-bit float tensor (one cell row, k <= kTileRows): counts, column
+// figures, each row's largest |code| (the top outliers are found after the pass, from the
+// counts); the float rows only for the preview.
+void tileCodes(const RowReader& rr, std::uint64_t r, int k, const Setup& s, Part& p, std::vector<float>& row,
+               std::vector<std::byte>& q, std::vector<float>& y)
 {
     const std::uint32_t cellRow = cellOf(r, s.rows, s.cellRows);
     if (cellRow != p.openCellRow) {
@@ -156,14 +157,18 @@ void rowCodes(const RowReader& rr, std::uint64_t r, const Setup& s, Part& p, std
         p.openCellRow = cellRow;
     }
     bool nonFinite = false;
-    s.rowMaxCode[r] = s.codeRow(rr.storedRow(r), s.cols, s.fmt, p.counts, p.cellRowMaxCode.data(), p.colSq.data(), nonFinite);
+    const std::byte* rows[detail::kTileRows];
+    for (int i = 0; i < k; ++i) rows[i] = rr.storedRow(r + static_cast<std::uint64_t>(i));
+    s.codeTile(rows, k, s.cols, s.fmt, p.counts, p.cellRowMaxCode.data(), p.colSq.data(), nonFinite, s.rowMaxCode + r);
     if (!s.kernels) return;
     if (nonFinite) {
         p.previewBad = true;
         return;
     }
-    rr.read(r, 1, row.data());
-    rowPreview(row.data(), r, s, p, q, y);
+    for (int i = 0; i < k; ++i) {
+        rr.read(r + static_cast<std::uint64_t>(i), 1, row.data());
+        rowPreview(row.data(), r + static_cast<std::uint64_t>(i), s, p, q, y);
+    }
 }
 
 // The top outliers of a 16-bit float tensor: the counts give the 32nd largest |code|, and only
@@ -516,7 +521,7 @@ Result<TensorAnalysis> analyzeTensor(const io::Checkpoint& ck, std::size_t index
         s.params.hi6 = s.bandHi[1];
         s.kernel = detail::finiteRowKernel(config.cpuLevel);
         s.fmt = detail::code16Format(rr.storedType() == DType::BF16);
-        s.codeRow = detail::code16RowKernel(config.cpuLevel);
+        s.codeTile = detail::code16TileKernel(config.cpuLevel);
         s.codePool = detail::code16PoolKernel(config.cpuLevel);
         s.errorKernel = detail::rowErrorKernel(config.cpuLevel);
     }
@@ -555,9 +560,18 @@ Result<TensorAnalysis> analyzeTensor(const io::Checkpoint& ck, std::size_t index
             p.colMaxCode.assign(s.cols, 0);
             p.cellCodes.assign(s.cellCols, 0);
             p.counts = countTables.acquire((p.r1 - p.r0) * s.cols);
-            for (std::uint64_t r = p.r0; r < p.r1; ++r) {
-                if ((r & 63) == 0 && stop.stop_requested()) break;
-                rowCodes(rr, r, s, p, row, q, y);
+            std::uint64_t lastCheck = p.r0;
+            for (std::uint64_t r = p.r0; r < p.r1;) {
+                if (r - lastCheck >= 64) {
+                    if (stop.stop_requested()) break;
+                    lastCheck = r;
+                }
+                // A tile ends at the part's end and at the end of the row's cell row.
+                std::uint64_t e = std::min<std::uint64_t>(p.r1, r + detail::kTileRows);
+                const std::uint32_t cell = cellOf(r, s.rows, s.cellRows);
+                while (e > r + 1 && cellOf(e - 1, s.rows, s.cellRows) != cell) --e;
+                tileCodes(rr, r, static_cast<int>(e - r), s, p, row, q, y);
+                r = e;
             }
             countTables.release(p.counts);
             closeCellRowCodes(s, p);

@@ -5,6 +5,9 @@
 //   read+sum     every tensor's bytes summed as 64-bit words, parallel over row parts, pages
 //                released after each tensor (the access pattern of the analysis)
 //   read+f32     the same, the rows converted to float and summed (the analysis's reader)
+//   read+count   the same bytes, every 16-bit value counted into a 65536-entry table per
+//                worker (F16/BF16 tensors; the others summed as words): the least work any
+//                exact histogram does, one counter increment per value
 //   analysis     statistics + histogram + outlier map + columns of every tensor (no cache)
 //   preview      the same plus the Q4_K_M quantization preview (pipeline::runAnalyze)
 //   preview*     the preview alone: the statistics cached by an earlier run (a cache holding
@@ -32,6 +35,8 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
+
+#include <oneapi/tbb/enumerable_thread_specific.h>
 
 #include "core/analysis/analysis_cache.h"
 #include "core/analysis/model_analysis.h"
@@ -78,9 +83,14 @@ void release(const std::byte* p, std::size_t n)
     if (e > b) ::madvise(reinterpret_cast<void*>(b), e - b, MADV_DONTNEED);
 }
 
-// Sum of every tensor's bytes (as u64 words, or as floats converted from F16/F32).
-double readAndSum(const io::Checkpoint& ck, int threads, bool asFloat)
+enum class ReadMode { Words, Floats, Codes };
+
+// Sum of every tensor's bytes (as u64 words, as floats converted from F16/F32, or counted as
+// 16-bit codes).
+double readAndSum(const io::Checkpoint& ck, int threads, ReadMode mode)
 {
+    const bool asFloat = mode == ReadMode::Floats;
+    tbb::enumerable_thread_specific<std::vector<std::uint32_t>> tables([] { return std::vector<std::uint32_t>(65536, 0); });
     jobs::ThreadArena arena(jobs::ThreadingConfig{threads});
     double total = 0;
     arena.execute([&] {
@@ -92,7 +102,17 @@ double readAndSum(const io::Checkpoint& ck, int threads, bool asFloat)
             std::vector<double> sums(parts, 0.0);
             jobs::parallelFor(parts, {}, [&](std::size_t p) {
                 const std::uint64_t r0 = p * rows / parts, r1 = (p + 1) * rows / parts;
-                if (asFloat) {
+                if (mode == ReadMode::Codes && (t.dtype == DType::F16 || t.dtype == DType::BF16)) {
+                    std::uint32_t* counts = tables.local().data();
+                    const auto* b = reinterpret_cast<const unsigned char*>(data.data() + r0 * rowBytes);
+                    const std::size_t n = static_cast<std::size_t>((r1 - r0) * cols);
+                    for (std::size_t k = 0; k < n; ++k) {
+                        std::uint16_t v;
+                        std::memcpy(&v, b + 2 * k, 2);
+                        ++counts[v];
+                    }
+                    sums[p] = static_cast<double>(counts[0]);
+                } else if (asFloat) {
                     std::vector<float> row(cols);
                     double s = 0;
                     for (std::uint64_t r = r0; r < r1; ++r) {
@@ -202,7 +222,7 @@ int main(int argc, char** argv)
         times[name].push_back(s);
         cpu[name].push_back(c);
         rss[name] = std::max(rss[name], peakRssKb());
-        std::printf("  %-10s %8.3f s  (cpu %.3f s)\n", name.c_str(), s, c);
+        std::printf("  %-11s %8.3f s  (cpu %.3f s)\n", name.c_str(), s, c);
         std::fflush(stdout);
     };
     analysis::ModelAnalysisConfig cfg;
@@ -230,8 +250,9 @@ int main(int argc, char** argv)
     volatile double sink0 = 0;
     for (int r = 0; r < repeat; ++r) {
         std::printf("run %d\n", r + 1);
-        timed("read+sum", [&] { sink0 = sink0 + readAndSum(**ck, threads, false); return true; });
-        timed("read+f32", [&] { sink0 = sink0 + readAndSum(**ck, threads, true); return true; });
+        timed("read+sum", [&] { sink0 = sink0 + readAndSum(**ck, threads, ReadMode::Words); return true; });
+        timed("read+f32", [&] { sink0 = sink0 + readAndSum(**ck, threads, ReadMode::Floats); return true; });
+        timed("read+count", [&] { sink0 = sink0 + readAndSum(**ck, threads, ReadMode::Codes); return true; });
         timed("analysis", [&] {
             auto a = analysis::analyzeModel(**ck, cfg, sink);
             return a.ok() && a->failed == 0 && a->analyzed == cfg.tensors.size();
@@ -270,19 +291,22 @@ int main(int argc, char** argv)
     }
     if (!only.empty()) {
         for (const auto& [name, v] : times)
-            std::printf("%-10s median %.3f s, cpu %.3f s\n", name.c_str(), median(v), median(cpu[name]));
+            std::printf("%-11s median %.3f s, cpu %.3f s\n", name.c_str(), median(v), median(cpu[name]));
         return 0;
     }
     const double base = median(times["read+sum"]);
     const double cpuBase = median(cpu["read+sum"]);
-    std::printf("\n%-10s %10s %10s %10s %10s %12s\n", "phase", "median s", "ratio", "cpu s", "cpu ratio", "peak RSS MB");
-    for (const char* name : {"read+sum", "read+f32", "analysis", "preview", "preview*", "quantize"}) {
+    std::printf("\n%-11s %10s %10s %10s %10s %12s\n", "phase", "median s", "ratio", "cpu s", "cpu ratio", "peak RSS MB");
+    for (const char* name : {"read+sum", "read+f32", "read+count", "analysis", "preview", "preview*", "quantize"}) {
         if (!times.count(name)) continue;
-        std::printf("%-10s %10.3f %10.2f %10.3f %10.2f %12.1f\n", name, median(times[name]), median(times[name]) / base,
+        std::printf("%-11s %10.3f %10.2f %10.3f %10.2f %12.1f\n", name, median(times[name]), median(times[name]) / base,
                     median(cpu[name]), median(cpu[name]) / cpuBase, static_cast<double>(rss[name]) / 1024.0);
     }
     std::printf("analysis / read+sum = %.2f (target <= 1.5; cpu time %.2f)\n", median(times["analysis"]) / base,
                 median(cpu["analysis"]) / cpuBase);
+    std::printf("read+count / read+sum = %.2f (cpu time %.2f): the floor of an exact histogram; analysis / read+count = %.2f (cpu %.2f)\n",
+                median(times["read+count"]) / base, median(cpu["read+count"]) / cpuBase,
+                median(times["analysis"]) / median(times["read+count"]), median(cpu["analysis"]) / median(cpu["read+count"]));
     if (preview)
     {
         std::printf("preview / quantize = %.2f (target <= 1.0; cpu time %.2f)\n", median(times["preview"]) / median(times["quantize"]),
