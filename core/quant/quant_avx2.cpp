@@ -955,6 +955,79 @@ float dotIQ4_XS(const void* qrow, const void* q8krow, std::int64_t n)
     return sum;
 }
 
+// Dequantizers: the scalar expressions lane for lane (y = d1 * q - m1 for Q4_K,
+// y = (d * scale) * v for Q6_K; a multiply then a subtract, no FMA), so the same floats.
+namespace {
+
+inline void storeNibbleScaled(__m128i bytes8, __m256 d, __m256 m, float* out) // 8 values 0..15
+{
+    const __m256 q = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytes8));
+    _mm256_storeu_ps(out, _mm256_sub_ps(_mm256_mul_ps(d, q), m));
+}
+
+} // namespace
+
+void dequantizeRowQ4_K(const void* src, float* y, std::int64_t n)
+{
+    const auto* b = static_cast<const BlockQ4_K*>(src);
+    const std::int64_t nb = n / kQKK;
+    const __m128i lowNibbles = _mm_set1_epi8(0x0F);
+    for (std::int64_t i = 0; i < nb; ++i) {
+        const float d = fp16ToFp32(b[i].d);
+        const float dmin = fp16ToFp32(b[i].dmin);
+        float* out = y + i * kQKK;
+        for (int c = 0; c < 4; ++c) {
+            std::uint8_t sc, m;
+            getScaleMinK4(2 * c, b[i].scales, &sc, &m);
+            const __m256 d1 = _mm256_set1_ps(d * static_cast<float>(sc)), m1 = _mm256_set1_ps(dmin * static_cast<float>(m));
+            getScaleMinK4(2 * c + 1, b[i].scales, &sc, &m);
+            const __m256 d2 = _mm256_set1_ps(d * static_cast<float>(sc)), m2 = _mm256_set1_ps(dmin * static_cast<float>(m));
+            const std::uint8_t* q = b[i].qs + 32 * c;
+            for (int h = 0; h < 2; ++h) {
+                const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q + 16 * h));
+                const __m128i lo = _mm_and_si128(v, lowNibbles), hi = _mm_and_si128(_mm_srli_epi16(v, 4), lowNibbles);
+                float* o = out + 64 * c + 16 * h;
+                storeNibbleScaled(lo, d1, m1, o);
+                storeNibbleScaled(_mm_srli_si128(lo, 8), d1, m1, o + 8);
+                storeNibbleScaled(hi, d2, m2, o + 32);
+                storeNibbleScaled(_mm_srli_si128(hi, 8), d2, m2, o + 40);
+            }
+        }
+    }
+}
+
+void dequantizeRowQ6_K(const void* src, float* y, std::int64_t n)
+{
+    const auto* b = static_cast<const BlockQ6_K*>(src);
+    const std::int64_t nb = n / kQKK;
+    const __m128i low4 = _mm_set1_epi8(0x0F), low2 = _mm_set1_epi8(0x03), bias = _mm_set1_epi8(32);
+    for (std::int64_t i = 0; i < nb; ++i) {
+        const float d = fp16ToFp32(b[i].d);
+        float* out = y + i * kQKK;
+        for (int t = 0; t < 2; ++t)
+            for (int l = 0; l < 32; l += 16) {
+                const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b[i].qh + 32 * t + l));
+                const __m128i lo0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b[i].ql + 64 * t + l));
+                const __m128i lo1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b[i].ql + 64 * t + l + 32));
+                // Levels 0..63 minus 32, as signed bytes, for the four quarters of the 128.
+                const __m128i v[4] = {
+                    _mm_sub_epi8(_mm_or_si128(_mm_and_si128(lo0, low4), _mm_slli_epi16(_mm_and_si128(h, low2), 4)), bias),
+                    _mm_sub_epi8(_mm_or_si128(_mm_and_si128(lo1, low4), _mm_slli_epi16(_mm_and_si128(_mm_srli_epi16(h, 2), low2), 4)), bias),
+                    _mm_sub_epi8(_mm_or_si128(_mm_and_si128(_mm_srli_epi16(lo0, 4), low4), _mm_slli_epi16(_mm_and_si128(_mm_srli_epi16(h, 4), low2), 4)), bias),
+                    _mm_sub_epi8(_mm_or_si128(_mm_and_si128(_mm_srli_epi16(lo1, 4), low4), _mm_slli_epi16(_mm_and_si128(_mm_srli_epi16(h, 6), low2), 4)), bias),
+                };
+                for (int k = 0; k < 4; ++k) {
+                    const int e = 128 * t + 32 * k + l; // 16 values e .. e + 15, one scale
+                    const __m256 ds = _mm256_set1_ps(d * static_cast<float>(b[i].scales[e / 16]));
+                    const __m256 a = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(v[k]));
+                    const __m256 c = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(v[k], 8)));
+                    _mm256_storeu_ps(out + e, _mm256_mul_ps(ds, a));
+                    _mm256_storeu_ps(out + e + 8, _mm256_mul_ps(ds, c));
+                }
+            }
+    }
+}
+
 #else // no AVX2 code in this build: never selected, kept callable.
 
 bool supported() noexcept
@@ -1004,6 +1077,14 @@ float dotQ2_K(const void* w, const void* a, std::int64_t n)
 float dotQ3_K(const void* w, const void* a, std::int64_t n)
 {
     return q3_k::dot(w, a, n);
+}
+void dequantizeRowQ4_K(const void* src, float* y, std::int64_t n)
+{
+    q4_k::dequantizeRow(src, y, n);
+}
+void dequantizeRowQ6_K(const void* src, float* y, std::int64_t n)
+{
+    q6_k::dequantizeRow(src, y, n);
 }
 float dotQ4_K(const void* w, const void* a, std::int64_t n)
 {

@@ -31,6 +31,10 @@ const SearchKernels& searches() noexcept;
 // Whole-row Q8_0 quantizer (elementwise; same bytes as q8_0::quantizeRow).
 void quantizeRowQ8_0(const float* x, void* dst, std::int64_t n, const float* importance);
 
+// Dequantizers with the same floats as q4_k::dequantizeRow and q6_k::dequantizeRow.
+void dequantizeRowQ4_K(const void* src, float* y, std::int64_t n);
+void dequantizeRowQ6_K(const void* src, float* y, std::int64_t n);
+
 // Dot products with the same contract and the same float result, bit for bit, as the scalar
 // dots of the type units (the integer block sums are vectorized; the float updates are not).
 float dotQ4_0(const void* qrow, const void* q8row, std::int64_t n);

@@ -48,6 +48,7 @@ std::array<QuantKernels, kScalar.size()> makeAvx2Table()
         DType type;
         QuantizeRowFn quantizeRow; // nullptr: keep the scalar one
         DotFn dot;
+        DequantizeRowFn dequantizeRow = nullptr; // nullptr: keep the scalar one
     };
     static constexpr Override kOverrides[] = {
         {DType::Q4_0, nullptr, avx2::dotQ4_0},
@@ -57,9 +58,9 @@ std::array<QuantKernels, kScalar.size()> makeAvx2Table()
         {DType::Q8_0, avx2::quantizeRowQ8_0, avx2::dotQ8_0},
         {DType::Q2_K, q2_k::quantizeRowAvx2, avx2::dotQ2_K},
         {DType::Q3_K, q3_k::quantizeRowAvx2, avx2::dotQ3_K},
-        {DType::Q4_K, q4_k::quantizeRowAvx2, avx2::dotQ4_K},
+        {DType::Q4_K, q4_k::quantizeRowAvx2, avx2::dotQ4_K, avx2::dequantizeRowQ4_K},
         {DType::Q5_K, q5_k::quantizeRowAvx2, avx2::dotQ5_K},
-        {DType::Q6_K, q6_k::quantizeRowAvx2, avx2::dotQ6_K},
+        {DType::Q6_K, q6_k::quantizeRowAvx2, avx2::dotQ6_K, avx2::dequantizeRowQ6_K},
         {DType::IQ4_NL, iq4_nl::quantizeRowAvx2, avx2::dotIQ4_NL},
         {DType::IQ4_XS, iq4_xs::quantizeRowAvx2, avx2::dotIQ4_XS},
     };
@@ -68,6 +69,7 @@ std::array<QuantKernels, kScalar.size()> makeAvx2Table()
             if (k.type == o.type) {
                 if (o.quantizeRow) k.quantizeRow = o.quantizeRow;
                 if (o.dot) k.dot = o.dot;
+                if (o.dequantizeRow) k.dequantizeRow = o.dequantizeRow;
             }
     return t;
 }

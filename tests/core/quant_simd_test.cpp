@@ -209,6 +209,11 @@ TEST(QuantSimdTable, Avx2KernelsAreSelectedWhenTheCpuHasAvx2)
                              quant::quantKernels(t, CpuLevel::Scalar)->dot;
         EXPECT_EQ(differs, quant::avx2::supported()) << dtypeName(t) << " dot";
     }
+    for (DType t : {DType::Q4_K, DType::Q6_K}) {
+        const bool differs = quant::quantKernels(t, CpuLevel::Best)->dequantizeRow !=
+                             quant::quantKernels(t, CpuLevel::Scalar)->dequantizeRow;
+        EXPECT_EQ(differs, quant::avx2::supported()) << dtypeName(t) << " dequantize";
+    }
 }
 
 } // namespace
