@@ -249,7 +249,7 @@ void code16TileByRows(const std::byte* const* rows, int k, std::uint64_t n, cons
 Code16TileFn code16TileKernel(CpuLevel level) noexcept
 {
     if (clampCpuLevel(level) >= CpuLevel::Avx512 && avx512::supported()) return avx512::code16Tile;
-    if (clampCpuLevel(level) >= CpuLevel::Avx2 && avx2::supported()) return code16TileByRows<avx2::code16Row>;
+    if (clampCpuLevel(level) >= CpuLevel::Avx2 && avx2::supported()) return avx2::code16Tile;
     return code16TileByRows<code16RowScalar>;
 }
 

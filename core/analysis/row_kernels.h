@@ -133,6 +133,8 @@ Code16PoolFn code16PoolKernel(CpuLevel level = CpuLevel::Best) noexcept;
 
 namespace avx2 {
 bool supported() noexcept;
+void code16Tile(const std::byte* const* rows, int k, std::uint64_t n, const Code16Format& fmt, std::uint32_t* counts,
+                std::uint16_t* cellRowMax, double* colSq, bool& nonFinite, std::uint16_t* rowMax);
 std::uint16_t code16Row(const std::byte* w, std::uint64_t n, const Code16Format& fmt, std::uint32_t* counts,
                         std::uint16_t* cellRowMax, double* colSq, bool& nonFinite);
 void code16Pool(std::uint16_t* rowMax, std::uint64_t cols, const std::uint32_t* colBegin, std::uint32_t cellCols,

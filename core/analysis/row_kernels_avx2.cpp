@@ -110,6 +110,57 @@ std::uint16_t code16Row(const std::byte* w, std::uint64_t n, const Code16Format&
     return m;
 }
 
+// code16Row's operations on up to kTileRows rows, 16 columns at a time: the cell maxima and
+// column sums are loaded once, take the rows in order (the same bits as row after row), and
+// are stored once.
+void code16Tile(const std::byte* const* rows, int k, std::uint64_t n, const Code16Format& fmt, std::uint32_t* counts,
+                std::uint16_t* cellRowMax, double* colSq, bool& nonFinite, std::uint16_t* rowMax)
+{
+    const __m256i magnitude = _mm256_set1_epi16(0x7fff);
+    const __m256i limit = _mm256_set1_epi16(static_cast<short>(fmt.nonFinite));
+    const bool bf16 = fmt.bf16;
+    __m256i mx[kTileRows];
+    for (__m256i& m : mx) m = _mm256_setzero_si256();
+    __m256i bad = _mm256_setzero_si256();
+    std::uint64_t c = 0;
+    for (; c + 16 <= n; c += 16) {
+        auto* cmp = reinterpret_cast<__m256i*>(cellRowMax + c);
+        __m256i cm = _mm256_loadu_si256(cmp);
+        __m256d s0 = _mm256_loadu_pd(colSq + c), s1 = _mm256_loadu_pd(colSq + c + 4);
+        __m256d s2 = _mm256_loadu_pd(colSq + c + 8), s3 = _mm256_loadu_pd(colSq + c + 12);
+        for (int i = 0; i < k; ++i) {
+            const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rows[i] + 2 * c));
+            const __m256i a = _mm256_and_si256(v, magnitude);
+            const __m256i finite = _mm256_cmpgt_epi16(limit, a);
+            bad = _mm256_or_si256(bad, _mm256_andnot_si256(finite, magnitude));
+            const __m256i af = _mm256_and_si256(a, finite), vf = _mm256_and_si256(v, finite);
+            mx[i] = _mm256_max_epu16(mx[i], af);
+            cm = _mm256_max_epu16(cm, af);
+            const __m256 xl = codesToFloat(_mm256_castsi256_si128(vf), bf16), xh = codesToFloat(_mm256_extracti128_si256(vf, 1), bf16);
+            const __m256 ql = _mm256_mul_ps(xl, xl), qh = _mm256_mul_ps(xh, xh); // exact
+            s0 = _mm256_add_pd(s0, _mm256_cvtps_pd(_mm256_castps256_ps128(ql)));
+            s1 = _mm256_add_pd(s1, _mm256_cvtps_pd(_mm256_extractf128_ps(ql, 1)));
+            s2 = _mm256_add_pd(s2, _mm256_cvtps_pd(_mm256_castps256_ps128(qh)));
+            s3 = _mm256_add_pd(s3, _mm256_cvtps_pd(_mm256_extractf128_ps(qh, 1)));
+        }
+        _mm256_storeu_si256(cmp, cm);
+        _mm256_storeu_pd(colSq + c, s0);
+        _mm256_storeu_pd(colSq + c + 4, s1);
+        _mm256_storeu_pd(colSq + c + 8, s2);
+        _mm256_storeu_pd(colSq + c + 12, s3);
+    }
+    nonFinite = nonFinite || !_mm256_testz_si256(bad, bad);
+    for (int i = 0; i < k; ++i) {
+        countCodesOf(rows[i], c, counts);
+        alignas(32) std::uint16_t lanes[16];
+        _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), mx[i]);
+        std::uint16_t m = 0;
+        for (std::uint16_t x : lanes) m = x > m ? x : m;
+        const std::uint16_t rest = code16Row(rows[i] + 2 * c, n - c, fmt, counts, cellRowMax + c, colSq + c, nonFinite);
+        rowMax[i] = rest > m ? rest : m;
+    }
+}
+
 } // namespace condense::analysis::detail::avx2
 
 namespace condense::analysis::detail::avx512 {
@@ -464,6 +515,11 @@ std::uint16_t code16Row(const std::byte*, std::uint64_t, const Code16Format&, st
 void rowError(const float*, const float*, const float*, std::uint64_t, ErrorSums&) {}
 
 void code16Pool(std::uint16_t*, std::uint64_t, const std::uint32_t*, std::uint32_t, std::uint16_t*, std::uint16_t*) {}
+
+void code16Tile(const std::byte* const*, int, std::uint64_t, const Code16Format&, std::uint32_t*, std::uint16_t*, double*, bool&,
+                std::uint16_t*)
+{
+}
 
 } // namespace condense::analysis::detail::avx2
 

@@ -387,6 +387,11 @@ protected:
             m_half.push_back(halfTensor("blk.2.attn_norm." + t, {512}, heavy(512, 23, 0.01f, 1.0f), type));
             // Fewer than 32 values.
             m_half.push_back(halfTensor("blk.3.tiny." + t, {5, 3}, heavy(15, 25, 1.0f), type));
+            // 1030 rows: cell rows of 4 or 5 rows, so row tiles of every height 1-4; 100
+            // columns leave a tail after the vector steps; a NaN in the last tile of a cell row.
+            auto tall = heavy(1030 * 100, 26, 0.03f);
+            tall[1021 * 100 + 50] = std::numeric_limits<float>::quiet_NaN();
+            m_half.push_back(halfTensor("blk.4.attn_v." + t, {100, 1030}, std::move(tall), type));
         }
         m_halfPath = m_dir.path() / "half.gguf";
         writeGguf(m_halfPath, m_half);
