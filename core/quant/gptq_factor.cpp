@@ -4,6 +4,8 @@
 
 #include <Eigen/Cholesky>
 
+#include "core/quant/subtract_product.h"
+
 namespace condense::quant {
 
 namespace {
@@ -14,6 +16,8 @@ using MatrixD = Eigen::MatrixXd;
 // under a second at 5632 columns).
 constexpr Eigen::Index kPanel = 64;
 constexpr Eigen::Index kCholeskyPanel = 128;
+// Row blocks (and column chunks) of the products handed to subtractProduct.
+constexpr Eigen::Index kRowBlock = 256;
 
 // In place: m (upper triangular, zeros below) becomes its inverse. Recursive halving,
 // [A B; 0 C]^-1 = [A^-1, -A^-1 B C^-1; 0, C^-1], so the work is n^3/3 multiply-adds in
@@ -30,18 +34,30 @@ bool invertUpper(Eigen::Ref<MatrixD> m, const std::stop_token& stop)
     }
     const Eigen::Index k = n / 2;
     if (!invertUpper(m.topLeftCorner(k, k), stop) || !invertUpper(m.bottomRightCorner(n - k, n - k), stop)) return false;
-    auto b = m.topRightCorner(k, n - k);
-    for (Eigen::Index j = 0; j < n - k; j += kPanel) { // B <- A^-1 B, column panels
+    // The products by subtractProduct (t = -(X Y)), restricted to the triangles' nonzero parts.
+    const Eigen::Index ld = m.outerStride();
+    double* base = m.data();
+    const Eigen::Index cols = n - k;
+    MatrixD t;
+    for (Eigen::Index j = 0; j < cols; j += kPanel) { // B <- A^-1 B, column panels
         if (stop.stop_requested()) return false;
-        const Eigen::Index w = std::min(kPanel, n - k - j);
-        const MatrixD t = m.topLeftCorner(k, k).triangularView<Eigen::Upper>() * b.middleCols(j, w);
-        b.middleCols(j, w) = t;
+        const Eigen::Index w = std::min(kPanel, cols - j);
+        t.setZero(k, w);
+        for (Eigen::Index i0 = 0; i0 < k; i0 += kRowBlock) { // rows i0.. need A^-1's columns i0..k only
+            const Eigen::Index i1 = std::min(k, i0 + kRowBlock);
+            subtractProduct(t.data() + i0, k, base + i0 * ld + i0, ld, base + (k + j) * ld + i0, ld, i1 - i0, w, k - i0);
+        }
+        m.block(0, k + j, k, w) = -t;
     }
-    for (Eigen::Index i = 0; i < k; i += kPanel) { // B <- -B C^-1, row panels
+    // B <- -B C^-1, column chunks from the right (chunk j0..j1 reads B's columns 0..j1, which
+    // are still the old ones), each needing C^-1's rows 0..j1 only.
+    for (Eigen::Index j1 = cols; j1 > 0;) {
         if (stop.stop_requested()) return false;
-        const Eigen::Index h = std::min(kPanel, k - i);
-        const MatrixD t = b.middleRows(i, h) * m.bottomRightCorner(n - k, n - k).triangularView<Eigen::Upper>();
-        b.middleRows(i, h) = -t;
+        const Eigen::Index j0 = std::max<Eigen::Index>(0, j1 - kPanel);
+        t.setZero(k, j1 - j0);
+        subtractProduct(t.data(), k, base + k * ld, ld, base + (k + j0) * ld + k, ld, k, j1 - j0, j1);
+        m.block(0, k + j0, k, j1 - j0) = t; // -(B C^-1)
+        j1 = j0;
     }
     return true;
 }
@@ -61,7 +77,18 @@ GptqFactor choleskyLower(MatrixD& a, const std::stop_token& stop)
         if (rest > 0) {
             auto below = a.block(k + b, k, rest, b);
             a.block(k, k, b, b).triangularView<Eigen::Lower>().transpose().solveInPlace<Eigen::OnTheRight>(below);
-            a.block(k + b, k + b, rest, rest).selfadjointView<Eigen::Lower>().rankUpdate(below, -1.0);
+            // The trailing lower triangle -= below below^T, by column chunks (rows from the
+            // chunk's first column down; the few upper entries a chunk also updates are cleared
+            // at the end and never read).
+            const MatrixD bt = below.transpose();
+            const Eigen::Index ld = a.outerStride();
+            double* trailing = a.data() + (k + b) * ld + (k + b);
+            const double* bl = a.data() + k * ld + (k + b);
+            for (Eigen::Index j0 = 0; j0 < rest; j0 += kRowBlock) {
+                if (stop.stop_requested()) return GptqFactor::Stopped;
+                const Eigen::Index w = std::min(kRowBlock, rest - j0);
+                subtractProduct(trailing + j0 * ld + j0, ld, bl + j0, ld, bt.data() + j0 * b, b, rest - j0, w, b);
+            }
         }
     }
     a.triangularView<Eigen::StrictlyUpper>().setZero();

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <Eigen/Cholesky>
+#include <Eigen/LU>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -21,6 +24,7 @@
 
 #include "core/jobs/thread_arena.h"
 #include "core/quant/gptq.h"
+#include "core/quant/gptq_factor.h"
 #include "core/quant/subtract_product.h"
 #include "tests/support/test_paths.h"
 
@@ -703,6 +707,40 @@ TEST(Gptq, TrailingUpdateIsTheSameOnEveryCpuLevel)
         EXPECT_EQ(got[0], got[1]) << "AVX2 " << sh.rows << "x" << sh.n << "x" << sh.depth;
         EXPECT_EQ(got[0], got[2]) << "AVX-512 " << sh.rows << "x" << sh.n << "x" << sh.depth;
     }
+}
+
+// The factor on a matrix wide enough for every panel, row block and recursion level of the
+// factorisation (600 columns: Cholesky panels of 128, product blocks of 256, inversion halves
+// down to 64): U is upper triangular with a positive diagonal and equals the upper Cholesky
+// factor of H^-1 computed the textbook way (Eigen's inverse, then LLT), to rounding.
+TEST(Gptq, FactorEqualsTheCholeskyFactorOfTheInverse)
+{
+    constexpr Eigen::Index n = 600;
+    std::mt19937 rng(9);
+    std::normal_distribution<double> dist(0.0, 1.0);
+    Eigen::MatrixXd x(700, n);
+    for (Eigen::Index j = 0; j < n; ++j)
+        for (Eigen::Index i = 0; i < 700; ++i) x(i, j) = dist(rng);
+    const Eigen::MatrixXd h = x.transpose() * x + 0.5 * Eigen::MatrixXd::Identity(n, n);
+    const Eigen::MatrixXd reversed = h.reverse();
+    Eigen::MatrixXd u;
+    jobs::ThreadArena arena({.threads = 2});
+    GptqFactor f = GptqFactor::Stopped;
+    arena.execute([&] { f = gptqUpperInverseFactor(reversed, 0.0, u, {}); });
+    ASSERT_EQ(f, GptqFactor::Ok);
+    const Eigen::MatrixXd inv = h.inverse();
+    const Eigen::MatrixXd want = Eigen::LLT<Eigen::MatrixXd>(inv).matrixU();
+    double worst = 0;
+    for (Eigen::Index j = 0; j < n; ++j)
+        for (Eigen::Index i = 0; i < n; ++i) {
+            if (i > j) {
+                ASSERT_EQ(u(i, j), 0.0) << i << "," << j;
+                continue;
+            }
+            worst = std::max(worst, std::fabs(u(i, j) - want(i, j)) / std::fabs(want(j, j)));
+        }
+    for (Eigen::Index i = 0; i < n; ++i) EXPECT_GT(u(i, i), 0.0);
+    EXPECT_LT(worst, 1e-9);
 }
 
 } // namespace
