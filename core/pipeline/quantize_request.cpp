@@ -261,7 +261,18 @@ Result<QuantizeOutcome> runQuantize(const QuantizeRequest& r, jobs::ProgressSink
         if (!plan::findMix(r.type)) return makeError(ErrorCode::InvalidArgument, {}, "unknown quantization type '" + r.type + "'");
         cfg.mix = r.type;
     }
-    if (method == "imatrix" && r.imatrix.empty() && !r.dryRun) {
+    // One job-wide fraction. GPTQ: the calibration run takes most of the time (a forward pass
+    // and a re-run per block). An importance matrix computed in the run: its forward pass first.
+    const bool calibrateHere = method == "imatrix" && r.imatrix.empty() && !r.dryRun;
+    std::vector<jobs::ProgressPass> passes;
+    if (method == "gptq" && !r.dryRun)
+        passes = {{jobs::Stage::Opening, 1}, {jobs::Stage::Calibrating, 88}, {jobs::Stage::Quantizing, 10}, {jobs::Stage::Validating, 1}};
+    else if (calibrateHere)
+        passes = {{jobs::Stage::Calibrating, 70}, {jobs::Stage::Opening, 1}, {jobs::Stage::Quantizing, 27}, {jobs::Stage::Validating, 2}};
+    else
+        passes = {{jobs::Stage::Opening, 1}, {jobs::Stage::Quantizing, 96}, {jobs::Stage::Validating, 3}};
+    jobs::WeightedProgress progress(sink, std::move(passes));
+    if (calibrateHere) {
         // The importance matrix of the calibration text, computed here (runCalibrate: the
         // chunks GPTQ uses), through a temporary file beside the output removed in every case.
         const std::filesystem::path tmp = r.output.string() + ".imatrix-tmp.gguf";
@@ -278,14 +289,15 @@ Result<QuantizeOutcome> runQuantize(const QuantizeRequest& r, jobs::ProgressSink
         c.set = r.calibration;
         c.threads = r.threads;
         c.output = tmp;
-        auto facts = io::openCheckpoint(r.input, sink, stop);
+        const std::unique_ptr<jobs::ProgressSink> calibrating = progress.nested(0);
+        auto facts = io::openCheckpoint(r.input, *calibrating, stop);
         if (!facts) return std::move(facts).error();
         const std::uint64_t maxPositions = (*facts)->spec().maxPositions;
         c.ctx = r.calibrationCtx > 0 ? r.calibrationCtx
                                      : (maxPositions > 0 ? std::min<std::int64_t>(kGgufGptqDefaultCtx, static_cast<std::int64_t>(maxPositions))
                                                          : kGgufGptqDefaultCtx);
         c.tokenBudget = r.calibrationTokens > 0 ? r.calibrationTokens : kGgufGptqDefaultChunks * c.ctx;
-        auto done = runCalibrate(c, sink, stop);
+        auto done = runCalibrate(c, *calibrating, stop);
         if (!done) return std::move(done).error();
         auto im = quant::ImportanceMatrix::load(tmp);
         if (!im) return std::move(im).error();
@@ -298,12 +310,6 @@ Result<QuantizeOutcome> runQuantize(const QuantizeRequest& r, jobs::ProgressSink
         cfg.imatrixLabel = r.imatrixLabel.empty() ? r.imatrix.string() : r.imatrixLabel; // llama-quantize: the path as given
     }
 
-    // GPTQ: the calibration run takes most of the time (a forward pass and a re-run per block).
-    jobs::WeightedProgress progress(sink, method == "gptq" && !r.dryRun
-                                              ? std::vector<jobs::ProgressPass>{{jobs::Stage::Opening, 1}, {jobs::Stage::Calibrating, 88},
-                                                                                {jobs::Stage::Quantizing, 10}, {jobs::Stage::Validating, 1}}
-                                              : std::vector<jobs::ProgressPass>{{jobs::Stage::Opening, 1}, {jobs::Stage::Quantizing, 96},
-                                                                                {jobs::Stage::Validating, 3}});
     if (r.dryRun && isConfigOnlyFolder(r.input)) return dryRunFromConfig(r, cfg, progress, stop);
     auto ck = io::openCheckpoint(r.input, progress, stop);
     if (!ck) return std::move(ck).error();

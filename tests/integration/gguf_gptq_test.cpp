@@ -167,13 +167,19 @@ TEST_F(GgufGptq, KldBelowImatrixRtnOnHeldOutText)
     ASSERT_TRUE(q.ok()) << describe(q.error());
 
     // --method imatrix --calibration general: the same importance matrix computed in the run
-    // (no file given, none left behind) gives the same tensors.
+    // (no file given, none left behind) gives the same tensors, and the job's one fraction
+    // never goes back when the calibration hands over to the quantizer.
     {
         test::TempDir own;
         auto inRun = gptqRequest(own.path() / "in-run.gguf");
         inRun.method = "imatrix";
-        auto x = pipeline::runQuantize(inRun, quiet);
+        StageRecorder rec;
+        auto x = pipeline::runQuantize(inRun, rec);
         ASSERT_TRUE(x.ok()) << describe(x.error());
+        EXPECT_GT(rec.calibrating, 0);
+        ASSERT_GE(rec.overalls.size(), 3u);
+        EXPECT_TRUE(std::is_sorted(rec.overalls.begin(), rec.overalls.end()));
+        EXPECT_GT(rec.overalls.back(), 0.95);
         EXPECT_EQ(own.entries(), std::vector<std::string>{"in-run.gguf"});
         auto a = io::GgufFile::open(iq.output);
         auto b = io::GgufFile::open(inRun.output);
