@@ -1240,6 +1240,14 @@ Gewichtsfehler: %4</translation>
         <source>context %1 is longer than the model was trained for (%2)</source>
         <translation>Kontext %1 ist länger als der, mit dem das Modell trainiert wurde (%2)</translation>
     </message>
+    <message>
+        <source>decoder linear: %1-bit, groups of %2</source>
+        <translation>Decoder-Linearschicht: %1 Bit, Gruppen zu %2</translation>
+    </message>
+    <message>
+        <source>not a decoder linear, kept as %1</source>
+        <translation>keine Decoder-Linearschicht, bleibt %1</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::ModelPanel</name>
@@ -1857,6 +1865,126 @@ max |w| / Std. = %3</translation>
         <source>The text GPTQ runs the model over (bundled; a held-out part of it is never used)</source>
         <translation>Der Text, über den GPTQ das Modell laufen lässt (mitgeliefert; ein zurückgehaltener Teil wird nie verwendet)</translation>
     </message>
+    <message>
+        <source>GPTQ: runs the model over the calibration text block by block and solves each layer&apos;s rounding so its output error stays small; minutes instead of seconds.</source>
+        <translation>GPTQ: lässt das Modell Block für Block über den Kalibrierungstext laufen und wählt die Rundung jeder Schicht so, dass ihr Ausgabefehler klein bleibt; Minuten statt Sekunden.</translation>
+    </message>
+    <message>
+        <source>AWQ: runs the model over the calibration text, scales up the channels that matter most before rounding and searches the clipping; minutes instead of seconds.</source>
+        <translation>AWQ: lässt das Modell über den Kalibrierungstext laufen, skaliert die wichtigsten Kanäle vor dem Runden hoch und sucht die Begrenzung; Minuten statt Sekunden.</translation>
+    </message>
+    <message>
+        <source>Rounds every group of weights to its nearest grid value: seconds, no calibration text.</source>
+        <translation>Rundet jede Gewichtsgruppe auf den nächsten Gitterwert: Sekunden, kein Kalibrierungstext.</translation>
+    </message>
+    <message>
+        <source>GPTQ folder</source>
+        <translation>GPTQ-Ordner</translation>
+    </message>
+    <message>
+        <source>AWQ folder</source>
+        <translation>AWQ-Ordner</translation>
+    </message>
+    <message>
+        <source>compressed-tensors folder</source>
+        <translation>compressed-tensors-Ordner</translation>
+    </message>
+    <message>
+        <source>GGUF file</source>
+        <translation>GGUF-Datei</translation>
+    </message>
+    <message>
+        <source>AWQ (calibrated)</source>
+        <translation>AWQ (kalibriert)</translation>
+    </message>
+    <message>
+        <source>A Hugging Face folder that transformers and vLLM load as GPTQ.</source>
+        <translation>Ein Hugging-Face-Ordner, den transformers und vLLM als GPTQ laden.</translation>
+    </message>
+    <message>
+        <source>A Hugging Face folder that AutoAWQ and vLLM load as AWQ (GEMM).</source>
+        <translation>Ein Hugging-Face-Ordner, den AutoAWQ und vLLM als AWQ (GEMM) laden.</translation>
+    </message>
+    <message>
+        <source>A Hugging Face folder that vLLM and llm-compressor load (compressed-tensors, pack-quantized).</source>
+        <translation>Ein Hugging-Face-Ordner, den vLLM und llm-compressor laden (compressed-tensors, pack-quantized).</translation>
+    </message>
+    <message>
+        <source>One file that llama.cpp, Ollama and LM Studio load, with the plan&apos;s types.</source>
+        <translation>Eine Datei, die llama.cpp, Ollama und LM Studio laden, mit den Typen des Plans.</translation>
+    </message>
+    <message>
+        <source>Each run gets its own folder here, holding the %1 “%2” and its report.</source>
+        <translation>Jeder Lauf bekommt hier einen eigenen Ordner mit dem %1 „%2“ und seinem Bericht.</translation>
+    </message>
+    <message>
+        <source>Each run gets its own folder here, holding the GGUF file “%1” and its report.</source>
+        <translation>Jeder Lauf bekommt hier einen eigenen Ordner mit der GGUF-Datei „%1“ und seinem Bericht.</translation>
+    </message>
+    <message>
+        <source>A %1 is made from a Hugging Face model folder (safetensors); this model is a GGUF file.</source>
+        <translation>Ein %1 entsteht aus einem Hugging-Face-Modellordner (safetensors); dieses Modell ist eine GGUF-Datei.</translation>
+    </message>
+    <message>
+        <source>%1: %2-bit weights in groups of %3 · weights %4</source>
+        <translation>%1: %2-Bit-Gewichte in Gruppen zu %3 · Gewichte %4</translation>
+    </message>
+    <message>
+        <source>The attention and MLP projections of every block are quantized; embeddings, the output layer and the norms keep their type. The machine profiles size GGUF files: a folder runs where its loaders run.</source>
+        <translation>Die Attention- und MLP-Projektionen jedes Blocks werden quantisiert; Embeddings, Ausgabeschicht und Normen behalten ihren Typ. Die Maschinenprofile bemessen GGUF-Dateien: ein Ordner läuft dort, wo seine Lader laufen.</translation>
+    </message>
+    <message>
+        <source>Quantize %1 as %2</source>
+        <translation>%1 als %2 quantisieren</translation>
+    </message>
+    <message>
+        <source>O&amp;utput format:</source>
+        <translation>A&amp;usgabeformat:</translation>
+    </message>
+    <message>
+        <source>What the run writes: one GGUF file, or a Hugging Face folder of quantized weights</source>
+        <translation>Was der Lauf schreibt: eine GGUF-Datei oder einen Hugging-Face-Ordner mit quantisierten Gewichten</translation>
+    </message>
+    <message>
+        <source>&amp;Bits:</source>
+        <translation>&amp;Bits:</translation>
+    </message>
+    <message>
+        <source>Bits per weight of the quantized linears (AWQ: 4)</source>
+        <translation>Bits pro Gewicht der quantisierten Linearschichten (AWQ: 4)</translation>
+    </message>
+    <message>
+        <source>&amp;Group size:</source>
+        <translation>&amp;Gruppengröße:</translation>
+    </message>
+    <message>
+        <source>Weights that share one scale: smaller groups are more exact and a little larger</source>
+        <translation>Gewichte, die sich eine Skala teilen: kleinere Gruppen sind genauer und etwas größer</translation>
+    </message>
+    <message>
+        <source>Symmetric</source>
+        <translation>Symmetrisch</translation>
+    </message>
+    <message>
+        <source>Asymmetric (zero points)</source>
+        <translation>Asymmetrisch (Nullpunkte)</translation>
+    </message>
+    <message>
+        <source>Asymmetric grids store a zero point per group (AWQ always does)</source>
+        <translation>Asymmetrische Gitter speichern einen Nullpunkt pro Gruppe (AWQ immer)</translation>
+    </message>
+    <message>
+        <source>Symmetry</source>
+        <translation>Symmetrie</translation>
+    </message>
+    <message>
+        <source>&amp;Act-order</source>
+        <translation>&amp;Act-order</translation>
+    </message>
+    <message>
+        <source>GPTQ quantizes the columns that matter most first (desc_act)</source>
+        <translation>GPTQ quantisiert die wichtigsten Spalten zuerst (desc_act)</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::ResultsPage</name>
@@ -1967,6 +2095,10 @@ max |w| / Std. = %3</translation>
     <message>
         <source>Generation tokens/s, %1 (predicted) → here</source>
         <translation>Generierte Token/s, %1 (geschätzt) → hier</translation>
+    </message>
+    <message>
+        <source>%1 as %2: a %3 folder, method %4</source>
+        <translation>%1 als %2: ein %3-Ordner, Methode %4</translation>
     </message>
 </context>
 </TS>

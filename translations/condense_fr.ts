@@ -1240,6 +1240,14 @@ erreur des poids : %4</translation>
         <source>context %1 is longer than the model was trained for (%2)</source>
         <translation>le contexte %1 est plus long que celui de l’entraînement du modèle (%2)</translation>
     </message>
+    <message>
+        <source>decoder linear: %1-bit, groups of %2</source>
+        <translation>couche linéaire du décodeur : %1 bits, groupes de %2</translation>
+    </message>
+    <message>
+        <source>not a decoder linear, kept as %1</source>
+        <translation>pas une couche linéaire du décodeur, conservé en %1</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::ModelPanel</name>
@@ -1857,6 +1865,126 @@ max |w| / écart type = %3</translation>
         <source>The text GPTQ runs the model over (bundled; a held-out part of it is never used)</source>
         <translation>Le texte sur lequel GPTQ fait passer le modèle (fourni ; une partie réservée n’est jamais utilisée)</translation>
     </message>
+    <message>
+        <source>GPTQ: runs the model over the calibration text block by block and solves each layer&apos;s rounding so its output error stays small; minutes instead of seconds.</source>
+        <translation>GPTQ : exécute le modèle bloc par bloc sur le texte de calibration et choisit l&apos;arrondi de chaque couche pour que son erreur de sortie reste faible ; des minutes au lieu de secondes.</translation>
+    </message>
+    <message>
+        <source>AWQ: runs the model over the calibration text, scales up the channels that matter most before rounding and searches the clipping; minutes instead of seconds.</source>
+        <translation>AWQ : exécute le modèle sur le texte de calibration, agrandit les canaux les plus importants avant l&apos;arrondi et cherche l&apos;écrêtage ; des minutes au lieu de secondes.</translation>
+    </message>
+    <message>
+        <source>Rounds every group of weights to its nearest grid value: seconds, no calibration text.</source>
+        <translation>Arrondit chaque groupe de poids à la valeur de grille la plus proche : quelques secondes, sans texte de calibration.</translation>
+    </message>
+    <message>
+        <source>GPTQ folder</source>
+        <translation>Dossier GPTQ</translation>
+    </message>
+    <message>
+        <source>AWQ folder</source>
+        <translation>Dossier AWQ</translation>
+    </message>
+    <message>
+        <source>compressed-tensors folder</source>
+        <translation>Dossier compressed-tensors</translation>
+    </message>
+    <message>
+        <source>GGUF file</source>
+        <translation>Fichier GGUF</translation>
+    </message>
+    <message>
+        <source>AWQ (calibrated)</source>
+        <translation>AWQ (calibré)</translation>
+    </message>
+    <message>
+        <source>A Hugging Face folder that transformers and vLLM load as GPTQ.</source>
+        <translation>Un dossier Hugging Face que transformers et vLLM chargent en GPTQ.</translation>
+    </message>
+    <message>
+        <source>A Hugging Face folder that AutoAWQ and vLLM load as AWQ (GEMM).</source>
+        <translation>Un dossier Hugging Face qu&apos;AutoAWQ et vLLM chargent en AWQ (GEMM).</translation>
+    </message>
+    <message>
+        <source>A Hugging Face folder that vLLM and llm-compressor load (compressed-tensors, pack-quantized).</source>
+        <translation>Un dossier Hugging Face que vLLM et llm-compressor chargent (compressed-tensors, pack-quantized).</translation>
+    </message>
+    <message>
+        <source>One file that llama.cpp, Ollama and LM Studio load, with the plan&apos;s types.</source>
+        <translation>Un seul fichier que llama.cpp, Ollama et LM Studio chargent, avec les types du plan.</translation>
+    </message>
+    <message>
+        <source>Each run gets its own folder here, holding the %1 “%2” and its report.</source>
+        <translation>Chaque exécution crée ici son propre dossier, avec le %1 « %2 » et son rapport.</translation>
+    </message>
+    <message>
+        <source>Each run gets its own folder here, holding the GGUF file “%1” and its report.</source>
+        <translation>Chaque exécution crée ici son propre dossier, avec le fichier GGUF « %1 » et son rapport.</translation>
+    </message>
+    <message>
+        <source>A %1 is made from a Hugging Face model folder (safetensors); this model is a GGUF file.</source>
+        <translation>Un %1 se fait à partir d&apos;un dossier de modèle Hugging Face (safetensors) ; ce modèle est un fichier GGUF.</translation>
+    </message>
+    <message>
+        <source>%1: %2-bit weights in groups of %3 · weights %4</source>
+        <translation>%1 : poids sur %2 bits en groupes de %3 · poids %4</translation>
+    </message>
+    <message>
+        <source>The attention and MLP projections of every block are quantized; embeddings, the output layer and the norms keep their type. The machine profiles size GGUF files: a folder runs where its loaders run.</source>
+        <translation>Les projections d&apos;attention et MLP de chaque bloc sont quantifiées ; les embeddings, la couche de sortie et les normes gardent leur type. Les profils de machine dimensionnent des fichiers GGUF : un dossier tourne là où tournent ses chargeurs.</translation>
+    </message>
+    <message>
+        <source>Quantize %1 as %2</source>
+        <translation>Quantifier %1 en %2</translation>
+    </message>
+    <message>
+        <source>O&amp;utput format:</source>
+        <translation>Format de sort&amp;ie :</translation>
+    </message>
+    <message>
+        <source>What the run writes: one GGUF file, or a Hugging Face folder of quantized weights</source>
+        <translation>Ce que l&apos;exécution écrit : un fichier GGUF, ou un dossier Hugging Face de poids quantifiés</translation>
+    </message>
+    <message>
+        <source>&amp;Bits:</source>
+        <translation>&amp;Bits :</translation>
+    </message>
+    <message>
+        <source>Bits per weight of the quantized linears (AWQ: 4)</source>
+        <translation>Bits par poids des couches linéaires quantifiées (AWQ : 4)</translation>
+    </message>
+    <message>
+        <source>&amp;Group size:</source>
+        <translation>Taille de &amp;groupe :</translation>
+    </message>
+    <message>
+        <source>Weights that share one scale: smaller groups are more exact and a little larger</source>
+        <translation>Poids qui partagent une échelle : des groupes plus petits sont plus exacts et un peu plus gros</translation>
+    </message>
+    <message>
+        <source>Symmetric</source>
+        <translation>Symétrique</translation>
+    </message>
+    <message>
+        <source>Asymmetric (zero points)</source>
+        <translation>Asymétrique (points zéro)</translation>
+    </message>
+    <message>
+        <source>Asymmetric grids store a zero point per group (AWQ always does)</source>
+        <translation>Les grilles asymétriques stockent un point zéro par groupe (AWQ toujours)</translation>
+    </message>
+    <message>
+        <source>Symmetry</source>
+        <translation>Symétrie</translation>
+    </message>
+    <message>
+        <source>&amp;Act-order</source>
+        <translation>&amp;Act-order</translation>
+    </message>
+    <message>
+        <source>GPTQ quantizes the columns that matter most first (desc_act)</source>
+        <translation>GPTQ quantifie d&apos;abord les colonnes les plus importantes (desc_act)</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::ResultsPage</name>
@@ -1967,6 +2095,10 @@ max |w| / écart type = %3</translation>
     <message>
         <source>Generation tokens/s, %1 (predicted) → here</source>
         <translation>Jetons générés/s, %1 (prévision) → ici</translation>
+    </message>
+    <message>
+        <source>%1 as %2: a %3 folder, method %4</source>
+        <translation>%1 en %2 : un dossier %3, méthode %4</translation>
     </message>
 </context>
 </TS>

@@ -1240,6 +1240,14 @@ weight error: %4</source>
         <source>context %1 is longer than the model was trained for (%2)</source>
         <translation>上下文 %1 超过了模型训练时的长度（%2）</translation>
     </message>
+    <message>
+        <source>decoder linear: %1-bit, groups of %2</source>
+        <translation>解码器线性层：%1 位，每组 %2 个</translation>
+    </message>
+    <message>
+        <source>not a decoder linear, kept as %1</source>
+        <translation>不是解码器线性层，保留为 %1</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::ModelPanel</name>
@@ -1857,6 +1865,126 @@ max |w| / 标准差 = %3</translation>
         <source>The text GPTQ runs the model over (bundled; a held-out part of it is never used)</source>
         <translation>GPTQ 运行模型所用的文本（内置；其中保留的一部分从不使用）</translation>
     </message>
+    <message>
+        <source>GPTQ: runs the model over the calibration text block by block and solves each layer&apos;s rounding so its output error stays small; minutes instead of seconds.</source>
+        <translation>GPTQ：在校准文本上逐块运行模型，求解每层的舍入，使其输出误差保持很小；需要几分钟而不是几秒。</translation>
+    </message>
+    <message>
+        <source>AWQ: runs the model over the calibration text, scales up the channels that matter most before rounding and searches the clipping; minutes instead of seconds.</source>
+        <translation>AWQ：在校准文本上运行模型，在舍入前放大最重要的通道并搜索截断范围；需要几分钟而不是几秒。</translation>
+    </message>
+    <message>
+        <source>Rounds every group of weights to its nearest grid value: seconds, no calibration text.</source>
+        <translation>将每组权重舍入到最近的网格值：几秒钟，无需校准文本。</translation>
+    </message>
+    <message>
+        <source>GPTQ folder</source>
+        <translation>GPTQ 文件夹</translation>
+    </message>
+    <message>
+        <source>AWQ folder</source>
+        <translation>AWQ 文件夹</translation>
+    </message>
+    <message>
+        <source>compressed-tensors folder</source>
+        <translation>compressed-tensors 文件夹</translation>
+    </message>
+    <message>
+        <source>GGUF file</source>
+        <translation>GGUF 文件</translation>
+    </message>
+    <message>
+        <source>AWQ (calibrated)</source>
+        <translation>AWQ（校准）</translation>
+    </message>
+    <message>
+        <source>A Hugging Face folder that transformers and vLLM load as GPTQ.</source>
+        <translation>transformers 和 vLLM 以 GPTQ 格式加载的 Hugging Face 文件夹。</translation>
+    </message>
+    <message>
+        <source>A Hugging Face folder that AutoAWQ and vLLM load as AWQ (GEMM).</source>
+        <translation>AutoAWQ 和 vLLM 以 AWQ（GEMM）格式加载的 Hugging Face 文件夹。</translation>
+    </message>
+    <message>
+        <source>A Hugging Face folder that vLLM and llm-compressor load (compressed-tensors, pack-quantized).</source>
+        <translation>vLLM 和 llm-compressor 加载的 Hugging Face 文件夹（compressed-tensors，pack-quantized）。</translation>
+    </message>
+    <message>
+        <source>One file that llama.cpp, Ollama and LM Studio load, with the plan&apos;s types.</source>
+        <translation>llama.cpp、Ollama 和 LM Studio 可加载的单个文件，使用计划中的类型。</translation>
+    </message>
+    <message>
+        <source>Each run gets its own folder here, holding the %1 “%2” and its report.</source>
+        <translation>每次运行都会在此处创建自己的文件夹，其中包含 %1“%2”及其报告。</translation>
+    </message>
+    <message>
+        <source>Each run gets its own folder here, holding the GGUF file “%1” and its report.</source>
+        <translation>每次运行都会在此处创建自己的文件夹，其中包含 GGUF 文件“%1”及其报告。</translation>
+    </message>
+    <message>
+        <source>A %1 is made from a Hugging Face model folder (safetensors); this model is a GGUF file.</source>
+        <translation>%1 需要由 Hugging Face 模型文件夹（safetensors）生成；此模型是 GGUF 文件。</translation>
+    </message>
+    <message>
+        <source>%1: %2-bit weights in groups of %3 · weights %4</source>
+        <translation>%1：%2 位权重，每组 %3 个 · 权重 %4</translation>
+    </message>
+    <message>
+        <source>The attention and MLP projections of every block are quantized; embeddings, the output layer and the norms keep their type. The machine profiles size GGUF files: a folder runs where its loaders run.</source>
+        <translation>每个块的注意力和 MLP 投影会被量化；嵌入、输出层和归一化保持原类型。机器配置文件衡量的是 GGUF 文件：文件夹在其加载器能运行的地方运行。</translation>
+    </message>
+    <message>
+        <source>Quantize %1 as %2</source>
+        <translation>将 %1 量化为 %2</translation>
+    </message>
+    <message>
+        <source>O&amp;utput format:</source>
+        <translation>输出格式(&amp;U)：</translation>
+    </message>
+    <message>
+        <source>What the run writes: one GGUF file, or a Hugging Face folder of quantized weights</source>
+        <translation>运行写出的内容：一个 GGUF 文件，或一个包含量化权重的 Hugging Face 文件夹</translation>
+    </message>
+    <message>
+        <source>&amp;Bits:</source>
+        <translation>位数(&amp;B)：</translation>
+    </message>
+    <message>
+        <source>Bits per weight of the quantized linears (AWQ: 4)</source>
+        <translation>量化线性层每个权重的位数（AWQ：4）</translation>
+    </message>
+    <message>
+        <source>&amp;Group size:</source>
+        <translation>分组大小(&amp;G)：</translation>
+    </message>
+    <message>
+        <source>Weights that share one scale: smaller groups are more exact and a little larger</source>
+        <translation>共享一个缩放因子的权重数：分组越小越精确，体积也略大</translation>
+    </message>
+    <message>
+        <source>Symmetric</source>
+        <translation>对称</translation>
+    </message>
+    <message>
+        <source>Asymmetric (zero points)</source>
+        <translation>非对称（零点）</translation>
+    </message>
+    <message>
+        <source>Asymmetric grids store a zero point per group (AWQ always does)</source>
+        <translation>非对称网格为每组存储一个零点（AWQ 总是如此）</translation>
+    </message>
+    <message>
+        <source>Symmetry</source>
+        <translation>对称性</translation>
+    </message>
+    <message>
+        <source>&amp;Act-order</source>
+        <translation>按激活排序(&amp;A)</translation>
+    </message>
+    <message>
+        <source>GPTQ quantizes the columns that matter most first (desc_act)</source>
+        <translation>GPTQ 先量化最重要的列（desc_act）</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::ResultsPage</name>
@@ -1967,6 +2095,10 @@ max |w| / 标准差 = %3</translation>
     <message>
         <source>Generation tokens/s, %1 (predicted) → here</source>
         <translation>生成词元/秒，%1（预测）→ 本机</translation>
+    </message>
+    <message>
+        <source>%1 as %2: a %3 folder, method %4</source>
+        <translation>%1 量化为 %2：%3 文件夹，方法 %4</translation>
     </message>
 </context>
 </TS>
