@@ -86,6 +86,14 @@
         <source>unknown page &apos;%1&apos; (inspect, heatmap, quantize, results)</source>
         <translation>unbekannte Seite „%1“ (inspect, heatmap, quantize, results)</translation>
     </message>
+    <message>
+        <source>Choose output format &lt;format&gt; on the Quantize page: gguf, gptq, awq or compressed-tensors.</source>
+        <translation>Ausgabeformat &lt;format&gt; auf der Seite Quantisieren wählen: gguf, gptq, awq oder compressed-tensors.</translation>
+    </message>
+    <message>
+        <source>unknown format &apos;%1&apos; (gguf, gptq, awq, compressed-tensors)</source>
+        <translation>unbekanntes Format &apos;%1&apos; (gguf, gptq, awq, compressed-tensors)</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::ComparisonChart</name>

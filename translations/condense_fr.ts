@@ -86,6 +86,14 @@
         <source>unknown page &apos;%1&apos; (inspect, heatmap, quantize, results)</source>
         <translation>page inconnue « %1 » (inspect, heatmap, quantize, results)</translation>
     </message>
+    <message>
+        <source>Choose output format &lt;format&gt; on the Quantize page: gguf, gptq, awq or compressed-tensors.</source>
+        <translation>Choisir le format de sortie &lt;format&gt; sur la page Quantifier : gguf, gptq, awq ou compressed-tensors.</translation>
+    </message>
+    <message>
+        <source>unknown format &apos;%1&apos; (gguf, gptq, awq, compressed-tensors)</source>
+        <translation>format inconnu &apos;%1&apos; (gguf, gptq, awq, compressed-tensors)</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::ComparisonChart</name>

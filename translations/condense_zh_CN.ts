@@ -86,6 +86,14 @@
         <source>unknown page &apos;%1&apos; (inspect, heatmap, quantize, results)</source>
         <translation>未知页面“%1”（inspect、heatmap、quantize、results）</translation>
     </message>
+    <message>
+        <source>Choose output format &lt;format&gt; on the Quantize page: gguf, gptq, awq or compressed-tensors.</source>
+        <translation>在量化页面选择输出格式 &lt;format&gt;：gguf、gptq、awq 或 compressed-tensors。</translation>
+    </message>
+    <message>
+        <source>unknown format &apos;%1&apos; (gguf, gptq, awq, compressed-tensors)</source>
+        <translation>未知格式“%1”（gguf、gptq、awq、compressed-tensors）</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::ComparisonChart</name>

@@ -759,6 +759,7 @@ void QuantizePage::showHfPlan()
 {
     m_hfPlan.reset();
     m_fitBar->setPools({});
+    m_fitBar->setVisible(false); // the profiles' memory fit sizes GGUF files
     m_resetEdits->setVisible(false);
     m_verdict->setStyleSheet(QString());
     if (!m_model) {
@@ -806,6 +807,7 @@ void QuantizePage::showPlanView()
         return;
     }
     m_hfPlan.reset();
+    m_fitBar->setVisible(true);
     updateOutputHint();
     if (!m_view) {
         m_planModel->clear();
