@@ -462,6 +462,20 @@ TEST_F(QuantizePageTest, GptqFolderByKeyboardRunsAndResultsShowIt)
     EXPECT_EQ(page().groupSize(), 128);
     EXPECT_TRUE(page().symmetric());
     EXPECT_FALSE(actOrder->isEnabled()); // act-order orders GPTQ's sweep: not for round to nearest
+    // GPTQ by keyboard allows act-order; back to round to nearest, it is off again.
+    page().methodCombo()->setFocus();
+    QTest::keyClick(page().methodCombo(), Qt::Key_Down);
+    EXPECT_EQ(page().method(), QStringLiteral("gptq"));
+    EXPECT_TRUE(actOrder->isEnabled());
+    actOrder->setFocus();
+    QTest::keyClick(actOrder, Qt::Key_Space);
+    EXPECT_TRUE(page().actOrder());
+    ASSERT_TRUE(page().hfPlan());
+    EXPECT_TRUE(page().hfPlan()->actOrder);
+    EXPECT_EQ(page().hfPlan()->method, plan::PlanMethod::Gptq);
+    QTest::keyClick(page().methodCombo(), Qt::Key_Up);
+    EXPECT_EQ(page().method(), QStringLiteral("rtn"));
+    EXPECT_FALSE(page().actOrder());
     // Alt+G focuses the group size; Up twice: 128 -> 64 -> 32.
     QTest::keyClick(m_window.get(), Qt::Key_G, Qt::AltModifier);
     ASSERT_TRUE(waitUntil([&] { return group->hasFocus(); }));
@@ -531,7 +545,10 @@ TEST_F(QuantizePageTest, AwqFolderRunsCalibrated)
     // Back to GGUF and again to AWQ: the GGUF methods return, the AWQ choice is kept by position.
     page().setFormat(QStringLiteral("gguf"));
     EXPECT_EQ(page().method(), QStringLiteral("gptq"));
-    EXPECT_TRUE(symmetry->isEnabled() || !symmetry->isVisible());
+    EXPECT_FALSE(page().hfPlan());
+    // The table shows the GGUF plan again (ggml types, no bit groups).
+    ASSERT_EQ(page().planModel()->rowCount(), 57);
+    for (const auto& t : page().planModel()->plan().tensors) EXPECT_FALSE(t.group.has_value()) << t.name;
     page().setFormat(QStringLiteral("awq"));
     EXPECT_EQ(page().method(), QStringLiteral("awq"));
     ASSERT_TRUE(page().hfPlan());
@@ -550,4 +567,21 @@ TEST_F(QuantizePageTest, AwqFolderRunsCalibrated)
     EXPECT_FALSE(run->report.symmetric);
     EXPECT_EQ(run->report.calibration, "general");
     EXPECT_TRUE(fs::is_regular_file(m_dir / "awq" / "demo-AWQ-4bit-g64" / "demo-AWQ-4bit-g64" / "model.safetensors"));
+}
+
+// A GGUF file cannot become an HF folder: the page says so and Start stays off.
+TEST_F(QuantizePageTest, AGgufModelCannotBeMadeIntoAFolder)
+{
+    const fs::path gguf = test::referenceGguf("F16");
+    if (!fs::exists(gguf)) GTEST_SKIP() << gguf << " is missing";
+    QSignalSpy ended(m_window.get(), &MainWindow::openEnded);
+    m_window->openPath(qpath(gguf));
+    ASSERT_TRUE(waitUntil([&] { return ended.count() >= 1 && page().profiles() && page().planView() && !page().isPlanning(); }));
+    EXPECT_TRUE(page().startButton()->isEnabled());
+    page().setFormat(QStringLiteral("compressed-tensors"));
+    ASSERT_TRUE(page().hfPlan());
+    EXPECT_FALSE(page().startButton()->isEnabled());
+    EXPECT_TRUE(page().verdictLabel()->text().contains(QStringLiteral("GGUF file"))) << page().verdictLabel()->text().toStdString();
+    page().setFormat(QStringLiteral("gguf"));
+    EXPECT_TRUE(page().startButton()->isEnabled());
 }
