@@ -11,6 +11,7 @@
 #include "ui/command_line.h"
 #include "ui/i18n/language_manager.h"
 #include "ui/main_window.h"
+#include "ui/pages/quantize_page.h"
 #include "ui/settings/app_settings.h"
 #include "ui/widgets/screenshot.h"
 
@@ -62,6 +63,7 @@ int main(int argc, char** argv)
     // the screenshot (if any).
     const bool opening = options.demo || !options.path.isEmpty();
     auto arrange = [&window, options]() {
+        if (!options.format.isEmpty()) window.quantizePage()->setFormat(options.format);
         if (!options.page.isEmpty()) window.showPage(options.page);
         if (!options.tensor.isEmpty() && !window.selectTensor(options.tensor))
             std::fprintf(stderr, "condense: warning: no tensor named %s\n", qPrintable(options.tensor));

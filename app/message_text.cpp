@@ -132,6 +132,8 @@ std::string messageText(const Message& m)
                " usable";
     case MessageCode::FitContextBeyondModel:
         return "context " + f(m, "ctx") + " is longer than the model was trained for (" + f(m, "max") + ")";
+    case MessageCode::HfQuantizedLinear: return "decoder linear: " + f(m, "bits") + "-bit, groups of " + f(m, "group");
+    case MessageCode::HfKeptFloat: return "not a decoder linear, kept as " + f(m, "type");
     }
     return std::string(messageCodeKey(m.code));
 }

@@ -86,6 +86,14 @@
         <source>unknown page &apos;%1&apos; (inspect, heatmap, quantize, results)</source>
         <translation>unbekannte Seite „%1“ (inspect, heatmap, quantize, results)</translation>
     </message>
+    <message>
+        <source>Choose output format &lt;format&gt; on the Quantize page: gguf, gptq, awq or compressed-tensors.</source>
+        <translation>Ausgabeformat &lt;format&gt; auf der Seite Quantisieren wählen: gguf, gptq, awq oder compressed-tensors.</translation>
+    </message>
+    <message>
+        <source>unknown format &apos;%1&apos; (gguf, gptq, awq, compressed-tensors)</source>
+        <translation>unbekanntes Format &apos;%1&apos; (gguf, gptq, awq, compressed-tensors)</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::ComparisonChart</name>
@@ -370,8 +378,8 @@ KLD %5 · Perplexität %6 · gleiches Top-Token %7</translation>
         <translation>Condense-Hilfe</translation>
     </message>
     <message>
-        <source>&lt;h3&gt;Condense quick help&lt;/h3&gt;&lt;p&gt;Condense shows what is inside a local language model, quantizes it for the machine it must run on, and measures what the quantization cost.&lt;/p&gt;&lt;h4&gt;Open a model&lt;/h4&gt;&lt;ul&gt;&lt;li&gt;Drop a Hugging Face model folder (config.json and .safetensors files), a single .safetensors file or a .gguf file onto the window.&lt;/li&gt;&lt;li&gt;Or use File ▸ Open File… (Ctrl+O) or File ▸ Open Folder… (Ctrl+Shift+O).&lt;/li&gt;&lt;li&gt;“Try the demo model” opens tiny-llama-spm, a small model that comes with Condense.&lt;/li&gt;&lt;li&gt;A folder with only config.json opens for planning: see what the model would need before you download it.&lt;/li&gt;&lt;li&gt;PyTorch .bin and .pt files are refused: they can run code when loaded. Convert them to safetensors first.&lt;/li&gt;&lt;/ul&gt;&lt;h4&gt;Inspect&lt;/h4&gt;&lt;p&gt;Every tensor is analysed in the background. Select one in the tree to see its histogram, its outlier map and its largest weights; “Whole model” shows a heatmap of all layers (click a cell to select that tensor). “Preview as” shows the error a quantization type would cause.&lt;/p&gt;&lt;h4&gt;Quantize&lt;/h4&gt;&lt;p&gt;Pick the machine (a profile card), the context length and the KV-cache type: Condense picks the best type that fits and shows the plan, which you can edit. “Quantize and test” writes the GGUF and compares it with the original. Dropping a model on a card does all of it for that machine.&lt;/p&gt;&lt;h4&gt;Results&lt;/h4&gt;&lt;p&gt;Size, perplexity, KL divergence, agreement and speed, original → quantized; the per-layer chart (click a layer to inspect it) and every run of the model by size.&lt;/p&gt;&lt;h4&gt;Keyboard&lt;/h4&gt;&lt;table&gt;&lt;tr&gt;&lt;td&gt;Ctrl+O&lt;/td&gt;&lt;td&gt;Open a file&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Shift+O&lt;/td&gt;&lt;td&gt;Open a folder&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Enter&lt;/td&gt;&lt;td&gt;Quantize and test (Quantize page)&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Arrow keys, Enter&lt;/td&gt;&lt;td&gt;Move on the heatmap, select the tensor&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Esc&lt;/td&gt;&lt;td&gt;Cancel the focused job&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;F1&lt;/td&gt;&lt;td&gt;This help&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Q&lt;/td&gt;&lt;td&gt;Quit&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</source>
-        <translation>&lt;h3&gt;Condense Kurzhilfe&lt;/h3&gt;&lt;p&gt;Condense zeigt, was in einem lokalen Sprachmodell steckt, quantisiert es für die Maschine, auf der es laufen muss, und misst, was die Quantisierung gekostet hat.&lt;/p&gt;&lt;h4&gt;Ein Modell öffnen&lt;/h4&gt;&lt;ul&gt;&lt;li&gt;Einen Hugging-Face-Modellordner (config.json und .safetensors-Dateien), eine einzelne .safetensors-Datei oder eine .gguf-Datei auf das Fenster ziehen.&lt;/li&gt;&lt;li&gt;Oder Datei ▸ Datei öffnen… (Strg+O) bzw. Datei ▸ Ordner öffnen… (Strg+Umschalt+O) verwenden.&lt;/li&gt;&lt;li&gt;„Demo-Modell ausprobieren“ öffnet tiny-llama-spm, ein kleines Modell, das mit Condense geliefert wird.&lt;/li&gt;&lt;li&gt;Ein Ordner nur mit config.json öffnet sich zum Planen: Sieh, was das Modell bräuchte, bevor du es herunterlädst.&lt;/li&gt;&lt;li&gt;PyTorch-Dateien (.bin, .pt) werden abgelehnt: Sie können beim Laden Code ausführen. Wandle sie zuerst in safetensors um.&lt;/li&gt;&lt;/ul&gt;&lt;h4&gt;Untersuchen&lt;/h4&gt;&lt;p&gt;Jeder Tensor wird im Hintergrund analysiert. Wähle einen im Baum, um Histogramm, Ausreißerkarte und größte Gewichte zu sehen; „Ganzes Modell“ zeigt eine Heatmap aller Schichten (Klick auf eine Zelle wählt diesen Tensor). „Vorschau als“ zeigt den Fehler, den ein Quantisierungstyp verursachen würde.&lt;/p&gt;&lt;h4&gt;Quantisieren&lt;/h4&gt;&lt;p&gt;Wähle die Maschine (eine Profilkarte), die Kontextlänge und den KV-Cache-Typ: Condense wählt den besten Typ, der passt, und zeigt den Plan, den du bearbeiten kannst. „Quantisieren und testen“ schreibt das GGUF und vergleicht es mit dem Original. Ein Modell auf eine Karte zu ziehen erledigt alles für diese Maschine.&lt;/p&gt;&lt;h4&gt;Ergebnisse&lt;/h4&gt;&lt;p&gt;Größe, Perplexität, KL-Divergenz, Übereinstimmung und Geschwindigkeit, Original → quantisiert; das Schichtdiagramm (Klick auf eine Schicht untersucht sie) und alle Läufe des Modells nach Größe.&lt;/p&gt;&lt;h4&gt;Tastatur&lt;/h4&gt;&lt;table&gt;&lt;tr&gt;&lt;td&gt;Strg+O&lt;/td&gt;&lt;td&gt;Datei öffnen&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Strg+Umschalt+O&lt;/td&gt;&lt;td&gt;Ordner öffnen&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Strg+Eingabe&lt;/td&gt;&lt;td&gt;Quantisieren und testen (Seite Quantisieren)&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Pfeiltasten, Eingabe&lt;/td&gt;&lt;td&gt;Auf der Heatmap bewegen, Tensor wählen&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Esc&lt;/td&gt;&lt;td&gt;Den ausgewählten Auftrag abbrechen&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;F1&lt;/td&gt;&lt;td&gt;Diese Hilfe&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Strg+Q&lt;/td&gt;&lt;td&gt;Beenden&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</translation>
+        <source>&lt;h3&gt;Condense quick help&lt;/h3&gt;&lt;p&gt;Condense shows what is inside a local language model, quantizes it for the machine it must run on, and measures what the quantization cost.&lt;/p&gt;&lt;h4&gt;Open a model&lt;/h4&gt;&lt;ul&gt;&lt;li&gt;Drop a Hugging Face model folder (config.json and .safetensors files), a single .safetensors file or a .gguf file onto the window.&lt;/li&gt;&lt;li&gt;Or use File ▸ Open File… (Ctrl+O) or File ▸ Open Folder… (Ctrl+Shift+O).&lt;/li&gt;&lt;li&gt;“Try the demo model” opens tiny-llama-spm, a small model that comes with Condense.&lt;/li&gt;&lt;li&gt;A folder with only config.json opens for planning: see what the model would need before you download it.&lt;/li&gt;&lt;li&gt;PyTorch .bin and .pt files are refused: they can run code when loaded. Convert them to safetensors first.&lt;/li&gt;&lt;/ul&gt;&lt;h4&gt;Inspect&lt;/h4&gt;&lt;p&gt;Every tensor is analysed in the background. Select one in the tree to see its histogram, its outlier map and its largest weights; “Whole model” shows a heatmap of all layers (click a cell to select that tensor). “Preview as” shows the error a quantization type would cause.&lt;/p&gt;&lt;h4&gt;Quantize&lt;/h4&gt;&lt;p&gt;Pick the machine (a profile card), the context length and the KV-cache type: Condense picks the best type that fits and shows the plan, which you can edit. “Quantize and test” writes the GGUF (or, with another Output format, a GPTQ, AWQ or compressed-tensors folder for transformers and vLLM) and compares it with the original. Dropping a model on a card does all of it for that machine.&lt;/p&gt;&lt;h4&gt;Results&lt;/h4&gt;&lt;p&gt;Size, perplexity, KL divergence, agreement and speed, original → quantized; the per-layer chart (click a layer to inspect it) and every run of the model by size.&lt;/p&gt;&lt;h4&gt;Keyboard&lt;/h4&gt;&lt;table&gt;&lt;tr&gt;&lt;td&gt;Ctrl+O&lt;/td&gt;&lt;td&gt;Open a file&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Shift+O&lt;/td&gt;&lt;td&gt;Open a folder&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Enter&lt;/td&gt;&lt;td&gt;Quantize and test (Quantize page)&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Arrow keys, Enter&lt;/td&gt;&lt;td&gt;Move on the heatmap, select the tensor&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Esc&lt;/td&gt;&lt;td&gt;Cancel the focused job&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;F1&lt;/td&gt;&lt;td&gt;This help&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Q&lt;/td&gt;&lt;td&gt;Quit&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</source>
+        <translation>&lt;h3&gt;Condense Kurzhilfe&lt;/h3&gt;&lt;p&gt;Condense zeigt, was in einem lokalen Sprachmodell steckt, quantisiert es für die Maschine, auf der es laufen muss, und misst, was die Quantisierung gekostet hat.&lt;/p&gt;&lt;h4&gt;Ein Modell öffnen&lt;/h4&gt;&lt;ul&gt;&lt;li&gt;Einen Hugging-Face-Modellordner (config.json und .safetensors-Dateien), eine einzelne .safetensors-Datei oder eine .gguf-Datei auf das Fenster ziehen.&lt;/li&gt;&lt;li&gt;Oder Datei ▸ Datei öffnen… (Strg+O) bzw. Datei ▸ Ordner öffnen… (Strg+Umschalt+O) verwenden.&lt;/li&gt;&lt;li&gt;„Demo-Modell ausprobieren“ öffnet tiny-llama-spm, ein kleines Modell, das mit Condense geliefert wird.&lt;/li&gt;&lt;li&gt;Ein Ordner nur mit config.json öffnet sich zum Planen: Sieh, was das Modell bräuchte, bevor du es herunterlädst.&lt;/li&gt;&lt;li&gt;PyTorch-Dateien (.bin, .pt) werden abgelehnt: Sie können beim Laden Code ausführen. Wandle sie zuerst in safetensors um.&lt;/li&gt;&lt;/ul&gt;&lt;h4&gt;Untersuchen&lt;/h4&gt;&lt;p&gt;Jeder Tensor wird im Hintergrund analysiert. Wähle einen im Baum, um Histogramm, Ausreißerkarte und größte Gewichte zu sehen; „Ganzes Modell“ zeigt eine Heatmap aller Schichten (Klick auf eine Zelle wählt diesen Tensor). „Vorschau als“ zeigt den Fehler, den ein Quantisierungstyp verursachen würde.&lt;/p&gt;&lt;h4&gt;Quantisieren&lt;/h4&gt;&lt;p&gt;Wähle die Maschine (eine Profilkarte), die Kontextlänge und den KV-Cache-Typ: Condense wählt den besten Typ, der passt, und zeigt den Plan, den du bearbeiten kannst. „Quantisieren und testen“ schreibt das GGUF (oder, mit einem anderen Ausgabeformat, einen GPTQ-, AWQ- oder compressed-tensors-Ordner für transformers und vLLM) und vergleicht es mit dem Original. Ein Modell auf eine Karte zu ziehen erledigt alles für diese Maschine.&lt;/p&gt;&lt;h4&gt;Ergebnisse&lt;/h4&gt;&lt;p&gt;Größe, Perplexität, KL-Divergenz, Übereinstimmung und Geschwindigkeit, Original → quantisiert; das Schichtdiagramm (Klick auf eine Schicht untersucht sie) und alle Läufe des Modells nach Größe.&lt;/p&gt;&lt;h4&gt;Tastatur&lt;/h4&gt;&lt;table&gt;&lt;tr&gt;&lt;td&gt;Strg+O&lt;/td&gt;&lt;td&gt;Datei öffnen&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Strg+Umschalt+O&lt;/td&gt;&lt;td&gt;Ordner öffnen&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Strg+Eingabe&lt;/td&gt;&lt;td&gt;Quantisieren und testen (Seite Quantisieren)&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Pfeiltasten, Eingabe&lt;/td&gt;&lt;td&gt;Auf der Heatmap bewegen, Tensor wählen&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Esc&lt;/td&gt;&lt;td&gt;Den ausgewählten Auftrag abbrechen&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;F1&lt;/td&gt;&lt;td&gt;Diese Hilfe&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Strg+Q&lt;/td&gt;&lt;td&gt;Beenden&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</translation>
     </message>
 </context>
 <context>
@@ -1240,6 +1248,14 @@ Gewichtsfehler: %4</translation>
         <source>context %1 is longer than the model was trained for (%2)</source>
         <translation>Kontext %1 ist länger als der, mit dem das Modell trainiert wurde (%2)</translation>
     </message>
+    <message>
+        <source>decoder linear: %1-bit, groups of %2</source>
+        <translation>Decoder-Linearschicht: %1 Bit, Gruppen zu %2</translation>
+    </message>
+    <message>
+        <source>not a decoder linear, kept as %1</source>
+        <translation>keine Decoder-Linearschicht, bleibt %1</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::ModelPanel</name>
@@ -1857,6 +1873,126 @@ max |w| / Std. = %3</translation>
         <source>The text GPTQ runs the model over (bundled; a held-out part of it is never used)</source>
         <translation>Der Text, über den GPTQ das Modell laufen lässt (mitgeliefert; ein zurückgehaltener Teil wird nie verwendet)</translation>
     </message>
+    <message>
+        <source>GPTQ: runs the model over the calibration text block by block and solves each layer&apos;s rounding so its output error stays small; minutes instead of seconds.</source>
+        <translation>GPTQ: lässt das Modell Block für Block über den Kalibrierungstext laufen und wählt die Rundung jeder Schicht so, dass ihr Ausgabefehler klein bleibt; Minuten statt Sekunden.</translation>
+    </message>
+    <message>
+        <source>AWQ: runs the model over the calibration text, scales up the channels that matter most before rounding and searches the clipping; minutes instead of seconds.</source>
+        <translation>AWQ: lässt das Modell über den Kalibrierungstext laufen, skaliert die wichtigsten Kanäle vor dem Runden hoch und sucht die Begrenzung; Minuten statt Sekunden.</translation>
+    </message>
+    <message>
+        <source>Rounds every group of weights to its nearest grid value: seconds, no calibration text.</source>
+        <translation>Rundet jede Gewichtsgruppe auf den nächsten Gitterwert: Sekunden, kein Kalibrierungstext.</translation>
+    </message>
+    <message>
+        <source>GPTQ folder</source>
+        <translation>GPTQ-Ordner</translation>
+    </message>
+    <message>
+        <source>AWQ folder</source>
+        <translation>AWQ-Ordner</translation>
+    </message>
+    <message>
+        <source>compressed-tensors folder</source>
+        <translation>compressed-tensors-Ordner</translation>
+    </message>
+    <message>
+        <source>GGUF file</source>
+        <translation>GGUF-Datei</translation>
+    </message>
+    <message>
+        <source>AWQ (calibrated)</source>
+        <translation>AWQ (kalibriert)</translation>
+    </message>
+    <message>
+        <source>A Hugging Face folder that transformers and vLLM load as GPTQ.</source>
+        <translation>Ein Hugging-Face-Ordner, den transformers und vLLM als GPTQ laden.</translation>
+    </message>
+    <message>
+        <source>A Hugging Face folder that AutoAWQ and vLLM load as AWQ (GEMM).</source>
+        <translation>Ein Hugging-Face-Ordner, den AutoAWQ und vLLM als AWQ (GEMM) laden.</translation>
+    </message>
+    <message>
+        <source>A Hugging Face folder that vLLM and llm-compressor load (compressed-tensors, pack-quantized).</source>
+        <translation>Ein Hugging-Face-Ordner, den vLLM und llm-compressor laden (compressed-tensors, pack-quantized).</translation>
+    </message>
+    <message>
+        <source>One file that llama.cpp, Ollama and LM Studio load, with the plan&apos;s types.</source>
+        <translation>Eine Datei, die llama.cpp, Ollama und LM Studio laden, mit den Typen des Plans.</translation>
+    </message>
+    <message>
+        <source>Each run gets its own folder here, holding the %1 “%2” and its report.</source>
+        <translation>Jeder Lauf bekommt hier einen eigenen Ordner mit dem %1 „%2“ und seinem Bericht.</translation>
+    </message>
+    <message>
+        <source>Each run gets its own folder here, holding the GGUF file “%1” and its report.</source>
+        <translation>Jeder Lauf bekommt hier einen eigenen Ordner mit der GGUF-Datei „%1“ und seinem Bericht.</translation>
+    </message>
+    <message>
+        <source>A %1 is made from a Hugging Face model folder (safetensors); this model is a GGUF file.</source>
+        <translation>Ein %1 entsteht aus einem Hugging-Face-Modellordner (safetensors); dieses Modell ist eine GGUF-Datei.</translation>
+    </message>
+    <message>
+        <source>%1: %2-bit weights in groups of %3 · weights %4</source>
+        <translation>%1: %2-Bit-Gewichte in Gruppen zu %3 · Gewichte %4</translation>
+    </message>
+    <message>
+        <source>The attention and MLP projections of every block are quantized; embeddings, the output layer and the norms keep their type. The machine profiles size GGUF files: a folder runs where its loaders run.</source>
+        <translation>Die Attention- und MLP-Projektionen jedes Blocks werden quantisiert; Embeddings, Ausgabeschicht und Normen behalten ihren Typ. Die Maschinenprofile bemessen GGUF-Dateien: ein Ordner läuft dort, wo seine Lader laufen.</translation>
+    </message>
+    <message>
+        <source>Quantize %1 as %2</source>
+        <translation>%1 als %2 quantisieren</translation>
+    </message>
+    <message>
+        <source>O&amp;utput format:</source>
+        <translation>A&amp;usgabeformat:</translation>
+    </message>
+    <message>
+        <source>What the run writes: one GGUF file, or a Hugging Face folder of quantized weights</source>
+        <translation>Was der Lauf schreibt: eine GGUF-Datei oder einen Hugging-Face-Ordner mit quantisierten Gewichten</translation>
+    </message>
+    <message>
+        <source>&amp;Bits:</source>
+        <translation>&amp;Bits:</translation>
+    </message>
+    <message>
+        <source>Bits per weight of the quantized linears (AWQ: 4)</source>
+        <translation>Bits pro Gewicht der quantisierten Linearschichten (AWQ: 4)</translation>
+    </message>
+    <message>
+        <source>&amp;Group size:</source>
+        <translation>&amp;Gruppengröße:</translation>
+    </message>
+    <message>
+        <source>Weights that share one scale: smaller groups are more exact and a little larger</source>
+        <translation>Gewichte, die sich eine Skala teilen: kleinere Gruppen sind genauer und etwas größer</translation>
+    </message>
+    <message>
+        <source>Symmetric</source>
+        <translation>Symmetrisch</translation>
+    </message>
+    <message>
+        <source>Asymmetric (zero points)</source>
+        <translation>Asymmetrisch (Nullpunkte)</translation>
+    </message>
+    <message>
+        <source>Asymmetric grids store a zero point per group (AWQ always does)</source>
+        <translation>Asymmetrische Gitter speichern einen Nullpunkt pro Gruppe (AWQ immer)</translation>
+    </message>
+    <message>
+        <source>Symmetry</source>
+        <translation>Symmetrie</translation>
+    </message>
+    <message>
+        <source>&amp;Act-order</source>
+        <translation>&amp;Act-order</translation>
+    </message>
+    <message>
+        <source>GPTQ quantizes the columns that matter most first (desc_act)</source>
+        <translation>GPTQ quantisiert die wichtigsten Spalten zuerst (desc_act)</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::ResultsPage</name>
@@ -1967,6 +2103,10 @@ max |w| / Std. = %3</translation>
     <message>
         <source>Generation tokens/s, %1 (predicted) → here</source>
         <translation>Generierte Token/s, %1 (geschätzt) → hier</translation>
+    </message>
+    <message>
+        <source>%1 as %2: a %3 folder, method %4</source>
+        <translation>%1 als %2: ein %3-Ordner, Methode %4</translation>
     </message>
 </context>
 </TS>

@@ -86,6 +86,14 @@
         <source>unknown page &apos;%1&apos; (inspect, heatmap, quantize, results)</source>
         <translation>page inconnue « %1 » (inspect, heatmap, quantize, results)</translation>
     </message>
+    <message>
+        <source>Choose output format &lt;format&gt; on the Quantize page: gguf, gptq, awq or compressed-tensors.</source>
+        <translation>Choisir le format de sortie &lt;format&gt; sur la page Quantifier : gguf, gptq, awq ou compressed-tensors.</translation>
+    </message>
+    <message>
+        <source>unknown format &apos;%1&apos; (gguf, gptq, awq, compressed-tensors)</source>
+        <translation>format inconnu &apos;%1&apos; (gguf, gptq, awq, compressed-tensors)</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::ComparisonChart</name>
@@ -370,8 +378,8 @@ KLD %5 · perplexité %6 · même jeton de tête %7</translation>
         <translation>Aide de Condense</translation>
     </message>
     <message>
-        <source>&lt;h3&gt;Condense quick help&lt;/h3&gt;&lt;p&gt;Condense shows what is inside a local language model, quantizes it for the machine it must run on, and measures what the quantization cost.&lt;/p&gt;&lt;h4&gt;Open a model&lt;/h4&gt;&lt;ul&gt;&lt;li&gt;Drop a Hugging Face model folder (config.json and .safetensors files), a single .safetensors file or a .gguf file onto the window.&lt;/li&gt;&lt;li&gt;Or use File ▸ Open File… (Ctrl+O) or File ▸ Open Folder… (Ctrl+Shift+O).&lt;/li&gt;&lt;li&gt;“Try the demo model” opens tiny-llama-spm, a small model that comes with Condense.&lt;/li&gt;&lt;li&gt;A folder with only config.json opens for planning: see what the model would need before you download it.&lt;/li&gt;&lt;li&gt;PyTorch .bin and .pt files are refused: they can run code when loaded. Convert them to safetensors first.&lt;/li&gt;&lt;/ul&gt;&lt;h4&gt;Inspect&lt;/h4&gt;&lt;p&gt;Every tensor is analysed in the background. Select one in the tree to see its histogram, its outlier map and its largest weights; “Whole model” shows a heatmap of all layers (click a cell to select that tensor). “Preview as” shows the error a quantization type would cause.&lt;/p&gt;&lt;h4&gt;Quantize&lt;/h4&gt;&lt;p&gt;Pick the machine (a profile card), the context length and the KV-cache type: Condense picks the best type that fits and shows the plan, which you can edit. “Quantize and test” writes the GGUF and compares it with the original. Dropping a model on a card does all of it for that machine.&lt;/p&gt;&lt;h4&gt;Results&lt;/h4&gt;&lt;p&gt;Size, perplexity, KL divergence, agreement and speed, original → quantized; the per-layer chart (click a layer to inspect it) and every run of the model by size.&lt;/p&gt;&lt;h4&gt;Keyboard&lt;/h4&gt;&lt;table&gt;&lt;tr&gt;&lt;td&gt;Ctrl+O&lt;/td&gt;&lt;td&gt;Open a file&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Shift+O&lt;/td&gt;&lt;td&gt;Open a folder&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Enter&lt;/td&gt;&lt;td&gt;Quantize and test (Quantize page)&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Arrow keys, Enter&lt;/td&gt;&lt;td&gt;Move on the heatmap, select the tensor&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Esc&lt;/td&gt;&lt;td&gt;Cancel the focused job&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;F1&lt;/td&gt;&lt;td&gt;This help&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Q&lt;/td&gt;&lt;td&gt;Quit&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</source>
-        <translation>&lt;h3&gt;Aide rapide de Condense&lt;/h3&gt;&lt;p&gt;Condense montre ce que contient un modèle de langage local, le quantifie pour la machine sur laquelle il doit tourner et mesure ce que la quantification a coûté.&lt;/p&gt;&lt;h4&gt;Ouvrir un modèle&lt;/h4&gt;&lt;ul&gt;&lt;li&gt;Déposez sur la fenêtre un dossier de modèle Hugging Face (config.json et fichiers .safetensors), un fichier .safetensors ou un fichier .gguf.&lt;/li&gt;&lt;li&gt;Ou utilisez Fichier ▸ Ouvrir un fichier… (Ctrl+O) ou Fichier ▸ Ouvrir un dossier… (Ctrl+Maj+O).&lt;/li&gt;&lt;li&gt;« Essayer le modèle de démonstration » ouvre tiny-llama-spm, un petit modèle fourni avec Condense.&lt;/li&gt;&lt;li&gt;Un dossier qui ne contient que config.json s’ouvre pour la planification : voyez ce dont le modèle aurait besoin avant de le télécharger.&lt;/li&gt;&lt;li&gt;Les fichiers PyTorch .bin et .pt sont refusés : ils peuvent exécuter du code au chargement. Convertissez-les d’abord en safetensors.&lt;/li&gt;&lt;/ul&gt;&lt;h4&gt;Examiner&lt;/h4&gt;&lt;p&gt;Chaque tenseur est analysé en arrière-plan. Sélectionnez-en un dans l’arbre pour voir son histogramme, sa carte des valeurs aberrantes et ses plus grands poids ; « Modèle entier » montre une carte de chaleur de toutes les couches (cliquez sur une case pour sélectionner ce tenseur). « Aperçu en » montre l’erreur qu’un type de quantification causerait.&lt;/p&gt;&lt;h4&gt;Quantifier&lt;/h4&gt;&lt;p&gt;Choisissez la machine (une carte de profil), la longueur de contexte et le type de cache KV : Condense choisit le meilleur type qui tient et montre le plan, que vous pouvez modifier. « Quantifier et tester » écrit le GGUF et le compare à l’original. Déposer un modèle sur une carte fait tout cela pour cette machine.&lt;/p&gt;&lt;h4&gt;Résultats&lt;/h4&gt;&lt;p&gt;Taille, perplexité, divergence KL, concordance et vitesse, original → quantifié ; le graphique par couche (cliquez sur une couche pour l’examiner) et toutes les exécutions du modèle par taille.&lt;/p&gt;&lt;h4&gt;Clavier&lt;/h4&gt;&lt;table&gt;&lt;tr&gt;&lt;td&gt;Ctrl+O&lt;/td&gt;&lt;td&gt;Ouvrir un fichier&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Maj+O&lt;/td&gt;&lt;td&gt;Ouvrir un dossier&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Entrée&lt;/td&gt;&lt;td&gt;Quantifier et tester (page Quantifier)&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Flèches, Entrée&lt;/td&gt;&lt;td&gt;Se déplacer sur la carte de chaleur, sélectionner le tenseur&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Échap&lt;/td&gt;&lt;td&gt;Annuler la tâche sélectionnée&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;F1&lt;/td&gt;&lt;td&gt;Cette aide&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Q&lt;/td&gt;&lt;td&gt;Quitter&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</translation>
+        <source>&lt;h3&gt;Condense quick help&lt;/h3&gt;&lt;p&gt;Condense shows what is inside a local language model, quantizes it for the machine it must run on, and measures what the quantization cost.&lt;/p&gt;&lt;h4&gt;Open a model&lt;/h4&gt;&lt;ul&gt;&lt;li&gt;Drop a Hugging Face model folder (config.json and .safetensors files), a single .safetensors file or a .gguf file onto the window.&lt;/li&gt;&lt;li&gt;Or use File ▸ Open File… (Ctrl+O) or File ▸ Open Folder… (Ctrl+Shift+O).&lt;/li&gt;&lt;li&gt;“Try the demo model” opens tiny-llama-spm, a small model that comes with Condense.&lt;/li&gt;&lt;li&gt;A folder with only config.json opens for planning: see what the model would need before you download it.&lt;/li&gt;&lt;li&gt;PyTorch .bin and .pt files are refused: they can run code when loaded. Convert them to safetensors first.&lt;/li&gt;&lt;/ul&gt;&lt;h4&gt;Inspect&lt;/h4&gt;&lt;p&gt;Every tensor is analysed in the background. Select one in the tree to see its histogram, its outlier map and its largest weights; “Whole model” shows a heatmap of all layers (click a cell to select that tensor). “Preview as” shows the error a quantization type would cause.&lt;/p&gt;&lt;h4&gt;Quantize&lt;/h4&gt;&lt;p&gt;Pick the machine (a profile card), the context length and the KV-cache type: Condense picks the best type that fits and shows the plan, which you can edit. “Quantize and test” writes the GGUF (or, with another Output format, a GPTQ, AWQ or compressed-tensors folder for transformers and vLLM) and compares it with the original. Dropping a model on a card does all of it for that machine.&lt;/p&gt;&lt;h4&gt;Results&lt;/h4&gt;&lt;p&gt;Size, perplexity, KL divergence, agreement and speed, original → quantized; the per-layer chart (click a layer to inspect it) and every run of the model by size.&lt;/p&gt;&lt;h4&gt;Keyboard&lt;/h4&gt;&lt;table&gt;&lt;tr&gt;&lt;td&gt;Ctrl+O&lt;/td&gt;&lt;td&gt;Open a file&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Shift+O&lt;/td&gt;&lt;td&gt;Open a folder&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Enter&lt;/td&gt;&lt;td&gt;Quantize and test (Quantize page)&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Arrow keys, Enter&lt;/td&gt;&lt;td&gt;Move on the heatmap, select the tensor&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Esc&lt;/td&gt;&lt;td&gt;Cancel the focused job&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;F1&lt;/td&gt;&lt;td&gt;This help&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Q&lt;/td&gt;&lt;td&gt;Quit&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</source>
+        <translation>&lt;h3&gt;Aide rapide de Condense&lt;/h3&gt;&lt;p&gt;Condense montre ce que contient un modèle de langage local, le quantifie pour la machine sur laquelle il doit tourner et mesure ce que la quantification a coûté.&lt;/p&gt;&lt;h4&gt;Ouvrir un modèle&lt;/h4&gt;&lt;ul&gt;&lt;li&gt;Déposez sur la fenêtre un dossier de modèle Hugging Face (config.json et fichiers .safetensors), un fichier .safetensors ou un fichier .gguf.&lt;/li&gt;&lt;li&gt;Ou utilisez Fichier ▸ Ouvrir un fichier… (Ctrl+O) ou Fichier ▸ Ouvrir un dossier… (Ctrl+Maj+O).&lt;/li&gt;&lt;li&gt;« Essayer le modèle de démonstration » ouvre tiny-llama-spm, un petit modèle fourni avec Condense.&lt;/li&gt;&lt;li&gt;Un dossier qui ne contient que config.json s’ouvre pour la planification : voyez ce dont le modèle aurait besoin avant de le télécharger.&lt;/li&gt;&lt;li&gt;Les fichiers PyTorch .bin et .pt sont refusés : ils peuvent exécuter du code au chargement. Convertissez-les d’abord en safetensors.&lt;/li&gt;&lt;/ul&gt;&lt;h4&gt;Examiner&lt;/h4&gt;&lt;p&gt;Chaque tenseur est analysé en arrière-plan. Sélectionnez-en un dans l’arbre pour voir son histogramme, sa carte des valeurs aberrantes et ses plus grands poids ; « Modèle entier » montre une carte de chaleur de toutes les couches (cliquez sur une case pour sélectionner ce tenseur). « Aperçu en » montre l’erreur qu’un type de quantification causerait.&lt;/p&gt;&lt;h4&gt;Quantifier&lt;/h4&gt;&lt;p&gt;Choisissez la machine (une carte de profil), la longueur de contexte et le type de cache KV : Condense choisit le meilleur type qui tient et montre le plan, que vous pouvez modifier. « Quantifier et tester » écrit le GGUF (ou, avec un autre format de sortie, un dossier GPTQ, AWQ ou compressed-tensors pour transformers et vLLM) et le compare à l’original. Déposer un modèle sur une carte fait tout cela pour cette machine.&lt;/p&gt;&lt;h4&gt;Résultats&lt;/h4&gt;&lt;p&gt;Taille, perplexité, divergence KL, concordance et vitesse, original → quantifié ; le graphique par couche (cliquez sur une couche pour l’examiner) et toutes les exécutions du modèle par taille.&lt;/p&gt;&lt;h4&gt;Clavier&lt;/h4&gt;&lt;table&gt;&lt;tr&gt;&lt;td&gt;Ctrl+O&lt;/td&gt;&lt;td&gt;Ouvrir un fichier&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Maj+O&lt;/td&gt;&lt;td&gt;Ouvrir un dossier&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Entrée&lt;/td&gt;&lt;td&gt;Quantifier et tester (page Quantifier)&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Flèches, Entrée&lt;/td&gt;&lt;td&gt;Se déplacer sur la carte de chaleur, sélectionner le tenseur&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Échap&lt;/td&gt;&lt;td&gt;Annuler la tâche sélectionnée&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;F1&lt;/td&gt;&lt;td&gt;Cette aide&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Q&lt;/td&gt;&lt;td&gt;Quitter&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</translation>
     </message>
 </context>
 <context>
@@ -1240,6 +1248,14 @@ erreur des poids : %4</translation>
         <source>context %1 is longer than the model was trained for (%2)</source>
         <translation>le contexte %1 est plus long que celui de l’entraînement du modèle (%2)</translation>
     </message>
+    <message>
+        <source>decoder linear: %1-bit, groups of %2</source>
+        <translation>couche linéaire du décodeur : %1 bits, groupes de %2</translation>
+    </message>
+    <message>
+        <source>not a decoder linear, kept as %1</source>
+        <translation>pas une couche linéaire du décodeur, conservé en %1</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::ModelPanel</name>
@@ -1857,6 +1873,126 @@ max |w| / écart type = %3</translation>
         <source>The text GPTQ runs the model over (bundled; a held-out part of it is never used)</source>
         <translation>Le texte sur lequel GPTQ fait passer le modèle (fourni ; une partie réservée n’est jamais utilisée)</translation>
     </message>
+    <message>
+        <source>GPTQ: runs the model over the calibration text block by block and solves each layer&apos;s rounding so its output error stays small; minutes instead of seconds.</source>
+        <translation>GPTQ : exécute le modèle bloc par bloc sur le texte de calibration et choisit l&apos;arrondi de chaque couche pour que son erreur de sortie reste faible ; des minutes au lieu de secondes.</translation>
+    </message>
+    <message>
+        <source>AWQ: runs the model over the calibration text, scales up the channels that matter most before rounding and searches the clipping; minutes instead of seconds.</source>
+        <translation>AWQ : exécute le modèle sur le texte de calibration, agrandit les canaux les plus importants avant l&apos;arrondi et cherche l&apos;écrêtage ; des minutes au lieu de secondes.</translation>
+    </message>
+    <message>
+        <source>Rounds every group of weights to its nearest grid value: seconds, no calibration text.</source>
+        <translation>Arrondit chaque groupe de poids à la valeur de grille la plus proche : quelques secondes, sans texte de calibration.</translation>
+    </message>
+    <message>
+        <source>GPTQ folder</source>
+        <translation>Dossier GPTQ</translation>
+    </message>
+    <message>
+        <source>AWQ folder</source>
+        <translation>Dossier AWQ</translation>
+    </message>
+    <message>
+        <source>compressed-tensors folder</source>
+        <translation>Dossier compressed-tensors</translation>
+    </message>
+    <message>
+        <source>GGUF file</source>
+        <translation>Fichier GGUF</translation>
+    </message>
+    <message>
+        <source>AWQ (calibrated)</source>
+        <translation>AWQ (calibré)</translation>
+    </message>
+    <message>
+        <source>A Hugging Face folder that transformers and vLLM load as GPTQ.</source>
+        <translation>Un dossier Hugging Face que transformers et vLLM chargent en GPTQ.</translation>
+    </message>
+    <message>
+        <source>A Hugging Face folder that AutoAWQ and vLLM load as AWQ (GEMM).</source>
+        <translation>Un dossier Hugging Face qu&apos;AutoAWQ et vLLM chargent en AWQ (GEMM).</translation>
+    </message>
+    <message>
+        <source>A Hugging Face folder that vLLM and llm-compressor load (compressed-tensors, pack-quantized).</source>
+        <translation>Un dossier Hugging Face que vLLM et llm-compressor chargent (compressed-tensors, pack-quantized).</translation>
+    </message>
+    <message>
+        <source>One file that llama.cpp, Ollama and LM Studio load, with the plan&apos;s types.</source>
+        <translation>Un seul fichier que llama.cpp, Ollama et LM Studio chargent, avec les types du plan.</translation>
+    </message>
+    <message>
+        <source>Each run gets its own folder here, holding the %1 “%2” and its report.</source>
+        <translation>Chaque exécution crée ici son propre dossier, avec le %1 « %2 » et son rapport.</translation>
+    </message>
+    <message>
+        <source>Each run gets its own folder here, holding the GGUF file “%1” and its report.</source>
+        <translation>Chaque exécution crée ici son propre dossier, avec le fichier GGUF « %1 » et son rapport.</translation>
+    </message>
+    <message>
+        <source>A %1 is made from a Hugging Face model folder (safetensors); this model is a GGUF file.</source>
+        <translation>Un %1 se fait à partir d&apos;un dossier de modèle Hugging Face (safetensors) ; ce modèle est un fichier GGUF.</translation>
+    </message>
+    <message>
+        <source>%1: %2-bit weights in groups of %3 · weights %4</source>
+        <translation>%1 : poids sur %2 bits en groupes de %3 · poids %4</translation>
+    </message>
+    <message>
+        <source>The attention and MLP projections of every block are quantized; embeddings, the output layer and the norms keep their type. The machine profiles size GGUF files: a folder runs where its loaders run.</source>
+        <translation>Les projections d&apos;attention et MLP de chaque bloc sont quantifiées ; les embeddings, la couche de sortie et les normes gardent leur type. Les profils de machine dimensionnent des fichiers GGUF : un dossier tourne là où tournent ses chargeurs.</translation>
+    </message>
+    <message>
+        <source>Quantize %1 as %2</source>
+        <translation>Quantifier %1 en %2</translation>
+    </message>
+    <message>
+        <source>O&amp;utput format:</source>
+        <translation>Format de sort&amp;ie :</translation>
+    </message>
+    <message>
+        <source>What the run writes: one GGUF file, or a Hugging Face folder of quantized weights</source>
+        <translation>Ce que l&apos;exécution écrit : un fichier GGUF, ou un dossier Hugging Face de poids quantifiés</translation>
+    </message>
+    <message>
+        <source>&amp;Bits:</source>
+        <translation>&amp;Bits :</translation>
+    </message>
+    <message>
+        <source>Bits per weight of the quantized linears (AWQ: 4)</source>
+        <translation>Bits par poids des couches linéaires quantifiées (AWQ : 4)</translation>
+    </message>
+    <message>
+        <source>&amp;Group size:</source>
+        <translation>Taille de &amp;groupe :</translation>
+    </message>
+    <message>
+        <source>Weights that share one scale: smaller groups are more exact and a little larger</source>
+        <translation>Poids qui partagent une échelle : des groupes plus petits sont plus exacts et un peu plus gros</translation>
+    </message>
+    <message>
+        <source>Symmetric</source>
+        <translation>Symétrique</translation>
+    </message>
+    <message>
+        <source>Asymmetric (zero points)</source>
+        <translation>Asymétrique (points zéro)</translation>
+    </message>
+    <message>
+        <source>Asymmetric grids store a zero point per group (AWQ always does)</source>
+        <translation>Les grilles asymétriques stockent un point zéro par groupe (AWQ toujours)</translation>
+    </message>
+    <message>
+        <source>Symmetry</source>
+        <translation>Symétrie</translation>
+    </message>
+    <message>
+        <source>&amp;Act-order</source>
+        <translation>&amp;Act-order</translation>
+    </message>
+    <message>
+        <source>GPTQ quantizes the columns that matter most first (desc_act)</source>
+        <translation>GPTQ quantifie d&apos;abord les colonnes les plus importantes (desc_act)</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::ResultsPage</name>
@@ -1967,6 +2103,10 @@ max |w| / écart type = %3</translation>
     <message>
         <source>Generation tokens/s, %1 (predicted) → here</source>
         <translation>Jetons générés/s, %1 (prévision) → ici</translation>
+    </message>
+    <message>
+        <source>%1 as %2: a %3 folder, method %4</source>
+        <translation>%1 en %2 : un dossier %3, méthode %4</translation>
     </message>
 </context>
 </TS>

@@ -86,6 +86,14 @@
         <source>unknown page &apos;%1&apos; (inspect, heatmap, quantize, results)</source>
         <translation>未知页面“%1”（inspect、heatmap、quantize、results）</translation>
     </message>
+    <message>
+        <source>Choose output format &lt;format&gt; on the Quantize page: gguf, gptq, awq or compressed-tensors.</source>
+        <translation>在量化页面选择输出格式 &lt;format&gt;：gguf、gptq、awq 或 compressed-tensors。</translation>
+    </message>
+    <message>
+        <source>unknown format &apos;%1&apos; (gguf, gptq, awq, compressed-tensors)</source>
+        <translation>未知格式“%1”（gguf、gptq、awq、compressed-tensors）</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::ComparisonChart</name>
@@ -370,8 +378,8 @@ KLD %5 · 困惑度 %6 · 首选词元一致 %7</translation>
         <translation>Condense 帮助</translation>
     </message>
     <message>
-        <source>&lt;h3&gt;Condense quick help&lt;/h3&gt;&lt;p&gt;Condense shows what is inside a local language model, quantizes it for the machine it must run on, and measures what the quantization cost.&lt;/p&gt;&lt;h4&gt;Open a model&lt;/h4&gt;&lt;ul&gt;&lt;li&gt;Drop a Hugging Face model folder (config.json and .safetensors files), a single .safetensors file or a .gguf file onto the window.&lt;/li&gt;&lt;li&gt;Or use File ▸ Open File… (Ctrl+O) or File ▸ Open Folder… (Ctrl+Shift+O).&lt;/li&gt;&lt;li&gt;“Try the demo model” opens tiny-llama-spm, a small model that comes with Condense.&lt;/li&gt;&lt;li&gt;A folder with only config.json opens for planning: see what the model would need before you download it.&lt;/li&gt;&lt;li&gt;PyTorch .bin and .pt files are refused: they can run code when loaded. Convert them to safetensors first.&lt;/li&gt;&lt;/ul&gt;&lt;h4&gt;Inspect&lt;/h4&gt;&lt;p&gt;Every tensor is analysed in the background. Select one in the tree to see its histogram, its outlier map and its largest weights; “Whole model” shows a heatmap of all layers (click a cell to select that tensor). “Preview as” shows the error a quantization type would cause.&lt;/p&gt;&lt;h4&gt;Quantize&lt;/h4&gt;&lt;p&gt;Pick the machine (a profile card), the context length and the KV-cache type: Condense picks the best type that fits and shows the plan, which you can edit. “Quantize and test” writes the GGUF and compares it with the original. Dropping a model on a card does all of it for that machine.&lt;/p&gt;&lt;h4&gt;Results&lt;/h4&gt;&lt;p&gt;Size, perplexity, KL divergence, agreement and speed, original → quantized; the per-layer chart (click a layer to inspect it) and every run of the model by size.&lt;/p&gt;&lt;h4&gt;Keyboard&lt;/h4&gt;&lt;table&gt;&lt;tr&gt;&lt;td&gt;Ctrl+O&lt;/td&gt;&lt;td&gt;Open a file&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Shift+O&lt;/td&gt;&lt;td&gt;Open a folder&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Enter&lt;/td&gt;&lt;td&gt;Quantize and test (Quantize page)&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Arrow keys, Enter&lt;/td&gt;&lt;td&gt;Move on the heatmap, select the tensor&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Esc&lt;/td&gt;&lt;td&gt;Cancel the focused job&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;F1&lt;/td&gt;&lt;td&gt;This help&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Q&lt;/td&gt;&lt;td&gt;Quit&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</source>
-        <translation>&lt;h3&gt;Condense 快速帮助&lt;/h3&gt;&lt;p&gt;Condense 展示本地语言模型的内部结构，为它必须运行的机器进行量化，并衡量量化的代价。&lt;/p&gt;&lt;h4&gt;打开模型&lt;/h4&gt;&lt;ul&gt;&lt;li&gt;将 Hugging Face 模型文件夹（config.json 和 .safetensors 文件）、单个 .safetensors 文件或 .gguf 文件拖到窗口上。&lt;/li&gt;&lt;li&gt;或使用 文件 ▸ 打开文件…（Ctrl+O）或 文件 ▸ 打开文件夹…（Ctrl+Shift+O）。&lt;/li&gt;&lt;li&gt;“试用演示模型”会打开随 Condense 提供的小模型 tiny-llama-spm。&lt;/li&gt;&lt;li&gt;只有 config.json 的文件夹会以规划模式打开：下载前就能看到模型需要什么。&lt;/li&gt;&lt;li&gt;PyTorch 的 .bin 和 .pt 文件会被拒绝：加载时可能执行代码。请先转换为 safetensors。&lt;/li&gt;&lt;/ul&gt;&lt;h4&gt;检查&lt;/h4&gt;&lt;p&gt;每个张量都会在后台分析。在树中选择一个张量即可查看其直方图、离群值图和最大权重；“整个模型”显示所有层的热图（点击单元格选中该张量）。“预览为”显示某种量化类型会带来的误差。&lt;/p&gt;&lt;h4&gt;量化&lt;/h4&gt;&lt;p&gt;选择机器（配置卡片）、上下文长度和 KV 缓存类型：Condense 会选出可容纳的最佳类型并显示可编辑的方案。“量化并测试”写出 GGUF 并与原模型比较。将模型拖到卡片上即可为该机器完成全部步骤。&lt;/p&gt;&lt;h4&gt;结果&lt;/h4&gt;&lt;p&gt;大小、困惑度、KL 散度、一致率和速度，原模型 → 量化后；逐层图表（点击某层进行检查）以及此模型按大小排列的所有运行。&lt;/p&gt;&lt;h4&gt;键盘&lt;/h4&gt;&lt;table&gt;&lt;tr&gt;&lt;td&gt;Ctrl+O&lt;/td&gt;&lt;td&gt;打开文件&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Shift+O&lt;/td&gt;&lt;td&gt;打开文件夹&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Enter&lt;/td&gt;&lt;td&gt;量化并测试（量化页面）&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;方向键、Enter&lt;/td&gt;&lt;td&gt;在热图上移动、选中张量&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Esc&lt;/td&gt;&lt;td&gt;取消选中的任务&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;F1&lt;/td&gt;&lt;td&gt;本帮助&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Q&lt;/td&gt;&lt;td&gt;退出&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</translation>
+        <source>&lt;h3&gt;Condense quick help&lt;/h3&gt;&lt;p&gt;Condense shows what is inside a local language model, quantizes it for the machine it must run on, and measures what the quantization cost.&lt;/p&gt;&lt;h4&gt;Open a model&lt;/h4&gt;&lt;ul&gt;&lt;li&gt;Drop a Hugging Face model folder (config.json and .safetensors files), a single .safetensors file or a .gguf file onto the window.&lt;/li&gt;&lt;li&gt;Or use File ▸ Open File… (Ctrl+O) or File ▸ Open Folder… (Ctrl+Shift+O).&lt;/li&gt;&lt;li&gt;“Try the demo model” opens tiny-llama-spm, a small model that comes with Condense.&lt;/li&gt;&lt;li&gt;A folder with only config.json opens for planning: see what the model would need before you download it.&lt;/li&gt;&lt;li&gt;PyTorch .bin and .pt files are refused: they can run code when loaded. Convert them to safetensors first.&lt;/li&gt;&lt;/ul&gt;&lt;h4&gt;Inspect&lt;/h4&gt;&lt;p&gt;Every tensor is analysed in the background. Select one in the tree to see its histogram, its outlier map and its largest weights; “Whole model” shows a heatmap of all layers (click a cell to select that tensor). “Preview as” shows the error a quantization type would cause.&lt;/p&gt;&lt;h4&gt;Quantize&lt;/h4&gt;&lt;p&gt;Pick the machine (a profile card), the context length and the KV-cache type: Condense picks the best type that fits and shows the plan, which you can edit. “Quantize and test” writes the GGUF (or, with another Output format, a GPTQ, AWQ or compressed-tensors folder for transformers and vLLM) and compares it with the original. Dropping a model on a card does all of it for that machine.&lt;/p&gt;&lt;h4&gt;Results&lt;/h4&gt;&lt;p&gt;Size, perplexity, KL divergence, agreement and speed, original → quantized; the per-layer chart (click a layer to inspect it) and every run of the model by size.&lt;/p&gt;&lt;h4&gt;Keyboard&lt;/h4&gt;&lt;table&gt;&lt;tr&gt;&lt;td&gt;Ctrl+O&lt;/td&gt;&lt;td&gt;Open a file&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Shift+O&lt;/td&gt;&lt;td&gt;Open a folder&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Enter&lt;/td&gt;&lt;td&gt;Quantize and test (Quantize page)&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Arrow keys, Enter&lt;/td&gt;&lt;td&gt;Move on the heatmap, select the tensor&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Esc&lt;/td&gt;&lt;td&gt;Cancel the focused job&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;F1&lt;/td&gt;&lt;td&gt;This help&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Q&lt;/td&gt;&lt;td&gt;Quit&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</source>
+        <translation>&lt;h3&gt;Condense 快速帮助&lt;/h3&gt;&lt;p&gt;Condense 展示本地语言模型的内部结构，为它必须运行的机器进行量化，并衡量量化的代价。&lt;/p&gt;&lt;h4&gt;打开模型&lt;/h4&gt;&lt;ul&gt;&lt;li&gt;将 Hugging Face 模型文件夹（config.json 和 .safetensors 文件）、单个 .safetensors 文件或 .gguf 文件拖到窗口上。&lt;/li&gt;&lt;li&gt;或使用 文件 ▸ 打开文件…（Ctrl+O）或 文件 ▸ 打开文件夹…（Ctrl+Shift+O）。&lt;/li&gt;&lt;li&gt;“试用演示模型”会打开随 Condense 提供的小模型 tiny-llama-spm。&lt;/li&gt;&lt;li&gt;只有 config.json 的文件夹会以规划模式打开：下载前就能看到模型需要什么。&lt;/li&gt;&lt;li&gt;PyTorch 的 .bin 和 .pt 文件会被拒绝：加载时可能执行代码。请先转换为 safetensors。&lt;/li&gt;&lt;/ul&gt;&lt;h4&gt;检查&lt;/h4&gt;&lt;p&gt;每个张量都会在后台分析。在树中选择一个张量即可查看其直方图、离群值图和最大权重；“整个模型”显示所有层的热图（点击单元格选中该张量）。“预览为”显示某种量化类型会带来的误差。&lt;/p&gt;&lt;h4&gt;量化&lt;/h4&gt;&lt;p&gt;选择机器（配置卡片）、上下文长度和 KV 缓存类型：Condense 会选出可容纳的最佳类型并显示可编辑的方案。“量化并测试”写出 GGUF（或在选择其他输出格式时，写出供 transformers 和 vLLM 使用的 GPTQ、AWQ 或 compressed-tensors 文件夹）并与原模型比较。将模型拖到卡片上即可为该机器完成全部步骤。&lt;/p&gt;&lt;h4&gt;结果&lt;/h4&gt;&lt;p&gt;大小、困惑度、KL 散度、一致率和速度，原模型 → 量化后；逐层图表（点击某层进行检查）以及此模型按大小排列的所有运行。&lt;/p&gt;&lt;h4&gt;键盘&lt;/h4&gt;&lt;table&gt;&lt;tr&gt;&lt;td&gt;Ctrl+O&lt;/td&gt;&lt;td&gt;打开文件&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Shift+O&lt;/td&gt;&lt;td&gt;打开文件夹&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Enter&lt;/td&gt;&lt;td&gt;量化并测试（量化页面）&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;方向键、Enter&lt;/td&gt;&lt;td&gt;在热图上移动、选中张量&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Esc&lt;/td&gt;&lt;td&gt;取消选中的任务&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;F1&lt;/td&gt;&lt;td&gt;本帮助&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+Q&lt;/td&gt;&lt;td&gt;退出&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</translation>
     </message>
 </context>
 <context>
@@ -1240,6 +1248,14 @@ weight error: %4</source>
         <source>context %1 is longer than the model was trained for (%2)</source>
         <translation>上下文 %1 超过了模型训练时的长度（%2）</translation>
     </message>
+    <message>
+        <source>decoder linear: %1-bit, groups of %2</source>
+        <translation>解码器线性层：%1 位，每组 %2 个</translation>
+    </message>
+    <message>
+        <source>not a decoder linear, kept as %1</source>
+        <translation>不是解码器线性层，保留为 %1</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::ModelPanel</name>
@@ -1857,6 +1873,126 @@ max |w| / 标准差 = %3</translation>
         <source>The text GPTQ runs the model over (bundled; a held-out part of it is never used)</source>
         <translation>GPTQ 运行模型所用的文本（内置；其中保留的一部分从不使用）</translation>
     </message>
+    <message>
+        <source>GPTQ: runs the model over the calibration text block by block and solves each layer&apos;s rounding so its output error stays small; minutes instead of seconds.</source>
+        <translation>GPTQ：在校准文本上逐块运行模型，求解每层的舍入，使其输出误差保持很小；需要几分钟而不是几秒。</translation>
+    </message>
+    <message>
+        <source>AWQ: runs the model over the calibration text, scales up the channels that matter most before rounding and searches the clipping; minutes instead of seconds.</source>
+        <translation>AWQ：在校准文本上运行模型，在舍入前放大最重要的通道并搜索截断范围；需要几分钟而不是几秒。</translation>
+    </message>
+    <message>
+        <source>Rounds every group of weights to its nearest grid value: seconds, no calibration text.</source>
+        <translation>将每组权重舍入到最近的网格值：几秒钟，无需校准文本。</translation>
+    </message>
+    <message>
+        <source>GPTQ folder</source>
+        <translation>GPTQ 文件夹</translation>
+    </message>
+    <message>
+        <source>AWQ folder</source>
+        <translation>AWQ 文件夹</translation>
+    </message>
+    <message>
+        <source>compressed-tensors folder</source>
+        <translation>compressed-tensors 文件夹</translation>
+    </message>
+    <message>
+        <source>GGUF file</source>
+        <translation>GGUF 文件</translation>
+    </message>
+    <message>
+        <source>AWQ (calibrated)</source>
+        <translation>AWQ（校准）</translation>
+    </message>
+    <message>
+        <source>A Hugging Face folder that transformers and vLLM load as GPTQ.</source>
+        <translation>transformers 和 vLLM 以 GPTQ 格式加载的 Hugging Face 文件夹。</translation>
+    </message>
+    <message>
+        <source>A Hugging Face folder that AutoAWQ and vLLM load as AWQ (GEMM).</source>
+        <translation>AutoAWQ 和 vLLM 以 AWQ（GEMM）格式加载的 Hugging Face 文件夹。</translation>
+    </message>
+    <message>
+        <source>A Hugging Face folder that vLLM and llm-compressor load (compressed-tensors, pack-quantized).</source>
+        <translation>vLLM 和 llm-compressor 加载的 Hugging Face 文件夹（compressed-tensors，pack-quantized）。</translation>
+    </message>
+    <message>
+        <source>One file that llama.cpp, Ollama and LM Studio load, with the plan&apos;s types.</source>
+        <translation>llama.cpp、Ollama 和 LM Studio 可加载的单个文件，使用计划中的类型。</translation>
+    </message>
+    <message>
+        <source>Each run gets its own folder here, holding the %1 “%2” and its report.</source>
+        <translation>每次运行都会在此处创建自己的文件夹，其中包含 %1“%2”及其报告。</translation>
+    </message>
+    <message>
+        <source>Each run gets its own folder here, holding the GGUF file “%1” and its report.</source>
+        <translation>每次运行都会在此处创建自己的文件夹，其中包含 GGUF 文件“%1”及其报告。</translation>
+    </message>
+    <message>
+        <source>A %1 is made from a Hugging Face model folder (safetensors); this model is a GGUF file.</source>
+        <translation>%1 需要由 Hugging Face 模型文件夹（safetensors）生成；此模型是 GGUF 文件。</translation>
+    </message>
+    <message>
+        <source>%1: %2-bit weights in groups of %3 · weights %4</source>
+        <translation>%1：%2 位权重，每组 %3 个 · 权重 %4</translation>
+    </message>
+    <message>
+        <source>The attention and MLP projections of every block are quantized; embeddings, the output layer and the norms keep their type. The machine profiles size GGUF files: a folder runs where its loaders run.</source>
+        <translation>每个块的注意力和 MLP 投影会被量化；嵌入、输出层和归一化保持原类型。机器配置文件衡量的是 GGUF 文件：文件夹在其加载器能运行的地方运行。</translation>
+    </message>
+    <message>
+        <source>Quantize %1 as %2</source>
+        <translation>将 %1 量化为 %2</translation>
+    </message>
+    <message>
+        <source>O&amp;utput format:</source>
+        <translation>输出格式(&amp;U)：</translation>
+    </message>
+    <message>
+        <source>What the run writes: one GGUF file, or a Hugging Face folder of quantized weights</source>
+        <translation>运行写出的内容：一个 GGUF 文件，或一个包含量化权重的 Hugging Face 文件夹</translation>
+    </message>
+    <message>
+        <source>&amp;Bits:</source>
+        <translation>位数(&amp;B)：</translation>
+    </message>
+    <message>
+        <source>Bits per weight of the quantized linears (AWQ: 4)</source>
+        <translation>量化线性层每个权重的位数（AWQ：4）</translation>
+    </message>
+    <message>
+        <source>&amp;Group size:</source>
+        <translation>分组大小(&amp;G)：</translation>
+    </message>
+    <message>
+        <source>Weights that share one scale: smaller groups are more exact and a little larger</source>
+        <translation>共享一个缩放因子的权重数：分组越小越精确，体积也略大</translation>
+    </message>
+    <message>
+        <source>Symmetric</source>
+        <translation>对称</translation>
+    </message>
+    <message>
+        <source>Asymmetric (zero points)</source>
+        <translation>非对称（零点）</translation>
+    </message>
+    <message>
+        <source>Asymmetric grids store a zero point per group (AWQ always does)</source>
+        <translation>非对称网格为每组存储一个零点（AWQ 总是如此）</translation>
+    </message>
+    <message>
+        <source>Symmetry</source>
+        <translation>对称性</translation>
+    </message>
+    <message>
+        <source>&amp;Act-order</source>
+        <translation>按激活排序(&amp;A)</translation>
+    </message>
+    <message>
+        <source>GPTQ quantizes the columns that matter most first (desc_act)</source>
+        <translation>GPTQ 先量化最重要的列（desc_act）</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::ResultsPage</name>
@@ -1967,6 +2103,10 @@ max |w| / 标准差 = %3</translation>
     <message>
         <source>Generation tokens/s, %1 (predicted) → here</source>
         <translation>生成词元/秒，%1（预测）→ 本机</translation>
+    </message>
+    <message>
+        <source>%1 as %2: a %3 folder, method %4</source>
+        <translation>%1 量化为 %2：%3 文件夹，方法 %4</translation>
     </message>
 </context>
 </TS>

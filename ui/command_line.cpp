@@ -34,7 +34,10 @@ public:
                                       QStringLiteral("page"));
         const QCommandLineOption tensor(QStringLiteral("tensor"), tr("Select tensor <name> once the model is open."),
                                         QStringLiteral("name"));
-        parser.addOptions({demo, screenshot, settings, language, page, tensor});
+        const QCommandLineOption format(QStringLiteral("format"),
+                                        tr("Choose output format <format> on the Quantize page: gguf, gptq, awq or compressed-tensors."),
+                                        QStringLiteral("format"));
+        parser.addOptions({demo, screenshot, settings, language, page, tensor, format});
         if (!parser.parse(app.arguments())) {
             std::fputs(qPrintable(QStringLiteral("condense: error: ") + parser.errorText() + QLatin1Char('\n')), stderr);
             std::exit(2);
@@ -54,6 +57,15 @@ public:
         o.language = parser.value(language);
         o.page = parser.value(page);
         o.tensor = parser.value(tensor);
+        o.format = parser.value(format);
+        static const QStringList kFormats = {QStringLiteral("gguf"), QStringLiteral("gptq"), QStringLiteral("awq"),
+                                             QStringLiteral("compressed-tensors")};
+        if (!o.format.isEmpty() && !kFormats.contains(o.format)) {
+            std::fputs(qPrintable(QStringLiteral("condense: error: ") +
+                                  tr("unknown format '%1' (gguf, gptq, awq, compressed-tensors)").arg(o.format) + QLatin1Char('\n')),
+                       stderr);
+            std::exit(2);
+        }
         static const QStringList kPages = {QStringLiteral("inspect"), QStringLiteral("heatmap"), QStringLiteral("quantize"),
                                            QStringLiteral("results")};
         if (!o.page.isEmpty() && !kPages.contains(o.page)) {

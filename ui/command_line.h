@@ -9,6 +9,8 @@
 //   condense --page PAGE            show this page once the model is open: inspect (tensor view),
 //                                   heatmap (Inspect's whole-model view), quantize, results
 //   condense --tensor NAME          select this tensor once the model is open
+//   condense --format FORMAT        the Quantize page's output format: gguf, gptq, awq,
+//                                   compressed-tensors
 // With --screenshot and a model, the picture is taken once the model's analysis has ended.
 #include <QString>
 
@@ -24,6 +26,7 @@ struct CommandLineOptions {
     QString language;
     QString page;
     QString tensor;
+    QString format;
 };
 
 // Parses the application's arguments; --help and --version print and exit 0, usage errors exit 2.

@@ -51,6 +51,8 @@ constexpr std::array kKeys = {
     CodeKey{MessageCode::FitPartialOffload, "fit_partial_offload"},
     CodeKey{MessageCode::FitNothingFits, "fit_nothing_fits"},
     CodeKey{MessageCode::FitContextBeyondModel, "fit_context_beyond_model"},
+    CodeKey{MessageCode::HfQuantizedLinear, "hf_quantized_linear"},
+    CodeKey{MessageCode::HfKeptFloat, "hf_kept_float"},
 };
 
 constexpr std::array<MessageCode, kKeys.size()> makeCodes()
@@ -61,7 +63,7 @@ constexpr std::array<MessageCode, kKeys.size()> makeCodes()
 }
 constexpr auto kCodes = makeCodes();
 
-static_assert(static_cast<std::size_t>(MessageCode::FitContextBeyondModel) + 1 == kKeys.size(), "every MessageCode needs a key");
+static_assert(static_cast<std::size_t>(MessageCode::HfKeptFloat) + 1 == kKeys.size(), "every MessageCode needs a key");
 
 } // namespace
 

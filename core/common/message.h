@@ -61,6 +61,9 @@ enum class MessageCode : std::uint8_t {
     FitPartialOffload,            // fields "gpu_layers", "layers"
     FitNothingFits,               // fields "mix" (the smallest tried), "pool", "needed", "available"
     FitContextBeyondModel,        // fields "ctx", "max"
+    // ---- HF quantized formats' plans (plan/hf_format_plan.h) ----
+    HfQuantizedLinear,            // a decoder linear the format quantizes; fields "bits", "group"
+    HfKeptFloat,                  // every other tensor, kept as it is; field "type"
 };
 
 // Every code, in declaration order (for tests and renderers).

@@ -13,10 +13,12 @@
 #include "core/arch/tensor_naming.h"
 #include "core/io/atomic_file.h"
 #include "core/io/checkpoint.h"
+#include "core/io/hf_folder_writer.h"
 #include "core/jobs/thread_arena.h"
 #include "core/pipeline/bundled_eval_text.h"
 #include "core/pipeline/eval_request.h"
 #include "core/pipeline/quantize_request.h"
+#include "core/plan/hf_format_plan.h"
 #include "core/quant/row_source.h"
 #include "core/report/run_report_html.h"
 
@@ -50,6 +52,11 @@ std::string runModelName(const fs::path& input)
 std::string runOutputFileName(const fs::path& input, const std::string& type)
 {
     return runModelName(input) + "-" + (type.empty() ? std::string("custom") : type) + ".gguf";
+}
+
+std::string runOutputFolderName(const fs::path& input, const std::string& label)
+{
+    return runModelName(input) + "-" + (label.empty() ? std::string("custom") : label);
 }
 
 namespace {
@@ -140,6 +147,13 @@ Result<std::vector<TensorError>> weightErrors(const io::Checkpoint& original, co
             byGgufName.emplace(*g, i);
         }
     }
+    // An HF quantized folder (its linears dequantized by the checkpoint) is read as the original
+    // is: by GGUF name, in llama.cpp row order.
+    std::map<std::string, std::size_t, std::less<>> quantizedByGgufName;
+    const bool hfQuantized = quantized.format() != io::CheckpointFormat::Gguf;
+    if (hfQuantized)
+        for (std::size_t i = 0; i < quantized.tensors().size(); ++i)
+            if (auto g = arch::ggufTensorName(quantized.tensors()[i].name)) quantizedByGgufName.emplace(*g, i);
     std::vector<const plan::TensorPlan*> todo;
     std::uint64_t totalBytes = 0;
     for (const auto& t : plan.tensors) {
@@ -159,7 +173,14 @@ Result<std::vector<TensorError>> weightErrors(const io::Checkpoint& original, co
         if (it == byGgufName.end()) continue;
         auto a = quant::RowSource::open(original, it->second, quant::RowOrder::LlamaCpp);
         if (!a) return std::move(a).error();
-        auto b = quant::RowSource::open(quantized, t->name, quant::RowOrder::Source);
+        auto b = [&]() -> Result<quant::RowSource> {
+            if (!hfQuantized) return quant::RowSource::open(quantized, t->name, quant::RowOrder::Source);
+            if (const auto q = quantizedByGgufName.find(t->name); q != quantizedByGgufName.end())
+                return quant::RowSource::open(quantized, q->second, quant::RowOrder::LlamaCpp);
+            Error e = makeError(ErrorCode::MissingTensor, quantized.path().string(), "the quantized model has no tensor of this name");
+            e.tensor = t->name;
+            return e;
+        }();
         if (!b) return std::move(b).error();
         if (a->rows() != b->rows() || a->cols() != b->cols())
             return Error{ErrorCode::Malformed, b->file(), "shape differs from the original's", t->name, -1};
@@ -205,7 +226,7 @@ Result<std::vector<TensorError>> weightErrors(const io::Checkpoint& original, co
         te.tensor.name = t->name;
         te.tensor.layer = layerOf(t->name);
         te.tensor.inputType = std::string(dtypeName(t->inputType));
-        te.tensor.type = std::string(dtypeName(t->type));
+        te.tensor.type = t->group ? std::to_string(t->group->bits) + "-bit g" + std::to_string(t->group->groupSize) : std::string(dtypeName(t->type));
         te.tensor.elements = t->elements();
         te.tensor.bytes = t->bytes();
         te.tensor.relativeRmse = te.refSq > 0 ? std::sqrt(te.errSq / te.refSq) : (te.errSq > 0 ? 1.0 : 0.0);
@@ -260,7 +281,33 @@ Result<RunOutcome> runPipeline(const RunRequest& r, jobs::ProgressSink& sink, st
     // and scoring the text dominate; latency is pp512 + tg128 of two models).
     // A calibrated method (GPTQ) runs the model over its calibration text block by block first:
     // that pass (a nested job with its own fraction) then outweighs the evaluation.
-    const bool calibrated = r.method == "gptq";
+    //
+    // The output format: the request's, or an HF plan's own settings (a plan made in the GUI).
+    std::string format = r.format.empty() ? std::string("gguf") : r.format;
+    QuantizeRequest hq; // HF formats: the export's request (its output is set below)
+    hq.method = r.method;
+    hq.bits = r.bits;
+    hq.group = r.group;
+    hq.symmetric = r.symmetric;
+    hq.actOrder = r.actOrder;
+    if (r.plan && r.plan->format != plan::PlanFormat::Gguf) {
+        format = std::string(plan::planFormatKey(r.plan->format));
+        hq.method = std::string(plan::planMethodKey(r.plan->method));
+        hq.actOrder = r.plan->actOrder;
+        const auto first = std::find_if(r.plan->tensors.begin(), r.plan->tensors.end(), [](const plan::TensorPlan& t) { return t.group.has_value(); });
+        if (first == r.plan->tensors.end()) return makeError(ErrorCode::InvalidArgument, {}, "the " + format + " plan quantizes no tensor");
+        hq.bits = static_cast<int>(first->group->bits);
+        hq.group = first->group->groupSize == 0 ? -1 : static_cast<std::int64_t>(first->group->groupSize);
+        hq.symmetric = first->group->symmetric;
+    }
+    const bool hf = format != "gguf";
+    hq.input = r.input;
+    hq.format = format;
+    hq.calibration = r.calibration;
+    hq.calibrationTokens = r.calibrationTokens;
+    hq.threads = r.threads;
+    const std::string hfMethod = hf ? effectiveMethod(hq) : std::string();
+    const bool calibrated = hf ? hfMethod != "rtn" : r.method == "gptq";
     std::vector<jobs::ProgressPass> passes{{jobs::Stage::Opening, 1},
                                            {calibrated ? jobs::Stage::Calibrating : jobs::Stage::Quantizing, calibrated ? 150.0 : 30.0},
                                            {jobs::Stage::Validating, 1}, {jobs::Stage::Opening, 1}, {jobs::Stage::Evaluating, 50}};
@@ -276,6 +323,14 @@ Result<RunOutcome> runPipeline(const RunRequest& r, jobs::ProgressSink& sink, st
     if (!fs::exists(r.input, ec)) return makeError(ErrorCode::NotFound, r.input.string(), "no such file or folder");
     if (!r.evalText.empty() && !fs::is_regular_file(r.evalText, ec))
         return makeError(ErrorCode::NotFound, r.evalText.string(), "no such evaluation text");
+    if (hf) {
+        if (auto e = hfExportRequest(hq); !e) return std::move(e).error();
+        if (!r.imatrix.empty())
+            return makeError(ErrorCode::InvalidArgument, r.imatrix.string(), "an importance matrix goes with GGUF output, not with a " + format + " folder");
+        if (fs::is_regular_file(r.input, ec) && r.input.extension() == ".gguf")
+            return makeError(ErrorCode::InvalidArgument, r.input.string(),
+                             "a " + format + " folder is made from a Hugging Face model folder (safetensors), not from a GGUF file");
+    }
 
     report::RunReport rep;
     rep.model = runModelName(r.input);
@@ -286,7 +341,20 @@ Result<RunOutcome> runPipeline(const RunRequest& r, jobs::ProgressSink& sink, st
     // 1. Plan (before touching the output folder, so a bad mix or model costs nothing there).
     auto t0 = Clock::now();
     plan::QuantPlan plan;
-    {
+    if (hf) {
+        auto model = readPlanModel(r.input, progress, stop);
+        if (!model) return std::move(model).error();
+        if (model->configOnly) return makeError(ErrorCode::InvalidArgument, r.input.string(), "the folder holds no weights (only config.json)");
+        plan::HfFormatOptions o;
+        o.format = *plan::planFormatFromKey(format);
+        o.method = plan::planMethodFromKey(hfMethod).value_or(plan::PlanMethod::Rtn);
+        o.encoding.bits = static_cast<std::uint32_t>(hq.bits);
+        o.encoding.groupSize = hq.group > 0 ? static_cast<std::uint32_t>(hq.group) : 0;
+        o.encoding.symmetric = hq.symmetric.value_or(format != "awq");
+        o.actOrder = hq.actOrder;
+        plan = plan::planHfFormat(model->tensors, o);
+        rep.planSource = r.plan ? "plan" : "format";
+    } else {
         std::optional<plan::QuantPlan> given = r.plan;
         if (!given && r.profile) {
             PlanRequest pr;
@@ -321,15 +389,19 @@ Result<RunOutcome> runPipeline(const RunRequest& r, jobs::ProgressSink& sink, st
     if (stop.stop_requested()) return cancelled();
 
     const std::string type = plan.mix.empty() ? std::string("custom") : plan.mix;
-    const fs::path modelPath = r.outputDir / runOutputFileName(r.input, type);
+    const fs::path modelPath = r.outputDir / (hf ? runOutputFolderName(r.input, type) : runOutputFileName(r.input, type));
     const fs::path jsonPath = r.outputDir / report::kRunReportFile;
     const fs::path htmlPath = r.outputDir / report::kRunReportHtmlFile;
     if (fs::exists(r.outputDir, ec) && !fs::is_directory(r.outputDir, ec))
         return makeError(ErrorCode::InvalidArgument, r.outputDir.string(), "not a folder");
-    if (!r.overwrite)
-        for (const auto& p : {modelPath, jsonPath, htmlPath})
-            if (fs::exists(p, ec))
-                return makeError(ErrorCode::InvalidArgument, p.string(), "exists already (allow overwriting to replace it)");
+    if (!r.overwrite) {
+        for (const auto& p : {modelPath, jsonPath, htmlPath}) {
+            if (!fs::exists(p, ec)) continue;
+            // An HF folder: an empty one is fine; one that holds a model (or anything) is named as such.
+            if (hf && p == modelPath) CONDENSE_TRY(io::checkOutputFolder(modelPath, {r.input}));
+            else return makeError(ErrorCode::InvalidArgument, p.string(), "exists already (allow overwriting to replace it)");
+        }
+    }
     bool createdDir = false;
     if (!fs::exists(r.outputDir, ec)) {
         if (!fs::create_directories(r.outputDir, ec) || ec)
@@ -353,7 +425,16 @@ Result<RunOutcome> runPipeline(const RunRequest& r, jobs::ProgressSink& sink, st
     // 2. Quantize into the staging folder.
     t0 = Clock::now();
     QuantizeOutcome quantized;
-    {
+    if (hf) {
+        // The folder is built inside the staging folder (itself through a temporary folder,
+        // hf_folder_writer.h), with the calibration first when the method has one.
+        QuantizeRequest q = hq;
+        q.output = stagedModel;
+        auto nested = progress.nested(1);
+        auto out = runQuantize(q, *nested, stop);
+        if (!out) return std::move(out).error();
+        quantized = std::move(*out);
+    } else {
         QuantizeRequest q;
         q.input = r.input;
         q.output = stagedModel;
@@ -398,6 +479,7 @@ Result<RunOutcome> runPipeline(const RunRequest& r, jobs::ProgressSink& sink, st
     // 5. Weight error.
     t0 = Clock::now();
     std::vector<TensorError> errors;
+    std::uint64_t quantizedBytes = quantized.fileBytes;
     if (r.weightError) {
         jobs::NullSink quiet;
         auto orig = io::openCheckpoint(r.input, quiet, stop);
@@ -408,11 +490,18 @@ Result<RunOutcome> runPipeline(const RunRequest& r, jobs::ProgressSink& sink, st
         if (!we) return std::move(we).error();
         errors = std::move(*we);
         rep.original.bytes = filesBytes(**orig);
+        // A folder's size: its weight files, as the original's (tokenizer and config files aside).
+        if (hf) quantizedBytes = filesBytes(**quant);
     } else {
         jobs::NullSink quiet;
         auto orig = io::openCheckpoint(r.input, quiet, stop);
         if (!orig) return std::move(orig).error();
         rep.original.bytes = filesBytes(**orig);
+        if (hf) {
+            auto quant = io::openCheckpoint(stagedModel, quiet, stop);
+            if (!quant) return std::move(quant).error();
+            quantizedBytes = filesBytes(**quant);
+        }
     }
     const double weightSeconds = secondsSince(t0);
     if (stop.stop_requested()) return cancelled();
@@ -425,7 +514,14 @@ Result<RunOutcome> runPipeline(const RunRequest& r, jobs::ProgressSink& sink, st
     if (res.models.size() != 2) return makeError(ErrorCode::InvalidArgument, {}, "evaluation returned no candidate");
     rep.output = modelPath.filename().string();
     rep.mix = type;
-    rep.method = !r.method.empty() ? r.method : r.imatrix.empty() ? "rtn" : "imatrix";
+    rep.method = hf ? hfMethod : !r.method.empty() ? r.method : r.imatrix.empty() ? "rtn" : "imatrix";
+    rep.format = format;
+    if (hf) {
+        rep.bits = hq.bits;
+        rep.groupSize = hq.group > 0 ? hq.group : 0;
+        rep.symmetric = hq.symmetric.value_or(format != "awq");
+        rep.actOrder = hq.actOrder;
+    }
     if (calibrated) rep.calibration = r.calibration.empty() ? std::string("general (bundled)") : r.calibration;
     rep.fileType = followed.fileType;
     rep.tensorCount = followed.tensors.size();
@@ -445,7 +541,7 @@ Result<RunOutcome> runPipeline(const RunRequest& r, jobs::ProgressSink& sink, st
     rep.original.bitsPerWeight = elements ? 8.0 * static_cast<double>(followed.totalInputBytes()) / static_cast<double>(elements) : 0;
     rep.quantized = figuresOf(res.models[1], ev.latency.size() > 1 ? ev.latency[1] : std::nullopt);
     rep.quantized.path = modelPath.string();
-    rep.quantized.bytes = quantized.fileBytes;
+    rep.quantized.bytes = quantizedBytes;
     rep.quantized.bitsPerWeight = followed.bitsPerWeight();
 
     // Per layer: the drift of each block and the weight error of its matrices together.
@@ -501,10 +597,16 @@ Result<RunOutcome> runPipeline(const RunRequest& r, jobs::ProgressSink& sink, st
     if (stop.stop_requested()) return cancelled();
 
     // Commit: move the three files into place (renames within one folder), the model first.
-    if (!r.overwrite)
-        for (const auto& p : {modelPath, jsonPath, htmlPath})
-            if (fs::exists(p, ec))
-                return makeError(ErrorCode::InvalidArgument, p.string(), "exists already (allow overwriting to replace it)");
+    if (!r.overwrite) {
+        for (const auto& p : {modelPath, jsonPath, htmlPath}) {
+            if (!fs::exists(p, ec)) continue;
+            if (hf && p == modelPath) CONDENSE_TRY(io::checkOutputFolder(modelPath, {r.input}));
+            else return makeError(ErrorCode::InvalidArgument, p.string(), "exists already (allow overwriting to replace it)");
+        }
+    } else if (hf && fs::is_directory(modelPath, ec)) {
+        fs::remove_all(modelPath, ec); // the folder being replaced, as asked
+        if (ec) return makeError(ErrorCode::IoError, modelPath.string(), "cannot remove the folder to replace: " + ec.message());
+    }
     CONDENSE_TRY(moveInto(stagedModel, modelPath));
     CONDENSE_TRY(moveInto(staging.path() / report::kRunReportFile, jsonPath));
     CONDENSE_TRY(moveInto(staging.path() / report::kRunReportHtmlFile, htmlPath));

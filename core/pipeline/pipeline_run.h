@@ -15,7 +15,10 @@
 //                the HTML comparing this run with the model's other runs in `runsFolder`.
 //
 // Output folder: <model>-<TYPE>.gguf, report.json, report.html (model: the input folder's name
-// or the file's stem; TYPE: the plan's mix). Everything is built in a hidden staging folder
+// or the file's stem; TYPE: the plan's mix). An HF format writes the folder <model>-<LABEL>
+// instead (LABEL: plan::hfFormatLabel, "GPTQ-4bit-g128"), evaluated and compared the same way
+// (the engine reads such folders as models); a folder of that name that already holds a model
+// (or anything) is refused as io::checkOutputFolder says, unless `overwrite`. Everything is built in a hidden staging folder
 // inside the output folder (".condense-run-<random>") and moved into place only when all of it
 // is done, so Cancel (ErrorCode::Cancelled, checked between stages and inside each) or an error
 // at any point leaves the output folder as it was. Existing outputs are never replaced unless
@@ -80,6 +83,20 @@ struct RunRequest {
     std::string calibration;
     std::int64_t calibrationTokens = 0;
 
+    // The output format: "gguf" (the mix's file, above), or "gptq" | "awq" | "compressed-tensors":
+    // a Hugging Face quantized folder made from the input folder (hf_export.h), its plan
+    // plan::planHfFormat. Then `method` is rtn | gptq | awq (empty: the format's default,
+    // quantize_request.h effectiveMethod; gptq and awq calibrate on `calibration` first, a
+    // Stage::Calibrating pass), with `bits`, `group` (-1: one group per row), `symmetric`
+    // (default: symmetric except awq) and `actOrder` (method gptq); mix, imatrix, planFile and
+    // profile are not used. A `plan` of an HF format sets all of these itself (its format,
+    // method, act-order and its first quantized tensor's encoding): a GUI plan replays as made.
+    std::string format = "gguf";
+    int bits = 4;
+    std::int64_t group = 128;
+    std::optional<bool> symmetric;
+    bool actOrder = false;
+
     std::filesystem::path evalText;  // empty: the bundled text (bundled_eval_text.h)
     eval::EvalConfig eval = defaultRunEvalConfig();
     bool latency = true;
@@ -92,7 +109,7 @@ struct RunRequest {
 };
 
 struct RunOutcome {
-    std::filesystem::path model;      // the GGUF written
+    std::filesystem::path model;      // the GGUF (or HF folder) written
     std::filesystem::path reportJson;
     std::filesystem::path reportHtml;
     report::RunReport report;         // what report.json holds
@@ -106,5 +123,7 @@ Result<RunOutcome> runPipeline(const RunRequest& request, jobs::ProgressSink& pr
 // "<model>-<TYPE>.gguf", with TYPE the plan's mix (or "custom" when it names none).
 std::string runModelName(const std::filesystem::path& input);
 std::string runOutputFileName(const std::filesystem::path& input, const std::string& type);
+// HF formats: the folder "<model>-<LABEL>".
+std::string runOutputFolderName(const std::filesystem::path& input, const std::string& label);
 
 } // namespace condense::pipeline

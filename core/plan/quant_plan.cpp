@@ -146,6 +146,7 @@ std::string toJson(const QuantPlan& plan, int indent)
     j["mix"] = plan.mix;
     j["file_type"] = plan.fileType;
     j["imatrix"] = plan.imatrix.empty() ? Json(nullptr) : Json(plan.imatrix);
+    if (plan.format != PlanFormat::Gguf) j["act_order"] = plan.actOrder;
     Json ts = Json::array();
     for (const auto& t : plan.tensors) {
         Json e;
@@ -203,6 +204,10 @@ Result<QuantPlan> planFromJson(std::string_view text, const std::string& label)
         const auto method = planMethodFromKey(j["method"].get<std::string>());
         if (!method) return bad("\"method\" must be \"rtn\", \"imatrix\", \"gptq\" or \"awq\"");
         p.method = *method;
+        if (j.contains("act_order")) {
+            if (!j["act_order"].is_boolean()) return bad("\"act_order\" must be true or false");
+            p.actOrder = j["act_order"].get<bool>();
+        }
     }
     if (!j.contains("tensors") || !j["tensors"].is_array()) return bad("\"tensors\" must be an array");
     for (std::size_t i = 0; i < j["tensors"].size(); ++i) {

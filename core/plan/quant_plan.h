@@ -7,10 +7,12 @@
 // JSON form (version 2), written by toJson and read back by planFromJson:
 //   {
 //     "version": 2,
-//     "format": "gguf",                 // "gguf"; "gptq", "awq", "compressed-tensors" are reserved
-//                                       // (parsed, refused by the quantizer for now)
-//     "method": "rtn",                  // "rtn" | "imatrix" (an importance matrix was used);
-//                                       // "gptq", "awq" reserved
+//     "format": "gguf",                 // "gguf"; "gptq", "awq", "compressed-tensors": a Hugging Face
+//                                       // quantized folder (pipeline_run.h; the GGUF quantizer
+//                                       // refuses them)
+//     "method": "rtn",                  // "rtn" | "imatrix" (an importance matrix was used) |
+//                                       // "gptq" | "awq"
+//     "act_order": false,               // HF formats only (absent: false): GPTQ's desc_act
 //     "mix": "Q4_K_M",                  // base mix (llama-quantize ftype name)
 //     "file_type": 15,                  // general.file_type written (enum llama_ftype)
 //     "imatrix": "imatrix.gguf",        // importance matrix the plan was made with, or null
@@ -86,6 +88,7 @@ struct QuantPlan {
     std::string mix;                // "Q4_K_M"
     std::uint32_t fileType = 0;     // general.file_type (enum llama_ftype)
     std::string imatrix;            // label of the importance matrix used ("" if none)
+    bool actOrder = false;          // HF formats, method gptq: columns swept by decreasing Hessian diagonal (desc_act)
     std::vector<TensorPlan> tensors;
 
     std::uint64_t totalElements() const;

@@ -180,7 +180,14 @@ std::string runReportJson(const RunReport& r, int indent)
     j["plan"] = {{"source", r.planSource},         {"mix", r.mix},
                  {"file_type", r.fileType},        {"tensors", r.tensorCount},
                  {"predicted_bytes", r.predictedBytes}, {"bits_per_weight", r.bitsPerWeight},
-                 {"method", r.method},             {"calibration", r.calibration}};
+                 {"method", r.method},             {"calibration", r.calibration},
+                 {"format", r.format}};
+    if (r.format != "gguf") {
+        j["plan"]["bits"] = r.bits;
+        j["plan"]["group_size"] = r.groupSize;
+        j["plan"]["symmetric"] = r.symmetric;
+        j["plan"]["act_order"] = r.actOrder;
+    }
     j["eval"] = {{"text", r.evalText},   {"protocol", r.protocol},         {"n_ctx", r.nCtx},
                  {"chunks", r.chunks},   {"text_tokens", r.textTokens},    {"drift_chunks", r.driftChunks},
                  {"threads", r.threads}};
@@ -244,6 +251,12 @@ Result<RunReport> runReportFromJson(std::string_view text, const std::string& la
         // Reports written before calibrated methods existed have neither key.
         if (p->contains("method")) rd.get(*p, "method", "$.plan", r.method);
         if (p->contains("calibration")) rd.get(*p, "calibration", "$.plan", r.calibration);
+        // Reports written before the HF formats ran in the pipeline: GGUF.
+        if (p->contains("format")) rd.get(*p, "format", "$.plan", r.format);
+        if (p->contains("bits")) rd.get(*p, "bits", "$.plan", r.bits);
+        if (p->contains("group_size")) rd.get(*p, "group_size", "$.plan", r.groupSize);
+        if (p->contains("symmetric")) rd.get(*p, "symmetric", "$.plan", r.symmetric);
+        if (p->contains("act_order")) rd.get(*p, "act_order", "$.plan", r.actOrder);
     }
     if (const json* e = rd.at(j, "eval", "$")) {
         rd.get(*e, "text", "$.eval", r.evalText);

@@ -14,11 +14,15 @@
 //   "created": "2026-12-06T05:40:00Z",      // UTC, when the run finished
 //   "model": "demo",                        // model name (input folder or file stem): the index key
 //   "input": "resources/demo",              // as given
-//   "output": "demo-Q4_K_M.gguf",           // the GGUF, in the report's folder
+//   "output": "demo-Q4_K_M.gguf",           // the GGUF (or HF folder), in the report's folder
 //   "plan": { "source": "mix" | "plan",     // how the plan was chosen ("profile" reserved)
 //             "mix": "Q4_K_M", "file_type": 15, "tensors": 57,
 //             "predicted_bytes": N,         // tensor bytes the plan predicts
-//             "bits_per_weight": 5.08 },
+//             "bits_per_weight": 5.08,
+//             "method": "rtn", "calibration": "",   // optional (older reports: rtn, none)
+//             "format": "gguf",             // optional (older reports: gguf); "gptq" | "awq" |
+//                                           // "compressed-tensors": "output" is a folder, and
+//             "bits": 4, "group_size": 128, "symmetric": true, "act_order": false },  // (HF only)
 //   "eval": { "text": "<label>", "protocol": "A" | "B", "n_ctx": 512, "chunks": 8,
 //             "text_tokens": N, "drift_chunks": 4, "threads": 2 },
 //   "original":  { MODEL },                 // the input
@@ -131,6 +135,11 @@ struct RunReport {
     std::string mix;
     std::string method = "rtn";   // rtn | imatrix | gptq (how the types were filled; optional in the JSON)
     std::string calibration;      // the calibration text of a gptq / imatrix-from-text run ("" none)
+    std::string format = "gguf";  // gguf | gptq | awq | compressed-tensors (optional in the JSON)
+    int bits = 0;                 // HF formats: bits, group size (0: one group per row), symmetry, act-order
+    std::int64_t groupSize = 0;
+    bool symmetric = true;
+    bool actOrder = false;
     std::uint32_t fileType = 0;
     std::uint64_t tensorCount = 0;
     std::uint64_t predictedBytes = 0;

@@ -12,6 +12,7 @@
 #include "core/pipeline/bundled_eval_text.h"
 #include "core/pipeline/pipeline_run.h"
 #include "core/pipeline/quantize_request.h"
+#include "core/plan/hf_format_plan.h"
 #include "core/report/run_report.h"
 #include "core/report/run_report_html.h"
 #include "tests/support/small_run.h"
@@ -257,6 +258,177 @@ TEST_F(PipelineRun, FollowsAGivenPlan)
     EXPECT_GT(t->relativeRmse, 4 * q8->relativeRmse);
     EXPECT_GT(r->report.layers[0].weightRelativeRmse, r->report.layers[1].weightRelativeRmse);
     EXPECT_TRUE(r->report.layers[0].worstWeight);
+}
+
+// ---- HF quantized folders (format gptq / awq / compressed-tensors) ----------------------------
+
+pipeline::RunRequest hfRequest(const fs::path& evalText, const fs::path& out, const std::string& format, const std::string& method,
+                               int bits, std::int64_t group)
+{
+    auto r = smallRequest(evalText, out, "Q4_K_M");
+    r.format = format;
+    r.method = method;
+    r.bits = bits;
+    r.group = group;
+    r.latency = false;
+    return r;
+}
+
+const report::RunTensor* reportTensor(const report::RunReport& r, const std::string& name)
+{
+    const auto t = std::find_if(r.tensors.begin(), r.tensors.end(), [&](const auto& x) { return x.name == name; });
+    return t == r.tensors.end() ? nullptr : &*t;
+}
+
+// The Quantize page's HF path: the folder is written, evaluated against the original like a GGUF
+// (the KLD is that of the folder's dequantized weights: larger at 4 bits than at 8), the report
+// records format, bits and group, and a second run into the same place is refused by name.
+TEST_F(PipelineRun, WritesAGptqFolderEvaluatesItAndRefusesAFolderThatHoldsAModel)
+{
+    RecordingSink sink;
+    const fs::path out = dir / "runs" / "gptq";
+    auto r = pipeline::runPipeline(hfRequest(dir / "eval.txt", out, "gptq", "rtn", 4, 32), sink);
+    ASSERT_TRUE(r) << describe(r.error());
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(out)) names.push_back(e.path().filename().string());
+    EXPECT_EQ(sorted(names), (std::vector<std::string>{"demo-GPTQ-4bit-g32", "report.html", "report.json"}));
+    EXPECT_EQ(r->model, out / "demo-GPTQ-4bit-g32");
+    EXPECT_TRUE(fs::is_regular_file(r->model / "model.safetensors"));
+    EXPECT_NE(test::readFile(r->model / "config.json").find("\"quant_method\": \"gptq\""), std::string::npos);
+    EXPECT_TRUE(fs::is_regular_file(r->model / "tokenizer.json"));
+
+    const report::RunReport& rep = r->report;
+    EXPECT_EQ(rep.format, "gptq");
+    EXPECT_EQ(rep.method, "rtn");
+    EXPECT_EQ(rep.bits, 4);
+    EXPECT_EQ(rep.groupSize, 32);
+    EXPECT_TRUE(rep.symmetric);
+    EXPECT_FALSE(rep.actOrder);
+    EXPECT_EQ(rep.mix, "GPTQ-4bit-g32");
+    EXPECT_EQ(rep.output, "demo-GPTQ-4bit-g32");
+    EXPECT_EQ(rep.planSource, "format");
+    EXPECT_EQ(rep.calibration, "");
+    EXPECT_EQ(rep.quantized.bytes, fs::file_size(r->model / "model.safetensors"));
+    // Embeddings and the output layer (4096 x 256 each) stay F16: about half of the demo's bytes.
+    EXPECT_LT(rep.quantized.bytes, rep.original.bytes * 6 / 10);
+    EXPECT_GT(rep.quantized.kld.mean, 0.0);
+    EXPECT_EQ(rep.layers.size(), 6u);
+    auto back = report::readRunReport(r->reportJson);
+    ASSERT_TRUE(back) << describe(back.error());
+    EXPECT_TRUE(*back == rep);
+    EXPECT_EQ(std::find(sink.stages.begin(), sink.stages.end(), jobs::Stage::Calibrating), sink.stages.end());
+    // Quantized linears have an error, the tensors the format keeps have none.
+    const auto* q = reportTensor(rep, "blk.0.attn_q.weight");
+    const auto* embd = reportTensor(rep, "token_embd.weight");
+    const auto* output = reportTensor(rep, "output.weight");
+    ASSERT_TRUE(q && embd && output);
+    EXPECT_EQ(q->type, "4-bit g32");
+    EXPECT_GT(q->relativeRmse, 0.01);
+    EXPECT_LT(q->relativeRmse, 0.2);
+    EXPECT_EQ(embd->relativeRmse, 0.0);
+    EXPECT_EQ(output->relativeRmse, 0.0);
+    EXPECT_EQ(output->type, "F16");
+
+    // The GUI's path: an 8-bit compressed-tensors plan given as the plan (its settings win over
+    // the request's), closer to the original than 4 bits.
+    jobs::NullSink quiet;
+    auto model = pipeline::readPlanModel(test::demoDir(), quiet);
+    ASSERT_TRUE(model) << describe(model.error());
+    plan::HfFormatOptions o;
+    o.format = plan::PlanFormat::CompressedTensors;
+    o.encoding = {8, 64, true};
+    auto req8 = hfRequest(dir / "eval.txt", dir / "runs" / "ct8", "gguf", "", 2, 128);
+    req8.plan = plan::planHfFormat(model->tensors, o);
+    auto r8 = pipeline::runPipeline(req8, sink);
+    ASSERT_TRUE(r8) << describe(r8.error());
+    EXPECT_EQ(r8->model.filename(), "demo-CT-8bit-g64");
+    EXPECT_EQ(r8->report.format, "compressed-tensors");
+    EXPECT_EQ(r8->report.bits, 8);
+    EXPECT_EQ(r8->report.groupSize, 64);
+    EXPECT_EQ(r8->report.planSource, "plan");
+    EXPECT_NE(test::readFile(r8->model / "config.json").find("pack-quantized"), std::string::npos);
+    EXPECT_LT(r8->report.quantized.kld.mean, rep.quantized.kld.mean);
+    EXPECT_LT(reportTensor(r8->report, "blk.0.attn_q.weight")->relativeRmse, q->relativeRmse / 4);
+
+    // The same run again: the folder holds a model, refused before any work, nothing changed.
+    const auto before = fs::last_write_time(r->model / "model.safetensors");
+    auto again = pipeline::runPipeline(hfRequest(dir / "eval.txt", out, "gptq", "rtn", 4, 32), sink);
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.error().code, ErrorCode::InvalidArgument);
+    EXPECT_EQ(again.error().file, r->model.string());
+    EXPECT_NE(again.error().detail.find("already holds a model"), std::string::npos) << describe(again.error());
+    EXPECT_EQ(fs::last_write_time(r->model / "model.safetensors"), before);
+    names.clear();
+    for (const auto& e : fs::directory_iterator(out)) names.push_back(e.path().filename().string());
+    EXPECT_EQ(sorted(names), (std::vector<std::string>{"demo-GPTQ-4bit-g32", "report.html", "report.json"}));
+}
+
+// Calibrated methods run before the export, inside the job's one progress bar: GPTQ as a
+// Calibrating stage (tokens, then linears), AWQ block by block (its own Quantizing reports).
+TEST_F(PipelineRun, RunsCalibratedGptqAndAwqFolders)
+{
+    {
+        auto req = hfRequest(dir / "eval.txt", dir / "ct", "compressed-tensors", "gptq", 4, 64);
+        req.actOrder = true;
+        req.calibration = "code";
+        req.calibrationTokens = 512;
+        RecordingSink sink;
+        auto r = pipeline::runPipeline(req, sink);
+        ASSERT_TRUE(r) << describe(r.error());
+        EXPECT_NE(std::find(sink.stages.begin(), sink.stages.end(), jobs::Stage::Calibrating), sink.stages.end());
+        EXPECT_TRUE(std::is_sorted(sink.fractions.begin(), sink.fractions.end()));
+        EXPECT_EQ(r->report.method, "gptq");
+        EXPECT_EQ(r->report.calibration, "code");
+        EXPECT_TRUE(r->report.actOrder);
+        EXPECT_EQ(r->report.stages.front().stage, "plan");
+        EXPECT_NE(test::readFile(r->model / "config.json").find("\"actorder\": \"group\""), std::string::npos);
+    }
+    auto req = hfRequest(dir / "eval.txt", dir / "awq", "awq", "awq", 4, 64);
+    req.calibration = "general";
+    req.calibrationTokens = 512;
+    RecordingSink sink;
+    auto r = pipeline::runPipeline(req, sink);
+    ASSERT_TRUE(r) << describe(r.error());
+    EXPECT_TRUE(std::is_sorted(sink.fractions.begin(), sink.fractions.end()));
+    EXPECT_EQ(r->model.filename(), "demo-AWQ-4bit-g64");
+    EXPECT_NE(test::readFile(r->model / "config.json").find("\"quant_method\": \"awq\""), std::string::npos);
+    EXPECT_EQ(r->report.format, "awq");
+    EXPECT_EQ(r->report.method, "awq");
+    EXPECT_EQ(r->report.calibration, "general");
+    EXPECT_FALSE(r->report.symmetric);
+    EXPECT_GT(r->report.quantized.kld.mean, 0.0);
+}
+
+// Refusals before any work (the output folder is never made), and a cancelled HF run leaves nothing.
+TEST_F(PipelineRun, HfFormatsRefuseWhatTheyCannotMakeAndCancelCleanly)
+{
+    RecordingSink sink;
+    const fs::path out = dir / "out";
+    auto bits = hfRequest(dir / "eval.txt", out, "gptq", "rtn", 5, 128);
+    auto r = pipeline::runPipeline(bits, sink);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::InvalidArgument);
+    auto awqSym = hfRequest(dir / "eval.txt", out, "awq", "rtn", 4, 128);
+    awqSym.symmetric = true;
+    EXPECT_FALSE(pipeline::runPipeline(awqSym, sink));
+    auto gguf = hfRequest(dir / "eval.txt", out, "gptq", "rtn", 4, 128);
+    test::writeFile(dir / "model.gguf", "GGUF");
+    gguf.input = dir / "model.gguf";
+    r = pipeline::runPipeline(gguf, sink);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().file, gguf.input.string());
+    EXPECT_FALSE(fs::exists(out));
+
+    for (const jobs::Stage stage : {jobs::Stage::Quantizing, jobs::Stage::Evaluating}) {
+        std::stop_source source;
+        RecordingSink cancel;
+        cancel.stopAt = stage;
+        cancel.source = &source;
+        r = pipeline::runPipeline(hfRequest(dir / "eval.txt", out, "gptq", "rtn", 4, 128), cancel, source.get_token());
+        ASSERT_FALSE(r);
+        EXPECT_EQ(r.error().code, ErrorCode::Cancelled) << jobs::stageName(stage);
+        EXPECT_FALSE(fs::exists(out)) << jobs::stageName(stage);
+    }
 }
 
 TEST(PipelineRunNames, OutputNames)

@@ -12,6 +12,7 @@
 #include "core/common/message.h"
 #include "core/io/checkpoint.h"
 #include "core/pipeline/quantize_job.h"
+#include "core/plan/hf_format_plan.h"
 #include "core/plan/quant_plan.h"
 #include "core/quant/imatrix.h"
 #include "tests/support/temp_dir.h"
@@ -355,6 +356,66 @@ TEST(CheckPlan, ValidatesAnEditedPlanWithoutTheTokenizer)
     ASSERT_TRUE(w.ok()) << describe(w.error());
     ASSERT_EQ(w->size(), 1u);
     EXPECT_EQ((*w)[0].code, MessageCode::Requantizing);
+}
+
+} // namespace
+} // namespace condense::test
+
+namespace condense::test {
+namespace {
+
+// The plan of an HF quantized export (core/plan/hf_format_plan.h): the decoder linears get the
+// encoding, everything else its input type; act-order survives the JSON, older plans read false.
+TEST(QuantPlanV2, HfFormatPlanQuantizesTheDecoderLinearsAndCarriesActOrder)
+{
+    const std::vector<plan::PlanTensorInput> in{{"token_embd.weight", {256, 4096}, DType::F16},
+                                                {"blk.0.attn_norm.weight", {256}, DType::F32},
+                                                {"blk.0.attn_q.weight", {256, 256}, DType::F16},
+                                                {"blk.0.ffn_down.weight", {768, 256}, DType::F16},
+                                                {"output.weight", {256, 4096}, DType::F16}};
+    plan::HfFormatOptions o;
+    o.format = plan::PlanFormat::Gptq;
+    o.method = plan::PlanMethod::Gptq;
+    o.encoding = {3, 32, false};
+    o.actOrder = true;
+    const plan::QuantPlan p = plan::planHfFormat(in, o);
+    EXPECT_EQ(p.mix, "GPTQ-3bit-g32");
+    ASSERT_EQ(p.tensors.size(), in.size());
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        const bool linear = i == 2 || i == 3;
+        EXPECT_EQ(p.tensors[i].group.has_value(), linear) << in[i].name;
+        EXPECT_EQ(p.tensors[i].reason.code, linear ? MessageCode::HfQuantizedLinear : MessageCode::HfKeptFloat) << in[i].name;
+        if (!linear) {
+            EXPECT_EQ(p.tensors[i].bytes(), plan::tensorBytes(in[i].type, in[i].ne)) << in[i].name;
+        }
+    }
+    EXPECT_EQ(*p.tensors[3].group, (plan::GroupEncoding{3, 32, false}));
+    EXPECT_LT(p.totalBytes(), p.totalInputBytes());
+    EXPECT_EQ(cli::messageText(p.tensors[3].reason), "decoder linear: 3-bit, groups of 32");
+    EXPECT_EQ(cli::messageText(p.tensors[0].reason), "not a decoder linear, kept as F16");
+
+    const std::string json = plan::toJson(p);
+    EXPECT_NE(json.find("\"act_order\": true"), std::string::npos);
+    auto back = plan::planFromJson(json, "hf.json");
+    ASSERT_TRUE(back) << describe(back.error());
+    EXPECT_TRUE(back->actOrder);
+    EXPECT_EQ(back->format, plan::PlanFormat::Gptq);
+    EXPECT_EQ(plan::toJson(*back), json);
+    // A plan without the key (every plan before it existed) reads false; a wrong type is refused.
+    auto old = plan::planFromJson(R"({"version":2,"format":"awq","method":"awq","mix":"x","file_type":0,"tensors":[]})", "o.json");
+    ASSERT_TRUE(old);
+    EXPECT_FALSE(old->actOrder);
+    EXPECT_FALSE(plan::planFromJson(R"({"version":2,"format":"awq","method":"awq","mix":"x","file_type":0,"act_order":1,"tensors":[]})", "o.json"));
+    // GGUF plans do not carry the key.
+    plan::QuantPlan g;
+    g.actOrder = true;
+    EXPECT_EQ(plan::toJson(g).find("act_order"), std::string::npos);
+
+    EXPECT_EQ(plan::hfFormatLabel(plan::PlanFormat::Awq, {4, 128, false}), "AWQ-4bit-g128");
+    EXPECT_EQ(plan::hfFormatLabel(plan::PlanFormat::CompressedTensors, {8, 0, true}), "CT-8bit-row");
+    EXPECT_FALSE(plan::isHfQuantizedLinear("blk.0.attn_norm.weight"));
+    EXPECT_FALSE(plan::isHfQuantizedLinear("output.weight"));
+    EXPECT_TRUE(plan::isHfQuantizedLinear("blk.12.attn_output.weight"));
 }
 
 } // namespace

@@ -22,12 +22,12 @@ mkdir -p "$out"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-shoot() { # name page tensor
-  local name="$1" page="$2" tensor="${3:-}"
+shoot() { # name page tensor [format]
+  local name="$1" page="$2" tensor="${3:-}" format="${4:-}"
   # A fresh settings file and cache: the pictures never depend on this machine's state.
   HOME="$work/home" XDG_CONFIG_HOME="$work/config" XDG_CACHE_HOME="$work/cache" xvfb-run -a -s "-screen 0 1280x860x24" \
     "$app" --demo --settings "$work/settings.ini" --language en --page "$page" \
-    ${tensor:+--tensor "$tensor"} --screenshot "$out/$name.png"
+    ${tensor:+--tensor "$tensor"} ${format:+--format "$format"} --screenshot "$out/$name.png"
   [ -s "$out/$name.png" ] || { echo "take_screenshots: $out/$name.png was not written" >&2; exit 1; }
   # Not blank: a PNG of a real window compresses far worse than a flat one.
   local size; size=$(stat -c %s "$out/$name.png")
@@ -38,6 +38,7 @@ shoot() { # name page tensor
 shoot inspect-tensor inspect model.layers.1.mlp.down_proj.weight
 shoot inspect-heatmap heatmap model.layers.3.self_attn.k_proj.weight
 shoot quantize quantize ""
+shoot quantize-gptq quantize "" gptq
 # Two runs of the demo where the window finds them, so the comparison chart has two points.
 mkdir -p "$work/home/Documents/Condense"
 for mix in Q8_0 Q4_K_M; do

@@ -8,6 +8,8 @@
 // Runs evaluate 2 chunks and 8 continuation tasks without latency (setEvaluation) to keep the
 // suite fast; the full default is what `condense-cli run` tests.
 #include <QAbstractItemModelTester>
+#include <QCheckBox>
+#include <QLabel>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QLineEdit>
@@ -29,6 +31,7 @@
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_paths.h"
 #include "ui/dialogs/profile_dialog.h"
+#include "ui/i18n/number_format.h"
 #include "ui/jobs/job_runner.h"
 #include "ui/main_window.h"
 #include "ui/models/analysis_store.h"
@@ -426,3 +429,159 @@ TEST_F(QuantizePageTest, AConfigOnlyFolderIsPlannedBeforeTheDownload)
 }
 
 } // namespace
+
+// The HF formats in the window: a GPTQ folder chosen and set up by keyboard on the demo model,
+// run with round to nearest at 4 bits in groups of 32; the table shows the folder's plan, the
+// Results page the run of the folder against the original.
+TEST_F(QuantizePageTest, GptqFolderByKeyboardRunsAndResultsShowIt)
+{
+    QAbstractItemModelTester tester(page().planModel(), QAbstractItemModelTester::FailureReportingMode::Fatal);
+    openDemo();
+    auto* hfRow = page().findChild<QWidget*>(QStringLiteral("hfSettings"));
+    auto* group = page().findChild<QComboBox*>(QStringLiteral("groupCombo"));
+    auto* bits = page().findChild<QComboBox*>(QStringLiteral("bitsCombo"));
+    auto* actOrder = page().findChild<QCheckBox*>(QStringLiteral("actOrderCheck"));
+    auto* mix = page().findChild<QComboBox*>(QStringLiteral("mixCombo"));
+    ASSERT_TRUE(hfRow && group && bits && actOrder && mix);
+    EXPECT_EQ(page().format(), QStringLiteral("gguf"));
+    EXPECT_FALSE(hfRow->isVisible());
+
+    // Alt+U (the label's mnemonic) focuses the format; Down picks the GPTQ folder.
+    m_window->showPage(QStringLiteral("quantize"));
+    QTest::keyClick(m_window.get(), Qt::Key_U, Qt::AltModifier);
+    ASSERT_TRUE(waitUntil([&] { return page().formatCombo()->hasFocus(); }));
+    QTest::keyClick(page().formatCombo(), Qt::Key_Down);
+    EXPECT_EQ(page().format(), QStringLiteral("gptq"));
+    EXPECT_TRUE(hfRow->isVisible());
+    EXPECT_FALSE(mix->isEnabled());
+    EXPECT_EQ(page().method(), QStringLiteral("rtn"));
+    ASSERT_EQ(page().methodCombo()->count(), 2);
+    EXPECT_EQ(page().methodCombo()->itemData(1).toString(), QStringLiteral("gptq"));
+    EXPECT_EQ(bits->count(), 4); // 2, 3, 4, 8
+    EXPECT_EQ(page().bits(), 4);
+    EXPECT_EQ(page().groupSize(), 128);
+    EXPECT_TRUE(page().symmetric());
+    EXPECT_FALSE(actOrder->isEnabled()); // act-order orders GPTQ's sweep: not for round to nearest
+    // GPTQ by keyboard allows act-order; back to round to nearest, it is off again.
+    page().methodCombo()->setFocus();
+    QTest::keyClick(page().methodCombo(), Qt::Key_Down);
+    EXPECT_EQ(page().method(), QStringLiteral("gptq"));
+    EXPECT_TRUE(actOrder->isEnabled());
+    actOrder->setFocus();
+    QTest::keyClick(actOrder, Qt::Key_Space);
+    EXPECT_TRUE(page().actOrder());
+    ASSERT_TRUE(page().hfPlan());
+    EXPECT_TRUE(page().hfPlan()->actOrder);
+    EXPECT_EQ(page().hfPlan()->method, plan::PlanMethod::Gptq);
+    QTest::keyClick(page().methodCombo(), Qt::Key_Up);
+    EXPECT_EQ(page().method(), QStringLiteral("rtn"));
+    EXPECT_FALSE(page().actOrder());
+    // Alt+G focuses the group size; Up twice: 128 -> 64 -> 32.
+    QTest::keyClick(m_window.get(), Qt::Key_G, Qt::AltModifier);
+    ASSERT_TRUE(waitUntil([&] { return group->hasFocus(); }));
+    QTest::keyClick(group, Qt::Key_Up);
+    QTest::keyClick(group, Qt::Key_Up);
+    EXPECT_EQ(page().groupSize(), 32);
+
+    // The table shows the folder's plan: the 42 decoder linears at 4 bits in groups of 32.
+    ASSERT_TRUE(page().hfPlan());
+    const plan::QuantPlan& hf = *page().hfPlan();
+    EXPECT_EQ(hf.mix, "GPTQ-4bit-g32");
+    EXPECT_EQ(page().planModel()->rowCount(), 57);
+    EXPECT_EQ(std::count_if(hf.tensors.begin(), hf.tensors.end(), [](const auto& t) { return t.group.has_value(); }), 42);
+    EXPECT_EQ(*hf.tensors[static_cast<std::size_t>(hf.find("blk.0.attn_q.weight"))].group, (plan::GroupEncoding{4, 32, true}));
+    EXPECT_TRUE(page().startButton()->isEnabled());
+
+    const fs::path out = m_dir / "hf";
+    page().setOutputFolder(qpath(out));
+    QSignalSpy finished(&page(), &QuantizePage::runFinished);
+    QSignalSpy failed(&page(), &QuantizePage::runFailed);
+    QTest::keyClick(page().startButton(), Qt::Key_Return, Qt::ControlModifier);
+    ASSERT_TRUE(waitUntil([&] { return finished.count() + failed.count() >= 1; }, kRunTimeoutMs));
+    ASSERT_EQ(failed.count(), 0) << failed.at(0).at(1).toString().toStdString();
+
+    const auto run = results().run();
+    ASSERT_TRUE(run);
+    EXPECT_EQ(run->report.format, "gptq");
+    EXPECT_EQ(run->report.method, "rtn");
+    EXPECT_EQ(run->report.bits, 4);
+    EXPECT_EQ(run->report.groupSize, 32);
+    EXPECT_EQ(run->report.mix, "GPTQ-4bit-g32");
+    const fs::path folder = out / "demo-GPTQ-4bit-g32" / "demo-GPTQ-4bit-g32";
+    EXPECT_TRUE(fs::is_regular_file(folder / "model.safetensors"));
+    EXPECT_TRUE(fs::is_regular_file(folder / "config.json"));
+    EXPECT_EQ(run->report.quantized.path, folder.string());
+    EXPECT_GT(run->report.quantized.kld.mean, 0.0);
+    EXPECT_LT(run->report.quantized.bytes, run->report.original.bytes);
+    // Results: the headline compares the folder with the original; the title names the format.
+    const QStringList size = results().headline(QStringLiteral("size"));
+    EXPECT_EQ(size[1], formatBytes(run->report.quantized.bytes));
+    EXPECT_FALSE(results().headline(QStringLiteral("kld"))[1].isEmpty());
+    auto* title = results().findChild<QLabel*>(QStringLiteral("resultsTitle"));
+    ASSERT_TRUE(title);
+    EXPECT_TRUE(title->text().contains(QStringLiteral("gptq"))) << title->text().toStdString();
+    EXPECT_EQ(results().layerChart()->layers().size(), 6u);
+}
+
+// AWQ in the window: 4 bits and zero points only, its own calibrated method, a short calibration.
+TEST_F(QuantizePageTest, AwqFolderRunsCalibrated)
+{
+    openDemo();
+    page().setFormat(QStringLiteral("awq"));
+    auto* bits = page().findChild<QComboBox*>(QStringLiteral("bitsCombo"));
+    auto* symmetry = page().findChild<QComboBox*>(QStringLiteral("symmetryCombo"));
+    auto* calibration = page().findChild<QComboBox*>(QStringLiteral("calibrationCombo"));
+    ASSERT_TRUE(bits && symmetry && calibration);
+    EXPECT_EQ(bits->count(), 1);
+    EXPECT_FALSE(bits->isEnabled());
+    EXPECT_FALSE(page().symmetric());
+    EXPECT_FALSE(symmetry->isEnabled());
+    EXPECT_EQ(page().methodCombo()->itemData(1).toString(), QStringLiteral("awq"));
+    EXPECT_FALSE(calibration->isEnabled());
+    page().setMethod(QStringLiteral("awq"));
+    EXPECT_TRUE(calibration->isEnabled());
+    page().setGroupSize(64);
+    page().setCalibrationTokens(512);
+    // Back to GGUF and again to AWQ: the GGUF methods return, the AWQ choice is kept by position.
+    page().setFormat(QStringLiteral("gguf"));
+    EXPECT_EQ(page().method(), QStringLiteral("gptq"));
+    EXPECT_FALSE(page().hfPlan());
+    // The table shows the GGUF plan again (ggml types, no bit groups).
+    ASSERT_EQ(page().planModel()->rowCount(), 57);
+    for (const auto& t : page().planModel()->plan().tensors) EXPECT_FALSE(t.group.has_value()) << t.name;
+    page().setFormat(QStringLiteral("awq"));
+    EXPECT_EQ(page().method(), QStringLiteral("awq"));
+    ASSERT_TRUE(page().hfPlan());
+    EXPECT_EQ(page().hfPlan()->mix, "AWQ-4bit-g64");
+
+    page().setOutputFolder(qpath(m_dir / "awq"));
+    QSignalSpy finished(&page(), &QuantizePage::runFinished);
+    QSignalSpy failed(&page(), &QuantizePage::runFailed);
+    page().start();
+    ASSERT_TRUE(waitUntil([&] { return finished.count() + failed.count() >= 1; }, kRunTimeoutMs));
+    ASSERT_EQ(failed.count(), 0) << failed.at(0).at(1).toString().toStdString();
+    const auto run = results().run();
+    ASSERT_TRUE(run);
+    EXPECT_EQ(run->report.format, "awq");
+    EXPECT_EQ(run->report.method, "awq");
+    EXPECT_FALSE(run->report.symmetric);
+    EXPECT_EQ(run->report.calibration, "general");
+    EXPECT_TRUE(fs::is_regular_file(m_dir / "awq" / "demo-AWQ-4bit-g64" / "demo-AWQ-4bit-g64" / "model.safetensors"));
+}
+
+// A GGUF file cannot become an HF folder: the page says so and Start stays off.
+TEST_F(QuantizePageTest, AGgufModelCannotBeMadeIntoAFolder)
+{
+    const fs::path gguf = test::referenceGguf("F16");
+    if (!fs::exists(gguf)) GTEST_SKIP() << gguf << " is missing";
+    QSignalSpy ended(m_window.get(), &MainWindow::openEnded);
+    m_window->openPath(qpath(gguf));
+    ASSERT_TRUE(waitUntil([&] { return ended.count() >= 1 && page().profiles() && page().planView() && !page().isPlanning(); }));
+    EXPECT_TRUE(page().startButton()->isEnabled());
+    page().setFormat(QStringLiteral("compressed-tensors"));
+    ASSERT_TRUE(page().hfPlan());
+    EXPECT_FALSE(page().startButton()->isEnabled());
+    EXPECT_TRUE(page().verdictLabel()->text().contains(QStringLiteral("GGUF file"))) << page().verdictLabel()->text().toStdString();
+    page().setFormat(QStringLiteral("gguf"));
+    EXPECT_TRUE(page().startButton()->isEnabled());
+}

@@ -123,6 +123,8 @@ QString MessageText::text(const Message& m)
         return tr("nothing fits: even %1 needs %2 GiB of %3, the profile has %4 GiB usable").arg(f(m, "mix"), gib(m, "needed"), poolName(m), gib(m, "available"));
     case MessageCode::FitContextBeyondModel:
         return tr("context %1 is longer than the model was trained for (%2)").arg(f(m, "ctx"), f(m, "max"));
+    case MessageCode::HfQuantizedLinear: return tr("decoder linear: %1-bit, groups of %2").arg(f(m, "bits"), f(m, "group"));
+    case MessageCode::HfKeptFloat: return tr("not a decoder linear, kept as %1").arg(f(m, "type"));
     }
     return QString::fromUtf8(messageCodeKey(m.code).data(), static_cast<qsizetype>(messageCodeKey(m.code).size()));
 }

@@ -1,6 +1,7 @@
 #include "ui/pages/quantize_page.h"
 
 #include <QButtonGroup>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QCoreApplication>
 #include <QDir>
@@ -28,6 +29,7 @@
 #include "core/io/checkpoint.h"
 #include "core/pipeline/calibrate_request.h"
 #include "core/pipeline/calibration_set.h"
+#include "core/plan/hf_format_plan.h"
 #include "ui/i18n/error_text.h"
 #include "ui/i18n/message_text.h"
 #include "ui/i18n/number_format.h"
@@ -225,12 +227,64 @@ QuantizePage::QuantizePage(JobRunner& runner, QWidget* parent) : QWidget(parent)
     method->addWidget(m_methodHint, 1);
     connect(m_method, &QComboBox::currentIndexChanged, this, &QuantizePage::updateMethodHint);
 
+    // The output format: the GGUF file of the plan, or a Hugging Face quantized folder.
+    m_formatLabel = new QLabel(this);
+    m_format = new QComboBox(this);
+    m_format->setObjectName(QStringLiteral("formatCombo"));
+    for (const char* f : {"gguf", "gptq", "awq", "compressed-tensors"}) m_format->addItem(QString(), QString::fromLatin1(f));
+    m_formatLabel->setBuddy(m_format);
+    m_formatHint = new QLabel(this);
+    m_formatHint->setObjectName(QStringLiteral("formatHint"));
+    m_formatHint->setWordWrap(true);
+    auto* formatRow = new QHBoxLayout;
+    formatRow->addWidget(m_formatLabel);
+    formatRow->addWidget(m_format);
+    formatRow->addSpacing(12);
+    formatRow->addWidget(m_formatHint, 1);
+    // An HF folder's encoding.
+    m_hfRow = new QWidget(this);
+    m_hfRow->setObjectName(QStringLiteral("hfSettings"));
+    auto* hfRow = new QHBoxLayout(m_hfRow);
+    hfRow->setContentsMargins(0, 0, 0, 0);
+    m_bitsLabel = new QLabel(m_hfRow);
+    m_bits = new QComboBox(m_hfRow);
+    m_bits->setObjectName(QStringLiteral("bitsCombo"));
+    m_bitsLabel->setBuddy(m_bits);
+    m_groupLabel = new QLabel(m_hfRow);
+    m_group = new QComboBox(m_hfRow);
+    m_group->setObjectName(QStringLiteral("groupCombo"));
+    for (int g : {32, 64, 128}) m_group->addItem(QLocale().toString(g), g);
+    m_group->setCurrentIndex(2);
+    m_groupLabel->setBuddy(m_group);
+    m_symmetry = new QComboBox(m_hfRow);
+    m_symmetry->setObjectName(QStringLiteral("symmetryCombo"));
+    m_symmetry->addItem(QString(), true);
+    m_symmetry->addItem(QString(), false);
+    m_actOrder = new QCheckBox(m_hfRow);
+    m_actOrder->setObjectName(QStringLiteral("actOrderCheck"));
+    hfRow->addWidget(m_bitsLabel);
+    hfRow->addWidget(m_bits);
+    hfRow->addSpacing(12);
+    hfRow->addWidget(m_groupLabel);
+    hfRow->addWidget(m_group);
+    hfRow->addSpacing(12);
+    hfRow->addWidget(m_symmetry);
+    hfRow->addSpacing(12);
+    hfRow->addWidget(m_actOrder);
+    hfRow->addStretch();
+    connect(m_format, &QComboBox::currentIndexChanged, this, &QuantizePage::updateFormat);
+    for (QComboBox* c : {m_bits, m_group, m_symmetry}) connect(c, &QComboBox::currentIndexChanged, this, &QuantizePage::showPlanView);
+    connect(m_actOrder, &QCheckBox::toggled, this, &QuantizePage::showPlanView);
+
     auto* output = new QHBoxLayout;
     output->addWidget(m_outputLabel);
     output->addWidget(m_output, 1);
     output->addWidget(m_browse);
     output->addSpacing(12);
     output->addWidget(m_start);
+    m_outputHint = new QLabel(this);
+    m_outputHint->setObjectName(QStringLiteral("outputHint"));
+    m_outputHint->setForegroundRole(QPalette::PlaceholderText);
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(8, 8, 8, 4);
@@ -242,9 +296,12 @@ QuantizePage::QuantizePage(JobRunner& runner, QWidget* parent) : QWidget(parent)
     layout->addWidget(m_reasons);
     layout->addWidget(m_table, 1);
     layout->addLayout(totals);
+    layout->addLayout(formatRow);
     layout->addLayout(method);
+    layout->addWidget(m_hfRow);
     layout->addLayout(imatrix);
     layout->addLayout(output);
+    layout->addWidget(m_outputHint);
 
     connect(m_context, &QComboBox::currentIndexChanged, this, &QuantizePage::replan);
     connect(m_kv, &QComboBox::currentIndexChanged, this, &QuantizePage::replan);
@@ -269,6 +326,7 @@ QuantizePage::QuantizePage(JobRunner& runner, QWidget* parent) : QWidget(parent)
         } else if (id == m_modelJob) {
             m_model = result.value<std::shared_ptr<const pipeline::PlanModel>>();
             replan();
+            if (isHfFormat()) showPlanView(); // the folder's plan needs the tensor list only
         } else if (id == m_planJob) {
             m_view = result.value<std::shared_ptr<const PlanView>>();
             showPlanView();
@@ -308,12 +366,18 @@ QuantizePage::QuantizePage(JobRunner& runner, QWidget* parent) : QWidget(parent)
     setTabOrder(m_kv, m_mix);
     setTabOrder(m_mix, m_table);
     setTabOrder(m_table, m_resetEdits);
-    setTabOrder(m_resetEdits, m_method);
+    setTabOrder(m_resetEdits, m_format);
+    setTabOrder(m_format, m_method);
     setTabOrder(m_method, m_calibration);
-    setTabOrder(m_calibration, m_imatrixButton);
+    setTabOrder(m_calibration, m_bits);
+    setTabOrder(m_bits, m_group);
+    setTabOrder(m_group, m_symmetry);
+    setTabOrder(m_symmetry, m_actOrder);
+    setTabOrder(m_actOrder, m_imatrixButton);
     setTabOrder(m_imatrixButton, m_output);
     setTabOrder(m_output, m_browse);
     setTabOrder(m_browse, m_start);
+    updateFormat();
     retranslate();
     reloadProfiles();
 }
@@ -522,15 +586,129 @@ QString QuantizePage::calibrationSet() const { return m_calibration->currentData
 
 void QuantizePage::updateMethodHint()
 {
-    const bool gptq = method() == QLatin1String("gptq");
-    m_calibration->setEnabled(gptq);
-    m_calibrationLabel->setEnabled(gptq);
-    m_imatrixButton->setEnabled(!gptq);
-    m_imatrixEdit->setEnabled(!gptq);
-    m_methodHint->setText(gptq ? tr("Runs the model over the calibration text block by block and rounds each weight so the layer's output "
-                                    "error stays small: the same file size and types, lower KL divergence, minutes instead of seconds.")
-                               : tr("Rounds every block to its nearest values (llama-quantize's way); an importance matrix, when "
-                                    "set, keeps the columns that matter more exact."));
+    const QString m = method();
+    const bool calibrated = m != QLatin1String("rtn");
+    const bool hf = isHfFormat();
+    m_calibration->setEnabled(calibrated);
+    m_calibrationLabel->setEnabled(calibrated);
+    m_imatrixButton->setEnabled(!calibrated && !hf);
+    m_imatrixEdit->setEnabled(!calibrated && !hf);
+    m_imatrixLabel->setEnabled(!hf);
+    m_actOrder->setEnabled(hf && m == QLatin1String("gptq"));
+    if (!hf)
+        m_methodHint->setText(calibrated ? tr("Runs the model over the calibration text block by block and rounds each weight so the layer's output "
+                                              "error stays small: the same file size and types, lower KL divergence, minutes instead of seconds.")
+                                         : tr("Rounds every block to its nearest values (llama-quantize's way); an importance matrix, when "
+                                              "set, keeps the columns that matter more exact."));
+    else if (m == QLatin1String("gptq"))
+        m_methodHint->setText(tr("GPTQ: runs the model over the calibration text block by block and solves each layer's rounding so its "
+                                 "output error stays small; minutes instead of seconds."));
+    else if (m == QLatin1String("awq"))
+        m_methodHint->setText(tr("AWQ: runs the model over the calibration text, scales up the channels that matter most before "
+                                 "rounding and searches the clipping; minutes instead of seconds."));
+    else
+        m_methodHint->setText(tr("Rounds every group of weights to its nearest grid value: seconds, no calibration text."));
+    showPlanView();
+}
+
+QString QuantizePage::formatName(const QString& format)
+{
+    if (format == QLatin1String("gptq")) return tr("GPTQ folder");
+    if (format == QLatin1String("awq")) return tr("AWQ folder");
+    if (format == QLatin1String("compressed-tensors")) return tr("compressed-tensors folder");
+    return tr("GGUF file");
+}
+
+void QuantizePage::setFormat(const QString& format) { m_format->setCurrentIndex(std::max(0, m_format->findData(format))); }
+
+QString QuantizePage::format() const { return m_format->currentData().toString(); }
+
+void QuantizePage::setBits(int bits)
+{
+    if (const int i = m_bits->findData(bits); i >= 0) m_bits->setCurrentIndex(i);
+}
+
+int QuantizePage::bits() const { return m_bits->currentData().toInt(); }
+
+void QuantizePage::setGroupSize(int group)
+{
+    if (const int i = m_group->findData(group); i >= 0) m_group->setCurrentIndex(i);
+}
+
+int QuantizePage::groupSize() const { return m_group->currentData().toInt(); }
+
+void QuantizePage::setSymmetric(bool symmetric)
+{
+    if (m_symmetry->isEnabled()) m_symmetry->setCurrentIndex(m_symmetry->findData(symmetric));
+}
+
+bool QuantizePage::symmetric() const { return m_symmetry->currentData().toBool(); }
+
+void QuantizePage::setActOrder(bool on) { m_actOrder->setChecked(on); }
+
+bool QuantizePage::actOrder() const { return m_actOrder->isEnabled() && m_actOrder->isChecked(); }
+
+void QuantizePage::rebuildMethods()
+{
+    // Round to nearest first, then the format's calibrated method; the position is kept.
+    const QString calibrated = format() == QLatin1String("awq") ? QStringLiteral("awq") : QStringLiteral("gptq");
+    if (m_method->count() == 2 && m_method->itemData(1).toString() == calibrated) return;
+    const QSignalBlocker block(m_method);
+    const int keep = std::max(0, m_method->currentIndex());
+    m_method->clear();
+    m_method->addItem(tr("Round to nearest"), QStringLiteral("rtn"));
+    m_method->addItem(calibrated == QLatin1String("awq") ? tr("AWQ (calibrated)") : tr("GPTQ (calibrated)"), calibrated);
+    m_method->setCurrentIndex(keep);
+}
+
+void QuantizePage::updateFormat()
+{
+    const QString f = format();
+    const bool hf = isHfFormat();
+    const bool awq = f == QLatin1String("awq");
+    rebuildMethods();
+    {
+        const QSignalBlocker block(m_bits);
+        const int keep = m_bits->count() ? bits() : 4;
+        m_bits->clear();
+        const std::vector<int> choices = awq ? std::vector<int>{4} : std::vector<int>{2, 3, 4, 8};
+        for (int b : choices) m_bits->addItem(QLocale().toString(b), b);
+        const int i = m_bits->findData(keep);
+        m_bits->setCurrentIndex(i >= 0 ? i : m_bits->findData(4));
+    }
+    m_bits->setEnabled(!awq);
+    {
+        // AWQ GEMM stores zero points: asymmetric only.
+        const QSignalBlocker block(m_symmetry);
+        if (awq) m_symmetry->setCurrentIndex(1);
+        else if (!m_symmetry->isEnabled()) m_symmetry->setCurrentIndex(0);
+        m_symmetry->setEnabled(!awq);
+    }
+    m_hfRow->setVisible(hf);
+    m_mix->setEnabled(!hf);
+    m_mixLabel->setEnabled(!hf);
+    if (f == QLatin1String("gptq")) m_formatHint->setText(tr("A Hugging Face folder that transformers and vLLM load as GPTQ."));
+    else if (awq) m_formatHint->setText(tr("A Hugging Face folder that AutoAWQ and vLLM load as AWQ (GEMM)."));
+    else if (hf) m_formatHint->setText(tr("A Hugging Face folder that vLLM and llm-compressor load (compressed-tensors, pack-quantized)."));
+    else m_formatHint->setText(tr("One file that llama.cpp, Ollama and LM Studio load, with the plan's types."));
+    updateMethodHint();
+}
+
+void QuantizePage::updateOutputHint()
+{
+    if (!m_checkpoint) {
+        m_outputHint->clear();
+        return;
+    }
+    const std::filesystem::path& input = m_checkpoint->path();
+    if (isHfFormat() && m_hfPlan)
+        m_outputHint->setText(tr("Each run gets its own folder here, holding the %1 “%2” and its report.")
+                                  .arg(formatName(format()), QString::fromStdString(pipeline::runOutputFolderName(input, m_hfPlan->mix))));
+    else if (!isHfFormat() && m_view)
+        m_outputHint->setText(tr("Each run gets its own folder here, holding the GGUF file “%1” and its report.")
+                                  .arg(QString::fromStdString(pipeline::runOutputFileName(input, m_view->plan.mix))));
+    else
+        m_outputHint->clear();
 }
 
 void QuantizePage::setOutputFolder(const QString& folder) { m_output->setText(QDir::toNativeSeparators(folder)); }
@@ -572,12 +750,65 @@ void QuantizePage::replan()
 
 void QuantizePage::onEdited(const QString& name, const QString& type)
 {
+    if (isHfFormat()) return; // a folder's plan has no per-tensor types to choose
     m_edits[name.toStdString()] = type.toStdString();
     replan();
 }
 
+void QuantizePage::showHfPlan()
+{
+    m_hfPlan.reset();
+    m_fitBar->setPools({});
+    m_fitBar->setVisible(false); // the profiles' memory fit sizes GGUF files
+    m_resetEdits->setVisible(false);
+    m_verdict->setStyleSheet(QString());
+    if (!m_model) {
+        m_planModel->clear();
+        m_verdict->setText(m_checkpoint || isPlanOnly() ? tr("Planning…") : QString());
+        m_reasons->clear();
+        m_totals->clear();
+        m_start->setEnabled(false);
+        updateOutputHint();
+        return;
+    }
+    plan::HfFormatOptions o;
+    o.format = plan::planFormatFromKey(format().toStdString()).value_or(plan::PlanFormat::Gptq);
+    o.method = plan::planMethodFromKey(method().toStdString()).value_or(plan::PlanMethod::Rtn);
+    o.encoding = {static_cast<std::uint32_t>(bits()), static_cast<std::uint32_t>(groupSize()), symmetric()};
+    o.actOrder = actOrder();
+    m_hfPlan = plan::planHfFormat(m_model->tensors, o);
+    m_planModel->setPlan(*m_hfPlan, {});
+    const QString name = formatName(format());
+    const bool ggufInput = m_checkpoint && m_checkpoint->format() == io::CheckpointFormat::Gguf;
+    if (ggufInput) {
+        m_verdict->setText(tr("A %1 is made from a Hugging Face model folder (safetensors); this model is a GGUF file.").arg(name));
+        m_verdict->setStyleSheet(QStringLiteral("color: #c02020"));
+    } else {
+        m_verdict->setText(tr("%1: %2-bit weights in groups of %3 · weights %4")
+                               .arg(name)
+                               .arg(bits())
+                               .arg(groupSize())
+                               .arg(formatBytes(m_hfPlan->totalBytes())));
+    }
+    m_reasons->setText(tr("The attention and MLP projections of every block are quantized; embeddings, the output layer and the norms "
+                          "keep their type. The machine profiles size GGUF files: a folder runs where its loaders run."));
+    m_totals->setText(tr("%1 tensors · %2 · %3 bits per weight")
+                          .arg(m_hfPlan->tensors.size())
+                          .arg(formatBytes(m_hfPlan->totalBytes()))
+                          .arg(QLocale().toString(m_hfPlan->bitsPerWeight(), 'f', 2)));
+    m_start->setEnabled(m_checkpoint && !ggufInput && !m_hfPlan->tensors.empty());
+    updateOutputHint();
+}
+
 void QuantizePage::showPlanView()
 {
+    if (isHfFormat()) {
+        showHfPlan();
+        return;
+    }
+    m_hfPlan.reset();
+    m_fitBar->setVisible(true);
+    updateOutputHint();
     if (!m_view) {
         m_planModel->clear();
         m_fitBar->setPools({});
@@ -666,6 +897,13 @@ void QuantizePage::browseOutput()
 
 void QuantizePage::start()
 {
+    if (isHfFormat()) {
+        if (!m_checkpoint || !m_hfPlan || !m_start->isEnabled()) return;
+        const QString model = QString::fromStdString(pipeline::runModelName(m_checkpoint->path()));
+        const QString title = tr("Quantize %1 as %2").arg(model, QString::fromStdString(m_hfPlan->mix));
+        startRun(title, m_checkpoint->path(), plan::HardwareProfile{}, m_hfPlan, toFsPath(outputFolder()));
+        return;
+    }
     if (!m_checkpoint || !m_view || m_view->plan.tensors.empty()) return;
     const auto profile = profileById(QString::fromStdString(m_view->fit.profileId));
     if (!profile) return;
@@ -693,18 +931,22 @@ JobId QuantizePage::startRun(const QString& title, const std::filesystem::path& 
     const RunQueue::Ticket ticket = queue->take();
     const auto options = fitOptions();
     const eval::EvalConfig evalConfig = m_eval;
+    // An HF folder's plan carries its format, method, encoding and act-order (pipeline_run.h);
+    // a GGUF run calibrates for GPTQ only (a drop on a card always makes a GGUF).
+    const bool hfRun = planned && planned->format != plan::PlanFormat::Gguf;
     const std::string method = this->method().toStdString();
-    const std::string calibration = method == "gptq" ? calibrationSet().toStdString() : std::string();
+    const bool calibrated = hfRun ? method != "rtn" : method == "gptq";
+    const std::string calibration = calibrated ? calibrationSet().toStdString() : std::string();
     const std::int64_t calibrationTokens = m_calibrationTokens;
     const std::filesystem::path imatrixPath =
-        m_imatrix.isEmpty() || method == "gptq" ? std::filesystem::path() : toFsPath(m_imatrix);
+        m_imatrix.isEmpty() || calibrated || hfRun ? std::filesystem::path() : toFsPath(m_imatrix);
     const bool latency = m_latency;
     const std::pair<double, double> prediction =
-        planned && m_view ? std::pair{m_view->fit.tgTokensPerSecond, m_view->fit.ppTokensPerSecond} : std::pair{0.0, 0.0};
+        planned && m_view && !hfRun ? std::pair{m_view->fit.tgTokensPerSecond, m_view->fit.ppTokensPerSecond} : std::pair{0.0, 0.0};
     const JobId id = m_runner.startTyped(
         title, QString(),
         [queue, ticket, input, profile, planned, base, options, evalConfig, latency, prediction,
-         imatrixPath, method, calibration, calibrationTokens](jobs::ProgressSink& sink, std::stop_token stop) -> Result<std::shared_ptr<const RunResult>> {
+         imatrixPath, method, calibrated, calibration, calibrationTokens](jobs::ProgressSink& sink, std::stop_token stop) -> Result<std::shared_ptr<const RunResult>> {
             if (queue->ahead(ticket) > 0) sink.report(jobs::Stage::Queued, 0, 0, {});
             if (!queue->wait(ticket, stop)) return makeError(ErrorCode::Cancelled, {}, "cancelled while queued");
             RunQueue::Hold hold(*queue, ticket);
@@ -736,7 +978,7 @@ JobId QuantizePage::startRun(const QString& title, const std::filesystem::path& 
             request.runsFolder = base;
             request.eval = evalConfig;
             request.imatrix = imatrixPath;
-            if (method == "gptq") {
+            if (calibrated) {
                 request.method = method;
                 request.calibration = calibration;
                 request.calibrationTokens = calibrationTokens;
@@ -777,13 +1019,26 @@ void QuantizePage::retranslate()
     m_imatrixButton->setText(tr("Choose…"));
     m_methodLabel->setText(tr("M&ethod:"));
     m_method->setItemText(0, tr("Round to nearest"));
-    m_method->setItemText(1, tr("GPTQ (calibrated)"));
+    m_method->setItemText(1, m_method->itemData(1).toString() == QLatin1String("awq") ? tr("AWQ (calibrated)") : tr("GPTQ (calibrated)"));
     m_method->setToolTip(tr("How each tensor's blocks get their values; the types and the file size are the plan's either way"));
     m_calibrationLabel->setText(tr("Ca&libration:"));
     const QStringList setNames{tr("General prose"), tr("Code"), tr("Chat"), tr("Multilingual")};
     for (int i = 0; i < m_calibration->count() && i < setNames.size(); ++i) m_calibration->setItemText(i, setNames[i]);
     m_calibration->setToolTip(tr("The text GPTQ runs the model over (bundled; a held-out part of it is never used)"));
-    updateMethodHint();
+    m_formatLabel->setText(tr("O&utput format:"));
+    for (int i = 0; i < m_format->count(); ++i) m_format->setItemText(i, formatName(m_format->itemData(i).toString()));
+    m_format->setToolTip(tr("What the run writes: one GGUF file, or a Hugging Face folder of quantized weights"));
+    m_bitsLabel->setText(tr("&Bits:"));
+    m_bits->setToolTip(tr("Bits per weight of the quantized linears (AWQ: 4)"));
+    m_groupLabel->setText(tr("&Group size:"));
+    m_group->setToolTip(tr("Weights that share one scale: smaller groups are more exact and a little larger"));
+    m_symmetry->setItemText(0, tr("Symmetric"));
+    m_symmetry->setItemText(1, tr("Asymmetric (zero points)"));
+    m_symmetry->setToolTip(tr("Asymmetric grids store a zero point per group (AWQ always does)"));
+    m_symmetry->setAccessibleName(tr("Symmetry"));
+    m_actOrder->setText(tr("&Act-order"));
+    m_actOrder->setToolTip(tr("GPTQ quantizes the columns that matter most first (desc_act)"));
+    updateFormat();
     m_outputLabel->setText(tr("&Output folder:"));
     m_browse->setText(tr("Browse…"));
     m_start->setText(tr("&Quantize and test"));

@@ -7,6 +7,9 @@
 //     runtime against the profile's memory), predicted size and speed;
 //   - the plan as an editable table (tensor, shape, type, bytes, why) with a live total; a type
 //     edit re-plans at once with llama-quantize's rules (fallbacks shown);
+//   - the output format: a GGUF file (the plan above), or a GPTQ / AWQ / compressed-tensors folder
+//     (Hugging Face input only) with its method, bits, group size, symmetry and act-order; the
+//     table then shows that folder's plan (plan::planHfFormat) and the memory fit stands aside;
 //   - the output folder and one primary button (Ctrl+Enter): quantize, evaluate against the
 //     original and report (core's runPipeline), as a job in the strip; runs queue.
 // Everything that reads files or plans runs as a job; the page only shows results.
@@ -21,6 +24,7 @@
 #include "ui/jobs/plan_types.h"
 
 class QButtonGroup;
+class QCheckBox;
 class QComboBox;
 class QHBoxLayout;
 class QLabel;
@@ -78,6 +82,24 @@ public:
     void setCalibrationSet(const QString& set);
     QString calibrationSet() const;
     QComboBox* methodCombo() const { return m_method; }
+    // The output: "gguf", "gptq", "awq" or "compressed-tensors" (a folder). The method combo then
+    // offers rtn and the format's calibrated method (gguf, gptq, compressed-tensors: gptq; awq: awq).
+    void setFormat(const QString& format);
+    QString format() const;
+    bool isHfFormat() const { return format() != QLatin1String("gguf"); }
+    QComboBox* formatCombo() const { return m_format; }
+    // HF formats: bits (gptq, compressed-tensors: 2/3/4/8; awq: 4), group size (32/64/128),
+    // symmetric (awq: asymmetric only) and act-order (method gptq only).
+    void setBits(int bits);
+    int bits() const;
+    void setGroupSize(int group);
+    int groupSize() const;
+    void setSymmetric(bool symmetric);
+    bool symmetric() const;
+    void setActOrder(bool on);
+    bool actOrder() const;
+    // The plan of the chosen HF format for the open model (empty while GGUF is chosen).
+    const std::optional<plan::QuantPlan>& hfPlan() const { return m_hfPlan; }
     // Calibration tokens a GPTQ run reads (0: the default, 128 x 512).
     void setCalibrationTokens(std::int64_t tokens) { m_calibrationTokens = tokens; }
     QString outputFolder() const;
@@ -175,6 +197,23 @@ private:
     QComboBox* m_calibration = nullptr;
     QLabel* m_methodHint = nullptr;
     std::int64_t m_calibrationTokens = 0;
+    QLabel* m_formatLabel = nullptr;
+    QComboBox* m_format = nullptr;
+    QLabel* m_formatHint = nullptr;
+    QWidget* m_hfRow = nullptr;
+    QLabel* m_bitsLabel = nullptr;
+    QComboBox* m_bits = nullptr;
+    QLabel* m_groupLabel = nullptr;
+    QComboBox* m_group = nullptr;
+    QComboBox* m_symmetry = nullptr;
+    QCheckBox* m_actOrder = nullptr;
+    QLabel* m_outputHint = nullptr;
+    std::optional<plan::QuantPlan> m_hfPlan;
+    void updateFormat();
+    void showHfPlan();
+    static QString formatName(const QString& format);
+    void rebuildMethods();
+    void updateOutputHint();
     void updateMethodHint();
     void updateImatrixMenu();
 };

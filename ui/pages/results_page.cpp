@@ -253,7 +253,12 @@ void ResultsPage::fillHeadline()
     const report::RunReport& r = m_run->report;
     const auto& o = r.original;
     const auto& q = r.quantized;
-    m_title->setText(tr("%1 as %2").arg(QString::fromStdString(r.model), QString::fromStdString(r.mix)));
+    if (r.format != "gguf")
+        m_title->setText(tr("%1 as %2: a %3 folder, method %4")
+                             .arg(QString::fromStdString(r.model), QString::fromStdString(r.mix), QString::fromStdString(r.format),
+                                  QString::fromStdString(r.method)));
+    else
+        m_title->setText(tr("%1 as %2").arg(QString::fromStdString(r.model), QString::fromStdString(r.mix)));
     m_title->setToolTip(fromFsPath(m_run->reportPath.parent_path()));
     int row = 0;
     setRow(row++, QStringLiteral("size"), tr("Size"), formatBytes(o.bytes), formatBytes(q.bytes),

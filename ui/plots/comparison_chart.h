@@ -29,6 +29,7 @@ public:
     void retranslate();
 
 protected:
+    using QCustomPlot::metric; // QWidget's paint-device metric, not hidden by metric() above (clang's -Woverloaded-virtual)
     void mouseMoveEvent(QMouseEvent* event) override;
     void changeEvent(QEvent* event) override;
 
