@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <string>
 
 #include "app/cli_output.h"
 #include "app/cli_plan.h"
@@ -38,6 +39,18 @@ void row(const std::string& name, const std::string& a, const std::string& b, co
 
 int runRun(const RunOptions& o, bool progressToTty)
 {
+    auto usage = [](const std::string& what) {
+        std::fprintf(stderr, "condense-cli: error: %s\n", what.c_str());
+        return 2;
+    };
+    if (o.format == "gguf" && (o.bitsGiven || o.sym || o.asym || o.actOrder))
+        return usage("--bits, --group, --sym, --asym and --act-order go with --format gptq|awq|compressed-tensors");
+    if (o.format != "gguf" && (o.typeGiven || !o.plan.empty() || !o.profile.empty() || !o.imatrix.empty()))
+        return usage("--type, --plan, --profile and --imatrix go with --format gguf; --format " + o.format + " takes --bits and --group");
+    if (o.format == "gguf" && o.method == "awq") return usage("--method awq goes with --format awq");
+    if (o.method != "gptq" && o.method != "awq" && o.method != "imatrix" && (!o.calibration.empty() || o.calibrationTokens > 0) &&
+        !(o.format != "gguf" && o.method.empty()))
+        return usage("--calibration and --calibration-tokens go with --method gptq, awq or imatrix");
     pipeline::RunRequest req;
     req.input = o.model;
     req.outputDir = o.output;
@@ -59,6 +72,15 @@ int runRun(const RunOptions& o, bool progressToTty)
     req.latency = !o.noLatency;
     req.overwrite = o.overwrite;
     req.threads = o.threads;
+    req.method = o.method;
+    req.calibration = o.calibration;
+    req.calibrationTokens = o.calibrationTokens;
+    req.format = o.format;
+    req.bits = o.bits;
+    req.group = o.group;
+    if (o.sym) req.symmetric = true;
+    if (o.asym) req.symmetric = false;
+    req.actOrder = o.actOrder;
 
     TerminalProgress term(progressToTty);
     jobs::ThrottledSink sink(term);

@@ -20,6 +20,14 @@ struct RunOptions {
     std::int64_t continuation = 40;
     std::string evalText;      // empty: the bundled text
     std::string imatrix;
+    std::string method;        // empty: the format's default
+    std::string calibration;   // gptq/awq: a bundled set or a text file (empty: general)
+    std::int64_t calibrationTokens = 0;
+    std::string format = "gguf"; // or gptq | awq | compressed-tensors: an HF folder
+    int bits = 4;
+    std::int64_t group = 128;
+    bool sym = false, asym = false, actOrder = false;
+    bool bitsGiven = false, typeGiven = false; // --bits / --group, --type given
     bool noLatency = false;
     bool overwrite = false;
     int threads = 0;

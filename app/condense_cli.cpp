@@ -135,6 +135,25 @@ int main(int argc, char** argv)
     runc->add_option("--continuation", ro.continuation, "Built-in multiple-choice tasks made from the text")
         ->default_val(40)->check(CLI::NonNegativeNumber);
     runc->add_option("--eval-text", ro.evalText, "Evaluation text (UTF-8; default: the bundled public-domain sample)");
+    runc->add_option("--method", ro.method,
+                     "rtn, imatrix (with --imatrix), gptq (GGUF: GPTQ inside the mix's types), awq (--format awq); default "
+                     "as quantize --method")
+        ->check(CLI::IsMember({"rtn", "imatrix", "gptq", "awq"}));
+    runc->add_option("--calibration", ro.calibration, "Calibration text for gptq/awq: a bundled set or a text file (default general)");
+    runc->add_option("--calibration-tokens", ro.calibrationTokens, "Calibration tokens to use (0: the default)")
+        ->default_val(0)
+        ->check(CLI::NonNegativeNumber);
+    runc->add_option("--format", ro.format,
+                                      "gguf (a file), or a Hugging Face quantized folder as quantize --format: gptq, awq, "
+                                      "compressed-tensors")
+                         ->default_val("gguf")
+                         ->check(CLI::IsMember({"gguf", "gptq", "awq", "compressed-tensors"}));
+    auto* rcBits = runc->add_option("--bits", ro.bits, "Bits per weight of the HF formats (as quantize --bits)")->default_val(4);
+    auto* rcGroup = runc->add_option("--group", ro.group, "Input columns per scale of the HF formats (-1: one per output row)")
+                        ->default_val(128);
+    auto* rcSym = runc->add_flag("--sym", ro.sym, "Symmetric grid (default for gptq and compressed-tensors)");
+    runc->add_flag("--asym", ro.asym, "Grid with zero points (default for awq)")->excludes(rcSym);
+    runc->add_flag("--act-order", ro.actOrder, "GPTQ's desc_act (method gptq)");
     runc->add_flag("--no-latency", ro.noLatency, "Skip measuring pp/tg tokens per second");
     runc->add_flag("--overwrite", ro.overwrite, "Replace existing output files");
     runc->add_option("--threads", ro.threads, "Worker threads (0: all cores)")->default_val(0)->check(CLI::NonNegativeNumber);
@@ -195,7 +214,11 @@ int main(int argc, char** argv)
     }
     if (*calc) return condense::cli::runCalibrate(cal, progressToTty);
     if (*evc) return condense::cli::runEval(ev, progressToTty);
-    if (*runc) return condense::cli::runRun(ro, progressToTty);
+    if (*runc) {
+        ro.bitsGiven = rcBits->count() > 0 || rcGroup->count() > 0;
+        ro.typeGiven = rcType->count() > 0;
+        return condense::cli::runRun(ro, progressToTty);
+    }
     if (*bc) return condense::cli::runBench(bo);
     if (*gc) return condense::cli::runGenerate(go);
     if (*tk) return condense::cli::runTokenize(to);

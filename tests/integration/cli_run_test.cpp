@@ -134,4 +134,39 @@ TEST(CliRun, ErrorsAndUsage)
     EXPECT_EQ(r.exitCode, 2);
 }
 
+// --format gptq: the run writes a GPTQ folder (config.json with its quantization_config), a
+// report naming the format, and the folder is a model the CLI inspects; the HF options are
+// usage errors with GGUF and GGUF options with a folder format.
+TEST(CliRun, WritesAGptqFolderAndComparesIt)
+{
+    test::TempDir dir("condense-cli-run");
+    const fs::path out = dir / "out";
+    const std::string cli = test::cliPath().string();
+    const auto r = test::runCommand(cli + " run " + q(test::demoDir()) + " --format gptq --method rtn --group 32 -o " + q(out) + kSmall +
+                                    " --no-latency");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const fs::path folder = out / "demo-GPTQ-4bit-g32";
+    ASSERT_TRUE(fs::is_directory(folder)) << r.out;
+    const auto config = nlohmann::json::parse(test::readFile(folder / "config.json"));
+    EXPECT_EQ(config["quantization_config"]["quant_method"], "gptq");
+    EXPECT_EQ(config["quantization_config"]["bits"], 4);
+    EXPECT_EQ(config["quantization_config"]["group_size"], 32);
+    const auto j = nlohmann::json::parse(test::readFile(out / "report.json"));
+    EXPECT_EQ(j["plan"]["format"], "gptq");
+    EXPECT_EQ(j["plan"]["bits"], 4);
+    EXPECT_EQ(j["plan"]["group_size"], 32);
+    EXPECT_GT(j["quantized"]["kld"]["mean"].get<double>(), 0.0);
+    const auto ins = test::runCommand(cli + " inspect --json " + q(folder));
+    EXPECT_EQ(ins.exitCode, 0) << ins.err;
+
+    auto u = test::runCommand(cli + " run " + q(test::demoDir()) + " -o " + q(dir / "b") + " --bits 3");
+    EXPECT_EQ(u.exitCode, 2);
+    EXPECT_NE(u.err.find("--format gptq|awq|compressed-tensors"), std::string::npos) << u.err;
+    u = test::runCommand(cli + " run " + q(test::demoDir()) + " -o " + q(dir / "b") + " --format awq --type Q4_K_M");
+    EXPECT_EQ(u.exitCode, 2);
+    u = test::runCommand(cli + " run " + q(test::demoDir()) + " -o " + q(dir / "b") + " --method awq");
+    EXPECT_EQ(u.exitCode, 2);
+    EXPECT_FALSE(fs::exists(dir / "b"));
+}
+
 } // namespace
