@@ -307,7 +307,7 @@ Result<RunOutcome> runPipeline(const RunRequest& r, jobs::ProgressSink& sink, st
     hq.calibrationTokens = r.calibrationTokens;
     hq.threads = r.threads;
     const std::string hfMethod = hf ? effectiveMethod(hq) : std::string();
-    const bool calibrated = hf ? hfMethod != "rtn" : r.method == "gptq";
+    const bool calibrated = hf ? hfMethod != "rtn" : (r.method == "gptq" || (r.method == "imatrix" && r.imatrix.empty()));
     std::vector<jobs::ProgressPass> passes{{jobs::Stage::Opening, 1},
                                            {calibrated ? jobs::Stage::Calibrating : jobs::Stage::Quantizing, calibrated ? 150.0 : 30.0},
                                            {jobs::Stage::Validating, 1}, {jobs::Stage::Opening, 1}, {jobs::Stage::Evaluating, 50}};
