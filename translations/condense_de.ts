@@ -1993,6 +1993,18 @@ max |w| / Std. = %3</translation>
         <source>GPTQ quantizes the columns that matter most first (desc_act)</source>
         <translation>GPTQ quantisiert die wichtigsten Spalten zuerst (desc_act)</translation>
     </message>
+    <message>
+        <source>%L1 tokens</source>
+        <translation>%L1 Tokens</translation>
+    </message>
+    <message>
+        <source>&amp;Tokens:</source>
+        <translation>&amp;Tokens:</translation>
+    </message>
+    <message>
+        <source>How much of the calibration text the run reads: more tokens take longer and calibrate more evenly</source>
+        <translation>Wie viel des Kalibriertexts der Lauf liest: mehr Tokens dauern länger und kalibrieren gleichmäßiger</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::ResultsPage</name>

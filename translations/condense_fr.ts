@@ -1993,6 +1993,18 @@ max |w| / écart type = %3</translation>
         <source>GPTQ quantizes the columns that matter most first (desc_act)</source>
         <translation>GPTQ quantifie d&apos;abord les colonnes les plus importantes (desc_act)</translation>
     </message>
+    <message>
+        <source>%L1 tokens</source>
+        <translation>%L1 tokens</translation>
+    </message>
+    <message>
+        <source>&amp;Tokens:</source>
+        <translation>&amp;Tokens :</translation>
+    </message>
+    <message>
+        <source>How much of the calibration text the run reads: more tokens take longer and calibrate more evenly</source>
+        <translation>Quantité du texte de calibrage que lit l’exécution : plus de tokens prennent plus de temps et calibrent plus régulièrement</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::ResultsPage</name>

@@ -1993,6 +1993,18 @@ max |w| / 标准差 = %3</translation>
         <source>GPTQ quantizes the columns that matter most first (desc_act)</source>
         <translation>GPTQ 先量化最重要的列（desc_act）</translation>
     </message>
+    <message>
+        <source>%L1 tokens</source>
+        <translation>%L1 个词元</translation>
+    </message>
+    <message>
+        <source>&amp;Tokens:</source>
+        <translation>词元数(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>How much of the calibration text the run reads: more tokens take longer and calibrate more evenly</source>
+        <translation>运行读取多少校准文本：词元越多，耗时越长，校准越均匀</translation>
+    </message>
 </context>
 <context>
     <name>condense::ui::ResultsPage</name>

@@ -11,6 +11,7 @@
 #include <QCheckBox>
 #include <QLabel>
 #include <QComboBox>
+#include <QLocale>
 #include <QDoubleSpinBox>
 #include <QLineEdit>
 #include <QMimeData>
@@ -366,10 +367,13 @@ TEST_F(QuantizePageTest, GptqMethodRunsCalibratedWithThePlansTypes)
     ASSERT_TRUE(waitUntil([&] { return !page().isPlanning() && page().planView() && page().planView()->plan.mix == "Q4_K_M"; }));
     // Round to nearest: the calibration set is not asked for, the importance matrix is.
     auto* calibration = page().findChild<QComboBox*>(QStringLiteral("calibrationCombo"));
+    auto* tokens = page().findChild<QComboBox*>(QStringLiteral("calibrationTokensCombo"));
     auto* imatrix = page().findChild<QToolButton*>(QStringLiteral("imatrixButton"));
-    ASSERT_TRUE(calibration && imatrix);
+    ASSERT_TRUE(calibration && tokens && imatrix);
     EXPECT_FALSE(calibration->isEnabled());
+    EXPECT_FALSE(tokens->isEnabled());
     EXPECT_TRUE(imatrix->isEnabled());
+    EXPECT_EQ(page().calibrationTokens(), 65536);
     // GPTQ by keyboard: the method combo takes focus and the next entry.
     page().methodCombo()->setFocus();
     QTest::keyClick(page().methodCombo(), Qt::Key_Down);
@@ -378,7 +382,15 @@ TEST_F(QuantizePageTest, GptqMethodRunsCalibratedWithThePlansTypes)
     EXPECT_FALSE(imatrix->isEnabled());
     page().setCalibrationSet(QStringLiteral("chat"));
     EXPECT_EQ(page().calibrationSet(), QStringLiteral("chat"));
+    // The token budget by keyboard: the next entry of the Tokens row.
+    EXPECT_TRUE(tokens->isEnabled());
+    tokens->setFocus();
+    QTest::keyClick(tokens, Qt::Key_Down);
+    EXPECT_EQ(page().calibrationTokens(), 131072);
+    EXPECT_NE(tokens->currentText().indexOf(QLocale().toString(131072)), -1) << tokens->currentText().toStdString();
+    // A budget outside the list joins it (a short run for the test).
     page().setCalibrationTokens(1024);
+    EXPECT_EQ(tokens->currentData().toLongLong(), 1024);
 
     const fs::path out = m_dir / "gptq";
     page().setOutputFolder(qpath(out));

@@ -214,6 +214,15 @@ QuantizePage::QuantizePage(JobRunner& runner, QWidget* parent) : QWidget(parent)
     m_calibration->setObjectName(QStringLiteral("calibrationCombo"));
     for (const std::string& set : pipeline::calibrationSetNames()) m_calibration->addItem(QString(), QString::fromStdString(set));
     m_calibrationLabel->setBuddy(m_calibration);
+    // How much calibration text a calibrated run reads (its time grows with it).
+    m_calibrationTokensLabel = new QLabel(this);
+    m_calibrationTokensCombo = new QComboBox(this);
+    m_calibrationTokensCombo->setObjectName(QStringLiteral("calibrationTokensCombo"));
+    for (const qlonglong tokens : {16384, 32768, 65536, 131072, 262144}) m_calibrationTokensCombo->addItem(QString(), tokens);
+    m_calibrationTokensCombo->setCurrentIndex(m_calibrationTokensCombo->findData(qlonglong{65536}));
+    m_calibrationTokensLabel->setBuddy(m_calibrationTokensCombo);
+    connect(m_calibrationTokensCombo, &QComboBox::currentIndexChanged, this,
+            [this] { m_calibrationTokens = m_calibrationTokensCombo->currentData().toLongLong(); });
     m_methodHint = new QLabel(this);
     m_methodHint->setObjectName(QStringLiteral("methodHint"));
     m_methodHint->setWordWrap(true);
@@ -224,7 +233,9 @@ QuantizePage::QuantizePage(JobRunner& runner, QWidget* parent) : QWidget(parent)
     method->addWidget(m_calibrationLabel);
     method->addWidget(m_calibration);
     method->addSpacing(12);
-    method->addWidget(m_methodHint, 1);
+    method->addWidget(m_calibrationTokensLabel);
+    method->addWidget(m_calibrationTokensCombo);
+    method->addStretch(1);
     connect(m_method, &QComboBox::currentIndexChanged, this, &QuantizePage::updateMethodHint);
 
     // The output format: the GGUF file of the plan, or a Hugging Face quantized folder.
@@ -298,6 +309,7 @@ QuantizePage::QuantizePage(JobRunner& runner, QWidget* parent) : QWidget(parent)
     layout->addLayout(totals);
     layout->addLayout(formatRow);
     layout->addLayout(method);
+    layout->addWidget(m_methodHint); // under its row, the full width: the explanation is long
     layout->addWidget(m_hfRow);
     layout->addLayout(imatrix);
     layout->addLayout(output);
@@ -369,7 +381,8 @@ QuantizePage::QuantizePage(JobRunner& runner, QWidget* parent) : QWidget(parent)
     setTabOrder(m_resetEdits, m_format);
     setTabOrder(m_format, m_method);
     setTabOrder(m_method, m_calibration);
-    setTabOrder(m_calibration, m_bits);
+    setTabOrder(m_calibration, m_calibrationTokensCombo);
+    setTabOrder(m_calibrationTokensCombo, m_bits);
     setTabOrder(m_bits, m_group);
     setTabOrder(m_group, m_symmetry);
     setTabOrder(m_symmetry, m_actOrder);
@@ -584,6 +597,18 @@ void QuantizePage::setCalibrationSet(const QString& set)
 
 QString QuantizePage::calibrationSet() const { return m_calibration->currentData().toString(); }
 
+void QuantizePage::setCalibrationTokens(std::int64_t tokens)
+{
+    if (tokens <= 0) tokens = 65536;
+    int i = m_calibrationTokensCombo->findData(static_cast<qlonglong>(tokens));
+    if (i < 0) {
+        m_calibrationTokensCombo->addItem(tr("%L1 tokens").arg(static_cast<qlonglong>(tokens)), static_cast<qlonglong>(tokens));
+        i = m_calibrationTokensCombo->count() - 1;
+    }
+    m_calibrationTokensCombo->setCurrentIndex(i);
+    m_calibrationTokens = tokens;
+}
+
 void QuantizePage::updateMethodHint()
 {
     const QString m = method();
@@ -591,6 +616,8 @@ void QuantizePage::updateMethodHint()
     const bool hf = isHfFormat();
     m_calibration->setEnabled(calibrated);
     m_calibrationLabel->setEnabled(calibrated);
+    m_calibrationTokensCombo->setEnabled(calibrated);
+    m_calibrationTokensLabel->setEnabled(calibrated);
     m_imatrixButton->setEnabled(!calibrated && !hf);
     m_imatrixEdit->setEnabled(!calibrated && !hf);
     m_imatrixLabel->setEnabled(!hf);
@@ -1025,6 +1052,11 @@ void QuantizePage::retranslate()
     const QStringList setNames{tr("General prose"), tr("Code"), tr("Chat"), tr("Multilingual")};
     for (int i = 0; i < m_calibration->count() && i < setNames.size(); ++i) m_calibration->setItemText(i, setNames[i]);
     m_calibration->setToolTip(tr("The text GPTQ runs the model over (bundled; a held-out part of it is never used)"));
+    m_calibrationTokensLabel->setText(tr("&Tokens:"));
+    for (int i = 0; i < m_calibrationTokensCombo->count(); ++i)
+        m_calibrationTokensCombo->setItemText(i, tr("%L1 tokens").arg(m_calibrationTokensCombo->itemData(i).toLongLong()));
+    m_calibrationTokensCombo->setToolTip(
+        tr("How much of the calibration text the run reads: more tokens take longer and calibrate more evenly"));
     m_formatLabel->setText(tr("O&utput format:"));
     for (int i = 0; i < m_format->count(); ++i) m_format->setItemText(i, formatName(m_format->itemData(i).toString()));
     m_format->setToolTip(tr("What the run writes: one GGUF file, or a Hugging Face folder of quantized weights"));

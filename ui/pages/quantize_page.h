@@ -100,8 +100,10 @@ public:
     bool actOrder() const;
     // The plan of the chosen HF format for the open model (empty while GGUF is chosen).
     const std::optional<plan::QuantPlan>& hfPlan() const { return m_hfPlan; }
-    // Calibration tokens a GPTQ run reads (0: the default, 128 x 512).
-    void setCalibrationTokens(std::int64_t tokens) { m_calibrationTokens = tokens; }
+    // Calibration tokens a calibrated run (GPTQ, AWQ) reads; the Tokens row shows the choice
+    // (a value outside its list is added to it). Default 65,536 (128 chunks of 512).
+    void setCalibrationTokens(std::int64_t tokens);
+    std::int64_t calibrationTokens() const { return m_calibrationTokens; }
     QString outputFolder() const;
 
     // Starts the pipeline on the open model with the shown plan (the primary button).
@@ -196,7 +198,9 @@ private:
     QLabel* m_calibrationLabel = nullptr;
     QComboBox* m_calibration = nullptr;
     QLabel* m_methodHint = nullptr;
-    std::int64_t m_calibrationTokens = 0;
+    QLabel* m_calibrationTokensLabel = nullptr;
+    QComboBox* m_calibrationTokensCombo = nullptr;
+    std::int64_t m_calibrationTokens = 65536;
     QLabel* m_formatLabel = nullptr;
     QComboBox* m_format = nullptr;
     QLabel* m_formatHint = nullptr;
