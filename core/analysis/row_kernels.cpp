@@ -246,6 +246,27 @@ void code16TileByRows(const std::byte* const* rows, int k, std::uint64_t n, cons
 
 } // namespace
 
+namespace {
+
+bool hasNonFiniteCodeScalar(const std::byte* w, std::uint64_t n, std::uint16_t nonFinite)
+{
+    bool bad = false;
+    for (std::uint64_t c = 0; c < n; ++c) {
+        std::uint16_t v;
+        std::memcpy(&v, w + 2 * c, 2);
+        bad = bad || (v & 0x7fff) >= nonFinite;
+    }
+    return bad;
+}
+
+} // namespace
+
+NonFiniteCodesFn nonFiniteCodesKernel(CpuLevel level) noexcept
+{
+    if (clampCpuLevel(level) >= CpuLevel::Avx2 && avx2::supported()) return avx2::hasNonFiniteCode;
+    return hasNonFiniteCodeScalar;
+}
+
 Code16TileFn code16TileKernel(CpuLevel level) noexcept
 {
     if (clampCpuLevel(level) >= CpuLevel::Avx512 && avx512::supported()) return avx512::code16Tile;

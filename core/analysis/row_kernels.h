@@ -73,10 +73,10 @@ inline std::int32_t binSlot(float x, float lo, float scale)
 }
 
 // Quantization error of a row: w the input, y its dequantized round trip, imp the importance
-// (or null). Sums in kErrorLanes double lanes (lane = index mod 8: independent chains of
-// additions), added in lane order at the end. A round trip value that is NaN counts as an
+// (or null). Sums in kErrorLanes double lanes (lane = index mod 16: independent chains of
+// additions, enough to hide the adds' latency), added in lane order at the end. A round trip value that is NaN counts as an
 // infinite error; an importance of 0 weighs nothing, even an infinite error.
-inline constexpr std::size_t kErrorLanes = 8;
+inline constexpr std::size_t kErrorLanes = 16;
 struct ErrorSums {
     double errSq = 0, refSq = 0, weightedErrSq = 0, weightedRefSq = 0, maxAbs = 0;
 };
@@ -123,6 +123,9 @@ using Code16TileFn = void (*)(const std::byte* const* rows, int k, std::uint64_t
                               std::uint16_t* cellRowMax, double* colSq, bool& nonFinite, std::uint16_t* rowMax);
 Code16TileFn code16TileKernel(CpuLevel level = CpuLevel::Best) noexcept;
 void countCodesOf(const std::byte* w, std::uint64_t n, std::uint32_t* counts);
+// Whether a row of n codes holds a non-finite value (|code| >= nonFinite).
+using NonFiniteCodesFn = bool (*)(const std::byte* w, std::uint64_t n, std::uint16_t nonFinite);
+NonFiniteCodesFn nonFiniteCodesKernel(CpuLevel level = CpuLevel::Best) noexcept;
 Code16RowFn code16RowKernel(CpuLevel level = CpuLevel::Best) noexcept;
 // Closes a cell row of the outlier map on codes: cellMax[j] = max of rowMax over the columns
 // [colBegin[j], colBegin[j + 1]) (j < cellCols), colMax[c] = max(.., rowMax[c]), rowMax[c] = 0
@@ -133,6 +136,7 @@ Code16PoolFn code16PoolKernel(CpuLevel level = CpuLevel::Best) noexcept;
 
 namespace avx2 {
 bool supported() noexcept;
+bool hasNonFiniteCode(const std::byte* w, std::uint64_t n, std::uint16_t nonFinite);
 void code16Tile(const std::byte* const* rows, int k, std::uint64_t n, const Code16Format& fmt, std::uint32_t* counts,
                 std::uint16_t* cellRowMax, double* colSq, bool& nonFinite, std::uint16_t* rowMax);
 std::uint16_t code16Row(const std::byte* w, std::uint64_t n, const Code16Format& fmt, std::uint32_t* counts,

@@ -110,6 +110,25 @@ std::uint16_t code16Row(const std::byte* w, std::uint64_t n, const Code16Format&
     return m;
 }
 
+bool hasNonFiniteCode(const std::byte* w, std::uint64_t n, std::uint16_t nonFinite)
+{
+    const __m256i magnitude = _mm256_set1_epi16(0x7fff);
+    const __m256i limit = _mm256_set1_epi16(static_cast<short>(nonFinite));
+    __m256i bad = _mm256_setzero_si256();
+    std::uint64_t c = 0;
+    for (; c + 16 <= n; c += 16) {
+        const __m256i a = _mm256_and_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 2 * c)), magnitude);
+        bad = _mm256_or_si256(bad, _mm256_andnot_si256(_mm256_cmpgt_epi16(limit, a), magnitude)); // both <= 0x7fff: signed
+    }
+    bool any = !_mm256_testz_si256(bad, bad);
+    for (; c < n; ++c) {
+        std::uint16_t v;
+        std::memcpy(&v, w + 2 * c, 2);
+        any = any || (v & 0x7fff) >= nonFinite;
+    }
+    return any;
+}
+
 // code16Row's operations on up to kTileRows rows, 16 columns at a time: the cell maxima and
 // column sums are loaded once, take the rows in order (the same bits as row after row), and
 // are stored once.
@@ -279,32 +298,48 @@ CONDENSE_ANALYSIS_AVX512 void code16Tile(const std::byte* const* rows, int k, st
     }
 }
 
-// rowError with the 8 lanes in one register each (lane l = value c + l): the scalar sums.
-CONDENSE_ANALYSIS_AVX512 void rowError(const float* w, const float* y, const float* imp, std::uint64_t n, ErrorSums& s)
+namespace {
+
+// Eight lanes of rowError (values w[0..7]) into their registers: errorTail's operations.
+CONDENSE_ANALYSIS_AVX512 inline void errorStep512(const float* w, const float* y, const float* imp, __m512d& e2, __m512d& r2,
+                                                  __m512d& we2, __m512d& wr2, __m512d& mx)
 {
     const __m512d inf = _mm512_set1_pd(std::numeric_limits<double>::infinity());
-    __m512d e2 = _mm512_setzero_pd(), r2 = e2, we2 = e2, wr2 = e2, mx = e2;
-    std::uint64_t c = 0;
-    for (; c + 8 <= n; c += 8) {
-        const __m512d x = _mm512_cvtps_pd(_mm256_loadu_ps(w + c));
-        __m512d e = _mm512_sub_pd(x, _mm512_cvtps_pd(_mm256_loadu_ps(y + c)));
-        e = _mm512_mask_mov_pd(e, _mm512_cmp_pd_mask(e, e, _CMP_UNORD_Q), inf); // NaN -> inf (errorTail)
-        e2 = _mm512_add_pd(e2, _mm512_mul_pd(e, e));
-        r2 = _mm512_add_pd(r2, _mm512_mul_pd(x, x));
-        mx = _mm512_max_pd(mx, _mm512_abs_pd(e));
-        if (imp) {
-            const __m512d v = _mm512_cvtps_pd(_mm256_loadu_ps(imp + c));
-            const __mmask8 weighted = _mm512_cmp_pd_mask(v, _mm512_setzero_pd(), _CMP_NEQ_UQ);
-            we2 = _mm512_add_pd(we2, _mm512_maskz_mov_pd(weighted, _mm512_mul_pd(_mm512_mul_pd(v, e), e)));
-            wr2 = _mm512_add_pd(wr2, _mm512_mul_pd(_mm512_mul_pd(v, x), x));
-        }
+    const __m512d x = _mm512_cvtps_pd(_mm256_loadu_ps(w));
+    __m512d e = _mm512_sub_pd(x, _mm512_cvtps_pd(_mm256_loadu_ps(y)));
+    e = _mm512_mask_mov_pd(e, _mm512_cmp_pd_mask(e, e, _CMP_UNORD_Q), inf); // NaN -> inf (errorTail)
+    e2 = _mm512_add_pd(e2, _mm512_mul_pd(e, e));
+    r2 = _mm512_add_pd(r2, _mm512_mul_pd(x, x));
+    mx = _mm512_max_pd(mx, _mm512_abs_pd(e));
+    if (imp) {
+        const __m512d v = _mm512_cvtps_pd(_mm256_loadu_ps(imp));
+        const __mmask8 weighted = _mm512_cmp_pd_mask(v, _mm512_setzero_pd(), _CMP_NEQ_UQ);
+        we2 = _mm512_add_pd(we2, _mm512_maskz_mov_pd(weighted, _mm512_mul_pd(_mm512_mul_pd(v, e), e)));
+        wr2 = _mm512_add_pd(wr2, _mm512_mul_pd(_mm512_mul_pd(v, x), x));
     }
+}
+
+} // namespace
+
+// rowError with lanes 8k .. 8k + 7 in register set k (lane l = value c + l): the scalar sums.
+CONDENSE_ANALYSIS_AVX512 void rowError(const float* w, const float* y, const float* imp, std::uint64_t n, ErrorSums& s)
+{
+    __m512d e2[2], r2[2], we2[2], wr2[2], mx[2];
+    for (int k = 0; k < 2; ++k) e2[k] = r2[k] = we2[k] = wr2[k] = mx[k] = _mm512_setzero_pd();
+    std::uint64_t c = 0;
+    for (; c + 16 <= n; c += 16)
+        for (int k = 0; k < 2; ++k) { // lanes 8k .. 8k + 7
+            const std::uint64_t at = c + 8 * static_cast<std::uint64_t>(k);
+            errorStep512(w + at, y + at, imp ? imp + at : nullptr, e2[k], r2[k], we2[k], wr2[k], mx[k]);
+        }
     double lanes[5][kErrorLanes];
-    _mm512_storeu_pd(lanes[0], e2);
-    _mm512_storeu_pd(lanes[1], r2);
-    _mm512_storeu_pd(lanes[2], we2);
-    _mm512_storeu_pd(lanes[3], wr2);
-    _mm512_storeu_pd(lanes[4], mx);
+    for (int k = 0; k < 2; ++k) {
+        _mm512_storeu_pd(lanes[0] + 8 * k, e2[k]);
+        _mm512_storeu_pd(lanes[1] + 8 * k, r2[k]);
+        _mm512_storeu_pd(lanes[2] + 8 * k, we2[k]);
+        _mm512_storeu_pd(lanes[3] + 8 * k, wr2[k]);
+        _mm512_storeu_pd(lanes[4] + 8 * k, mx[k]);
+    }
     errorTail(w, y, imp, c, n, lanes, s);
 }
 
@@ -479,29 +514,26 @@ inline void errorStep(__m256d x, __m256d y, const float* imp, __m256d& e2, __m25
 
 } // namespace
 
-// Lanes 0-3 and 4-7 in two registers each (lane l = value c + l).
+// Lanes 4k .. 4k + 3 in register set k (lane l = value c + l).
 void rowError(const float* w, const float* y, const float* imp, std::uint64_t n, ErrorSums& s)
 {
-    __m256d e2a = _mm256_setzero_pd(), r2a = e2a, we2a = e2a, wr2a = e2a, mxa = e2a;
-    __m256d e2b = e2a, r2b = e2a, we2b = e2a, wr2b = e2a, mxb = e2a;
+    __m256d e2[4], r2[4], we2[4], wr2[4], mx[4];
+    for (int k = 0; k < 4; ++k) e2[k] = r2[k] = we2[k] = wr2[k] = mx[k] = _mm256_setzero_pd();
     std::uint64_t c = 0;
-    for (; c + 8 <= n; c += 8) {
-        errorStep(_mm256_cvtps_pd(_mm_loadu_ps(w + c)), _mm256_cvtps_pd(_mm_loadu_ps(y + c)), imp ? imp + c : nullptr, e2a, r2a,
-                  we2a, wr2a, mxa);
-        errorStep(_mm256_cvtps_pd(_mm_loadu_ps(w + c + 4)), _mm256_cvtps_pd(_mm_loadu_ps(y + c + 4)), imp ? imp + c + 4 : nullptr,
-                  e2b, r2b, we2b, wr2b, mxb);
-    }
+    for (; c + 16 <= n; c += 16)
+        for (int k = 0; k < 4; ++k) {
+            const std::uint64_t at = c + 4 * static_cast<std::uint64_t>(k);
+            errorStep(_mm256_cvtps_pd(_mm_loadu_ps(w + at)), _mm256_cvtps_pd(_mm_loadu_ps(y + at)), imp ? imp + at : nullptr, e2[k],
+                      r2[k], we2[k], wr2[k], mx[k]);
+        }
     double lanes[5][kErrorLanes];
-    _mm256_storeu_pd(lanes[0], e2a);
-    _mm256_storeu_pd(lanes[0] + 4, e2b);
-    _mm256_storeu_pd(lanes[1], r2a);
-    _mm256_storeu_pd(lanes[1] + 4, r2b);
-    _mm256_storeu_pd(lanes[2], we2a);
-    _mm256_storeu_pd(lanes[2] + 4, we2b);
-    _mm256_storeu_pd(lanes[3], wr2a);
-    _mm256_storeu_pd(lanes[3] + 4, wr2b);
-    _mm256_storeu_pd(lanes[4], mxa);
-    _mm256_storeu_pd(lanes[4] + 4, mxb);
+    for (int k = 0; k < 4; ++k) {
+        _mm256_storeu_pd(lanes[0] + 4 * k, e2[k]);
+        _mm256_storeu_pd(lanes[1] + 4 * k, r2[k]);
+        _mm256_storeu_pd(lanes[2] + 4 * k, we2[k]);
+        _mm256_storeu_pd(lanes[3] + 4 * k, wr2[k]);
+        _mm256_storeu_pd(lanes[4] + 4 * k, mx[k]);
+    }
     errorTail(w, y, imp, c, n, lanes, s);
 }
 
@@ -515,6 +547,8 @@ std::uint16_t code16Row(const std::byte*, std::uint64_t, const Code16Format&, st
 void rowError(const float*, const float*, const float*, std::uint64_t, ErrorSums&) {}
 
 void code16Pool(std::uint16_t*, std::uint64_t, const std::uint32_t*, std::uint32_t, std::uint16_t*, std::uint16_t*) {}
+
+bool hasNonFiniteCode(const std::byte*, std::uint64_t, std::uint16_t) { return false; }
 
 void code16Tile(const std::byte* const*, int, std::uint64_t, const Code16Format&, std::uint32_t*, std::uint16_t*, double*, bool&,
                 std::uint16_t*)

@@ -410,14 +410,21 @@ Result<TensorAnalysis> previewOnly(const RowReader& rr, const io::TensorEntry& t
     }
     const auto ranges = partition(s.rows, s.cols, s.codes16 && !s.kernels);
     std::vector<Part> parts(ranges.size());
+    // 16-bit rows are checked on their codes (half the bytes of the floats).
+    const detail::NonFiniteCodesFn codeCheck = s.codes16 ? detail::nonFiniteCodesKernel(config.cpuLevel) : nullptr;
+    const std::uint16_t nonFinite = detail::code16Format(rr.storedType() == DType::BF16).nonFinite;
     const bool ok = jobs::parallelFor(parts.size(), stop, [&](std::size_t pi) {
         Part& p = parts[pi];
         std::vector<float> row(s.cols), y(s.cols);
         std::vector<std::byte> q(s.qRowBytes);
         for (std::uint64_t r = ranges[pi].first; r < ranges[pi].second && !p.previewBad; ++r) {
             if ((r & 63) == 0 && stop.stop_requested()) return;
+            if (codeCheck && codeCheck(rr.storedRow(r), s.cols, nonFinite)) {
+                p.previewBad = true;
+                continue;
+            }
             rr.read(r, 1, row.data());
-            if (firstNonFinite(row.data(), s.cols) != s.cols) p.previewBad = true;
+            if (!codeCheck && firstNonFinite(row.data(), s.cols) != s.cols) p.previewBad = true;
             else rowPreview(row.data(), r, s, p, q, y);
         }
     });
