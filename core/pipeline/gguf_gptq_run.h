@@ -17,7 +17,14 @@
 //      writes (llama-arch attn_q / attn_k: permuted for ggml's NORM RoPE, as the converter
 //      does), for QuantizeConfig::precomputed.
 // A linear whose planned type is a float type (or equals its input type) is left to the job.
-// token_embd and the vectors are never calibrated: the job writes them as the mix does.
+// With embeddingGptq, an untied token_embd of a type the sweep covers is quantized first by
+// quant::ggufGptqQuantize on model/embedding_metric.h's metric (block 0's view of an embedding
+// error: a property of the weights, no calibration text), installed as the session's token_embd
+// so the blocks calibrate on its rows, and kept like the linears; the vectors (and a tied
+// token_embd) are never calibrated: the job writes them as the mix does.
+// With pairedInputs (asymmetric calibration, GPTQv2 / GPTAQ), each block also runs on the
+// original model's hidden states, and every linear aims at the original model's outputs given
+// the quantized model's inputs (block_quantizer.h pairedInputs, gptq_ggml.h's cross matrix).
 //
 // Progress: Stage::Calibrating only, done/total a job-wide fraction (per million) of the block
 // run (block_quantizer.h's cost model), item "blk.<l>" / "output". A stop request ends the run
@@ -64,6 +71,13 @@ struct GgufGptqRunConfig {
     std::int64_t tokens = 0;             // token budget (whole chunks); 0: kGgufGptqDefaultChunks x ctx
     std::int64_t ctx = 0;                // tokens per chunk; 0: kGgufGptqDefaultCtx, capped by the model's positions
     int threads = 0;
+    // Asymmetric calibration (GPTQv2 / GPTAQ, block_quantizer.h pairedInputs): every linear aims
+    // at the original model's outputs given the quantized model's inputs.
+    bool pairedInputs = true;
+    // An untied token_embd of a type the sweep covers goes through GPTQ with
+    // model/embedding_metric.h's metric (block 0's view of an embedding error; no activations),
+    // and the calibration runs on it; false: the job writes it as the mix does.
+    bool embeddingGptq = true;
     quant::GgufGptqOptions options = defaultOptions();
 
     static quant::GgufGptqOptions defaultOptions()
