@@ -147,7 +147,9 @@ Result<GgufGptqRun> runGgufGptq(std::shared_ptr<const io::Checkpoint> ck, const 
         std::optional<Message> warning;
         bool viaGptq = false;
         if (quant::ggufGptqSupports(tp.type)) {
-            auto r = quant::ggufGptqQuantize(tp.type, job.weight, job.rows, job.cols, job.hessian, job.cross, opts, st);
+            quant::GgufGptqOptions o = opts;
+            if (!job.cross.empty()) o.asymmetry = opts.asymmetry * quant::ggufGptqAsymmetry(job.tokens, job.cols, config.asymmetryShrink);
+            auto r = quant::ggufGptqQuantize(tp.type, job.weight, job.rows, job.cols, job.hessian, job.cross, o, st);
             if (r) {
                 if (r->percDampUsed > opts.percDamp)
                     warning = Message(MessageCode::GptqDampingRaised, job.ggufName,

@@ -347,6 +347,13 @@ bool refineRows(DType type, std::int64_t cols, int block, std::size_t blockBytes
 
 } // namespace
 
+double ggufGptqAsymmetry(std::int64_t tokens, std::int64_t cols, double shrink) noexcept
+{
+    if (tokens <= 0) return 0.0;
+    const double n = static_cast<double>(tokens);
+    return n / (n + std::max(0.0, shrink) * static_cast<double>(std::max<std::int64_t>(cols, 0)));
+}
+
 bool ggufGptqSupports(DType type) noexcept
 {
     return BlockGrid::supports(type);

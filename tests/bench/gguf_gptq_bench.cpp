@@ -29,12 +29,14 @@
 //   condense_gguf_gptq_bench MODEL_DIR CORPUS [--mixes Q4_K_M,Q3_K_M,Q2_K] [--ctx 256]
 //       [--calib-chunks 64] [--eval-chunks 32] [--importance diag|inv] [--damp 0.01]
 //       [--mode sequential|original] [--threads 2] [--embd-gptq] [--keep-embd] [--passes N]
-//       [--factors f1,f2,...] [--no-act-order] [--no-candidates] [--eval-corpus FILE] [--paired A] [--refine N]
+//       [--factors f1,f2,...] [--no-act-order] [--no-candidates] [--eval-corpus FILE] [--paired A] [--paired-shrink C] [--refine N]
 // --eval-corpus: the evaluation chunks from the start of FILE (e.g. a set's held-out split).
 // --paired A: asymmetric calibration (GPTQv2 / GPTAQ; model/paired_input_accumulator.h): every
 //   block also runs on the original model's hidden states, and each linear aims at
 //   W + A W D H^-1 (quant/gptq_ggml.h); token_embd is installed after the original stream's
 //   embedding.
+// --paired-shrink C: the asymmetry per tensor is A * n / (n + C cols), n calibration tokens
+//   (quant::ggufGptqAsymmetry; the CLI path uses C = 4).
 // --refine N: N passes of coordinate descent on codes and sub-block scales after the sweep
 //   (GgufGptqOptions::refinePasses).
 
@@ -104,6 +106,7 @@ struct Options {
     bool keepEmbd = false; // diagnostics: token_embd stays the original in both variants
     bool embdGptq = false; // GPTQ variant: token_embd (untied) by GPTQ on embdMetric()
     bool paired = false;   // asymmetric calibration (--paired A: gptq.asymmetry = A)
+    double pairedShrink = 0; // > 0: asymmetry A * n / (n + shrink * cols) per tensor (--paired-shrink)
 };
 
 model::LinearSite siteOf(model::WeightRole r)
@@ -218,7 +221,13 @@ struct Bench {
             for (std::int64_t c = 0; c < v.cols; ++c) diag[static_cast<std::size_t>(c)] = static_cast<float>(h[static_cast<std::size_t>(c * v.cols + c)]);
             return rtn(layer, role, diag.data());
         }
-        auto r = take(quant::ggufGptqQuantize(type, w, v.rows, v.cols, h, cross, opt.gptq), name);
+        quant::GgufGptqOptions go = opt.gptq;
+        if (opt.pairedShrink > 0) {
+            std::int64_t tokens = 0;
+            for (const auto& c : calib) tokens += static_cast<std::int64_t>(c.size());
+            go.asymmetry *= quant::ggufGptqAsymmetry(tokens, v.cols, opt.pairedShrink);
+        }
+        auto r = take(quant::ggufGptqQuantize(type, w, v.rows, v.cols, h, cross, go), name);
         // The same tensor by imatrix RTN with diag(H), for the per-tensor loss ratio.
         std::vector<float> diag(static_cast<std::size_t>(v.cols));
         for (std::int64_t c = 0; c < v.cols; ++c) diag[static_cast<std::size_t>(c)] = static_cast<float>(h[static_cast<std::size_t>(c * v.cols + c)]);
@@ -362,6 +371,7 @@ int main(int argc, char** argv)
         else if (a == "--keep-embd") opt.keepEmbd = true;
         else if (a == "--embd-gptq") opt.embdGptq = true;
         else if (a == "--refine") opt.gptq.refinePasses = std::stoi(next());
+        else if (a == "--paired-shrink") opt.pairedShrink = std::stod(next());
         else if (a == "--paired") {
             opt.paired = true;
             opt.gptq.asymmetry = std::stod(next());

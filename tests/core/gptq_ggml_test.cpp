@@ -434,6 +434,11 @@ TEST(GgufGptq, AsymmetricSweepLowersTheErrorAgainstTheOriginalOutputs)
         std::printf("%-7s error against the original outputs: plain GPTQ %.4g, asymmetric %.4g (%.3f)\n", name(type).c_str(),
                     ePlain, eAsym, eAsym / ePlain);
     }
+    // The shrinkage of the correction with the calibration size: n / (n + c cols).
+    EXPECT_DOUBLE_EQ(ggufGptqAsymmetry(1024, 768, 4.0), 0.25);
+    EXPECT_DOUBLE_EQ(ggufGptqAsymmetry(65536, 256, 0.0), 1.0);
+    EXPECT_EQ(ggufGptqAsymmetry(0, 256, 4.0), 0.0);
+    EXPECT_LT(ggufGptqAsymmetry(16384, 768, 4.0), ggufGptqAsymmetry(65536, 768, 4.0));
     GgufGptqOptions o;
     const std::vector<double> shortCross(10, 0.0);
     EXPECT_FALSE(ggufGptqQuantize(DType::Q4_K, w, rows, kCols, p.h, shortCross, o).ok());
