@@ -94,6 +94,7 @@ struct GgufGptqRunConfig {
         quant::GgufGptqOptions o;
         o.percDamp = 0.1;       // measured best (gptq_ggml bench)
         o.dampIncrement = 0.05; // raised while the Hessian is not positive definite
+        o.refinePasses = 2;     // coordinate descent on codes and sub-block scales after the sweep
         return o;
     }
 };

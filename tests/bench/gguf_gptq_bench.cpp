@@ -26,6 +26,16 @@
 // model's ratios are 0.714 / 0.706 / 0.763: the gain depends on how close the evaluation text
 // is to the calibration text.
 //
+// Measured (2026-12-06 later, tiny-llama-spm, calibration 64 x 256 of resources/calibration/
+// general.txt, evaluation 48 x 256 of general.heldout.txt via --eval-corpus, --damp 0.1):
+//   default sweep                         Q4_K_M 0.657  Q3_K_M 0.711  Q2_K 0.703
+//   --paired 1                            Q4_K_M 0.609  Q3_K_M 0.614  Q2_K 0.589
+//   --paired 1 --embd-gptq                Q4_K_M 0.564  Q3_K_M 0.588  Q2_K 0.529
+//   --paired 1 --embd-gptq --refine 2     Q4_K_M 0.558                Q2_K 0.500
+// demo model (resources/demo), 8 x 128 calibration tokens, 16 x 128 evaluation, Q4_K_M:
+//   default 0.696, --embd-gptq 0.688, --paired 1 1.198 (overfits), --paired 0.25 0.659,
+//   --paired 1 --paired-shrink 4 0.671.
+//
 //   condense_gguf_gptq_bench MODEL_DIR CORPUS [--mixes Q4_K_M,Q3_K_M,Q2_K] [--ctx 256]
 //       [--calib-chunks 64] [--eval-chunks 32] [--importance diag|inv] [--damp 0.01]
 //       [--mode sequential|original] [--threads 2] [--embd-gptq] [--keep-embd] [--passes N]
