@@ -23,6 +23,9 @@
 //      loss sum err^2 (the sweep above run inside the block), of several searches and scalings
 //      of d, then improved by coordinate descent on the sub-block scale / min codes: GPTQ's
 //      loss then picks the scales too, not only the codes.
+//   4. with a cross matrix (asymmetric calibration, the second overload below) the sweep's target
+//      is W + a W D (H + damp I)^-1 instead of W; with refinePasses, coordinate descent on the
+//      final codes and sub-block scales lowers the damped layer loss to that target further.
 //   The scale search's importance:
 //      HessianDiagonal  H_cc (damped), the imatrix of the same inputs up to a factor;
 //      InverseFactor    1 / U_cc^2 = 1 / [H_F^-1]_cc, F the columns not yet quantized: the
