@@ -54,6 +54,16 @@ Status captureBlockByBlock(Session& session, std::span<const std::vector<std::in
     std::uint64_t done = 0;
     progress.report(jobs::Stage::Evaluating, 0, total, "blk.0");
 
+    const bool paired = sequential && options.originalObserver != nullptr;
+    if (options.originalObserver && (!sequential || stages != 1))
+        return makeError(ErrorCode::InvalidArgument, {}, "paired original inputs need sequential mode with one stage");
+    // The original model's hidden states (paired mode), embedded before afterOriginalEmbed.
+    std::vector<std::vector<float>> original(paired ? chunks.size() : 0);
+    for (std::size_t c = 0; c < original.size(); ++c) {
+        original[c].resize(chunks[c].size() * static_cast<std::size_t>(d.hidden));
+        CONDENSE_TRY(session.embed(chunks[c], original[c]));
+    }
+    if (paired && options.afterOriginalEmbed) CONDENSE_TRY(options.afterOriginalEmbed(session));
     // The hidden states of every chunk: the input of the next block.
     std::vector<std::vector<float>> hidden(chunks.size());
     for (std::size_t c = 0; c < chunks.size(); ++c) {
@@ -71,6 +81,11 @@ Status captureBlockByBlock(Session& session, std::span<const std::vector<std::in
             for (std::size_t c = 0; c < chunks.size(); ++c) {
                 if (stop.stop_requested()) return cancelled();
                 const auto n = static_cast<std::int64_t>(chunks[c].size());
+                if (paired) {
+                    session.setObserver(options.originalObserver);
+                    CONDENSE_TRY(session.runBlock(l, original[c], n, 0, stop));
+                    session.setObserver(&observer);
+                }
                 std::vector<float>* rows = &hidden[c];
                 if (sequential) {
                     observed.assign(hidden[c].begin(), hidden[c].end());
@@ -93,6 +108,7 @@ Status captureBlockByBlock(Session& session, std::span<const std::vector<std::in
         }
     }
     observed = {};
+    if (!options.includeOutput) original = {};
 
     if (options.includeOutput) {
         session.setObserver(&observer);
@@ -101,6 +117,11 @@ Status captureBlockByBlock(Session& session, std::span<const std::vector<std::in
             if (stop.stop_requested()) return cancelled();
             const auto n = static_cast<std::int64_t>(chunks[c].size());
             logits.resize(session.logitsSize(n, LogitsMode::All));
+            if (paired) {
+                session.setObserver(options.originalObserver);
+                CONDENSE_TRY(session.head(original[c], n, logits, LogitsMode::All));
+                session.setObserver(&observer);
+            }
             CONDENSE_TRY(session.head(hidden[c], n, logits, LogitsMode::All));
             progress.report(jobs::Stage::Evaluating, ++done, total, "output");
         }

@@ -57,6 +57,15 @@ struct CaptureOptions {
     // true-sequential mode: one stage per group of linears sharing an input.
     int stages = 1;
     std::function<Status(std::int64_t layer, int stage, Session& session)> afterStage;
+    // Sequential mode with stages == 1 only (else InvalidArgument): also carry the ORIGINAL
+    // model's hidden states (a second chunks x tokens x hidden copy) and, for every chunk, run
+    // block l on them with this observer attached just before the chunk's observed run (block
+    // l's weights are the same in both: its overrides come after the observed runs), the head
+    // likewise. The original stream is embedded first; then afterOriginalEmbed (may be empty)
+    // runs, e.g. to install a quantized token_embd, and the sequential stream is embedded.
+    // What asymmetric calibration needs (paired_input_accumulator.h).
+    ActivationObserver* originalObserver = nullptr;
+    std::function<Status(Session& session)> afterOriginalEmbed;
 };
 
 Status captureBlockByBlock(Session& session, std::span<const std::vector<std::int32_t>> chunks,

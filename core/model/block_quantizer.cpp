@@ -11,7 +11,7 @@
 #include "core/arch/tensor_naming.h"
 #include "core/jobs/thread_arena.h"
 #include "core/model/block_capture.h"
-#include "core/model/hessian_accumulator.h"
+#include "core/model/paired_input_accumulator.h"
 #include "core/model/owned_weight.h"
 
 namespace condense::model {
@@ -333,7 +333,9 @@ Result<BlockQuantizeStats> quantizeBlockByBlock(Session& session, std::span<cons
     std::stop_callback bridge(stop, [&ownStop] { ownStop.request_stop(); });
     bool stoppedAtLastLayer = false;
 
-    HessianAccumulator hessians;
+    if (options.pairedInputs && options.trueSequential)
+        return makeError(ErrorCode::InvalidArgument, {}, "paired original inputs work in block mode only, not true-sequential");
+    PairedInputAccumulator hessians;
     TimedObserver timed(hessians, options.skipPositions);
     jobs::ThreadArena arena(jobs::ThreadingConfig{threads});
     const std::uint64_t budget = options.memoryBudget > 0 ? options.memoryBudget : kDefaultBudget;
@@ -355,6 +357,7 @@ Result<BlockQuantizeStats> quantizeBlockByBlock(Session& session, std::span<cons
         // The block's Hessians, shared by the linears that read the same site.
         std::map<int, std::shared_ptr<std::vector<double>>> siteHessians;
         std::map<int, std::int64_t> siteTokens;
+        std::map<int, std::shared_ptr<std::vector<double>>> siteCross;
         std::uint64_t held = hessians.heldBytes();
         stats.peakHessianBytes = std::max(stats.peakHessianBytes, static_cast<std::uint64_t>(held));
         for (WeightRole r : roles) {
@@ -363,6 +366,7 @@ Result<BlockQuantizeStats> quantizeBlockByBlock(Session& session, std::span<cons
             if (siteHessians.count(key)) continue;
             siteTokens[key] = hessians.tokens(layer, s);
             siteHessians[key] = std::make_shared<std::vector<double>>(hessians.take(layer, s));
+            siteCross[key] = std::make_shared<std::vector<double>>(hessians.takeCross(layer, s));
         }
         hessians.clear();
 
@@ -373,15 +377,17 @@ Result<BlockQuantizeStats> quantizeBlockByBlock(Session& session, std::span<cons
             std::uint64_t memory;
             double cost;
             std::shared_ptr<std::vector<double>> hessian;
+            std::shared_ptr<std::vector<double>> cross;
         };
         std::vector<Job> jobs;
         for (WeightRole r : roles) {
             const WeightView& w = modelWeight(model, layer, r);
             const LinearSite s = siteOf(r);
             jobs.push_back({r, s, w.rows, w.cols, linearMemory(w.rows, w.cols), linearCost(w.rows, w.cols),
-                            siteHessians[static_cast<int>(s)]});
+                            siteHessians[static_cast<int>(s)], siteCross[static_cast<int>(s)]});
         }
         siteHessians.clear();
+        siteCross.clear();
         // Largest first: the longest call starts first, and the big temporaries come before
         // the block's overrides pile up.
         std::stable_sort(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) { return a.cost > b.cost; });
@@ -417,6 +423,7 @@ Result<BlockQuantizeStats> quantizeBlockByBlock(Session& session, std::span<cons
             lj.cols = job.cols;
             lj.weight = *w;
             lj.hessian = *job.hessian;
+            if (job.cross->size() == job.hessian->size()) lj.cross = *job.cross;
             // References only go away: alone now means no other linear will read it.
             if (job.hessian.use_count() == 1) lj.hessianOwned = job.hessian.get();
             {
@@ -428,6 +435,7 @@ Result<BlockQuantizeStats> quantizeBlockByBlock(Session& session, std::span<cons
             const double seconds = secondsSince(t);
             *w = {};
             job.hessian.reset(); // the last linear of a site frees its Hessian
+            job.cross.reset();
             if (!q) {
                 Error e = std::move(q).error();
                 if (e.tensor.empty() && e.code != ErrorCode::Cancelled) e.tensor = gguf;
@@ -515,6 +523,19 @@ Result<BlockQuantizeStats> quantizeBlockByBlock(Session& session, std::span<cons
 
     CaptureOptions co;
     co.mode = CaptureMode::Sequential;
+    if (options.pairedInputs) co.originalObserver = &hessians.originalSide();
+    if (options.tokenEmbedding) {
+        co.afterOriginalEmbed = [&](Session& s) { return s.overrideWeight(-1, WeightRole::TokenEmbd, options.tokenEmbedding); };
+        if (!options.pairedInputs) CONDENSE_TRY(session.overrideWeight(-1, WeightRole::TokenEmbd, options.tokenEmbedding));
+    }
+    struct EmbeddingGuard {
+        Session& s;
+        bool on;
+        ~EmbeddingGuard()
+        {
+            if (on) (void)s.overrideWeight(-1, WeightRole::TokenEmbd, nullptr);
+        }
+    } embeddingGuard{session, options.tokenEmbedding != nullptr};
     co.includeOutput = withOutput;
     const std::vector<WeightRole> allRoles(std::begin(kBlockRoles), std::end(kBlockRoles));
     const unsigned firstSites =

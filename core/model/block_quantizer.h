@@ -110,6 +110,7 @@
 #include "core/jobs/progress.h"
 #include "core/model/activation_observer.h"
 #include "core/model/layer_weights.h"
+#include "core/model/owned_weight.h"
 #include "core/model/session.h"
 
 namespace condense::model {
@@ -130,6 +131,10 @@ struct LinearJob {
     // of it (e.g. quant::gptqQuantize's consuming overload, one cols^2 copy less at peak);
     // `hessian` is then invalid.
     std::vector<double>* hessianOwned = nullptr;
+    // With BlockQuantizeOptions::pairedInputs: D = sum_t (x_orig,t - x_t) x_t^T (cols x cols,
+    // row-major; paired_input_accumulator.h), x_orig the original model's input row of the
+    // same token; empty otherwise.
+    std::span<const double> cross;
 };
 
 // Returns the dequantized weight (rows x cols, HF row order) that the re-run uses, or an empty
@@ -158,6 +163,16 @@ struct BlockQuantizeOptions {
     // Stop (successfully) after this block: later blocks are neither calibrated nor quantized
     // (-1: all). For benchmarks and tests; a real run quantizes every block.
     std::int64_t lastLayer = -1;
+    // Asymmetric calibration (GPTQv2 / GPTAQ): the capture also runs every block on the ORIGINAL
+    // model's hidden states (block_capture.h originalObserver), and each LinearJob carries the
+    // cross matrix D of the original and quantized inputs, so the quantizer can aim at the
+    // original model's outputs. Block mode only (with trueSequential: InvalidArgument). Costs a
+    // second copy of the calibration hidden states, one more block run per chunk and block, and
+    // a cols^2 D per site beside its Hessian.
+    bool pairedInputs = false;
+    // Installed as the session's token_embd for the run (the sequential stream's embeddings;
+    // the original stream keeps the model's own), removed on return. nullptr: none.
+    std::shared_ptr<const OwnedWeight> tokenEmbedding;
 };
 
 // What happened to one linear (the quantizer's own report holds its losses).

@@ -12,7 +12,9 @@
 #include "core/io/checkpoint.h"
 #include "core/jobs/thread_arena.h"
 #include "core/model/block_quantizer.h"
+#include "core/model/embedding_metric.h"
 #include "core/model/model.h"
+#include "core/model/owned_weight.h"
 #include "core/model/session.h"
 #include "core/pipeline/calibration_set.h"
 #include "core/quant/quant_registry.h"
@@ -145,7 +147,9 @@ Result<GgufGptqRun> runGgufGptq(std::shared_ptr<const io::Checkpoint> ck, const 
         std::optional<Message> warning;
         bool viaGptq = false;
         if (quant::ggufGptqSupports(tp.type)) {
-            auto r = quant::ggufGptqQuantize(tp.type, job.weight, job.rows, job.cols, job.hessian, opts, st);
+            quant::GgufGptqOptions o = opts;
+            if (!job.cross.empty()) o.asymmetry = opts.asymmetry * quant::ggufGptqAsymmetry(job.tokens, job.cols, config.asymmetryShrink);
+            auto r = quant::ggufGptqQuantize(tp.type, job.weight, job.rows, job.cols, job.hessian, job.cross, o, st);
             if (r) {
                 if (r->percDampUsed > opts.percDamp)
                     warning = Message(MessageCode::GptqDampingRaised, job.ggufName,
@@ -197,6 +201,35 @@ Result<GgufGptqRun> runGgufGptq(std::shared_ptr<const io::Checkpoint> ck, const 
         bo.includeOutput = tp.type != tp.inputType && tr && tr->isQuantized;
     }
     bo.threads = config.threads;
+    bo.pairedInputs = config.pairedInputs;
+
+    // token_embd by GPTQ on block 0's metric (untied: a tied matrix is the output head's).
+    if (const std::int64_t e = plan.find("token_embd.weight"); config.embeddingGptq && e >= 0 && !m->tiedEmbeddings()) {
+        const plan::TensorPlan& tp = plan.tensors[static_cast<std::size_t>(e)];
+        const DTypeTraits* tr = dtypeTraits(tp.type);
+        const model::WeightView& v = m->tokenEmbedding();
+        if (tp.type != tp.inputType && tr && tr->isQuantized && quant::ggufGptqSupports(tp.type) &&
+            v.cols % tr->blockSize == 0) {
+            auto metric = model::embeddingErrorMetric(*m);
+            auto w = model::toFloats(v);
+            std::optional<Result<quant::GgufGptqResult>> r;
+            if (metric && w) {
+                jobs::ThreadArena embArena(jobs::ThreadingConfig{config.threads});
+                embArena.execute([&] { r.emplace(quant::ggufGptqQuantize(tp.type, *w, v.rows, v.cols, *metric, opts, stop)); });
+            }
+            if (r && *r && (*r)->bytes.size() == tp.bytes()) {
+                auto owned = model::OwnedWeight::fromBytes(tp.type, v.rows, v.cols, std::as_bytes(std::span((*r)->bytes)));
+                if (owned) {
+                    bo.tokenEmbedding = *owned;
+                    (*tensors)["token_embd.weight"] = std::move((*r)->bytes);
+                    ++gptqCount;
+                }
+            } else if (r && !*r && r->error().code == ErrorCode::Cancelled) {
+                return makeError(ErrorCode::Cancelled, {}, "cancelled");
+            }
+            // Otherwise the job writes token_embd as the mix does.
+        }
+    }
 
     std::optional<Result<model::BlockQuantizeStats>> stats;
     jobs::ThreadArena arena(jobs::ThreadingConfig{config.threads});

@@ -54,6 +54,9 @@ public:
         return m_scale[e] * level - m_offset[e];
     }
     int nearestCode(int e, float x) const;
+    // The codes an element may take (after decode): codeMin() .. codeMax().
+    int codeMin() const { return m_codeMin; }
+    int codeMax() const { return m_codeMax; }
 
     // Multiplies the block's super-block scale d (f16) by `factor` (sub-block scales, mins and
     // codes unchanged).

@@ -257,7 +257,102 @@ bool sweepRows(const SweepContext& s, std::int64_t r0, std::int64_t n, const std
     return true;
 }
 
+// Coordinate descent on rows [r0, r0 + n) after the sweep: loss (w - q)^T H (w - q), H damped,
+// natural column order; codes +-1, then sub-block scale / min codes +-1. Writes bytes and values.
+bool refineRows(DType type, std::int64_t cols, int block, std::size_t blockBytes, std::size_t rowBytes, const MatrixD& h,
+                const RowMajorF& target, int passes, GgufGptqResult& out, std::int64_t r0, std::int64_t n,
+                const std::stop_token& stop)
+{
+    const std::int64_t blocks = cols / block;
+    const int params = BlockGrid::subScaleParams(type);
+    int lo = 0, hi = 0;
+    BlockGrid::subScaleRange(type, lo, hi);
+    std::vector<BlockGrid> grids(static_cast<std::size_t>(blocks));
+    Eigen::VectorXd err(cols), g(cols);
+    std::vector<std::uint8_t> cand(blockBytes);
+    std::vector<double> delta(static_cast<std::size_t>(block));
+    std::vector<int> touched;
+    BlockGrid cg;
+    for (std::int64_t r = r0; r < r0 + n; ++r) {
+        if (stop.stop_requested()) return false;
+        std::uint8_t* row = out.bytes.data() + static_cast<std::size_t>(r) * rowBytes;
+        float* q = out.dequantized.data() + static_cast<std::size_t>(r * cols);
+        for (std::int64_t c = 0; c < cols; ++c) err(c) = static_cast<double>(target(r, c)) - static_cast<double>(q[c]);
+        g.noalias() = h * err; // h symmetric: g = H e
+        for (std::int64_t b = 0; b < blocks; ++b) grids[static_cast<std::size_t>(b)].decode(type, row + static_cast<std::size_t>(b) * blockBytes);
+        for (int pass = 0; pass < passes; ++pass) {
+            bool changed = false;
+            for (std::int64_t b = 0; b < blocks; ++b) {
+                std::uint8_t* blk = row + static_cast<std::size_t>(b) * blockBytes;
+                BlockGrid& gr = grids[static_cast<std::size_t>(b)];
+                const std::int64_t c0 = b * block;
+                for (int e = 0; e < block; ++e) {
+                    const std::int64_t c = c0 + e;
+                    const int code = BlockGrid::code(type, blk, e);
+                    const double hcc = h(c, c);
+                    for (int step : {-1, 1}) {
+                        const int nc = code + step;
+                        if (nc < gr.codeMin() || nc > gr.codeMax()) continue;
+                        const double d = static_cast<double>(gr.value(e, nc)) - static_cast<double>(q[c]);
+                        if (d == 0.0) continue;
+                        // e' = e - d: loss' - loss = -2 d g_c + d^2 H_cc.
+                        if (-2.0 * d * g(c) + d * d * hcc < -1e-12 * hcc * d * d) {
+                            g.noalias() -= d * h.col(c);
+                            q[c] = gr.value(e, nc);
+                            BlockGrid::setCode(type, blk, e, nc);
+                            changed = true;
+                            break;
+                        }
+                    }
+                }
+                for (int p = 0; p < params; ++p) {
+                    const int v0 = BlockGrid::subScale(type, blk, p);
+                    for (int step : {-1, 1}) {
+                        const int v = v0 + step;
+                        if (v < lo || v > hi) continue;
+                        std::copy(blk, blk + blockBytes, cand.begin());
+                        BlockGrid::setSubScale(type, cand.data(), p, v);
+                        cg.decode(type, cand.data());
+                        touched.clear();
+                        for (int e = 0; e < block; ++e) {
+                            const double d = static_cast<double>(cg.value(e, BlockGrid::code(type, blk, e))) - static_cast<double>(q[c0 + e]);
+                            delta[static_cast<std::size_t>(e)] = d;
+                            if (d != 0.0) touched.push_back(e);
+                        }
+                        if (touched.empty()) continue;
+                        double lin = 0.0, quad = 0.0;
+                        for (int i : touched) {
+                            const double di = delta[static_cast<std::size_t>(i)];
+                            lin += di * g(c0 + i);
+                            for (int j : touched) quad += di * delta[static_cast<std::size_t>(j)] * h(c0 + i, c0 + j);
+                        }
+                        if (-2.0 * lin + quad < -1e-12 * std::abs(quad)) {
+                            for (int i : touched) {
+                                g.noalias() -= delta[static_cast<std::size_t>(i)] * h.col(c0 + i);
+                                q[c0 + i] = cg.value(i, BlockGrid::code(type, blk, i));
+                            }
+                            std::copy(cand.begin(), cand.end(), blk);
+                            gr = cg;
+                            changed = true;
+                            break;
+                        }
+                    }
+                }
+            }
+            if (!changed) break;
+        }
+    }
+    return true;
+}
+
 } // namespace
+
+double ggufGptqAsymmetry(std::int64_t tokens, std::int64_t cols, double shrink) noexcept
+{
+    if (tokens <= 0) return 0.0;
+    const double n = static_cast<double>(tokens);
+    return n / (n + std::max(0.0, shrink) * static_cast<double>(std::max<std::int64_t>(cols, 0)));
+}
 
 bool ggufGptqSupports(DType type) noexcept
 {
@@ -268,7 +363,21 @@ Result<GgufGptqResult> ggufGptqQuantize(DType type, std::span<const float> weigh
                                         std::int64_t cols, std::span<const double> hessian,
                                         const GgufGptqOptions& options, std::stop_token stop)
 {
+    return ggufGptqQuantize(type, weight, rows, cols, hessian, {}, options, std::move(stop));
+}
+
+Result<GgufGptqResult> ggufGptqQuantize(DType type, std::span<const float> weight, std::int64_t rows,
+                                        std::int64_t cols, std::span<const double> hessian,
+                                        std::span<const double> cross, const GgufGptqOptions& options,
+                                        std::stop_token stop)
+{
     CONDENSE_TRY(checkInput(type, weight, rows, cols, hessian, options));
+    if (!cross.empty() && cross.size() != hessian.size())
+        return invalid("cross matrix holds " + std::to_string(cross.size()) + " values, " + std::to_string(cols) +
+                       " input columns need " + std::to_string(cols) + "^2");
+    if (!std::isfinite(options.asymmetry)) return invalid("asymmetry " + std::to_string(options.asymmetry));
+    if (!std::all_of(cross.begin(), cross.end(), [](double x) { return std::isfinite(x); }))
+        return invalid("cross matrix has a non-finite value");
     const int block = BlockGrid::elements(type);
     GgufGptqResult out;
     out.type = type;
@@ -313,6 +422,27 @@ Result<GgufGptqResult> ggufGptqQuantize(DType type, std::span<const float> weigh
                        " of its mean diagonal");
     reversed.resize(0, 0);
 
+    if (!cross.empty() && options.asymmetry != 0.0) {
+        // The target W' = W + a W D (H + damp I)^-1, in the processing order: (W_p D_p U^T) U.
+        MatrixD dp(cols, cols);
+        for (std::int64_t j = 0; j < cols; ++j) {
+            const std::int64_t oj = order[static_cast<std::size_t>(j)];
+            for (std::int64_t i = 0; i < cols; ++i) {
+                const std::int64_t oi = order[static_cast<std::size_t>(i)];
+                dp(i, j) = cross[static_cast<std::size_t>(oi * cols + oj)];
+            }
+        }
+        MatrixD wp(rows, cols);
+        for (std::int64_t c = 0; c < cols; ++c) wp.col(c) = w.col(order[static_cast<std::size_t>(c)]).cast<double>();
+        MatrixD t = wp * dp;
+        dp.resize(0, 0);
+        t = t * u.triangularView<Eigen::Upper>().transpose();
+        t = t * u.triangularView<Eigen::Upper>();
+        wp.noalias() += options.asymmetry * t;
+        if (!wp.allFinite()) return invalid("asymmetric target overflowed");
+        for (std::int64_t c = 0; c < cols; ++c) w.col(order[static_cast<std::size_t>(c)]) = wp.col(c).cast<float>();
+    }
+
     // The scale search's per-column importance, normalised to mean 1 (the searches are scale
     // invariant up to float rounding; this keeps tiny or huge Hessians in float range).
     Eigen::VectorXd imp(cols);
@@ -342,6 +472,21 @@ Result<GgufGptqResult> ggufGptqQuantize(DType type, std::span<const float> weigh
         if (!sweepRows(ctx, r0, std::min(perTask, rows - r0), stop)) stopped = true;
     });
     if (!done || stopped) return cancelled();
+
+    if (options.refinePasses > 0) {
+        MatrixD hd = Eigen::Map<const RowMajorD>(hessian.data(), cols, cols);
+        for (std::int64_t c = 0; c < cols; ++c) {
+            if (hd(c, c) == 0.0) hd(c, c) = 1.0; // dead columns, as above
+            hd(c, c) += out.damp;
+        }
+        const bool refined = jobs::parallelFor(tasks, stop, [&](std::size_t t) {
+            const std::int64_t r0 = static_cast<std::int64_t>(t) * perTask;
+            if (!refineRows(type, cols, block, blockBytes, rowBytes, hd, w, options.refinePasses, out, r0,
+                            std::min(perTask, rows - r0), stop))
+                stopped = true;
+        });
+        if (!refined || stopped) return cancelled();
+    }
 
     // Loss with the caller's H, per row chunk (parallel, summed in chunk order).
     const Eigen::Map<const RowMajorD> hOrig(hessian.data(), cols, cols);

@@ -26,10 +26,29 @@
 // model's ratios are 0.714 / 0.706 / 0.763: the gain depends on how close the evaluation text
 // is to the calibration text.
 //
+// Measured (2026-12-06 later, tiny-llama-spm, calibration 64 x 256 of resources/calibration/
+// general.txt, evaluation 48 x 256 of general.heldout.txt via --eval-corpus, --damp 0.1):
+//   default sweep                         Q4_K_M 0.657  Q3_K_M 0.711  Q2_K 0.703
+//   --paired 1                            Q4_K_M 0.609  Q3_K_M 0.614  Q2_K 0.589
+//   --paired 1 --embd-gptq                Q4_K_M 0.564  Q3_K_M 0.588  Q2_K 0.529
+//   --paired 1 --embd-gptq --refine 2     Q4_K_M 0.558                Q2_K 0.500
+// demo model (resources/demo), 8 x 128 calibration tokens, 16 x 128 evaluation, Q4_K_M:
+//   default 0.696, --embd-gptq 0.688, --paired 1 1.198 (overfits), --paired 0.25 0.659,
+//   --paired 1 --paired-shrink 4 0.671.
+//
 //   condense_gguf_gptq_bench MODEL_DIR CORPUS [--mixes Q4_K_M,Q3_K_M,Q2_K] [--ctx 256]
 //       [--calib-chunks 64] [--eval-chunks 32] [--importance diag|inv] [--damp 0.01]
 //       [--mode sequential|original] [--threads 2] [--embd-gptq] [--keep-embd] [--passes N]
-//       [--factors f1,f2,...] [--no-act-order] [--no-candidates]
+//       [--factors f1,f2,...] [--no-act-order] [--no-candidates] [--eval-corpus FILE] [--paired A] [--paired-shrink C] [--refine N]
+// --eval-corpus: the evaluation chunks from the start of FILE (e.g. a set's held-out split).
+// --paired A: asymmetric calibration (GPTQv2 / GPTAQ; model/paired_input_accumulator.h): every
+//   block also runs on the original model's hidden states, and each linear aims at
+//   W + A W D H^-1 (quant/gptq_ggml.h); token_embd is installed after the original stream's
+//   embedding.
+// --paired-shrink C: the asymmetry per tensor is A * n / (n + C cols), n calibration tokens
+//   (quant::ggufGptqAsymmetry; the CLI path uses C = 4).
+// --refine N: N passes of coordinate descent on codes and sub-block scales after the sweep
+//   (GgufGptqOptions::refinePasses).
 
 #include <algorithm>
 #include <chrono>
@@ -49,6 +68,7 @@
 #include "core/model/column_square_sums.h"
 #include "core/model/embedding_metric.h"
 #include "core/model/hessian_accumulator.h"
+#include "core/model/paired_input_accumulator.h"
 #include "core/model/model.h"
 #include "core/model/owned_weight.h"
 #include "core/model/session.h"
@@ -87,6 +107,7 @@ double seconds(Clock::time_point t0) { return std::chrono::duration<double>(Cloc
 
 struct Options {
     std::string model, corpus;
+    std::string evalCorpus; // evaluation chunks from the start of this file instead (e.g. a held-out split)
     std::vector<std::string> mixes{"Q4_K_M", "Q3_K_M", "Q2_K"};
     std::int64_t ctx = 256, calibChunks = 64, evalChunks = 32;
     quant::GgufGptqOptions gptq;
@@ -94,6 +115,8 @@ struct Options {
     int threads = 2;
     bool keepEmbd = false; // diagnostics: token_embd stays the original in both variants
     bool embdGptq = false; // GPTQ variant: token_embd (untied) by GPTQ on embdMetric()
+    bool paired = false;   // asymmetric calibration (--paired A: gptq.asymmetry = A)
+    double pairedShrink = 0; // > 0: asymmetry A * n / (n + shrink * cols) per tensor (--paired-shrink)
 };
 
 model::LinearSite siteOf(model::WeightRole r)
@@ -196,7 +219,7 @@ struct Bench {
     }
 
     std::shared_ptr<const model::OwnedWeight> gptq(std::int64_t layer, model::WeightRole role, const std::vector<double>& h,
-                                                   double& lossRatio) const
+                                                   double& lossRatio, const std::vector<double>& cross = {}) const
     {
         const auto w = original(layer, role);
         const std::string name = model::tensorName(layer, role);
@@ -208,7 +231,13 @@ struct Bench {
             for (std::int64_t c = 0; c < v.cols; ++c) diag[static_cast<std::size_t>(c)] = static_cast<float>(h[static_cast<std::size_t>(c * v.cols + c)]);
             return rtn(layer, role, diag.data());
         }
-        auto r = take(quant::ggufGptqQuantize(type, w, v.rows, v.cols, h, opt.gptq), name);
+        quant::GgufGptqOptions go = opt.gptq;
+        if (opt.pairedShrink > 0) {
+            std::int64_t tokens = 0;
+            for (const auto& c : calib) tokens += static_cast<std::int64_t>(c.size());
+            go.asymmetry *= quant::ggufGptqAsymmetry(tokens, v.cols, opt.pairedShrink);
+        }
+        auto r = take(quant::ggufGptqQuantize(type, w, v.rows, v.cols, h, cross, go), name);
         // The same tensor by imatrix RTN with diag(H), for the per-tensor loss ratio.
         std::vector<float> diag(static_cast<std::size_t>(v.cols));
         for (std::int64_t c = 0; c < v.cols; ++c) diag[static_cast<std::size_t>(c)] = static_cast<float>(h[static_cast<std::size_t>(c * v.cols + c)]);
@@ -267,34 +296,47 @@ struct Bench {
     double runGptq(std::vector<double>& ratios) const
     {
         auto s = session();
-        installEmbeddings(*s); // token_embd as llama-quantize writes it; the output is replaced below
-        if (opt.embdGptq && !opt.keepEmbd && !m->tiedEmbeddings()) {
-            double ratio = 0;
-            check(s->overrideWeight(-1, model::WeightRole::TokenEmbd, gptq(-1, model::WeightRole::TokenEmbd, take(model::embeddingErrorMetric(*m), "metric"), ratio)),
-                  "override token_embd");
-            std::printf("  token_embd by GPTQ on block 0's metric: loss ratio %.3f\n", ratio);
-        }
-        model::HessianAccumulator acc;
+        auto install = [&](model::Session& sess) -> Status {
+            installEmbeddings(sess); // token_embd as llama-quantize writes it; the output is replaced below
+            if (opt.embdGptq && !opt.keepEmbd && !m->tiedEmbeddings()) {
+                double ratio = 0;
+                CONDENSE_TRY(sess.overrideWeight(-1, model::WeightRole::TokenEmbd,
+                                                 gptq(-1, model::WeightRole::TokenEmbd, take(model::embeddingErrorMetric(*m), "metric"), ratio)));
+                std::printf("  token_embd by GPTQ on block 0's metric: loss ratio %.3f\n", ratio);
+            }
+            return okStatus();
+        };
+        model::PairedInputAccumulator acc;
         model::CaptureOptions co;
         co.mode = opt.mode;
         co.includeOutput = true;
+        if (opt.paired) {
+            co.originalObserver = &acc.originalSide();
+            co.afterOriginalEmbed = install;
+        } else {
+            check(install(*s), "embeddings");
+        }
         co.afterBlock = [&](std::int64_t layer, model::Session& sess) -> Status {
             if (layer < 0) {
                 auto h = acc.take(-1, model::LinearSite::Output);
+                auto cross = acc.takeCross(-1, model::LinearSite::Output);
                 double ratio = 0;
                 const auto role = m->tiedEmbeddings() ? model::WeightRole::TokenEmbd : model::WeightRole::Output;
-                auto w = gptq(-1, role, h, ratio);
+                auto w = gptq(-1, role, h, ratio, cross);
                 ratios.push_back(ratio);
                 CONDENSE_TRY(sess.overrideWeight(-1, model::WeightRole::Output, w));
                 if (m->tiedEmbeddings() && !opt.keepEmbd) CONDENSE_TRY(sess.overrideWeight(-1, model::WeightRole::TokenEmbd, w));
                 return okStatus();
             }
-            std::map<int, std::vector<double>> hs;
+            std::map<int, std::vector<double>> hs, cs;
             for (auto role : kBlockRoles) {
                 const auto site = siteOf(role);
-                if (!hs.count(static_cast<int>(site))) hs[static_cast<int>(site)] = acc.take(layer, site);
+                if (!hs.count(static_cast<int>(site))) {
+                    hs[static_cast<int>(site)] = acc.take(layer, site);
+                    cs[static_cast<int>(site)] = acc.takeCross(layer, site);
+                }
                 double ratio = 0;
-                CONDENSE_TRY(sess.overrideWeight(layer, role, gptq(layer, role, hs[static_cast<int>(site)], ratio)));
+                CONDENSE_TRY(sess.overrideWeight(layer, role, gptq(layer, role, hs[static_cast<int>(site)], ratio, cs[static_cast<int>(site)])));
                 ratios.push_back(ratio);
             }
             acc.setLayers(layer + 1, layer + 1);
@@ -332,11 +374,18 @@ int main(int argc, char** argv)
             for (std::string t; std::getline(ss, t, ',');) opt.mixes.push_back(t);
         } else if (a == "--ctx") opt.ctx = std::stoll(next());
         else if (a == "--calib-chunks") opt.calibChunks = std::stoll(next());
+        else if (a == "--eval-corpus") opt.evalCorpus = next();
         else if (a == "--eval-chunks") opt.evalChunks = std::stoll(next());
         else if (a == "--damp") opt.gptq.percDamp = std::stod(next());
         else if (a == "--threads") opt.threads = std::stoi(next());
         else if (a == "--keep-embd") opt.keepEmbd = true;
         else if (a == "--embd-gptq") opt.embdGptq = true;
+        else if (a == "--refine") opt.gptq.refinePasses = std::stoi(next());
+        else if (a == "--paired-shrink") opt.pairedShrink = std::stod(next());
+        else if (a == "--paired") {
+            opt.paired = true;
+            opt.gptq.asymmetry = std::stod(next());
+        }
         else if (a == "--passes") opt.gptq.subScalePasses = std::stoi(next());
         else if (a == "--no-act-order") opt.gptq.actOrder = false;
         else if (a == "--no-candidates") opt.gptq.scaleCandidates = false;
@@ -364,15 +413,20 @@ int main(int argc, char** argv)
     b.vocab = static_cast<std::int64_t>(b.m->spec().vocabSize);
     std::string text = take(io::readTextFile(opt.corpus, 64u << 20), opt.corpus);
     const auto ids = tok->encode(text, true, false);
-    const std::int64_t need = (opt.calibChunks + 1 + opt.evalChunks) * opt.ctx;
+    std::vector<std::int32_t> evalIds;
+    if (!opt.evalCorpus.empty()) evalIds = tok->encode(take(io::readTextFile(opt.evalCorpus, 64u << 20), opt.evalCorpus), true, false);
+    const std::int64_t need = (opt.calibChunks + (opt.evalCorpus.empty() ? 1 + opt.evalChunks : 0)) * opt.ctx;
     if (static_cast<std::int64_t>(ids.size()) < need) die("corpus too short: " + std::to_string(ids.size()) + " tokens");
-    auto chunk = [&](std::int64_t k) {
-        std::vector<std::int32_t> c(ids.begin() + k * opt.ctx, ids.begin() + (k + 1) * opt.ctx);
+    if (static_cast<std::int64_t>(evalIds.size()) < (opt.evalCorpus.empty() ? 0 : opt.evalChunks * opt.ctx))
+        die("evaluation corpus too short: " + std::to_string(evalIds.size()) + " tokens");
+    auto chunkOf = [&](const std::vector<std::int32_t>& from, std::int64_t k) {
+        std::vector<std::int32_t> c(from.begin() + k * opt.ctx, from.begin() + (k + 1) * opt.ctx);
         if (tok->addBos()) c[0] = tok->bosId();
         return c;
     };
-    for (std::int64_t k = 0; k < opt.calibChunks; ++k) b.calib.push_back(chunk(k));
-    for (std::int64_t k = 0; k < opt.evalChunks; ++k) b.eval.push_back(chunk(opt.calibChunks + 1 + k));
+    for (std::int64_t k = 0; k < opt.calibChunks; ++k) b.calib.push_back(chunkOf(ids, k));
+    for (std::int64_t k = 0; k < opt.evalChunks; ++k)
+        b.eval.push_back(opt.evalCorpus.empty() ? chunkOf(ids, opt.calibChunks + 1 + k) : chunkOf(evalIds, k));
     std::printf("model %s: %zu tokens, calibration %lld x %lld, evaluation %lld x %lld, importance %s, damp %.3g, %s\n",
                 opt.model.c_str(), ids.size(), static_cast<long long>(opt.calibChunks), static_cast<long long>(opt.ctx),
                 static_cast<long long>(opt.evalChunks), static_cast<long long>(opt.ctx),

@@ -17,6 +17,8 @@
 // - with the defaults (recommendedGptqOptions, the driver's options), calibrated on the bundled
 //   general set: GPTQ's KLD on its held-out split below 0.75x RTN's and a perplexity increase
 //   no larger than RTN's (demo model; extended: small-qwen2-bpe);
+// - pairedInputs: the cross matrix D = sum (xo - xq) xq^T of the original and sequential
+//   inputs equals the naive one (blocks 0 and 1, a replaced token embedding);
 // - includeOutput: output.weight (lm_head.weight) quantized on the head's inputs in the
 //   quantized model, nothing left installed;
 // - progress: tokens and linears counted, one job fraction that never goes back and reaches 1;
@@ -390,6 +392,105 @@ TEST(BlockQuantizer, SequentialFeedsQuantizedOutputsToTheNextBlock)
     }
 }
 
+
+// Every input row a site sees, in order (all chunks), for one layer.
+class RowRecorder : public ActivationObserver {
+public:
+    explicit RowRecorder(std::int64_t layer) : m_layer(layer) {}
+    std::map<int, std::vector<float>> rows;
+    std::map<int, std::int64_t> cols;
+    void observe(const LinearInput& in) override
+    {
+        if (in.layer != m_layer) return;
+        auto& r = rows[static_cast<int>(in.site)];
+        r.insert(r.end(), in.rows, in.rows + in.nTokens * in.cols);
+        cols[static_cast<int>(in.site)] = in.cols;
+    }
+
+private:
+    std::int64_t m_layer;
+};
+
+// pairedInputs (asymmetric calibration): each job's cross matrix is the naive
+// sum (xo - xq) xq^T of the original model's rows (model's own token_embd, no overrides) and the
+// sequential ones (the installed token embedding, quantized block 0), for blocks 0 and 1; the
+// Hessians stay the sequential ones; the session is left clean (token_embd included).
+TEST(BlockQuantizer, PairedInputsGiveTheNaiveCrossMatrix)
+{
+    auto m = loadOrFail(tinyLlamaDir());
+    ASSERT_TRUE(m);
+    auto s = makeSession(m);
+    ASSERT_TRUE(s);
+    // A coarser token embedding, as a quantized token_embd would be.
+    auto e = toFloats(m->tokenEmbedding());
+    ASSERT_TRUE(e.ok());
+    for (float& x : *e) x = std::round(x * 64.0f) / 64.0f;
+    auto emb = OwnedWeight::fromFloats(DType::F32, m->tokenEmbedding().rows, m->tokenEmbedding().cols, *e);
+    ASSERT_TRUE(emb.ok());
+
+    GptqLinearQuantizer gptq(fourBitG128());
+    std::mutex mutex;
+    std::map<std::pair<std::int64_t, int>, std::vector<double>> cross, hess;
+    const LinearQuantizer inner = gptq.quantizer();
+    const LinearQuantizer hook = [&](const LinearJob& job, std::stop_token stop) {
+        {
+            std::lock_guard lock(mutex);
+            cross[{job.layer, static_cast<int>(job.site)}].assign(job.cross.begin(), job.cross.end());
+            hess[{job.layer, static_cast<int>(job.site)}].assign(job.hessian.begin(), job.hessian.end());
+        }
+        return inner(job, stop);
+    };
+    jobs::NullSink sink;
+    BlockQuantizeOptions opt;
+    opt.lastLayer = 1;
+    opt.pairedInputs = true;
+    opt.tokenEmbedding = *emb;
+    auto st = quantizeBlockByBlock(*s, text().calib, hook, opt, sink);
+    ASSERT_TRUE(st.ok()) << describe(st.error());
+    expectClean(*s);
+    EXPECT_EQ(s->weight(-1, WeightRole::TokenEmbd).data, m->tokenEmbedding().data);
+
+    for (std::int64_t layer : {0, 1}) {
+        SCOPED_TRACE("block " + std::to_string(layer));
+        RowRecorder original(layer), sequential(layer);
+        forwardTo(*s, layer, original);
+        ASSERT_TRUE(s->overrideWeight(-1, WeightRole::TokenEmbd, *emb).ok());
+        // Block mode: block l's own sites all see its original weights.
+        for (WeightRole r : kRoles) {
+            if (layer == 0) break;
+            const quant::GptqResult q = gptq.results().at(hfLinearName(*m, 0, r)).unpack(true);
+            auto w = OwnedWeight::fromFloats(DType::F32, q.rows, q.cols, q.dequantized);
+            ASSERT_TRUE(w.ok());
+            ASSERT_TRUE(s->overrideWeight(0, r, *w).ok());
+        }
+        forwardTo(*s, layer, sequential);
+        s->clearOverrides();
+        for (LinearSite site : {LinearSite::AttnQKV, LinearSite::AttnOut, LinearSite::FfnGateUp, LinearSite::FfnDown}) {
+            SCOPED_TRACE(linearSiteName(site));
+            const int k = static_cast<int>(site);
+            const std::int64_t n = original.cols[k];
+            const auto& xo = original.rows[k];
+            const auto& xq = sequential.rows[k];
+            ASSERT_EQ(xo.size(), xq.size());
+            std::vector<double> d(static_cast<std::size_t>(n * n), 0.0), h(static_cast<std::size_t>(n * n), 0.0);
+            for (std::size_t t = 0; t < xo.size() / static_cast<std::size_t>(n); ++t) {
+                const float* o = xo.data() + t * static_cast<std::size_t>(n);
+                const float* q = xq.data() + t * static_cast<std::size_t>(n);
+                for (std::int64_t i = 0; i < n; ++i)
+                    for (std::int64_t j = 0; j < n; ++j) {
+                        d[static_cast<std::size_t>(i * n + j)] += (static_cast<double>(o[i]) - q[i]) * static_cast<double>(q[j]);
+                        h[static_cast<std::size_t>(i * n + j)] += static_cast<double>(q[i]) * static_cast<double>(q[j]);
+                    }
+            }
+            EXPECT_LT(relDiff(cross[{layer, k}], d), kNaiveRelTolerance);
+            EXPECT_LT(relDiff(hess[{layer, k}], h), kNaiveRelTolerance);
+        }
+    }
+    // Paired inputs need one observed run per block.
+    BlockQuantizeOptions bad = opt;
+    bad.trueSequential = true;
+    EXPECT_FALSE(quantizeBlockByBlock(*s, text().calib, hook, bad, sink).ok());
+}
 
 TEST(BlockQuantizer, TrueSequentialTakesEachGroupsHessianAfterTheEarlierGroups)
 {

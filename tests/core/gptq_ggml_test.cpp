@@ -8,6 +8,11 @@
 // (c) on a correlated Hessian its layer-output error tr(dW H dW^T) is below imatrix
 //     round-to-nearest's with importance diag(H);
 // (d) the type's dequantizer decodes the bytes to exactly the returned floats;
+// (e) asymmetric calibration (a cross matrix D): the result is the plain sweep on a naive
+//     least-squares target W + a W D (H + damp I)^-1 (direct solve), D = 0 or a = 0 changes
+//     nothing, and the error against the original outputs sum |Q xq - W xo|^2 drops;
+// (f) refinement after the sweep ends in a local minimum of the damped loss under its moves,
+//     checked by naive loss recomputation;
 // and bad input (type, shapes, a Hessian that damping cannot make positive definite, with and
 // without the damping retry) and cancellation.
 
@@ -328,6 +333,202 @@ TEST(GgufGptq, Cancellation)
     // The latency is printed, not asserted: tests never assert wall-clock time (a loaded
     // machine can take longer); the benchmarks measure it.
     std::printf("[ stop     ] returned %.3f s after the request\n", latency);
+}
+
+// Asymmetric calibration (GPTQv2 / GPTAQ): inputs of the original model xo and of the quantized
+// model xq = xo + a correlated drift; H = Xq^T Xq, D = (Xo - Xq)^T Xq.
+struct PairedInputs {
+    Eigen::MatrixXd xo, xq;
+    std::vector<double> h, d;
+};
+
+PairedInputs makePairedInputs(std::int64_t cols, unsigned seed)
+{
+    std::mt19937 rng(seed);
+    std::normal_distribution<double> n(0.0, 1.0);
+    PairedInputs p;
+    const Eigen::MatrixXd shared = Eigen::MatrixXd::NullaryExpr(kTokens, 4, [&] { return n(rng); });
+    const Eigen::MatrixXd load = Eigen::MatrixXd::NullaryExpr(4, cols, [&] { return n(rng); });
+    p.xo = Eigen::MatrixXd::NullaryExpr(kTokens, cols, [&] { return n(rng); }) + shared * load;
+    for (std::int64_t c = 0; c < cols; ++c) p.xo.col(c) *= std::pow(10.0, static_cast<double>(rng() % 1000) / 1000.0 - 0.5);
+    // The drift: part noise, part a linear map of the input (as an upstream quantization error).
+    const Eigen::MatrixXd drift = Eigen::MatrixXd::NullaryExpr(cols, cols, [&] { return 0.04 * n(rng); });
+    p.xq = p.xo + p.xo * drift + Eigen::MatrixXd::NullaryExpr(kTokens, cols, [&] { return 0.1 * n(rng); });
+    using RowMajorD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    p.h.resize(static_cast<std::size_t>(cols * cols));
+    p.d.resize(static_cast<std::size_t>(cols * cols));
+    Eigen::Map<RowMajorD>(p.h.data(), cols, cols) = p.xq.transpose() * p.xq;
+    Eigen::Map<RowMajorD>(p.d.data(), cols, cols) = (p.xo - p.xq).transpose() * p.xq;
+    return p;
+}
+
+// sum_t |Q xq_t - W xo_t|^2: the output error against the original model's outputs.
+double asymmetricError(const std::vector<float>& w, const std::vector<float>& q, std::int64_t rows, std::int64_t cols,
+                       const PairedInputs& p)
+{
+    using RowMajorF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    const Eigen::MatrixXd wm = Eigen::Map<const RowMajorF>(w.data(), rows, cols).cast<double>();
+    const Eigen::MatrixXd qm = Eigen::Map<const RowMajorF>(q.data(), rows, cols).cast<double>();
+    return (p.xq * qm.transpose() - p.xo * wm.transpose()).squaredNorm();
+}
+
+TEST(GgufGptq, AsymmetricSweepIsGptqOnTheNaiveLeastSquaresTarget)
+{
+    constexpr std::int64_t rows = 8;
+    const auto w = makeWeight(rows, kCols, 11);
+    const auto p = makePairedInputs(kCols, 12);
+    using RowMajorD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    using RowMajorF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    const Eigen::MatrixXd hm = Eigen::Map<const RowMajorD>(p.h.data(), kCols, kCols);
+    const Eigen::MatrixXd dm = Eigen::Map<const RowMajorD>(p.d.data(), kCols, kCols);
+    for (double a : {1.0, 0.25}) {
+        GgufGptqOptions o;
+        o.percDamp = 0.1;
+        o.asymmetry = a;
+        // The naive target: W' = W + a W D (H + damp I)^-1 by a direct solve in the natural order.
+        const Eigen::MatrixXd hd = hm + o.percDamp * hm.diagonal().mean() * Eigen::MatrixXd::Identity(kCols, kCols);
+        const Eigen::MatrixXd wm = Eigen::Map<const RowMajorF>(w.data(), rows, kCols).cast<double>();
+        const Eigen::MatrixXd target = wm + a * hd.ldlt().solve((wm * dm).transpose()).transpose();
+        std::vector<float> wt(w.size());
+        Eigen::Map<RowMajorF>(wt.data(), rows, kCols) = target.cast<float>();
+        for (DType type : kTypes) {
+            auto r = ggufGptqQuantize(type, w, rows, kCols, p.h, p.d, o);
+            ASSERT_TRUE(r.ok()) << name(type) << ": " << describe(r.error());
+            auto ref = ggufGptqQuantize(type, wt, rows, kCols, p.h, o);
+            ASSERT_TRUE(ref.ok());
+            // The two targets differ by float rounding only: a code may move where a value sits
+            // on a decision boundary, nowhere else.
+            std::int64_t differ = 0;
+            for (std::size_t i = 0; i < w.size(); ++i) differ += r->dequantized[i] != ref->dequantized[i];
+            EXPECT_LE(differ, static_cast<std::int64_t>(w.size() / 200)) << name(type) << " a " << a << ": " << differ << " values differ";
+            EXPECT_EQ(dequantize(type, r->bytes, rows, kCols), r->dequantized) << name(type);
+        }
+    }
+}
+
+TEST(GgufGptq, AsymmetricSweepLowersTheErrorAgainstTheOriginalOutputs)
+{
+    constexpr std::int64_t rows = 8;
+    const auto w = makeWeight(rows, kCols, 13);
+    const auto p = makePairedInputs(kCols, 14);
+    for (DType type : kTypes) {
+        GgufGptqOptions o;
+        o.percDamp = 0.01;
+        auto plain = ggufGptqQuantize(type, w, rows, kCols, p.h, o);
+        ASSERT_TRUE(plain.ok()) << name(type);
+        // No cross matrix, or a zero one, or asymmetry 0: the plain sweep's bytes.
+        const std::vector<double> zero(p.d.size(), 0.0);
+        auto z = ggufGptqQuantize(type, w, rows, kCols, p.h, zero, o);
+        ASSERT_TRUE(z.ok());
+        EXPECT_EQ(z->bytes, plain->bytes) << name(type);
+        GgufGptqOptions off = o;
+        off.asymmetry = 0.0;
+        auto z2 = ggufGptqQuantize(type, w, rows, kCols, p.h, p.d, off);
+        ASSERT_TRUE(z2.ok());
+        EXPECT_EQ(z2->bytes, plain->bytes) << name(type);
+        auto asym = ggufGptqQuantize(type, w, rows, kCols, p.h, p.d, o);
+        ASSERT_TRUE(asym.ok()) << name(type);
+        const double ePlain = asymmetricError(w, plain->dequantized, rows, kCols, p);
+        const double eAsym = asymmetricError(w, asym->dequantized, rows, kCols, p);
+        EXPECT_LT(eAsym, ePlain) << name(type);
+        std::printf("%-7s error against the original outputs: plain GPTQ %.4g, asymmetric %.4g (%.3f)\n", name(type).c_str(),
+                    ePlain, eAsym, eAsym / ePlain);
+    }
+    // The shrinkage of the correction with the calibration size: n / (n + c cols).
+    EXPECT_DOUBLE_EQ(ggufGptqAsymmetry(1024, 768, 4.0), 0.25);
+    EXPECT_DOUBLE_EQ(ggufGptqAsymmetry(65536, 256, 0.0), 1.0);
+    EXPECT_EQ(ggufGptqAsymmetry(0, 256, 4.0), 0.0);
+    EXPECT_LT(ggufGptqAsymmetry(16384, 768, 4.0), ggufGptqAsymmetry(65536, 768, 4.0));
+    GgufGptqOptions o;
+    const std::vector<double> shortCross(10, 0.0);
+    EXPECT_FALSE(ggufGptqQuantize(DType::Q4_K, w, rows, kCols, p.h, shortCross, o).ok());
+    auto bad = p.d;
+    bad[5] = std::nan("");
+    EXPECT_FALSE(ggufGptqQuantize(DType::Q4_K, w, rows, kCols, p.h, bad, o).ok());
+}
+
+// Refinement after the sweep (refinePasses): run to convergence, the result is a local minimum
+// of the damped layer loss (w - q)^T (H + damp I) (w - q) of every row under every single move
+// it tries (one code +-1, one sub-block scale / min code +-1), each checked here by recomputing
+// the whole loss naively from the decoded block; and the loss is below the sweep's.
+TEST(GgufGptq, RefinementEndsInANaiveLocalMinimum)
+{
+    constexpr std::int64_t rows = 3, cols = 256;
+    const auto w = makeWeight(rows, cols, 21);
+    const auto h = makeHessian(cols, 22);
+    for (DType type : kTypes) {
+        GgufGptqOptions o;
+        o.percDamp = 0.1;
+        auto sweep = ggufGptqQuantize(type, w, rows, cols, h, o);
+        ASSERT_TRUE(sweep.ok()) << name(type);
+        o.refinePasses = 100;
+        auto r = ggufGptqQuantize(type, w, rows, cols, h, o);
+        ASSERT_TRUE(r.ok()) << name(type);
+        EXPECT_EQ(dequantize(type, r->bytes, rows, cols), r->dequantized) << name(type);
+        const int block = BlockGrid::elements(type);
+        const std::size_t blockBytes = static_cast<std::size_t>(BlockGrid::bytes(type));
+        const std::size_t rowBytes = static_cast<std::size_t>(cols / block) * blockBytes;
+        auto loss = [&](std::int64_t row, const std::vector<double>& q) {
+            double l = 0;
+            for (std::int64_t i = 0; i < cols; ++i)
+                for (std::int64_t j = 0; j < cols; ++j)
+                    l += (w[static_cast<std::size_t>(row * cols + i)] - q[static_cast<std::size_t>(i)]) *
+                         (h[static_cast<std::size_t>(i * cols + j)] + (i == j ? r->damp : 0.0)) *
+                         (w[static_cast<std::size_t>(row * cols + j)] - q[static_cast<std::size_t>(j)]);
+            return l;
+        };
+        auto values = [&](const std::vector<std::uint8_t>& rowBytesOf) {
+            std::vector<float> f(static_cast<std::size_t>(cols));
+            EXPECT_TRUE(dequantizeRows(type, rowBytesOf.data(), f.data(), 1, cols));
+            return std::vector<double>(f.begin(), f.end());
+        };
+        // The damped loss (what the refinement lowers; r->loss is with the undamped H).
+        double refined = 0, swept = 0;
+        for (std::int64_t row = 0; row < rows; ++row) {
+            std::vector<double> a(static_cast<std::size_t>(cols)), b(static_cast<std::size_t>(cols));
+            for (std::int64_t c = 0; c < cols; ++c) {
+                a[static_cast<std::size_t>(c)] = r->dequantized[static_cast<std::size_t>(row * cols + c)];
+                b[static_cast<std::size_t>(c)] = sweep->dequantized[static_cast<std::size_t>(row * cols + c)];
+            }
+            refined += loss(row, a);
+            swept += loss(row, b);
+        }
+        EXPECT_LT(refined, swept) << name(type);
+        std::printf("%-7s damped loss after refinement / the sweep's: %.4f\n", name(type).c_str(), refined / swept);
+        int lo = 0, hi = 0;
+        BlockGrid::subScaleRange(type, lo, hi);
+        std::int64_t better = 0;
+        for (std::int64_t row = 0; row < rows; ++row) {
+            const std::vector<std::uint8_t> mine(r->bytes.begin() + static_cast<std::ptrdiff_t>(row * rowBytes),
+                                                 r->bytes.begin() + static_cast<std::ptrdiff_t>((row + 1) * rowBytes));
+            const double l0 = loss(row, values(mine));
+            for (std::int64_t b = 0; b < cols / block; ++b) {
+                BlockGrid g;
+                g.decode(type, mine.data() + b * blockBytes);
+                for (int e = 0; e < block; e += 3) { // every third element: the check is O(cols^2) per move
+                    for (int step : {-1, 1}) {
+                        auto moved = mine;
+                        std::uint8_t* blk = moved.data() + b * blockBytes;
+                        const int c = BlockGrid::code(type, blk, e) + step;
+                        if (c < g.codeMin() || c > g.codeMax()) continue;
+                        BlockGrid::setCode(type, blk, e, c);
+                        better += loss(row, values(moved)) < l0 * (1 - 1e-12);
+                    }
+                }
+                for (int p = 0; p < BlockGrid::subScaleParams(type); ++p) {
+                    for (int step : {-1, 1}) {
+                        auto moved = mine;
+                        std::uint8_t* blk = moved.data() + b * blockBytes;
+                        const int v = BlockGrid::subScale(type, blk, p) + step;
+                        if (v < lo || v > hi) continue;
+                        BlockGrid::setSubScale(type, blk, p, v);
+                        better += loss(row, values(moved)) < l0 * (1 - 1e-12);
+                    }
+                }
+            }
+        }
+        EXPECT_EQ(better, 0) << name(type) << ": single moves that still lower the loss";
+    }
 }
 
 } // namespace
