@@ -11,6 +11,7 @@
 #include "core/jobs/thread_arena.h"
 #include "core/quant/block_grid.h"
 #include "core/quant/gptq_factor.h"
+#include "core/quant/subtract_product.h"
 
 namespace condense::quant {
 
@@ -252,7 +253,8 @@ bool sweepRows(const SweepContext& s, std::int64_t r0, std::int64_t n, const std
             const std::int64_t rest = count - i - 1;
             if (rest > 0) w1.rightCols(rest).noalias() -= err1.col(i) * u.row(c).segment(c + 1, rest);
         }
-        if (i2 < cols) w.rightCols(cols - i2).noalias() -= err1 * u.block(i1, i2, count, cols - i2);
+        if (i2 < cols) // w.rightCols(cols - i2) -= err1 * u.block(i1, i2, count, cols - i2)
+            subtractProduct(w.data() + i2 * n, n, err1.data(), n, u.data() + i2 * u.rows() + i1, u.rows(), n, cols - i2, count);
     }
     return true;
 }
