@@ -28,6 +28,7 @@
 
 #include "core/io/checkpoint.h"
 #include "core/jobs/progress.h"
+#include "tests/support/skip.h"
 #include "tests/support/qt_wait.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_paths.h"
@@ -585,7 +586,7 @@ TEST_F(QuantizePageTest, AwqFolderRunsCalibrated)
 TEST_F(QuantizePageTest, AGgufModelCannotBeMadeIntoAFolder)
 {
     const fs::path gguf = test::referenceGguf("F16");
-    if (!fs::exists(gguf)) GTEST_SKIP() << gguf << " is missing";
+    if (!fs::exists(gguf)) CONDENSE_SKIP() << gguf << " is missing";
     QSignalSpy ended(m_window.get(), &MainWindow::openEnded);
     m_window->openPath(qpath(gguf));
     ASSERT_TRUE(waitUntil([&] { return ended.count() >= 1 && page().profiles() && page().planView() && !page().isPlanning(); }));
