@@ -34,6 +34,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/bench/child_run.h"
+
 #include "core/io/gguf_file.h"
 #include "core/io/gguf_writer.h"
 #include "core/jobs/progress.h"
@@ -44,41 +46,8 @@ using namespace condense;
 
 namespace {
 
-struct Run {
-    bool ok = false;
-    double wall = 0;
-    double cpu = 0; // user + system of the child
-    long maxRssKb = 0;
-};
-
-// Runs argv in a child process with stdout/stderr sent to `log`.
-Run runChild(const std::vector<std::string>& argv, const fs::path& log)
-{
-    Run r;
-    const auto t0 = std::chrono::steady_clock::now();
-    const pid_t pid = ::fork();
-    if (pid < 0) return r;
-    if (pid == 0) {
-        std::FILE* f = std::fopen(log.c_str(), "w");
-        if (f) {
-            ::dup2(fileno(f), STDOUT_FILENO);
-            ::dup2(fileno(f), STDERR_FILENO);
-        }
-        std::vector<char*> args;
-        for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-        args.push_back(nullptr);
-        ::execv(args[0], args.data());
-        std::_Exit(127);
-    }
-    int status = 0;
-    struct rusage ru {};
-    if (::wait4(pid, &status, 0, &ru) != pid) return r;
-    r.wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    r.cpu = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + 1e-6 * static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-    r.maxRssKb = ru.ru_maxrss;
-    r.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    return r;
-}
+using Run = condense::bench::ChildRun;
+using condense::bench::runChild;
 
 void readWhole(const fs::path& p)
 {

@@ -25,45 +25,16 @@
 #include <string>
 #include <vector>
 
+#include "tests/bench/child_run.h"
+
 #include "tests/support/synthetic_gguf.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-    bool ok = false;
-    double seconds = 0;
-    long maxRssKb = 0;
-};
-
-// Runs argv in a child process with stdout/stderr sent to `log`; wall time and peak RSS.
-Run runChild(const std::vector<std::string>& argv, const fs::path& log)
-{
-    Run r;
-    const auto t0 = std::chrono::steady_clock::now();
-    const pid_t pid = ::fork();
-    if (pid < 0) return r;
-    if (pid == 0) {
-        std::FILE* f = std::fopen(log.c_str(), "w");
-        if (f) {
-            ::dup2(fileno(f), STDOUT_FILENO);
-            ::dup2(fileno(f), STDERR_FILENO);
-        }
-        std::vector<char*> args;
-        for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-        args.push_back(nullptr);
-        ::execv(args[0], args.data());
-        std::_Exit(127);
-    }
-    int status = 0;
-    struct rusage ru {};
-    if (::wait4(pid, &status, 0, &ru) != pid) return r;
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    r.maxRssKb = ru.ru_maxrss;
-    r.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    return r;
-}
+using Run = condense::bench::ChildRun;
+using condense::bench::runChild;
 
 bool sameFiles(const fs::path& a, const fs::path& b)
 {
@@ -150,11 +121,11 @@ int main(int argc, char** argv)
                     best = r;
                     break;
                 }
-                if (!best.ok || r.seconds < best.seconds) best = r;
+                if (!best.ok || r.wall < best.wall) best = r;
             }
             if (!best.ok) continue;
-            std::printf("%-7s %3s  %10.1f %8.0f MB %10.2f", type.c_str(), thr.c_str(), inMB / best.seconds,
-                        static_cast<double>(best.maxRssKb) / 1024.0, best.seconds);
+            std::printf("%-7s %3s  %10.1f %8.0f MB %10.2f", type.c_str(), thr.c_str(), inMB / best.wall,
+                        static_cast<double>(best.maxRssKb) / 1024.0, best.wall);
             if (llama) {
                 Run lb;
                 for (int k = 0; k < repeat; ++k) {
@@ -163,11 +134,11 @@ int main(int argc, char** argv)
                         lb = r;
                         break;
                     }
-                    if (!lb.ok || r.seconds < lb.seconds) lb = r;
+                    if (!lb.ok || r.wall < lb.wall) lb = r;
                 }
                 if (lb.ok)
-                    std::printf("  %10.1f %8.0f MB %10.2f  %5.2fx  %s", inMB / lb.seconds, static_cast<double>(lb.maxRssKb) / 1024.0,
-                                lb.seconds, lb.seconds / best.seconds, sameFiles(ours, theirs) ? "yes" : "NO");
+                    std::printf("  %10.1f %8.0f MB %10.2f  %5.2fx  %s", inMB / lb.wall, static_cast<double>(lb.maxRssKb) / 1024.0,
+                                lb.wall, lb.wall / best.wall, sameFiles(ours, theirs) ? "yes" : "NO");
                 else
                     std::printf("  llama-quantize failed (see %s)", (dataDir / "llama.log").c_str());
                 fs::remove(theirs);
