@@ -2,18 +2,11 @@
 
 #include <algorithm>
 
-#include <Eigen/Core>
+#include "core/quant/subtract_product.h"
 
 namespace condense::model {
 
-namespace {
-
-using RowMajorF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using RowMajorD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
-} // namespace
-
-PairedInputAccumulator::PairedInputAccumulator() = default;
+PairedInputAccumulator::PairedInputAccumulator(CpuLevel level) : m_hessians(level), m_level(level) {}
 
 void PairedInputAccumulator::OriginalSide::observe(const LinearInput& in)
 {
@@ -51,12 +44,22 @@ void PairedInputAccumulator::observe(const LinearInput& in)
         c.cols = in.cols;
         c.d.assign(static_cast<std::size_t>(in.cols * in.cols), 0.0);
     }
-    const Eigen::Map<const RowMajorF> xq(in.rows, in.nTokens, in.cols);
-    const Eigen::Map<const RowMajorF> xo(r.rows.data() + in.firstPosition * in.cols, in.nTokens, in.cols);
-    const RowMajorD q = xq.cast<double>();
-    const RowMajorD delta = xo.cast<double>() - q;
-    Eigen::Map<RowMajorD> d(c.d.data(), in.cols, in.cols);
-    d.noalias() += delta.transpose() * q;
+    // D^T (column-major = D row-major) -= Q^T (x_q - x_o): A = Q^T (cols x tokens, the rows as
+    // they lie), B = (x_q - x_o) column-major (tokens x cols), by the packed FMA tiles.
+    const std::int64_t n = in.cols, tokens = in.nTokens;
+    const float* xo = r.rows.data() + in.firstPosition * n;
+    m_a.resize(static_cast<std::size_t>(tokens * n));
+    m_b.resize(static_cast<std::size_t>(tokens * n));
+    for (std::int64_t t = 0; t < tokens; ++t) {
+        const float* q = in.row(t);
+        const float* o = xo + t * n;
+        double* a = m_a.data() + t * n;
+        for (std::int64_t i = 0; i < n; ++i) {
+            a[i] = static_cast<double>(q[i]);
+            m_b[static_cast<std::size_t>(i * tokens + t)] = static_cast<double>(q[i]) - static_cast<double>(o[i]);
+        }
+    }
+    quant::subtractProduct(c.d.data(), n, m_a.data(), n, m_b.data(), tokens, n, n, tokens, m_level);
     c.tokens += in.nTokens;
 }
 

@@ -17,7 +17,8 @@
 // does exactly that). The original rows of the chunk are kept per (layer, site) by position
 // until the next chunk overwrites them; a quantized row whose original was not seen (no paired
 // run) adds to H only, and D is then empty for that site when no row was paired at all.
-// Cost: D is a full cols x cols product per row (twice H's upper triangle), in double.
+// Cost: D is a full cols x cols product per row (twice H's upper triangle), in double, by
+// quant::subtractProduct's packed FMA tiles (parallel in the caller's arena).
 // Memory: one chunk's original rows per site (floats) and a cols^2 doubles D beside each H.
 
 #include <cstdint>
@@ -32,7 +33,7 @@ namespace condense::model {
 
 class PairedInputAccumulator : public ActivationObserver {
 public:
-    PairedInputAccumulator();
+    explicit PairedInputAccumulator(CpuLevel level = CpuLevel::Best);
 
     // The quantized model's rows: H, and D where the original rows of these positions were seen.
     void observe(const LinearInput& in) override;
@@ -79,6 +80,8 @@ private:
     OriginalSide m_original{*this};
     std::map<Key, Rows> m_rows;
     std::map<Key, Cross> m_cross;
+    CpuLevel m_level;
+    std::vector<double> m_a, m_b; // one batch's product operands
 };
 
 } // namespace condense::model

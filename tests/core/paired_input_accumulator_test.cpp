@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <tuple>
 #include <vector>
 
 #include "core/model/paired_input_accumulator.h"
@@ -25,9 +26,15 @@ LinearInput input(std::int64_t layer, LinearSite site, std::int64_t first, std::
     return in;
 }
 
-TEST(PairedInputAccumulator, EqualsNaiveSums)
+// Every CPU level (D goes through quant::subtractProduct's tiles), at a width below one tile
+// and at one with partial tiles on both edges.
+class PairedInputAccumulatorLevels : public ::testing::TestWithParam<std::tuple<CpuLevel, std::int64_t>> {};
+
+TEST_P(PairedInputAccumulatorLevels, EqualsNaiveSums)
 {
-    constexpr std::int64_t cols = 12, n = 10;
+    const CpuLevel level = std::get<0>(GetParam());
+    const std::int64_t cols = std::get<1>(GetParam());
+    constexpr std::int64_t n = 10;
     std::mt19937 rng(3);
     std::normal_distribution<float> dist(0.0f, 1.0f);
     auto rows = [&](std::int64_t count) {
@@ -46,7 +53,7 @@ TEST(PairedInputAccumulator, EqualsNaiveSums)
                 }
     };
 
-    PairedInputAccumulator acc;
+    PairedInputAccumulator acc(level);
     acc.setLayers(1, 1);
     for (int chunk = 0; chunk < 2; ++chunk) {
         const auto xo = rows(n), xq = rows(n);
@@ -87,6 +94,32 @@ TEST(PairedInputAccumulator, EqualsNaiveSums)
     EXPECT_EQ(plain.take(2, LinearSite::FfnDown).size(), static_cast<std::size_t>(cols * cols));
     plain.clear();
     EXPECT_EQ(plain.heldBytes(), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Levels, PairedInputAccumulatorLevels,
+                         ::testing::Combine(::testing::Values(CpuLevel::Scalar, CpuLevel::Avx2, CpuLevel::Avx512),
+                                            ::testing::Values(std::int64_t{12}, std::int64_t{83})));
+
+// The same D whatever the CPU level (the tiles sum in one order everywhere).
+TEST(PairedInputAccumulator, SameBitsOnEveryLevel)
+{
+    constexpr std::int64_t cols = 83, n = 37;
+    std::mt19937 rng(5);
+    std::normal_distribution<float> dist(0.0f, 1.0f);
+    std::vector<float> xo(static_cast<std::size_t>(n * cols)), xq(xo.size());
+    for (float& x : xo) x = dist(rng);
+    for (float& x : xq) x = dist(rng);
+    std::vector<std::vector<double>> got;
+    for (CpuLevel level : {CpuLevel::Scalar, CpuLevel::Avx2, CpuLevel::Avx512}) {
+        PairedInputAccumulator acc(level);
+        acc.setLayers(0, 0);
+        acc.originalSide().observe(input(0, LinearSite::FfnDown, 0, n, cols, xo.data()));
+        acc.observe(input(0, LinearSite::FfnDown, 0, n, cols, xq.data()));
+        got.push_back(acc.takeCross(0, LinearSite::FfnDown));
+    }
+    ASSERT_EQ(got[0].size(), static_cast<std::size_t>(cols * cols));
+    EXPECT_EQ(got[0], got[1]);
+    EXPECT_EQ(got[0], got[2]);
 }
 
 } // namespace
