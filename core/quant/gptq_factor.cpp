@@ -101,6 +101,11 @@ GptqFactor gptqUpperInverseFactor(const Eigen::MatrixXd& reversed, double damp, 
                                   const std::stop_token& stop)
 {
     u = reversed;
+    return gptqUpperInverseFactorInPlace(u, damp, stop);
+}
+
+GptqFactor gptqUpperInverseFactorInPlace(Eigen::MatrixXd& u, double damp, const std::stop_token& stop)
+{
     u.diagonal().array() += damp;
     const GptqFactor f = choleskyLower(u, stop);
     if (f != GptqFactor::Ok) return f;
@@ -116,6 +121,20 @@ GptqFactor gptqDampedFactor(const Eigen::MatrixXd& reversed, double meanDiagonal
         percDampUsed = pd;
         damp = pd * meanDiagonal;
         const GptqFactor f = gptqUpperInverseFactor(reversed, damp, u, stop);
+        if (f != GptqFactor::NotPositiveDefinite) return f;
+        if (dampIncrement <= 0.0 || pd + dampIncrement >= 1.0) return f;
+    }
+}
+
+GptqFactor gptqDampedFactor(const std::function<void(Eigen::MatrixXd&)>& fillReversed, double meanDiagonal, double percDamp,
+                            double dampIncrement, Eigen::MatrixXd& u, double& damp, double& percDampUsed,
+                            const std::stop_token& stop)
+{
+    for (double pd = percDamp;; pd += dampIncrement) {
+        percDampUsed = pd;
+        damp = pd * meanDiagonal;
+        fillReversed(u);
+        const GptqFactor f = gptqUpperInverseFactorInPlace(u, damp, stop);
         if (f != GptqFactor::NotPositiveDefinite) return f;
         if (dampIncrement <= 0.0 || pd + dampIncrement >= 1.0) return f;
     }

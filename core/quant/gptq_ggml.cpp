@@ -365,13 +365,49 @@ Result<GgufGptqResult> ggufGptqQuantize(DType type, std::span<const float> weigh
                                         std::int64_t cols, std::span<const double> hessian,
                                         const GgufGptqOptions& options, std::stop_token stop)
 {
-    return ggufGptqQuantize(type, weight, rows, cols, hessian, {}, options, std::move(stop));
+    return ggufGptqQuantize(type, weight, rows, cols, hessian, std::span<const double>{}, options, std::move(stop));
 }
+
+namespace {
+
+// Rows of W per panel of the asymmetric target's products (parallel over panels).
+constexpr std::int64_t kTargetPanel = 256;
+
+// T0 = W D for rows [r0, r0 + n) (original column order; w has the dead columns zeroed).
+MatrixD targetProduct(const RowMajorF& w, std::span<const double> cross, std::int64_t cols, std::int64_t r0, std::int64_t n)
+{
+    const Eigen::Map<const RowMajorD> d(cross.data(), cols, cols);
+    return w.middleRows(r0, n).cast<double>() * d;
+}
+
+Result<GgufGptqResult> quantizeWithCross(DType type, std::span<const float> weight, std::int64_t rows, std::int64_t cols,
+                                         std::span<const double> hessian, std::span<const double> cross,
+                                         std::vector<double>* crossStorage, const GgufGptqOptions& options, std::stop_token stop);
+
+} // namespace
 
 Result<GgufGptqResult> ggufGptqQuantize(DType type, std::span<const float> weight, std::int64_t rows,
                                         std::int64_t cols, std::span<const double> hessian,
                                         std::span<const double> cross, const GgufGptqOptions& options,
                                         std::stop_token stop)
+{
+    return quantizeWithCross(type, weight, rows, cols, hessian, cross, nullptr, options, std::move(stop));
+}
+
+Result<GgufGptqResult> ggufGptqQuantize(DType type, std::span<const float> weight, std::int64_t rows,
+                                        std::int64_t cols, std::span<const double> hessian,
+                                        std::vector<double>&& cross, const GgufGptqOptions& options,
+                                        std::stop_token stop)
+{
+    std::vector<double> owned = std::move(cross);
+    return quantizeWithCross(type, weight, rows, cols, hessian, owned, &owned, options, std::move(stop));
+}
+
+namespace {
+
+Result<GgufGptqResult> quantizeWithCross(DType type, std::span<const float> weight, std::int64_t rows, std::int64_t cols,
+                                         std::span<const double> hessian, std::span<const double> cross,
+                                         std::vector<double>* crossStorage, const GgufGptqOptions& options, std::stop_token stop)
 {
     CONDENSE_TRY(checkInput(type, weight, rows, cols, hessian, options));
     if (!cross.empty() && cross.size() != hessian.size())
@@ -390,15 +426,22 @@ Result<GgufGptqResult> ggufGptqQuantize(DType type, std::span<const float> weigh
     out.bytes.assign(rowBytes * static_cast<std::size_t>(rows), 0);
     out.dequantized.assign(static_cast<std::size_t>(rows * cols), 0.0f);
 
+    // Memory: the caller's H is read where it lies (no copy); the factor is built in place in U;
+    // the target's products go by panels of rows. At 5632 columns that is one n x n matrix at
+    // the peak besides H (and D while it is needed) instead of three.
     RowMajorF w = Eigen::Map<const RowMajorF>(weight.data(), rows, cols);
-    MatrixD h = Eigen::Map<const RowMajorD>(hessian.data(), cols, cols);
+    const Eigen::Map<const RowMajorD> hIn(hessian.data(), cols, cols);
+    std::vector<std::uint8_t> dead(static_cast<std::size_t>(cols), 0); // H_cc == 0: taken as 1, W's column zeroed
     for (std::int64_t c = 0; c < cols; ++c) {
-        if (h(c, c) == 0.0) {
-            h(c, c) = 1.0;
+        if (hIn(c, c) == 0.0) {
+            dead[static_cast<std::size_t>(c)] = 1;
             w.col(c).setZero();
             ++out.deadColumns;
         }
     }
+    const auto hAt = [&](std::int64_t i, std::int64_t j) {
+        return i == j && dead[static_cast<std::size_t>(i)] ? 1.0 : hIn(i, j);
+    };
     // Processing order: the blocks in order (their scales are chosen at their first column),
     // inside a block by descending H_cc when asked (act-order; ties: lower column first).
     std::vector<std::int64_t> order(static_cast<std::size_t>(cols));
@@ -406,43 +449,75 @@ Result<GgufGptqResult> ggufGptqQuantize(DType type, std::span<const float> weigh
     if (options.actOrder) {
         for (std::int64_t b = 0; b < cols; b += block)
             std::stable_sort(order.begin() + b, order.begin() + b + block,
-                             [&h](std::int64_t a, std::int64_t c) { return h(a, a) > h(c, c); });
-        MatrixD hp(cols, cols);
-        for (std::int64_t j = 0; j < cols; ++j)
-            for (std::int64_t i = 0; i < cols; ++i) hp(i, j) = h(order[static_cast<std::size_t>(i)], order[static_cast<std::size_t>(j)]);
-        h.swap(hp);
+                             [&hAt](std::int64_t a, std::int64_t c) { return hAt(a, a) > hAt(c, c); });
     }
-    const double meanDiag = h.diagonal().mean();
-    MatrixD reversed = h.reverse();
-    const Eigen::VectorXd diag = h.diagonal();
-    h.resize(0, 0);
+    Eigen::VectorXd diag(cols); // H's diagonal in the processing order
+    for (std::int64_t c = 0; c < cols; ++c) {
+        const std::int64_t o = order[static_cast<std::size_t>(c)];
+        diag(c) = hAt(o, o);
+    }
+    const double meanDiag = diag.mean();
+
+    // With the cross matrix the caller's to release, and W D smaller than D: T0 = W D now, D
+    // freed before the factorisation (ffn_down: rows x cols = 92 MB instead of cols^2 = 254 MB).
+    const bool asymmetric = !cross.empty() && options.asymmetry != 0.0;
+    const std::int64_t panels = (rows + kTargetPanel - 1) / kTargetPanel;
+    std::vector<MatrixD> early;
+    if (asymmetric && crossStorage != nullptr && rows < cols) {
+        early.resize(static_cast<std::size_t>(panels));
+        if (!jobs::parallelFor(static_cast<std::size_t>(panels), stop, [&](std::size_t p) {
+                const std::int64_t r0 = static_cast<std::int64_t>(p) * kTargetPanel;
+                early[p] = targetProduct(w, cross, cols, r0, std::min(kTargetPanel, rows - r0));
+            }))
+            return cancelled();
+        cross = {};
+        std::vector<double>().swap(*crossStorage);
+    }
+
+    // U from J P H P^T J (P: the processing order), written straight into U for each try.
+    const auto fillReversed = [&](MatrixD& m) {
+        m.resize(cols, cols);
+        constexpr std::int64_t kTile = 64;
+        for (std::int64_t j0 = 0; j0 < cols; j0 += kTile)
+            for (std::int64_t i0 = 0; i0 < cols; i0 += kTile)
+                for (std::int64_t j = j0; j < std::min(cols, j0 + kTile); ++j) {
+                    const std::int64_t oj = order[static_cast<std::size_t>(cols - 1 - j)];
+                    for (std::int64_t i = i0; i < std::min(cols, i0 + kTile); ++i)
+                        m(i, j) = hAt(order[static_cast<std::size_t>(cols - 1 - i)], oj);
+                }
+    };
     MatrixD u;
-    const GptqFactor f = gptqDampedFactor(reversed, meanDiag, options.percDamp, options.dampIncrement, u, out.damp, out.percDampUsed, stop);
+    const GptqFactor f = gptqDampedFactor(fillReversed, meanDiag, options.percDamp, options.dampIncrement, u, out.damp, out.percDampUsed, stop);
     if (f == GptqFactor::Stopped) return cancelled();
     if (f != GptqFactor::Ok)
         return invalid("Hessian is not positive definite after damping " + std::to_string(out.percDampUsed) +
                        " of its mean diagonal");
-    reversed.resize(0, 0);
 
-    if (!cross.empty() && options.asymmetry != 0.0) {
-        // The target W' = W + a W D (H + damp I)^-1, in the processing order: (W_p D_p U^T) U.
-        MatrixD dp(cols, cols);
-        for (std::int64_t j = 0; j < cols; ++j) {
-            const std::int64_t oj = order[static_cast<std::size_t>(j)];
-            for (std::int64_t i = 0; i < cols; ++i) {
-                const std::int64_t oi = order[static_cast<std::size_t>(i)];
-                dp(i, j) = cross[static_cast<std::size_t>(oi * cols + oj)];
-            }
-        }
-        MatrixD wp(rows, cols);
-        for (std::int64_t c = 0; c < cols; ++c) wp.col(c) = w.col(order[static_cast<std::size_t>(c)]).cast<double>();
-        MatrixD t = wp * dp;
-        dp.resize(0, 0);
-        t = t * u.triangularView<Eigen::Upper>().transpose();
-        t = t * u.triangularView<Eigen::Upper>();
-        wp.noalias() += options.asymmetry * t;
-        if (!wp.allFinite()) return invalid("asymmetric target overflowed");
-        for (std::int64_t c = 0; c < cols; ++c) w.col(order[static_cast<std::size_t>(c)]) = wp.col(c).cast<float>();
+    if (asymmetric) {
+        // The target W' = W + a W D (H + damp I)^-1, in the processing order: (W D)_p U^T U, by
+        // panels of rows (T0 = W D from above, or formed here).
+        std::atomic<bool> overflow{false};
+        if (!jobs::parallelFor(static_cast<std::size_t>(panels), stop, [&](std::size_t p) {
+                const std::int64_t r0 = static_cast<std::int64_t>(p) * kTargetPanel;
+                const std::int64_t n = std::min(kTargetPanel, rows - r0);
+                MatrixD t0 = early.empty() ? targetProduct(w, cross, cols, r0, n) : std::move(early[p]);
+                MatrixD t(n, cols);
+                for (std::int64_t c = 0; c < cols; ++c) t.col(c) = t0.col(order[static_cast<std::size_t>(c)]);
+                t0.resize(0, 0);
+                t = t * u.triangularView<Eigen::Upper>().transpose();
+                t = t * u.triangularView<Eigen::Upper>();
+                for (std::int64_t c = 0; c < cols; ++c) {
+                    const std::int64_t o = order[static_cast<std::size_t>(c)];
+                    for (std::int64_t r = 0; r < n; ++r) {
+                        const double v = static_cast<double>(w(r0 + r, o)) + options.asymmetry * t(r, c);
+                        if (!std::isfinite(v)) overflow = true;
+                        w(r0 + r, o) = static_cast<float>(v);
+                    }
+                }
+            }))
+            return cancelled();
+        if (overflow) return invalid("asymmetric target overflowed");
+        early.clear();
     }
 
     // The scale search's per-column importance, normalised to mean 1 (the searches are scale
@@ -474,6 +549,7 @@ Result<GgufGptqResult> ggufGptqQuantize(DType type, std::span<const float> weigh
         if (!sweepRows(ctx, r0, std::min(perTask, rows - r0), stop)) stopped = true;
     });
     if (!done || stopped) return cancelled();
+    u.resize(0, 0);
 
     if (options.refinePasses > 0) {
         MatrixD hd = Eigen::Map<const RowMajorD>(hessian.data(), cols, cols);
@@ -509,5 +585,7 @@ Result<GgufGptqResult> ggufGptqQuantize(DType type, std::span<const float> weigh
                        std::to_string(out.percDampUsed) + ")");
     return out;
 }
+
+} // namespace
 
 } // namespace condense::quant

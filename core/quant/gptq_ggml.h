@@ -139,4 +139,12 @@ Result<GgufGptqResult> ggufGptqQuantize(DType type, std::span<const float> weigh
                                         std::span<const double> cross, const GgufGptqOptions& options = {},
                                         std::stop_token stop = {});
 
+// The same, consuming the cross matrix: where W D (rows x cols) is smaller than D (rows < cols,
+// e.g. ffn_down), W D is formed first and D freed before the factorisation, so one cols^2 less
+// is held at the peak. The result has the same bits as the call above.
+Result<GgufGptqResult> ggufGptqQuantize(DType type, std::span<const float> weight, std::int64_t rows,
+                                        std::int64_t cols, std::span<const double> hessian,
+                                        std::vector<double>&& cross, const GgufGptqOptions& options = {},
+                                        std::stop_token stop = {});
+
 } // namespace condense::quant

@@ -447,6 +447,38 @@ TEST(GgufGptq, AsymmetricSweepLowersTheErrorAgainstTheOriginalOutputs)
     EXPECT_FALSE(ggufGptqQuantize(DType::Q4_K, w, rows, kCols, p.h, bad, o).ok());
 }
 
+// The consuming overload (D released early where W D is smaller) gives the same bits as the
+// one that reads D where it lies, with rows below and above the column count, a dead column,
+// and when the sweep is stopped.
+TEST(GgufGptq, ConsumedCrossMatrixGivesTheSameBits)
+{
+    const auto p = makePairedInputs(kCols, 21);
+    for (std::int64_t rows : {std::int64_t{8}, kCols + 24}) {
+        auto w = makeWeight(rows, kCols, 22);
+        auto h = p.h;
+        for (std::int64_t i = 0; i < kCols; ++i) // a dead column: input 3 never seen
+            h[static_cast<std::size_t>(3 * kCols + i)] = h[static_cast<std::size_t>(i * kCols + 3)] = 0.0;
+        for (DType type : {DType::Q4_K, DType::Q6_K, DType::Q4_0}) {
+            GgufGptqOptions o;
+            o.percDamp = 0.05;
+            o.asymmetry = 0.5;
+            auto byView = ggufGptqQuantize(type, w, rows, kCols, h, p.d, o);
+            ASSERT_TRUE(byView.ok()) << name(type) << ": " << describe(byView.error());
+            auto consumed = ggufGptqQuantize(type, w, rows, kCols, h, std::vector<double>(p.d), o);
+            ASSERT_TRUE(consumed.ok()) << name(type);
+            EXPECT_EQ(consumed->bytes, byView->bytes) << name(type) << " rows " << rows;
+            EXPECT_EQ(consumed->dequantized, byView->dequantized) << name(type) << " rows " << rows;
+            EXPECT_EQ(consumed->deadColumns, 1);
+        }
+    }
+    std::stop_source stopped;
+    stopped.request_stop();
+    const auto w = makeWeight(8, kCols, 23);
+    auto r = ggufGptqQuantize(DType::Q4_K, w, 8, kCols, p.h, std::vector<double>(p.d), {}, stopped.get_token());
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, ErrorCode::Cancelled);
+}
+
 // Refinement after the sweep (refinePasses): run to convergence, the result is a local minimum
 // of the damped layer loss (w - q)^T (H + damp I) (w - q) of every row under every single move
 // it tries (one code +-1, one sub-block scale / min code +-1), each checked here by recomputing
