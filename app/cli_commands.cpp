@@ -347,6 +347,10 @@ int runQuantize(const QuantizeOptions& o, bool progressToTty)
         std::printf("GPTQ: %lld linears by error-compensated rounding, %lld by weighted rounding; calibration %s, %lld chunks of %lld tokens\n",
                     static_cast<long long>(r->gptqTensors), static_cast<long long>(r->fallbackTensors), r->calibrationLabel.c_str(),
                     static_cast<long long>(r->calibrationChunks), static_cast<long long>(r->calibrationCtx));
+    if (r->method == "gptq")
+        std::printf("GPTQ stages: %.1f s (forward %.1f s, Hessians and cross matrices %.1f s, quantizing %.1f s, re-runs %.1f s), "
+                    "writing %.1f s\n",
+                    r->gptqSeconds, r->forwardSeconds, r->statisticsSeconds, r->quantizeSeconds, r->rerunSeconds, r->writeSeconds);
     return 0;
 }
 

@@ -1,7 +1,11 @@
 #include "core/model/block_capture.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <string>
+
+#include "core/tensor/float_convert.h"
 
 namespace condense::model {
 
@@ -25,6 +29,41 @@ private:
 };
 
 Error cancelled() { return makeError(ErrorCode::Cancelled, {}, "activation capture stopped"); }
+
+// One chunk of the original model's hidden states (paired mode), kept as F16: the reference
+// stream needs no more (its rounding, 2^-11 relative, is far below the drift of the quantized
+// stream it is compared with), and the second stream takes half the memory (256 MiB instead of
+// 512 at 128 x 512 tokens of a 2048-wide model). A chunk with a value outside F16's range, or
+// not finite, stays F32.
+class HalfStates {
+public:
+    void store(const std::vector<float>& x)
+    {
+        const bool fits = std::all_of(x.begin(), x.end(), [](float v) { return std::abs(v) <= kHalfMax; });
+        if (fits) {
+            m_half.resize(x.size());
+            convertFromF32(DType::F16, x.data(), m_half.data(), x.size());
+            std::vector<float>().swap(m_full);
+        } else {
+            m_full = x;
+            std::vector<std::uint16_t>().swap(m_half);
+        }
+    }
+    void load(std::vector<float>& x) const
+    {
+        if (!m_full.empty()) {
+            x = m_full;
+            return;
+        }
+        x.resize(m_half.size());
+        convertToF32(DType::F16, m_half.data(), x.data(), m_half.size());
+    }
+
+private:
+    static constexpr float kHalfMax = 65504.0f;
+    std::vector<std::uint16_t> m_half;
+    std::vector<float> m_full;
+};
 
 } // namespace
 
@@ -57,11 +96,14 @@ Status captureBlockByBlock(Session& session, std::span<const std::vector<std::in
     const bool paired = sequential && options.originalObserver != nullptr;
     if (options.originalObserver && (!sequential || stages != 1))
         return makeError(ErrorCode::InvalidArgument, {}, "paired original inputs need sequential mode with one stage");
-    // The original model's hidden states (paired mode), embedded before afterOriginalEmbed.
-    std::vector<std::vector<float>> original(paired ? chunks.size() : 0);
+    // The original model's hidden states (paired mode), embedded before afterOriginalEmbed; a
+    // chunk at a time goes through `scratch` in F32.
+    std::vector<HalfStates> original(paired ? chunks.size() : 0);
+    std::vector<float> scratch;
     for (std::size_t c = 0; c < original.size(); ++c) {
-        original[c].resize(chunks[c].size() * static_cast<std::size_t>(d.hidden));
-        CONDENSE_TRY(session.embed(chunks[c], original[c]));
+        scratch.resize(chunks[c].size() * static_cast<std::size_t>(d.hidden));
+        CONDENSE_TRY(session.embed(chunks[c], scratch));
+        original[c].store(scratch);
     }
     if (paired && options.afterOriginalEmbed) CONDENSE_TRY(options.afterOriginalEmbed(session));
     // The hidden states of every chunk: the input of the next block.
@@ -83,7 +125,9 @@ Status captureBlockByBlock(Session& session, std::span<const std::vector<std::in
                 const auto n = static_cast<std::int64_t>(chunks[c].size());
                 if (paired) {
                     session.setObserver(options.originalObserver);
-                    CONDENSE_TRY(session.runBlock(l, original[c], n, 0, stop));
+                    original[c].load(scratch);
+                    CONDENSE_TRY(session.runBlock(l, scratch, n, 0, stop));
+                    original[c].store(scratch);
                     session.setObserver(&observer);
                 }
                 std::vector<float>* rows = &hidden[c];
@@ -119,13 +163,20 @@ Status captureBlockByBlock(Session& session, std::span<const std::vector<std::in
             logits.resize(session.logitsSize(n, LogitsMode::All));
             if (paired) {
                 session.setObserver(options.originalObserver);
-                CONDENSE_TRY(session.head(original[c], n, logits, LogitsMode::All));
+                original[c].load(scratch);
+                CONDENSE_TRY(session.head(scratch, n, logits, LogitsMode::All));
                 session.setObserver(&observer);
             }
             CONDENSE_TRY(session.head(hidden[c], n, logits, LogitsMode::All));
             progress.report(jobs::Stage::Evaluating, ++done, total, "output");
         }
         session.setObserver(nullptr);
+        // Nothing runs after the head: the streams go before its quantizer step (which holds
+        // the output matrix several times over).
+        logits = {};
+        original = {};
+        hidden = {};
+        scratch = {};
         if (options.afterBlock) CONDENSE_TRY(options.afterBlock(-1, session));
     }
     progress.report(jobs::Stage::Evaluating, total, total);

@@ -58,7 +58,9 @@ struct CaptureOptions {
     int stages = 1;
     std::function<Status(std::int64_t layer, int stage, Session& session)> afterStage;
     // Sequential mode with stages == 1 only (else InvalidArgument): also carry the ORIGINAL
-    // model's hidden states (a second chunks x tokens x hidden copy) and, for every chunk, run
+    // model's hidden states (a second chunks x tokens x hidden copy, kept as F16: that stream's
+    // block inputs are rounded to F16, except a chunk with a value outside F16's range, which
+    // stays F32) and, for every chunk, run
     // block l on them with this observer attached just before the chunk's observed run (block
     // l's weights are the same in both: its overrides come after the observed runs), the head
     // likewise. The original stream is embedded first; then afterOriginalEmbed (may be empty)

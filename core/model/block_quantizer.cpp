@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "core/arch/tensor_naming.h"
+#include "core/common/heap_trim.h"
 #include "core/jobs/thread_arena.h"
 #include "core/model/block_capture.h"
 #include "core/model/paired_input_accumulator.h"
@@ -423,7 +424,10 @@ Result<BlockQuantizeStats> quantizeBlockByBlock(Session& session, std::span<cons
             lj.cols = job.cols;
             lj.weight = *w;
             lj.hessian = *job.hessian;
-            if (job.cross->size() == job.hessian->size()) lj.cross = *job.cross;
+            if (job.cross->size() == job.hessian->size()) {
+                lj.cross = *job.cross;
+                if (job.cross.use_count() == 1) lj.crossOwned = job.cross.get();
+            }
             // References only go away: alone now means no other linear will read it.
             if (job.hessian.use_count() == 1) lj.hessianOwned = job.hessian.get();
             {
@@ -558,6 +562,7 @@ Result<BlockQuantizeStats> quantizeBlockByBlock(Session& session, std::span<cons
         if (layer >= 0) hessians.setLayers(layer + 1 < modelLayers ? layer + 1 : -1, layer + 1 < modelLayers ? layer + 1 : -1);
         Status st = layer < 0 ? quantizeLayer(layer, {WeightRole::Output})
                               : quantizeLayer(layer, stages == 1 ? allRoles : trueSequentialStages().back());
+        releaseFreeHeapMemory(); // the quantizers' temporaries, before the next block's Hessians
         timed.setSites(firstSites);
         captureSink.quantizeEnds(st.ok() && layer >= 0);
         return st;

@@ -44,7 +44,9 @@
 // what the quantizer keeps. Measured (condense_gptq_bench, synthetic TinyLlama-1.1B F16, 2
 // threads, GptqLinearQuantizer 4-bit g128): about 0.9 GB of anonymous memory at 8 x 512 tokens
 // beyond the mapped model, 1.8 GB extrapolated to 128 x 512 tokens and 22 blocks with every
-// result kept (1.3 GB when the results are streamed to an exporter).
+// result kept (1.3 GB when the results are streamed to an exporter). With pairedInputs the
+// capture adds the original stream (as F16, block_capture.h) and a cols^2 cross matrix per site;
+// the last linear of a site may consume its matrix (LinearJob::crossOwned).
 //
 // Progress (sink): Stage::Calibrating with done/total in tokens processed by block runs
 // (observed runs and re-runs: chunks' tokens x (runs per block x layers + head), 5 runs per
@@ -135,6 +137,10 @@ struct LinearJob {
     // row-major; paired_input_accumulator.h), x_orig the original model's input row of the
     // same token; empty otherwise.
     std::span<const double> cross;
+    // Non-null when this is the last linear of its site: the quantizer may move D out of it
+    // (quant::ggufGptqQuantize's consuming overload frees it before its factorisation); `cross`
+    // is then invalid.
+    std::vector<double>* crossOwned = nullptr;
 };
 
 // Returns the dequantized weight (rows x cols, HF row order) that the re-run uses, or an empty

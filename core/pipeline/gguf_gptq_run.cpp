@@ -126,7 +126,11 @@ Result<GgufGptqRun> runGgufGptq(std::shared_ptr<const io::Checkpoint> ck, const 
         return 0;
     };
 
-    auto tensors = std::make_shared<TensorBytes>();
+    // The quantized linears wait in a spill file until the writer runs (io/spill_file.h), not in
+    // memory: 0.6 GB at 1.1B parameters in Q4_K_M.
+    auto spill = io::SpillFile::create(config.spillFolder.empty() ? std::filesystem::temp_directory_path() : config.spillFolder);
+    if (!spill) return std::move(spill).error();
+    const std::shared_ptr<io::SpillFile> tensors = *spill;
     std::mutex mutex;
     std::int64_t gptqCount = 0, fallbackCount = 0;
     const quant::GgufGptqOptions& opts = config.options;
@@ -149,7 +153,8 @@ Result<GgufGptqRun> runGgufGptq(std::shared_ptr<const io::Checkpoint> ck, const 
         if (quant::ggufGptqSupports(tp.type)) {
             quant::GgufGptqOptions o = opts;
             if (!job.cross.empty()) o.asymmetry = opts.asymmetry * quant::ggufGptqAsymmetry(job.tokens, job.cols, config.asymmetryShrink);
-            auto r = quant::ggufGptqQuantize(tp.type, job.weight, job.rows, job.cols, job.hessian, job.cross, o, st);
+            auto r = job.crossOwned ? quant::ggufGptqQuantize(tp.type, job.weight, job.rows, job.cols, job.hessian, std::move(*job.crossOwned), o, st)
+                                    : quant::ggufGptqQuantize(tp.type, job.weight, job.rows, job.cols, job.hessian, job.cross, o, st);
             if (r) {
                 if (r->percDampUsed > opts.percDamp)
                     warning = Message(MessageCode::GptqDampingRaised, job.ggufName,
@@ -187,8 +192,9 @@ Result<GgufGptqRun> runGgufGptq(std::shared_ptr<const io::Checkpoint> ck, const 
             return fail(makeError(ErrorCode::Malformed, modelFile,
                                   "quantized data of " + std::to_string(bytes.size()) + " bytes, the plan has " + std::to_string(tp.bytes())));
         bytes = toFileRowOrder(std::move(bytes), job.rows, fileHeads(job));
+        if (Status put = tensors->put(job.ggufName, std::as_bytes(std::span(bytes))); !put) return fail(std::move(put).error());
+        bytes = {};
         std::lock_guard lock(mutex);
-        (*tensors)[job.ggufName] = std::move(bytes);
         if (warning) run.warnings.push_back(std::move(*warning));
         ++(viaGptq ? gptqCount : fallbackCount);
         return deq;
@@ -221,7 +227,7 @@ Result<GgufGptqRun> runGgufGptq(std::shared_ptr<const io::Checkpoint> ck, const 
                 auto owned = model::OwnedWeight::fromBytes(tp.type, v.rows, v.cols, std::as_bytes(std::span((*r)->bytes)));
                 if (owned) {
                     bo.tokenEmbedding = *owned;
-                    (*tensors)["token_embd.weight"] = std::move((*r)->bytes);
+                    CONDENSE_TRY(tensors->put("token_embd.weight", std::as_bytes(std::span((*r)->bytes))));
                     ++gptqCount;
                 }
             } else if (r && !*r && r->error().code == ErrorCode::Cancelled) {
@@ -253,6 +259,10 @@ Result<GgufGptqRun> runGgufGptq(std::shared_ptr<const io::Checkpoint> ck, const 
     run.gptqTensors = gptqCount;
     run.fallbackTensors = fallbackCount;
     run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    run.forwardSeconds = (*stats)->forwardSeconds;
+    run.statisticsSeconds = (*stats)->hessianSeconds;
+    run.quantizeSeconds = (*stats)->quantizeSeconds;
+    run.rerunSeconds = (*stats)->rerunSeconds;
     return run;
 }
 

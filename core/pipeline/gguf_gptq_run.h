@@ -13,7 +13,9 @@
 //      Hessian is not positive definite: warning GptqDampingRaised); a type it does not cover,
 //      or a Hessian still not positive definite, goes to quant::quantizeRows with importance
 //      diag(H) / tokens (warnings GptqTypeFallback / GptqRtnFallback);
-//   3. keeps every linear's bytes by GGUF name, rows in the order of the GGUF file the job
+//   3. parks every linear's bytes by GGUF name in a spill file (io/spill_file.h: an unlinked
+//      temporary file in spillFolder, so the ~0.6 GB of a 1.1B model's quantized linears are
+//      not held in memory until the writer runs), rows in the order of the GGUF file the job
 //      writes (llama-arch attn_q / attn_k: permuted for ggml's NORM RoPE, as the converter
 //      does), for QuantizeConfig::precomputed.
 // A linear whose planned type is a float type (or equals its input type) is left to the job.
@@ -27,9 +29,10 @@
 // on the original model's hidden states, and every linear aims at the original model's outputs
 // given the quantized model's inputs (block_quantizer.h pairedInputs, gptq_ggml.h's cross
 // matrix), the correction shrunk by n / (n + asymmetryShrink * cols) for n calibration tokens.
-// Cost: a second copy of the calibration hidden states (chunks x ctx x hidden floats: 0.5 GB at
-// TinyLlama-1.1B's width and 128 x 512 tokens, not measured here), one more block run per chunk
-// and block, and a cols^2 cross matrix beside each site's Hessian.
+// Cost: a second copy of the calibration hidden states (kept as F16, block_capture.h: 256 MiB at
+// TinyLlama-1.1B's width and 128 x 512 tokens), one more block run per chunk and block, and a
+// cols^2 cross matrix beside each site's Hessian (paired_input_accumulator.h), which the last
+// linear of its site consumes (gptq_ggml.h's consuming overload).
 //
 // Progress: Stage::Calibrating only, done/total a job-wide fraction (per million) of the block
 // run (block_quantizer.h's cost model), item "blk.<l>" / "output". A stop request ends the run
@@ -53,7 +56,7 @@
 // shorter than one chunk (the source's label), a context above the model's positions.
 
 #include <cstdint>
-#include <map>
+#include <filesystem>
 #include <memory>
 #include <stop_token>
 #include <string>
@@ -61,6 +64,7 @@
 
 #include "core/common/message.h"
 #include "core/common/result.h"
+#include "core/io/spill_file.h"
 #include "core/jobs/progress.h"
 #include "core/plan/quant_plan.h"
 #include "core/quant/gptq_ggml.h"
@@ -79,6 +83,10 @@ struct GgufGptqRunConfig {
     std::int64_t tokens = 0;             // token budget (whole chunks); 0: kGgufGptqDefaultChunks x ctx
     std::int64_t ctx = 0;                // tokens per chunk; 0: kGgufGptqDefaultCtx, capped by the model's positions
     int threads = 0;
+    // Where the quantized linears wait for the writer (an unlinked temporary file,
+    // io/spill_file.h): the output's folder, which needs room for them beside the output file
+    // (about the output's size); empty: the system's temporary folder.
+    std::filesystem::path spillFolder;
     // Asymmetric calibration (GPTQv2 / GPTAQ, block_quantizer.h pairedInputs): every linear aims
     // at the original model's outputs given the quantized model's inputs.
     bool pairedInputs = true;
@@ -102,10 +110,8 @@ struct GgufGptqRunConfig {
     }
 };
 
-using TensorBytes = std::map<std::string, std::vector<std::uint8_t>>;
-
 struct GgufGptqRun {
-    std::shared_ptr<const TensorBytes> tensors; // GGUF name -> the tensor's data (QuantizeConfig::precomputed)
+    std::shared_ptr<const io::SpillFile> tensors; // GGUF name -> the tensor's data (QuantizeConfig::precomputed)
     std::vector<Message> warnings;              // fallbacks and raised damping, by tensor
     std::string calibrationLabel;               // "general (bundled)" or the path as given
     std::int64_t ctx = 0;
@@ -114,6 +120,11 @@ struct GgufGptqRun {
     std::int64_t gptqTensors = 0;               // linears quantized by the GPTQ sweep
     std::int64_t fallbackTensors = 0;           // linears quantized by weighted rounding
     double seconds = 0;
+    // Wall time of the block-by-block run's stages (model/block_quantizer.h BlockQuantizeStats):
+    // forward = block runs with the observers' time taken out (the original and the observed
+    // runs), statistics = inside the observers (Hessians and cross matrices), quantize = the
+    // per-block quantizer steps, rerun = the re-runs with the quantized weights.
+    double forwardSeconds = 0, statisticsSeconds = 0, quantizeSeconds = 0, rerunSeconds = 0;
 };
 
 Result<GgufGptqRun> runGgufGptq(std::shared_ptr<const io::Checkpoint> checkpoint, const plan::QuantPlan& plan,

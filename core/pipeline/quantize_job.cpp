@@ -247,7 +247,7 @@ Result<Prepared> prepare(const Source& src, const QuantizeConfig& config, bool a
             }
         }
         const bool imatrixComing = assumeImatrix && r.plan.method == plan::PlanMethod::Imatrix;
-        const bool given = config.precomputed && config.precomputed->count(t.name) > 0;
+        const bool given = config.precomputed && config.precomputed->contains(t.name);
         if (!v && !imatrixComing && !given && plan::requiresImatrix(t.name, t.type, r.plan.fileType))
             return fail(ErrorCode::InvalidArgument, src.label,
                         typeName(t.type) + " in a " + r.plan.mix + " file requires an importance matrix (--imatrix)");
@@ -256,13 +256,13 @@ Result<Prepared> prepare(const Source& src, const QuantizeConfig& config, bool a
     if (requantized > 0)
         r.warnings.push_back(Message(MessageCode::Requantizing, {}, {{"count", std::to_string(requantized)}}));
     if (config.precomputed) {
-        for (const auto& [name, bytes] : *config.precomputed) {
+        for (const auto& [name, size] : config.precomputed->entries()) {
             const std::int64_t k = r.plan.find(name);
             if (k < 0) return makeError(ErrorCode::InvalidArgument, src.label, "precomputed data for tensor '" + name + "', which the plan does not have");
             const plan::TensorPlan& t = r.plan.tensors[static_cast<std::size_t>(k)];
-            if (t.type == src.tensors[static_cast<std::size_t>(k)].inputType || bytes.size() != t.bytes()) {
+            if (t.type == src.tensors[static_cast<std::size_t>(k)].inputType || size != t.bytes()) {
                 Error e = makeError(ErrorCode::InvalidArgument, src.label,
-                                    "precomputed data of " + std::to_string(bytes.size()) + " bytes does not fit the planned " +
+                                    "precomputed data of " + std::to_string(size) + " bytes does not fit the planned " +
                                         typeName(t.type) + " tensor of " + std::to_string(t.bytes()) + " bytes");
                 e.tensor = name;
                 return e;
@@ -300,10 +300,8 @@ public:
         const plan::TensorPlan& t = m_prep.plan.tensors[index];
         const std::uint64_t inBytes = plan::tensorBytes(s.inputType, s.ne);
         m_progress.report(jobs::Stage::Quantizing, m_done, m_total, t.name);
-        const std::vector<std::uint8_t>* given = nullptr;
-        if (m_precomputed)
-            if (auto it = m_precomputed->find(t.name); it != m_precomputed->end()) given = &it->second;
-        Status st = given ? writeGiven(s, *given, out, inBytes)
+        const std::optional<std::uint64_t> given = m_precomputed ? m_precomputed->size(t.name) : std::nullopt;
+        Status st = given ? writeGiven(s, t.name, *given, out, inBytes)
                     : t.type == s.inputType ? copy(s, out, inBytes)
                                             : convert(index, s, t, out, inBytes);
         if (!st) return st;
@@ -335,15 +333,17 @@ private:
     }
 
     // Precomputed bytes (QuantizeConfig::precomputed), in slices so a stop request is seen.
-    Status writeGiven(const SourceTensor& s, const std::vector<std::uint8_t>& bytes, io::TensorOutput& out, std::uint64_t inBytes)
+    Status writeGiven(const SourceTensor& s, const std::string& name, std::uint64_t size, io::TensorOutput& out, std::uint64_t inBytes)
     {
-        const auto all = std::as_bytes(std::span<const std::uint8_t>(bytes));
+        std::vector<std::byte> slice(static_cast<std::size_t>(std::min<std::uint64_t>(kSliceBytes, size)));
         const std::uint64_t start = m_done;
-        for (std::uint64_t off = 0; off < all.size(); off += kSliceBytes) {
+        for (std::uint64_t off = 0; off < size; off += kSliceBytes) {
             if (m_stop.stop_requested()) return cancelled();
-            const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(kSliceBytes, all.size() - off));
-            CONDENSE_TRY(out.write(all.subspan(static_cast<std::size_t>(off), n)));
-            m_done = start + inBytes * (off + n) / all.size();
+            const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(kSliceBytes, size - off));
+            const std::span<std::byte> part(slice.data(), n);
+            CONDENSE_TRY(m_precomputed->read(name, off, part));
+            CONDENSE_TRY(out.write(part));
+            m_done = start + inBytes * (off + n) / size;
             m_progress.report(jobs::Stage::Quantizing, m_done, m_total, s.name);
         }
         releaseInputPages(s.data);
@@ -462,7 +462,7 @@ private:
     const io::Checkpoint& m_input;
     const Source& m_src;
     const Prepared& m_prep;
-    const std::map<std::string, std::vector<std::uint8_t>>* m_precomputed;
+    const io::SpillFile* m_precomputed;
     jobs::ProgressSink& m_progress;
     std::stop_token m_stop;
     std::uint64_t m_total;

@@ -42,6 +42,7 @@
 #include "core/common/message.h"
 #include "core/common/result.h"
 #include "core/io/checkpoint.h"
+#include "core/io/spill_file.h"
 #include "core/jobs/progress.h"
 #include "core/plan/mixes.h"
 #include "core/plan/quant_plan.h"
@@ -64,11 +65,11 @@ struct QuantizeConfig {
     std::optional<plan::QuantPlan> plan;
     int threads = 0; // 0: all cores
     // Tensors whose data was computed elsewhere (GPTQ inside ggml blocks, gguf_gptq_run.h), by
-    // GGUF name: written verbatim in place of quantizing. Each must be a tensor of the plan whose
+    // GGUF name, parked in a spill file (io/spill_file.h): written verbatim in place of quantizing. Each must be a tensor of the plan whose
     // planned type differs from its input type, with exactly the plan's byte size for that type
     // (llama.cpp's row order); the importance-matrix requirement of its type does not apply to it.
     // Every other tensor is produced exactly as without this.
-    std::shared_ptr<const std::map<std::string, std::vector<std::uint8_t>>> precomputed;
+    std::shared_ptr<const io::SpillFile> precomputed;
 };
 
 struct PlannedQuantization {

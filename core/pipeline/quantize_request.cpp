@@ -335,6 +335,7 @@ Result<QuantizeOutcome> runQuantize(const QuantizeRequest& r, jobs::ProgressSink
         gc.tokens = r.calibrationTokens;
         gc.ctx = r.calibrationCtx;
         gc.threads = r.threads;
+        gc.spillFolder = r.output.parent_path().empty() ? std::filesystem::path(".") : r.output.parent_path();
         auto run = runGgufGptq(*ck, planned->plan, gc, progress, stop);
         if (!run) return std::move(run).error();
         cfg.precomputed = run->tensors;
@@ -344,10 +345,17 @@ Result<QuantizeOutcome> runQuantize(const QuantizeRequest& r, jobs::ProgressSink
         out.calibrationCtx = run->ctx;
         out.gptqTensors = run->gptqTensors;
         out.fallbackTensors = run->fallbackTensors;
+        out.gptqSeconds = run->seconds;
+        out.forwardSeconds = run->forwardSeconds;
+        out.statisticsSeconds = run->statisticsSeconds;
+        out.quantizeSeconds = run->quantizeSeconds;
+        out.rerunSeconds = run->rerunSeconds;
         out.warnings = std::move(run->warnings);
     }
+    const auto writeStart = std::chrono::steady_clock::now();
     auto q = runQuantize(**ck, r.output, cfg, progress, stop);
     if (!q) return std::move(q).error();
+    out.writeSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - writeStart).count();
     if (method == "gptq") q->plan.method = plan::PlanMethod::Gptq;
     if (!r.planOut.empty()) CONDENSE_TRY(savePlan(r.planOut, q->plan));
     out.output = q->output;

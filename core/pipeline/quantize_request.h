@@ -96,6 +96,8 @@ struct QuantizeOutcome {
     std::int64_t calibrationCtx = 0;
     std::int64_t gptqTensors = 0;     // linears by the GPTQ sweep
     std::int64_t fallbackTensors = 0; // linears by weighted rounding (types GPTQ does not cover)
+    // Wall seconds of the GPTQ run's stages (gguf_gptq_run.h) and of writing the file.
+    double gptqSeconds = 0, forwardSeconds = 0, statisticsSeconds = 0, quantizeSeconds = 0, rerunSeconds = 0, writeSeconds = 0;
 };
 
 Result<QuantizeOutcome> runQuantize(const QuantizeRequest& request, jobs::ProgressSink& progress, std::stop_token stop = {});

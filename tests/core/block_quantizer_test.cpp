@@ -41,6 +41,7 @@
 #include "core/model/gptq_linear_quantizer.h"
 #include "core/model/owned_weight.h"
 #include "core/pipeline/calibration_set.h"
+#include "core/tensor/float_convert.h"
 #include "core/tokenizer/tokenizer.h"
 #include "tests/core/model_test_util.h"
 
@@ -160,13 +161,20 @@ private:
 
 // Runs the chunks through blocks 0 .. layer (observer attached to `layer` only) with whatever
 // overrides the session has: the naive reference of the driver's capture.
-void forwardTo(Session& s, std::int64_t layer, ActivationObserver& obs)
+// halfInputs: every block input rounded to F16 first, as the capture keeps the original stream
+// of paired mode (block_capture.h).
+void forwardTo(Session& s, std::int64_t layer, ActivationObserver& obs, bool halfInputs = false)
 {
     const auto& chunks = text().calib;
     for (const auto& c : chunks) {
         std::vector<float> hidden(c.size() * static_cast<std::size_t>(s.model().dims().hidden));
         ASSERT_TRUE(s.embed(c, hidden).ok());
         for (std::int64_t l = 0; l <= layer; ++l) {
+            if (halfInputs)
+                for (float& x : hidden) {
+                    ASSERT_LE(std::fabs(x), 65504.0f);
+                    x = fp16ToFp32(fp32ToFp16(x));
+                }
             s.setObserver(l == layer ? &obs : nullptr);
             ASSERT_TRUE(s.runBlock(l, hidden, static_cast<std::int64_t>(c.size()), 0).ok());
         }
@@ -431,10 +439,15 @@ TEST(BlockQuantizer, PairedInputsGiveTheNaiveCrossMatrix)
     GptqLinearQuantizer gptq(fourBitG128());
     std::mutex mutex;
     std::map<std::pair<std::int64_t, int>, std::vector<double>> cross, hess;
+    std::map<std::pair<std::int64_t, int>, int> owned; // jobs handed D to consume, per site
     const LinearQuantizer inner = gptq.quantizer();
     const LinearQuantizer hook = [&](const LinearJob& job, std::stop_token stop) {
         {
             std::lock_guard lock(mutex);
+            if (job.crossOwned) {
+                ++owned[{job.layer, static_cast<int>(job.site)}];
+                EXPECT_EQ(job.crossOwned->data(), job.cross.data());
+            }
             cross[{job.layer, static_cast<int>(job.site)}].assign(job.cross.begin(), job.cross.end());
             hess[{job.layer, static_cast<int>(job.site)}].assign(job.hessian.begin(), job.hessian.end());
         }
@@ -453,7 +466,7 @@ TEST(BlockQuantizer, PairedInputsGiveTheNaiveCrossMatrix)
     for (std::int64_t layer : {0, 1}) {
         SCOPED_TRACE("block " + std::to_string(layer));
         RowRecorder original(layer), sequential(layer);
-        forwardTo(*s, layer, original);
+        forwardTo(*s, layer, original, true);
         ASSERT_TRUE(s->overrideWeight(-1, WeightRole::TokenEmbd, *emb).ok());
         // Block mode: block l's own sites all see its original weights.
         for (WeightRole r : kRoles) {
@@ -484,6 +497,12 @@ TEST(BlockQuantizer, PairedInputsGiveTheNaiveCrossMatrix)
             }
             EXPECT_LT(relDiff(cross[{layer, k}], d), kNaiveRelTolerance);
             EXPECT_LT(relDiff(hess[{layer, k}], h), kNaiveRelTolerance);
+            // Only the site's last linear may consume D; a site of one linear always does.
+            const int consumers = owned[{layer, k}];
+            EXPECT_LE(consumers, 1);
+            if (site == LinearSite::AttnOut || site == LinearSite::FfnDown) {
+                EXPECT_EQ(consumers, 1);
+            }
         }
     }
     // Paired inputs need one observed run per block.
