@@ -51,6 +51,16 @@
 //                   Q3_K_M  0.01504          0.00501 -> 0.00456           0.333 -> 0.303       286 s
 //                   Q2_K    0.05626          0.01786 -> 0.01838           0.317 -> 0.327       440 s
 // With embeddingGptq as well (before the shrink and refinement), tiny-llama: 0.513 / 0.486 / 0.458.
+// Session 6 (same defaults; D by packed tiles, the F16 original stream), tiny-llama:
+//   Q4_K_M 0.010871 (0.572), Q3_K_M 0.035229 (0.585), Q2_K 0.138000 (0.576); small-qwen2-bpe
+//   Q2_K 0.018568 (0.330).
+//
+// At TinyLlama-1.1B's shape (synthetic F16 GGUF cut to 4 of its 22 blocks, the head unchanged;
+// 128 x 512 tokens of general; 2 threads): 2028 s in all, forward 276 s, Hessians and cross
+// matrices 408 s, quantizing 1239 s, re-runs 105 s: per block about 127 s of forward and
+// statistics, 270 s quantizing and 26 s re-run, the head about 335 s, so about 2.7 h for all 22
+// blocks, two thirds of it the per-block scale search. Peak anonymous memory 1894 MiB (sampled every 0.1 s): the streams 768 MiB, one
+// block's Hessians and cross matrices 677 MiB, and ffn_down's quantizer step.
 
 // Errors name the file: a model the engine cannot run (its loader's error), a calibration text
 // shorter than one chunk (the source's label), a context above the model's positions.
