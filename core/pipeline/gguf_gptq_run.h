@@ -53,7 +53,7 @@
 // With embeddingGptq as well (before the shrink and refinement), tiny-llama: 0.513 / 0.486 / 0.458.
 // Session 6 (same defaults; D by packed tiles, the F16 original stream), tiny-llama:
 //   Q4_K_M 0.010871 (0.572), Q3_K_M 0.035229 (0.585), Q2_K 0.138000 (0.576); small-qwen2-bpe
-//   Q2_K 0.018568 (0.330).
+//   Q4_K_M 0.001887 (0.349), Q3_K_M 0.004750 (0.316), Q2_K 0.018568 (0.330).
 //
 // At TinyLlama-1.1B's shape (synthetic F16 GGUF cut to 4 of its 22 blocks, the head unchanged;
 // 128 x 512 tokens of general; 2 threads): 2028 s in all, forward 276 s, Hessians and cross
