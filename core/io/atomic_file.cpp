@@ -7,6 +7,8 @@
 #include <random>
 #include <string>
 
+#include "core/io/temp_file.h"
+
 #ifndef _WIN32
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -23,17 +25,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool isDiskFull(int e)
-{
-#ifdef EDQUOT
-    if (e == EDQUOT) return true;
-#endif
-    return e == ENOSPC;
-}
-
 Error ioError(int e, const std::string& file, const std::string& what)
 {
-    return makeError(isDiskFull(e) ? ErrorCode::DiskFull : ErrorCode::IoError, file, what + ": " + std::strerror(e));
+    return makeError(writeErrorCode(e), file, what + ": " + std::strerror(e));
 }
 
 void syncDirectory([[maybe_unused]] const fs::path& dir)

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "core/io/packed_linear_reader.h"
+#include "core/io/temp_file.h"
 
 #ifndef _WIN32
 #include <fcntl.h>
@@ -23,19 +24,11 @@ const std::byte* mapToTempFile(std::span<const std::byte> bytes)
     std::error_code ec;
     const std::filesystem::path dir = std::filesystem::temp_directory_path(ec);
     if (ec) return nullptr;
-    std::string templ = (dir / "condense-dequant-XXXXXX").string();
-    const int fd = ::mkstemp(templ.data());
+    const int fd = openUnlinkedTemp(dir, "condense-dequant-");
     if (fd < 0) return nullptr;
-    ::unlink(templ.c_str());
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-        const ssize_t n = ::pwrite(fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            ::close(fd);
-            return nullptr;
-        }
-        done += static_cast<std::size_t>(n);
+    if (writeAllAt(fd, bytes.data(), bytes.size(), 0) != 0) {
+        ::close(fd);
+        return nullptr;
     }
     void* p = ::mmap(nullptr, bytes.size(), PROT_READ, MAP_SHARED, fd, 0);
     ::close(fd);

@@ -3,8 +3,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/io/temp_file.h"
+
 #ifndef _WIN32
-#include <fcntl.h>
 #include <unistd.h>
 #endif
 
@@ -14,11 +15,7 @@ namespace {
 
 Error spillError(int e, const std::filesystem::path& folder, const std::string& what)
 {
-    bool full = e == ENOSPC;
-#ifdef EDQUOT
-    full = full || e == EDQUOT;
-#endif
-    return makeError(full ? ErrorCode::DiskFull : ErrorCode::IoError, folder.string(),
+    return makeError(writeErrorCode(e), folder.string(),
                      what + " (a temporary file of intermediate results in this folder): " + std::strerror(e));
 }
 
@@ -29,11 +26,8 @@ Result<std::shared_ptr<SpillFile>> SpillFile::create(const std::filesystem::path
     auto f = std::shared_ptr<SpillFile>(new SpillFile());
     f->m_folder = folder.empty() ? std::filesystem::path(".") : folder;
 #ifndef _WIN32
-    std::string templ = (f->m_folder / ".condense-spill-XXXXXX").string();
-    const int fd = ::mkstemp(templ.data());
-    if (fd < 0) return spillError(errno, f->m_folder, "cannot create");
-    ::unlink(templ.c_str());
-    f->m_fd = fd;
+    f->m_fd = openUnlinkedTemp(f->m_folder, ".condense-spill-");
+    if (f->m_fd < 0) return spillError(errno, f->m_folder, "cannot create");
 #endif
     return f;
 }
@@ -54,13 +48,7 @@ Status SpillFile::put(const std::string& name, std::span<const std::byte> bytes)
         offset = m_end;
         m_end += bytes.size();
     }
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-        const ssize_t n = ::pwrite(m_fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return spillError(n < 0 ? errno : ENOSPC, m_folder, "cannot write");
-        done += static_cast<std::size_t>(n);
-    }
+    if (const int e = writeAllAt(m_fd, bytes.data(), bytes.size(), offset); e != 0) return spillError(e, m_folder, "cannot write");
     std::lock_guard lock(m_mutex);
     m_entries[name] = Entry{offset, bytes.size()};
 #else
@@ -98,13 +86,8 @@ Status SpillFile::read(const std::string& name, std::uint64_t offset, std::span<
     if (offset > e.size || out.size() > e.size - offset)
         return makeError(ErrorCode::InvalidArgument, {}, "read past the end of the intermediate data of tensor '" + name + "'");
 #ifndef _WIN32
-    std::size_t done = 0;
-    while (done < out.size()) {
-        const ssize_t n = ::pread(m_fd, out.data() + done, out.size() - done, static_cast<off_t>(e.offset + offset + done));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return spillError(n < 0 ? errno : EIO, m_folder, "cannot read back");
-        done += static_cast<std::size_t>(n);
-    }
+    if (const int err = readAllAt(m_fd, out.data(), out.size(), e.offset + offset); err != 0)
+        return spillError(err, m_folder, "cannot read back");
 #else
     std::lock_guard lock(m_mutex);
     const auto& v = m_memory.at(name);
